@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * vigil_flow.h: the one header shared by the XDP program and user space.
+ *
+ * Only <linux/types.h>, fixed-width fields and explicit padding, so that a
+ * 32-bit ARM user space agrees with the 64-bit BPF layout; the loader checks
+ * every size with _Static_assert. Byte order is stated per field.
+ *
+ * Map layout (names are what user space finds on the attached program):
+ *   vg_cfg      ARRAY[1] of struct vigil_xdp_cfg        written by the sensor
+ *   vg_stats    PERCPU_ARRAY[VIGIL_STAT_MAX] of __u64   counters by reason
+ *   vg_flows_o  ARRAY_OF_MAPS[1] -> LRU_PERCPU_HASH     struct vigil_flow_key ->
+ *                                                       struct vigil_flow
+ *   xsks_map    XSKMAP                                  AF_XDP sockets by rx queue
+ * The flow table is an inner map so that user space creates it with the size
+ * from the config, pins it under /sys/fs/bpf/vigil/<ifname>/ and hands the
+ * same table to a new program after a restart, whoever loaded the program
+ * (the DPDK af_xdp PMD loads it in live mode).
+ */
+#ifndef VIGIL_FLOW_H
+#define VIGIL_FLOW_H
+
+#include <linux/types.h>
+
+#define VIGIL_META_MAGIC 0x5647u /* "VG" */
+
+/*
+ * struct vigil_xdp_meta: put in front of the frame as XDP metadata (data_meta)
+ * by the replay path when it runs the program through BPF_PROG_TEST_RUN, so the
+ * capture's timestamp replaces the kernel clock and replay equals live.
+ * Host byte order. Absent on live traffic (data_meta == data).
+ */
+struct vigil_xdp_meta {
+	__u64 ts_ns;	/* in: capture time, ns since the Unix epoch */
+	__u16 magic;	/* in: VIGIL_META_MAGIC, else the block is ignored */
+	__u16 flags;	/* out: VIGIL_META_F_* set by the program */
+	__u32 pad;
+};
+
+enum vigil_meta_flag {
+	VIGIL_META_F_HANDOFF = 1,	/* the program would hand this frame to the XSK */
+	VIGIL_META_F_ACCOUNTED = 2,	/* the frame was accounted into a flow */
+	VIGIL_META_F_BLOCKED = 4,	/* the frame matched the blocklist */
+};
+
+enum vigil_dir {
+	VIGIL_DIR_AB = 0,	/* from (addr_a, port_a) to (addr_b, port_b) */
+	VIGIL_DIR_BA = 1,
+};
+
+/*
+ * struct vigil_flow_key: bidirectional, canonical order: (addr_a, port_a) is the
+ * smaller of the two endpoints compared as bytes of the address then the port.
+ * Addresses in network byte order; IPv4 as IPv4-mapped IPv6 (::ffff:a.b.c.d).
+ * Ports in host byte order. ICMP/ICMPv6 use Zeek's convention (docs/flows.md):
+ * the port of the sender = its type, the other = the paired type or the code.
+ */
+struct vigil_flow_key {
+	__u8 addr_a[16];
+	__u8 addr_b[16];
+	__u16 port_a;
+	__u16 port_b;
+	__u8 proto;	/* IP protocol number */
+	__u8 ip_ver;	/* 4 or 6 */
+	__u16 pad;
+};
+
+/*
+ * struct vigil_flow: one per CPU per flow (LRU per-CPU hash). User space sums the
+ * CPUs: packets and bytes add, first/last take min/max, flags OR. Times are ns on
+ * the program's clock: bpf_ktime_get_ns() live, capture time in replay.
+ * Bytes are whole frame lengths as XDP sees them (bpf_xdp_get_buff_len).
+ */
+struct vigil_flow {
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 pkts[2];		/* indexed by enum vigil_dir */
+	__u64 bytes[2];
+	__u32 min_len;
+	__u32 max_len;
+	__u32 syn;		/* TCP segments with SYN set, both directions */
+	__u32 fin;
+	__u32 rst;
+	__u32 handed;		/* frames of this flow handed to the XSK */
+	__u16 vlan_id;		/* outer VLAN id of the first frame, 0 if untagged */
+	__u8 tcp_flags[2];	/* OR of TCP flags seen, by enum vigil_dir */
+	__u8 initiator;		/* enum vigil_dir of the first frame this CPU saw */
+	__u8 pad[3];
+};
+
+enum vigil_mode {
+	VIGIL_MODE_TAP = 0,	/* account, then drop: the port carries a copy */
+	VIGIL_MODE_INLINE = 1,	/* account, then pass */
+};
+
+enum vigil_handoff {
+	VIGIL_HANDOFF_ALL = 0,	/* every frame to the XSK */
+	VIGIL_HANDOFF_NONE = 1,	/* count only */
+	VIGIL_HANDOFF_FIRST_N = 2,	/* the first handoff_n frames of each flow */
+	VIGIL_HANDOFF_SAMPLE = 3,	/* one frame in handoff_n */
+};
+
+/* struct vigil_xdp_cfg: vg_cfg[0], host byte order; all zero is a sane default. */
+struct vigil_xdp_cfg {
+	__u32 mode;		/* enum vigil_mode */
+	__u32 handoff;		/* enum vigil_handoff */
+	__u32 handoff_n;
+	__u32 flags;		/* enum vigil_cfg_flag */
+};
+
+enum vigil_cfg_flag {
+	VIGIL_CFG_F_TUNNEL_INNER = 1,	/* key GRE/VXLAN/Geneve flows by the inner header */
+};
+
+/* Per-CPU counters, vg_stats[reason]. Every frame lands in exactly one of the
+ * VIGIL_STAT_ACCOUNTED .. VIGIL_STAT_BAD_* outcomes; the rest are extra detail. */
+enum vigil_stat {
+	VIGIL_STAT_FRAMES = 0,		/* every frame the program saw */
+	VIGIL_STAT_BYTES,		/* their lengths */
+	VIGIL_STAT_ACCOUNTED,		/* added to a flow */
+	VIGIL_STAT_NON_IP,		/* valid frame without IPv4/IPv6 (ARP, LLDP, ...) */
+	VIGIL_STAT_BAD_ETH,		/* shorter than an Ethernet header */
+	VIGIL_STAT_BAD_VLAN,		/* truncated VLAN tag or more tags than supported */
+	VIGIL_STAT_BAD_IP4,		/* truncated IPv4 header, IHL < 5, or version != 4 */
+	VIGIL_STAT_BAD_IP6,		/* truncated IPv6 header */
+	VIGIL_STAT_BAD_IP6_EXT,		/* truncated or too deep IPv6 extension chain */
+	VIGIL_STAT_BAD_L4,		/* truncated TCP/UDP/SCTP/ICMP header (flow keyed without ports) */
+	VIGIL_STAT_NO_FLOW_MAP,		/* user space has not installed the flow table yet */
+	VIGIL_STAT_FLOW_NEW,		/* new flow entries inserted */
+	VIGIL_STAT_FLOW_INSERT_FAIL,	/* insert failed */
+	VIGIL_STAT_FRAGMENT,		/* IP fragments (also counted in ACCOUNTED) */
+	VIGIL_STAT_HANDOFF,		/* frames redirected towards the XSK */
+	VIGIL_STAT_BLOCKED,		/* frames dropped by the blocklist */
+	VIGIL_STAT_MAX,
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cfgtab.h: configuration as a table. Each row names a dotted YAML key, its
+ * type, default, bounds and where it lands in a caller's struct; one loader
+ * walks a YAML document against the table and reports the first problem as
+ * "file:line:col: what was expected". Shared by vigil-sensor and vigil-collector.
+ */
+#ifndef VIGIL_CFGTAB_H
+#define VIGIL_CFGTAB_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum cfgtab_type {
+	CFGTAB_STRING,		/* char[size]; max length size - 1 */
+	CFGTAB_BOOL,		/* bool; true/false/yes/no/on/off */
+	CFGTAB_U32,		/* uint32_t within [min, max] */
+	CFGTAB_DOUBLE,		/* double within [min, max] */
+	CFGTAB_ENUM,		/* int-sized enum; value = index into enum_names */
+	CFGTAB_STRING_LIST,	/* char[count_max][size]; count in a uint32_t at count_offset */
+	CFGTAB_CIDR_LIST,	/* struct cfgtab_cidr[count_max]; count at count_offset */
+};
+
+/* IPv4 or IPv6 prefix; IPv4 as IPv4-mapped IPv6 with prefix_len + 96. Same layout as config_cidr. */
+struct cfgtab_cidr {
+	unsigned char addr[16];
+	unsigned char prefix_len;
+};
+
+struct cfgtab_row {
+	const char *key;		/* dotted path, e.g. "detectors.rate.k" */
+	enum cfgtab_type type;
+	const char *def;		/* default as YAML scalar text ("" for empty; lists: "a,b") */
+	double min, max;		/* bounds for U32/DOUBLE */
+	size_t offset;			/* offsetof() the destination in the target struct */
+	size_t size;			/* STRING/STRING_LIST: bytes per string */
+	size_t count_max;		/* lists: capacity */
+	size_t count_offset;		/* lists: offsetof() the uint32_t count */
+	const char *const *enum_names;	/* ENUM: NULL-terminated */
+	const char *doc;		/* one line for docs/config.md */
+};
+
+/* Write every row's default into target. Returns 0 or -EINVAL (a bad table: msg in err). */
+int cfgtab_defaults(const struct cfgtab_row *rows, size_t n, void *target, char *err, size_t errlen);
+
+/*
+ * Parse YAML (a mapping of mappings) over target. Unknown keys are rejected with
+ * a did-you-mean; wrong types and out-of-range values name the key, what was
+ * expected, and file:line:col (1-based). Returns 0, -EINVAL with err set, or
+ * -errno when the file cannot be read (err set too).
+ */
+int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
+		     char *err, size_t errlen);
+int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
+		       const char *text, size_t len, char *err, size_t errlen);
+
+/* Markdown table of the rows (key, type, default, bounds, description). */
+int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title);
+
+#endif
