@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 enum cfgtab_type {
-	CFGTAB_STRING,		/* char[size]; max length size - 1 */
+	CFGTAB_STRING,		/* char[size]; max length size - 1; enum_names (optional) restricts the values */
 	CFGTAB_BOOL,		/* bool; true/false/yes/no/on/off */
 	CFGTAB_U32,		/* uint32_t within [min, max] */
 	CFGTAB_DOUBLE,		/* double within [min, max] */
@@ -36,25 +36,32 @@ struct cfgtab_row {
 	size_t size;			/* STRING/STRING_LIST: bytes per string */
 	size_t count_max;		/* lists: capacity */
 	size_t count_offset;		/* lists: offsetof() the uint32_t count */
-	const char *const *enum_names;	/* ENUM: NULL-terminated */
+	const char *const *enum_names;	/* ENUM, optional for STRING: valid names, NULL-terminated */
 	const char *doc;		/* one line for docs/config.md */
 };
 
-/* Write every row's default into target. Returns 0 or -EINVAL (a bad table: msg in err). */
+/*
+ * Write every row's default into target (strings and list storage are zeroed
+ * first). Also checks the table itself: duplicate keys, a key that is both a
+ * value and a section, bad bounds or defaults. Returns 0 or -EINVAL (msg in err).
+ */
 int cfgtab_defaults(const struct cfgtab_row *rows, size_t n, void *target, char *err, size_t errlen);
 
 /*
- * Parse YAML (a mapping of mappings) over target. Unknown keys are rejected with
- * a did-you-mean; wrong types and out-of-range values name the key, what was
- * expected, and file:line:col (1-based). Returns 0, -EINVAL with err set, or
- * -errno when the file cannot be read (err set too).
+ * Parse YAML (a mapping of mappings) over target; keys absent from the document
+ * keep what target holds, a list present replaces the whole list. Unknown keys
+ * are rejected with a did-you-mean; wrong types and out-of-range values name the
+ * key, what was expected, and file:line:col (1-based); err is one line. An empty
+ * document is valid. target may be partly written on error. Returns 0, -EINVAL
+ * with err set, -ENOMEM, or -errno when the file cannot be read (err set too).
  */
 int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
 		     char *err, size_t errlen);
 int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
 		       const char *text, size_t len, char *err, size_t errlen);
 
-/* Markdown table of the rows (key, type, default, bounds, description). */
+/* Markdown table of the rows (key, type, default, bounds, description), after a
+ * "# title" heading when title is not NULL. Returns 0 or -EIO. */
 int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title);
 
 #endif

@@ -112,8 +112,10 @@ enum vigil_cfg_flag {
 	VIGIL_CFG_F_TUNNEL_INNER = 1,	/* key GRE/VXLAN/Geneve flows by the inner header */
 };
 
-/* Per-CPU counters, vg_stats[reason]. Every frame lands in exactly one of the
- * VIGIL_STAT_ACCOUNTED .. VIGIL_STAT_BAD_* outcomes; the rest are extra detail. */
+/* Per-CPU counters, vg_stats[reason]. Every frame lands in exactly one outcome:
+ * ACCOUNTED, NON_IP, BAD_ETH, BAD_VLAN, BAD_IP4, BAD_IP6, BAD_IP6_EXT, NO_FLOW_MAP
+ * or FLOW_INSERT_FAIL. The rest are extra detail: BAD_L4 and FRAGMENT frames are
+ * still keyed (BAD_L4 without ports) and so also land in one of the outcomes. */
 enum vigil_stat {
 	VIGIL_STAT_FRAMES = 0,		/* every frame the program saw */
 	VIGIL_STAT_BYTES,		/* their lengths */

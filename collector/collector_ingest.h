@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * collector_ingest.h: one received message in, one decision out: validate the
+ * frames and the JSON, drop duplicates by (sensor, seq), append the rest to the
+ * store. No sockets here, so the rules are unit-testable.
+ */
+#ifndef VIGIL_COLLECTOR_INGEST_H
+#define VIGIL_COLLECTOR_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+#include "collector_stats.h"
+#include "collector_store.h"
+
+enum collector_ingest_result {
+	COLLECTOR_INGEST_STORED = 0,
+	COLLECTOR_INGEST_GAP,		/* stored, but seq skipped ahead of last + 1 */
+	COLLECTOR_INGEST_DUPLICATE,	/* seq <= last stored: not stored, ack again */
+	COLLECTOR_INGEST_MALFORMED,	/* dropped, see verdict; no ack */
+};
+
+struct collector_ingest_out {
+	enum collector_ingest_result result;
+	enum wire_verdict verdict;		/* WIRE_OK unless MALFORMED */
+	char sensor[WIRE_NAME_MAX + 1];		/* set unless MALFORMED */
+	uint64_t seq;				/* the message's seq (unless MALFORMED) */
+	uint64_t ack;				/* cumulative seq to ack (unless MALFORMED) */
+};
+
+/*
+ * Handle one message (frames after the routing id). Updates st. Returns 0 with
+ * out filled, or -errno when the store failed to take the line (the event is
+ * then not stored and must not be acked; the caller should stop).
+ */
+int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n,
+		     struct collector_stats *st, struct collector_ingest_out *out);
+
+#endif

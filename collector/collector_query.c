@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * collector_query.c: a reader for the collector's JSON-lines file, so operators
+ * see alerts without a SIEM: one row per alert with who, what and how far from
+ * normal. Lines that do not parse are skipped, never fatal.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "collector_query.h"
+
+enum collector_query_col {
+	COL_TIME,
+	COL_SENSOR,
+	COL_SEV,
+	COL_DETECTOR,
+	COL_SIGNATURE,
+	COL_FLOW,
+	COL_VALUE,
+	COL_MAX,
+};
+
+#define COLLECTOR_QUERY_CELL 160
+
+static const char *const collector_query_head[COL_MAX] = {
+	"TIME", "SENSOR", "SEV", "DETECTOR", "SIGNATURE", "SRC -> DEST", "OBSERVED vs EXPECTED",
+};
+
+/* widths used for rows printed while following, when no earlier row set them */
+static const int collector_query_minw[COL_MAX] = { 31, 10, 3, 9, 28, 40, 0 };
+
+struct collector_query_row {
+	char cell[COL_MAX][COLLECTOR_QUERY_CELL];
+};
+
+struct collector_query {
+	const struct collector_query_opts *o;
+	const char *type;		/* effective event_type filter, NULL for all */
+	FILE *out;
+	char **lines;			/* matching lines kept for the initial print (ring when limited) */
+	size_t nlines, cap, start;
+	int width[COL_MAX];
+};
+
+static const char *collector_query_str(struct json_object *o, const char *k1, const char *k2)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k1, &v))
+		return NULL;
+	if (k2 && !json_object_object_get_ex(v, k2, &v))
+		return NULL;
+	if (json_object_is_type(v, json_type_null) || json_object_is_type(v, json_type_object) ||
+	    json_object_is_type(v, json_type_array))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void collector_query_endpoint(char *buf, size_t len, const char *ip, const char *port)
+{
+	if (!ip) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (!port)
+		snprintf(buf, len, "%s", ip);
+	else if (strchr(ip, ':'))
+		snprintf(buf, len, "[%s]:%s", ip, port);
+	else
+		snprintf(buf, len, "%s:%s", ip, port);
+}
+
+static void collector_query_fill(struct json_object *o, struct collector_query_row *r)
+{
+	const char *s, *obs, *exp, *metric, *proto;
+	char a[72], b[72];
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->cell[COL_TIME], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "timestamp", NULL)) ? s : "-");
+	snprintf(r->cell[COL_SENSOR], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "sensor_name", NULL)) ? s : "-");
+	snprintf(r->cell[COL_SEV], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "alert", "severity")) ? s : "-");
+	snprintf(r->cell[COL_DETECTOR], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "vigil", "detector")) ? s : "-");
+	s = collector_query_str(o, "alert", "signature");
+	if (!s)
+		s = collector_query_str(o, "event_type", NULL);
+	snprintf(r->cell[COL_SIGNATURE], COLLECTOR_QUERY_CELL, "%s", s ? s : "-");
+	collector_query_endpoint(a, sizeof(a), collector_query_str(o, "src_ip", NULL), collector_query_str(o, "src_port", NULL));
+	collector_query_endpoint(b, sizeof(b), collector_query_str(o, "dest_ip", NULL), collector_query_str(o, "dest_port", NULL));
+	proto = collector_query_str(o, "proto", NULL);
+	snprintf(r->cell[COL_FLOW], COLLECTOR_QUERY_CELL, "%s -> %s%s%.8s", a, b, proto ? " " : "", proto ? proto : "");
+	obs = collector_query_str(o, "vigil", "observed");
+	exp = collector_query_str(o, "vigil", "expected");
+	metric = collector_query_str(o, "vigil", "metric");
+	if (obs || exp)
+		snprintf(r->cell[COL_VALUE], COLLECTOR_QUERY_CELL, "%s vs %s%s%s", obs ? obs : "?", exp ? exp : "?",
+			 metric ? " " : "", metric ? metric : "");
+	else
+		snprintf(r->cell[COL_VALUE], COLLECTOR_QUERY_CELL, "-");
+}
+
+static void collector_query_print_row(struct collector_query *q, char cell[COL_MAX][COLLECTOR_QUERY_CELL])
+{
+	for (int c = 0; c < COL_MAX; c++) {
+		if (c == COL_MAX - 1)
+			fprintf(q->out, "%s\n", cell[c]);
+		else
+			fprintf(q->out, "%-*s  ", q->width[c], cell[c]);
+	}
+}
+
+static void collector_query_header(struct collector_query *q)
+{
+	char head[COL_MAX][COLLECTOR_QUERY_CELL];
+
+	for (int c = 0; c < COL_MAX; c++)
+		snprintf(head[c], COLLECTOR_QUERY_CELL, "%s", collector_query_head[c]);
+	collector_query_print_row(q, head);
+}
+
+/* The parsed line if it passes the filter, else NULL. Caller puts it. */
+static struct json_object *collector_query_match(struct collector_query *q, const char *line)
+{
+	struct json_object *o = json_tokener_parse(line);
+	const char *type;
+
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	type = collector_query_str(o, "event_type", NULL);
+	if (q->type && (!type || strcmp(type, q->type))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Print one matching line now (follow mode). */
+static void collector_query_emit(struct collector_query *q, const char *line, struct json_object *o)
+{
+	struct collector_query_row r;
+
+	if (q->o->json) {
+		fprintf(q->out, "%s\n", line);
+	} else {
+		collector_query_fill(o, &r);
+		collector_query_print_row(q, r.cell);
+	}
+	fflush(q->out);
+}
+
+static int collector_query_keep(struct collector_query *q, const char *line)
+{
+	char *copy = strdup(line);
+
+	if (!copy)
+		return -ENOMEM;
+	if (q->o->limit && q->nlines == q->o->limit) {
+		/* ring of the last N: replace the oldest */
+		free(q->lines[q->start]);
+		q->lines[q->start] = copy;
+		q->start = (q->start + 1) % q->nlines;
+		return 0;
+	}
+	if (q->nlines == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 256;
+		char **t = realloc(q->lines, cap * sizeof(*t));
+
+		if (!t) {
+			free(copy);
+			return -ENOMEM;
+		}
+		q->lines = t;
+		q->cap = cap;
+	}
+	q->lines[q->nlines++] = copy;
+	return 0;
+}
+
+/* Print what was kept from the existing file, sizing the columns to it. */
+static int collector_query_print_kept(struct collector_query *q)
+{
+	struct collector_query_row *rows = NULL;
+	int rc = 0;
+
+	for (int c = 0; c < COL_MAX; c++) {
+		int h = (int)strlen(collector_query_head[c]);
+
+		q->width[c] = h > collector_query_minw[c] ? h : collector_query_minw[c];
+	}
+	if (q->o->json) {
+		for (size_t i = 0; i < q->nlines; i++)
+			fprintf(q->out, "%s\n", q->lines[(q->start + i) % q->nlines]);
+		goto cleanup;
+	}
+	rows = calloc(q->nlines ? q->nlines : 1, sizeof(*rows));
+	if (!rows) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < q->nlines; i++) {
+		struct json_object *o = json_tokener_parse(q->lines[(q->start + i) % q->nlines]);
+
+		collector_query_fill(o, &rows[i]);
+		json_object_put(o);
+		for (int c = 0; c < COL_MAX; c++) {
+			int w = (int)strlen(rows[i].cell[c]);
+
+			if (w > q->width[c])
+				q->width[c] = w;
+		}
+	}
+	collector_query_header(q);
+	for (size_t i = 0; i < q->nlines; i++)
+		collector_query_print_row(q, rows[i].cell);
+cleanup:
+	fflush(q->out);
+	free(rows);
+	return rc;
+}
+
+/*
+ * Read complete lines from *off on; a partial last line is left for the next
+ * call. keep: store for the initial print, else print at once.
+ */
+static int collector_query_read(struct collector_query *q, FILE *fp, long *off, bool keep)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (fseek(fp, *off, SEEK_SET))
+		return -errno;
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		struct json_object *o;
+
+		if (line[n - 1] != '\n')
+			break;	/* still being written */
+		*off += n;
+		line[n - 1] = '\0';
+		o = collector_query_match(q, line);
+		if (!o)
+			continue;
+		if (keep)
+			rc = collector_query_keep(q, line);
+		else
+			collector_query_emit(q, line, o);
+		json_object_put(o);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(fp))
+		rc = -EIO;
+	clearerr(fp);
+	free(line);
+	return rc;
+}
+
+int collector_query_run(const struct collector_query_opts *o, volatile sig_atomic_t *stop, FILE *out)
+{
+	struct collector_query q = { .o = o, .out = out };
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 200 * 1000000L };
+	FILE *fp = NULL;
+	long off = 0;
+	int rc = 0;
+
+	q.type = o->event_type ? o->event_type : (o->json ? NULL : "alert");
+	fp = fopen(o->path, "r");
+	while (!fp && o->follow && errno == ENOENT && !*stop) {
+		nanosleep(&tick, NULL);
+		fp = fopen(o->path, "r");
+	}
+	if (!fp) {
+		rc = *stop ? 0 : -errno;
+		goto cleanup;
+	}
+	rc = collector_query_read(&q, fp, &off, true);
+	if (rc)
+		goto cleanup;
+	rc = collector_query_print_kept(&q);
+	while (!rc && o->follow && !*stop) {
+		struct stat sb;
+
+		nanosleep(&tick, NULL);
+		if (fstat(fileno(fp), &sb) == 0 && sb.st_size < off)
+			off = 0;	/* truncated or rewritten: start over */
+		rc = collector_query_read(&q, fp, &off, false);
+	}
+cleanup:
+	for (size_t i = 0; i < q.nlines; i++)
+		free(q.lines[i]);
+	free(q.lines);
+	if (fp)
+		fclose(fp);
+	return rc;
+}

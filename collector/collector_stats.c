@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * collector_stats.c: renders the collector's counters as one key=value line, so
+ * the exit log and the tests read the same text; reasons that never happened
+ * are left out to keep the line short.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "collector_stats.h"
+
+int collector_stats_format(const struct collector_stats *st, char *buf, size_t len)
+{
+	size_t off = 0;
+	int n;
+
+	n = snprintf(buf, len,
+		     "received=%" PRIu64 " stored=%" PRIu64 " duplicates=%" PRIu64 " gaps=%" PRIu64
+		     " malformed=%" PRIu64 " acks=%" PRIu64,
+		     st->received, st->stored, st->duplicates, st->gaps, st->malformed, st->acks);
+	if (n < 0)
+		return n;
+	off = (size_t)n;
+	for (int r = 1; r < WIRE_VERDICT_MAX; r++) {
+		if (!st->by_reason[r] || off >= len)
+			continue;
+		n = snprintf(buf + off, len - off, " %s=%" PRIu64, wire_verdict_name(r), st->by_reason[r]);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+	}
+	return (int)(off < len ? off : len - 1);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* collector_stats.h: vigil-collector's counters, logged at exit (docs/transport.md). */
+#ifndef VIGIL_COLLECTOR_STATS_H
+#define VIGIL_COLLECTOR_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+struct collector_stats {
+	uint64_t received;			/* messages read from the socket */
+	uint64_t stored;			/* events appended to the JSON-lines file */
+	uint64_t duplicates;			/* seq at or below the sensor's stored seq: re-acked only */
+	uint64_t gaps;				/* stored events whose seq skipped ahead */
+	uint64_t malformed;			/* dropped, sum of by_reason */
+	uint64_t by_reason[WIRE_VERDICT_MAX];	/* malformed, by enum wire_verdict */
+	uint64_t acks;				/* ack messages sent */
+};
+
+/* One line "received=.. stored=.. ..." (malformed reasons that occurred listed too). Returns strlen. */
+int collector_stats_format(const struct collector_stats *st, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pkt.h: the dataplane's view of one frame: addresses, protocol, ports and
+ * length, parsed once per packet for the statistics and detectors. Bounded,
+ * allocation-free, and safe on any byte string (fuzzed).
+ */
+#ifndef VIGIL_PKT_H
+#define VIGIL_PKT_H
+
+#include <stdint.h>
+
+enum pkt_status {
+	PKT_OK = 0,
+	PKT_NON_IP,		/* valid L2, no IPv4/IPv6 */
+	PKT_BAD_ETH,
+	PKT_BAD_VLAN,
+	PKT_BAD_IP4,
+	PKT_BAD_IP6,
+	PKT_BAD_L4,		/* IP header fine, transport truncated: ports are 0 */
+	PKT_STATUS_MAX,
+};
+
+struct pkt_info {
+	uint8_t src[16];	/* IPv4 as ::ffff:a.b.c.d */
+	uint8_t dst[16];
+	uint16_t src_port;	/* host order; 0 when absent */
+	uint16_t dst_port;
+	uint16_t vlan_id;
+	uint8_t proto;
+	uint8_t ip_ver;
+	uint8_t tcp_flags;
+	uint8_t is_fragment;	/* a non-first fragment: no transport header */
+	uint32_t len;		/* frame length */
+};
+
+/* Parse frame[0..len). Returns an enum pkt_status; info is valid for PKT_OK and PKT_BAD_L4. */
+int pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *info);
+
+const char *pkt_status_name(int status);
+
+#endif

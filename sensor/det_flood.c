@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * det_flood.c: per-destination packet-rate windows against a learned EWMA
+ * baseline. A fixed open-addressing table bounds memory; idle hosts expire;
+ * the work per packet is one probe and three majority-vote updates.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "baseline.h"
+#include "det_flood.h"
+
+enum det_flood_slot {
+	SLOT_FREE = 0,
+	SLOT_USED = 1,
+	SLOT_TOMB = 2,
+};
+
+struct det_flood_host {
+	uint8_t addr[16];
+	uint8_t slot;			/* enum det_flood_slot */
+	uint8_t in_incident;
+	uint16_t cand_port;
+	uint8_t cand_proto;
+	uint8_t pad[3];
+	uint32_t cand_src_n;
+	uint32_t cand_port_n;
+	uint32_t cand_proto_n;
+	uint64_t count;			/* packets in the open window */
+	uint64_t first_ns;		/* start of the first window this host was seen in */
+	uint64_t last_pkt_ns;
+	uint8_t cand_src[16];
+	struct baseline bl;
+	/* open incident */
+	struct det_flood_event inc;
+	uint64_t inc_last_anom_ns;
+	uint64_t inc_last_update_ns;
+};
+
+struct det_flood {
+	struct det_flood_cfg cfg;
+	struct det_flood_host *hosts;
+	uint32_t mask;
+	uint32_t used;
+	uint32_t tombs;
+	uint64_t win_start;
+	uint64_t win_end;		/* 0 until the first packet or tick */
+	uint64_t next_incident;
+	uint64_t idle_expire_ns;
+	double alpha;
+	struct det_flood_stats st;
+};
+
+static uint32_t det_flood_hash(const uint8_t a[16])
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, 8);
+	memcpy(&y, a + 8, 8);
+	x ^= y * 0x9e3779b97f4a7c15ULL;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (uint32_t)x;
+}
+
+static void det_flood_align(struct det_flood *d, uint64_t ts)
+{
+	d->win_start = ts - ts % d->cfg.window_ns;
+	d->win_end = d->win_start + d->cfg.window_ns;
+}
+
+/* Find addr's slot, or the slot to insert it at (first tombstone or free). NULL if full. */
+static struct det_flood_host *det_flood_find(struct det_flood *d, const uint8_t addr[16], int *found)
+{
+	uint32_t i = det_flood_hash(addr) & d->mask, n;
+	struct det_flood_host *tomb = NULL;
+
+	for (n = 0; n <= d->mask; n++, i = (i + 1) & d->mask) {
+		struct det_flood_host *h = &d->hosts[i];
+
+		if (h->slot == SLOT_FREE) {
+			*found = 0;
+			return tomb ? tomb : h;
+		}
+		if (h->slot == SLOT_TOMB) {
+			if (!tomb)
+				tomb = h;
+			continue;
+		}
+		if (!memcmp(h->addr, addr, 16)) {
+			*found = 1;
+			return h;
+		}
+	}
+	*found = 0;
+	return tomb;
+}
+
+/* Rehash in place to clear tombstones: live entries are reinserted into a fresh array. */
+static int det_flood_rehash(struct det_flood *d)
+{
+	struct det_flood_host *old = d->hosts, *fresh;
+	uint32_t i;
+
+	fresh = calloc((size_t)d->mask + 1, sizeof(*fresh));
+	if (!fresh)
+		return -ENOMEM;
+	d->hosts = fresh;
+	d->tombs = 0;
+	for (i = 0; i <= d->mask; i++) {
+		int found;
+		struct det_flood_host *h;
+
+		if (old[i].slot != SLOT_USED)
+			continue;
+		h = det_flood_find(d, old[i].addr, &found);
+		*h = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
+{
+	struct det_flood *d;
+	uint32_t cap = 64;
+
+	if (!cfg || !cfg->window_ns || cfg->k <= 0 || cfg->max_hosts == 0 || cfg->max_hosts > (1u << 26)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cfg = *cfg;
+	/* keep the load factor under 3/4 at max_hosts */
+	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
+		cap <<= 1;
+	d->hosts = calloc(cap, sizeof(*d->hosts));
+	if (!d->hosts) {
+		free(d);
+		return NULL;
+	}
+	d->mask = cap - 1;
+	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
+	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
+	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
+		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
+	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
+		d->idle_expire_ns = 60ULL * 1000000000ULL;
+	return d;
+}
+
+void det_flood_free(struct det_flood *d)
+{
+	if (!d)
+		return;
+	free(d->hosts);
+	free(d);
+}
+
+void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
+		      const uint8_t src[16], uint8_t proto, uint16_t dst_port)
+{
+	struct det_flood_host *h;
+	int found;
+
+	d->st.packets++;
+	if (!d->win_end)
+		det_flood_align(d, ts_ns);
+	h = det_flood_find(d, dst, &found);
+	if (!found) {
+		if (!h || d->used >= d->cfg.max_hosts) {
+			d->st.table_full++;
+			return;
+		}
+		if (h->slot == SLOT_TOMB)
+			d->tombs--;
+		memset(h, 0, sizeof(*h));
+		memcpy(h->addr, dst, 16);
+		h->slot = SLOT_USED;
+		h->first_ns = d->win_start;
+		baseline_init(&h->bl);
+		d->used++;
+	}
+	h->count++;
+	if (ts_ns > h->last_pkt_ns)
+		h->last_pkt_ns = ts_ns;
+	/* Boyer-Moore majority votes: O(1) and exact whenever one value has > 50% */
+	if (h->cand_src_n == 0) {
+		memcpy(h->cand_src, src, 16);
+		h->cand_src_n = 1;
+	} else if (!memcmp(h->cand_src, src, 16)) {
+		h->cand_src_n++;
+	} else {
+		h->cand_src_n--;
+	}
+	if (h->cand_port_n == 0) {
+		h->cand_port = dst_port;
+		h->cand_port_n = 1;
+	} else if (h->cand_port == dst_port) {
+		h->cand_port_n++;
+	} else {
+		h->cand_port_n--;
+	}
+	if (h->cand_proto_n == 0) {
+		h->cand_proto = proto;
+		h->cand_proto_n = 1;
+	} else if (h->cand_proto == proto) {
+		h->cand_proto_n++;
+	} else {
+		h->cand_proto_n--;
+	}
+}
+
+static void det_flood_emit(struct det_flood_host *h, enum det_flood_state state, uint64_t ts,
+			   det_flood_emit_fn emit, void *ctx)
+{
+	h->inc.state = state;
+	h->inc.ts_ns = ts;
+	if (emit)
+		emit(ctx, &h->inc);
+}
+
+static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, uint64_t end,
+				 det_flood_emit_fn emit, void *ctx)
+{
+	double w = (double)d->cfg.window_ns / 1e9;
+	double rate = (double)h->count / w;
+	double sd = baseline_stddev(&h->bl);
+	/* Poisson noise of a count over one window: a steady baseline still wobbles */
+	double sd_floor = sqrt((h->bl.mean > 1.0 ? h->bl.mean : 1.0) / w);
+	bool learning = end - h->first_ns < d->cfg.learning_ns || h->bl.n == 0;
+	double thr = d->cfg.floor_pps;
+	bool anomalous;
+
+	if (sd < sd_floor)
+		sd = sd_floor;
+	if (!learning && h->bl.mean + d->cfg.k * sd > thr)
+		thr = h->bl.mean + d->cfg.k * sd;
+	anomalous = h->count > 0 && rate > thr;
+
+	if (anomalous) {
+		struct det_flood_event *e = &h->inc;
+		bool starting = !h->in_incident;
+
+		if (starting) {
+			memset(e, 0, sizeof(*e));
+			e->incident_id = ++d->next_incident;
+			e->start_ns = end - d->cfg.window_ns;
+			e->window_s = w;
+			e->learning = learning;
+			e->expected_pps = h->bl.n ? h->bl.mean : 0.0;
+			e->stddev_pps = sd;
+			e->threshold_pps = thr;
+			memcpy(e->dst, h->addr, 16);
+			h->in_incident = 1;
+			h->inc_last_update_ns = end;
+			d->st.incidents++;
+		}
+		/* the dominant source, port and protocol of the latest anomalous window */
+		memcpy(e->src, h->cand_src, 16);
+		e->src_dominant = h->cand_src_n > 0 && (uint64_t)h->cand_src_n * 2 > h->count;
+		e->dst_port = h->cand_port;
+		e->proto = h->cand_proto;
+		e->observed_pps = rate;
+		e->zscore = (rate - e->expected_pps) / (sd > 0 ? sd : 1.0);
+		if (rate > e->peak_pps)
+			e->peak_pps = rate;
+		e->packets += h->count;
+		e->last_ns = end;
+		h->inc_last_anom_ns = end;
+		if (starting) {
+			det_flood_emit(h, DET_FLOOD_START, end, emit, ctx);
+		} else if (end - h->inc_last_update_ns >= d->cfg.update_ns) {
+			h->inc_last_update_ns = end;
+			det_flood_emit(h, DET_FLOOD_UPDATE, end, emit, ctx);
+		}
+	} else if (h->in_incident) {
+		h->inc.observed_pps = rate;
+		if (end - h->inc_last_anom_ns >= d->cfg.end_after_ns) {
+			det_flood_emit(h, DET_FLOOD_END, end, emit, ctx);
+			h->in_incident = 0;
+		}
+	} else {
+		/* only calm windows teach the baseline: an attack must not become normal */
+		baseline_update(&h->bl, rate, d->alpha);
+	}
+
+	h->count = 0;
+	h->cand_src_n = h->cand_port_n = h->cand_proto_n = 0;
+	if (!h->in_incident && end - (h->last_pkt_ns > h->first_ns ? h->last_pkt_ns : h->first_ns) > d->idle_expire_ns) {
+		h->slot = SLOT_TOMB;
+		d->used--;
+		d->tombs++;
+		d->st.evictions++;
+	}
+}
+
+static void det_flood_close_window(struct det_flood *d, det_flood_emit_fn emit, void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i <= d->mask; i++)
+		if (d->hosts[i].slot == SLOT_USED)
+			det_flood_close_host(d, &d->hosts[i], d->win_end, emit, ctx);
+	if (d->tombs > (d->mask + 1) / 4)
+		det_flood_rehash(d); /* on -ENOMEM the tombstones simply stay */
+}
+
+void det_flood_tick(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx)
+{
+	unsigned int closed = 0;
+
+	if (!d->win_end) {
+		det_flood_align(d, now_ns);
+		return;
+	}
+	while (now_ns >= d->win_end) {
+		det_flood_close_window(d, emit, ctx);
+		d->win_start = d->win_end;
+		d->win_end += d->cfg.window_ns;
+		/* a jump in time (idle link, capture gap): close a few empty windows, then realign */
+		if (++closed >= 64 && now_ns >= d->win_end) {
+			det_flood_align(d, now_ns);
+			break;
+		}
+	}
+}
+
+void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx)
+{
+	uint32_t i;
+
+	for (i = 0; i <= d->mask; i++) {
+		struct det_flood_host *h = &d->hosts[i];
+
+		if (h->slot != SLOT_USED || !h->in_incident)
+			continue;
+		det_flood_emit(h, DET_FLOOD_END, now_ns > h->inc_last_anom_ns ? now_ns : h->inc_last_anom_ns,
+			       emit, ctx);
+		h->in_incident = 0;
+	}
+}
+
+void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out)
+{
+	*out = d->st;
+	out->hosts = d->used;
+}

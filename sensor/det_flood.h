@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * det_flood.h: volumetric flood towards a destination. Counts packets per
+ * destination host over fixed windows, learns each host's normal rate (EWMA
+ * mean and variance) and raises an incident when a window's rate is above
+ * both mean + k * stddev and an absolute floor. One alert per incident, then
+ * bounded updates and an end event; never one alert per packet.
+ * Pure: time is an argument, nothing here reads a clock or does I/O.
+ */
+#ifndef VIGIL_DET_FLOOD_H
+#define VIGIL_DET_FLOOD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct det_flood_cfg {
+	uint64_t window_ns;	/* rate window */
+	uint64_t learning_ns;	/* per host: floors alone apply until this much history */
+	double k;		/* multiple of the learned stddev */
+	double floor_pps;	/* absolute floor */
+	double half_life_s;	/* baseline half-life */
+	uint64_t end_after_ns;	/* quiet time that ends an incident */
+	uint64_t update_ns;	/* at most one update event per incident per this long */
+	uint32_t max_hosts;	/* table capacity (rounded up to a power of two) */
+};
+
+enum det_flood_state {
+	DET_FLOOD_START = 0,
+	DET_FLOOD_UPDATE = 1,
+	DET_FLOOD_END = 2,
+};
+
+/* What an incident event says; addresses are 16 bytes, IPv4-mapped for IPv4. */
+struct det_flood_event {
+	enum det_flood_state state;
+	uint64_t incident_id;	/* unique within this detector instance, from 1 */
+	uint64_t ts_ns;		/* end of the window that triggered this event */
+	uint8_t dst[16];
+	uint8_t src[16];	/* the dominant source of the window (majority vote) */
+	uint16_t dst_port;	/* dominant destination port, 0 if none */
+	uint8_t proto;		/* dominant IP protocol */
+	bool src_dominant;	/* src sent more than half of the window's packets */
+	bool learning;		/* the host's baseline was still learning: floor alone */
+	double observed_pps;
+	double expected_pps;	/* learned mean (0 while learning with no history) */
+	double stddev_pps;
+	double threshold_pps;
+	double zscore;
+	double window_s;
+	double peak_pps;	/* over the incident so far */
+	uint64_t packets;	/* in the incident's anomalous windows so far */
+	uint64_t start_ns;	/* first anomalous window's start */
+	uint64_t last_ns;	/* last anomalous window's end */
+};
+
+struct det_flood_stats {
+	uint64_t packets;
+	uint64_t hosts;		/* hosts tracked now */
+	uint64_t evictions;	/* idle hosts dropped to make room */
+	uint64_t table_full;	/* packets not counted: no free slot */
+	uint64_t incidents;
+};
+
+typedef void (*det_flood_emit_fn)(void *ctx, const struct det_flood_event *ev);
+
+struct det_flood;
+
+/* NULL on bad cfg or allocation failure (errno set). */
+struct det_flood *det_flood_new(const struct det_flood_cfg *cfg);
+void det_flood_free(struct det_flood *d);
+
+/* Count one packet towards dst at time ts_ns. */
+void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
+		      const uint8_t src[16], uint8_t proto, uint16_t dst_port);
+
+/*
+ * Close every window that ended at or before now_ns, update baselines, and
+ * call emit for incident starts, updates and ends. Call at least once per
+ * window. Large forward jumps in time are treated as idle windows, bounded.
+ */
+void det_flood_tick(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx);
+
+/* End every open incident (at shutdown or end of a capture). */
+void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx);
+
+void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pipeline.h: what the sensor does with the frames the poller hands it: parse,
+ * feed the detectors, turn incidents into EVE alerts, publish them, and turn
+ * expired XDP flow records into EVE flow events. Owns no port and no clock:
+ * replay and live drive it the same way.
+ */
+#ifndef VIGIL_PIPELINE_H
+#define VIGIL_PIPELINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "alert.h"
+#include "config.h"
+#include "det_flood.h"
+#include "pkt.h"
+#include "poller.h"
+#include "publish.h"
+
+struct pipeline_out {
+	FILE *alerts;		/* --alerts-json, may be NULL */
+	FILE *flows;		/* --flows-json, may be NULL */
+	struct publish *pub;	/* may be NULL */
+	int flows_fd;		/* the XDP flow table (inner map) */
+};
+
+struct pipeline_stats {
+	uint64_t packets;
+	uint64_t parse[PKT_STATUS_MAX];
+	uint64_t alerts;
+	uint64_t alerts_dropped;	/* JSON could not be built */
+	uint64_t flows;
+	uint64_t harvest_errors;
+};
+
+struct pipeline;
+
+/* NULL with errno on failure. Borrows cfg, actx and out for its lifetime. */
+struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *actx,
+			      const struct pipeline_out *out);
+void pipeline_free(struct pipeline *pl);
+
+/* The poller's callbacks (ctx = the pipeline). */
+void pipeline_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n);
+void pipeline_tick(void *ctx, uint64_t now_ns);
+
+/* End of input or shutdown: close incidents, emit every remaining flow. */
+void pipeline_finish(struct pipeline *pl, uint64_t now_ns);
+
+void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out);
+void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out);
+
+#endif
