@@ -79,22 +79,22 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "collector.retry_ms", .type = CFGTAB_U32, .def = "1000", .min = 50, .max = 60000,
 	  .offset = OFF(collector_retry_ms), .doc = "Delay before unacknowledged events are sent again" },
 
-	{ .key = "detectors.rate.enabled", .type = CFGTAB_BOOL, .def = "true",
-	  .offset = OFF(rate.enabled), .doc = "Run the per-destination packet-rate detector" },
-	{ .key = "detectors.rate.window_s", .type = CFGTAB_U32, .def = "1", .min = 1, .max = 60,
-	  .offset = OFF(rate.window_s), .doc = "Rates are measured over windows of this many seconds" },
-	{ .key = "detectors.rate.learning_s", .type = CFGTAB_U32, .def = "30", .min = 0,
-	  .max = 604800, .offset = OFF(rate.learning_s),
+	{ .key = "detectors.flood.enabled", .type = CFGTAB_BOOL, .def = "true",
+	  .offset = OFF(flood.enabled), .doc = "Run the per-destination packet-rate detector" },
+	{ .key = "detectors.flood.window_s", .type = CFGTAB_U32, .def = "1", .min = 1, .max = 60,
+	  .offset = OFF(flood.window_s), .doc = "Rates are measured over windows of this many seconds" },
+	{ .key = "detectors.flood.learning_s", .type = CFGTAB_U32, .def = "30", .min = 0,
+	  .max = 604800, .offset = OFF(flood.learning_s),
 	  .doc = "Seconds a new destination is only learned, never alerted on" },
-	{ .key = "detectors.rate.k", .type = CFGTAB_DOUBLE, .def = "6.0", .min = 1, .max = 1000,
-	  .offset = OFF(rate.k), .doc = "Alert when the rate exceeds mean + k * stddev ..." },
-	{ .key = "detectors.rate.floor_pps", .type = CFGTAB_DOUBLE, .def = "1000", .min = 0,
-	  .max = 1e9, .offset = OFF(rate.floor_pps), .doc = "... and this many packets per second" },
-	{ .key = "detectors.rate.half_life_s", .type = CFGTAB_DOUBLE, .def = "300", .min = 1,
-	  .max = 1e6, .offset = OFF(rate.half_life_s),
+	{ .key = "detectors.flood.k", .type = CFGTAB_DOUBLE, .def = "6.0", .min = 1, .max = 1000,
+	  .offset = OFF(flood.k), .doc = "Alert when the rate exceeds mean + k * stddev ..." },
+	{ .key = "detectors.flood.floor_pps", .type = CFGTAB_DOUBLE, .def = "1000", .min = 0,
+	  .max = 1e9, .offset = OFF(flood.floor_pps), .doc = "... and this many packets per second" },
+	{ .key = "detectors.flood.half_life_s", .type = CFGTAB_DOUBLE, .def = "300", .min = 1,
+	  .max = 1e6, .offset = OFF(flood.half_life_s),
 	  .doc = "Half-life of the moving baseline, in seconds" },
-	{ .key = "detectors.rate.end_after_s", .type = CFGTAB_U32, .def = "5", .min = 1, .max = 3600,
-	  .offset = OFF(rate.end_after_s),
+	{ .key = "detectors.flood.end_after_s", .type = CFGTAB_U32, .def = "5", .min = 1, .max = 3600,
+	  .offset = OFF(flood.end_after_s),
 	  .doc = "An incident ends after this many seconds back under the threshold" },
 
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
@@ -151,13 +151,13 @@ int config_write_doc(FILE *fp)
 	fprintf(fp,
 		"The sensor reads one YAML file (`vigil-sensor -c FILE`; the generic profile ships "
 		"`boards/generic-x86/sensor.yaml`). Sections are nested mappings, so the key "
-		"`detectors.rate.k` is written `detectors: { rate: { k: 6 } }`; a key left out keeps "
+		"`detectors.flood.k` is written `detectors: { flood: { k: 6 } }`; a key left out keeps "
 		"its default, a list given replaces the whole default list, and an empty file is "
 		"valid. Booleans accept true/false, yes/no, on/off; integers are plain decimal "
 		"digits; CIDR prefixes are `a.b.c.d/n` or `x:x::x/n` with the host bits clear. "
 		"The first problem stops the load and is reported on one line as "
 		"`FILE:LINE:COL: what was expected`, e.g. `sensor.yaml:12:5: unknown key 'floor_ppz' "
-		"in 'detectors.rate' (did you mean 'floor_pps'?)`; unknown and duplicate keys, "
+		"in 'detectors.flood' (did you mean 'floor_pps'?)`; unknown and duplicate keys, "
 		"wrong types, out-of-range values and over-long strings or lists are all errors.\n\n");
 	return cfgtab_write_doc(config_rows, CONFIG_NROWS, fp, NULL);
 }

@@ -35,7 +35,7 @@ struct config_cidr {
 	uint8_t prefix_len;
 };
 
-struct config_rate {
+struct config_flood {
 	bool enabled;
 	uint32_t window_s;	/* rate measured over windows of this length */
 	uint32_t learning_s;	/* per-destination learning period */
@@ -73,7 +73,7 @@ struct config {
 	uint32_t collector_queue_max;	/* events kept while the collector does not ack */
 	uint32_t collector_retry_ms;
 
-	struct config_rate rate;
+	struct config_flood flood;
 
 	char log_level[16];
 };

@@ -74,12 +74,12 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 			      const struct pipeline_out *out)
 {
 	struct det_flood_cfg fc = {
-		.window_ns = (uint64_t)cfg->rate.window_s * 1000000000ULL,
-		.learning_ns = (uint64_t)cfg->rate.learning_s * 1000000000ULL,
-		.k = cfg->rate.k,
-		.floor_pps = cfg->rate.floor_pps,
-		.half_life_s = cfg->rate.half_life_s,
-		.end_after_ns = (uint64_t)cfg->rate.end_after_s * 1000000000ULL,
+		.window_ns = (uint64_t)cfg->flood.window_s * 1000000000ULL,
+		.learning_ns = (uint64_t)cfg->flood.learning_s * 1000000000ULL,
+		.k = cfg->flood.k,
+		.floor_pps = cfg->flood.floor_pps,
+		.half_life_s = cfg->flood.half_life_s,
+		.end_after_ns = (uint64_t)cfg->flood.end_after_s * 1000000000ULL,
 		.update_ns = 10ULL * 1000000000ULL,
 		.max_hosts = 65536,
 	};
@@ -92,7 +92,7 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 	pl->out = *out;
 	pl->window_ns = fc.window_ns;
 	pl->harvest_ns = (uint64_t)cfg->flow_harvest_ms * 1000000ULL;
-	if (cfg->rate.enabled) {
+	if (cfg->flood.enabled) {
 		pl->flood = det_flood_new(&fc);
 		if (!pl->flood) {
 			int e = errno;

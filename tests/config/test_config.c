@@ -35,7 +35,7 @@ typedef const char *(*check_fn)(const struct config *cfg);
 
 static const char *chk_rate_k(const struct config *c)
 {
-	return c->rate.k == 6.0 && c->rate.floor_pps == 1000 ? NULL : "rate.k != 6";
+	return c->flood.k == 6.0 && c->flood.floor_pps == 1000 ? NULL : "flood.k != 6";
 }
 
 static const char *chk_values(const struct config *c)
@@ -56,10 +56,10 @@ static const char *chk_values(const struct config *c)
 	if (strcmp(c->collector_endpoint, "ipc:///tmp/v") || c->collector_queue_max != 16 ||
 	    c->collector_retry_ms != 60000)
 		return "collector.*";
-	if (c->rate.enabled || c->rate.window_s != 60 || c->rate.learning_s != 0 ||
-	    c->rate.k != 25.0 || c->rate.floor_pps != 1e9 || c->rate.half_life_s != 0.5e1 ||
-	    c->rate.end_after_s != 3600)
-		return "detectors.rate.*";
+	if (c->flood.enabled || c->flood.window_s != 60 || c->flood.learning_s != 0 ||
+	    c->flood.k != 25.0 || c->flood.floor_pps != 1e9 || c->flood.half_life_s != 0.5e1 ||
+	    c->flood.end_after_s != 3600)
+		return "detectors.flood.*";
 	if (strcmp(c->log_level, "debug"))
 		return "log.level";
 	return NULL;
@@ -67,13 +67,13 @@ static const char *chk_values(const struct config *c)
 
 static const char *chk_bools(const struct config *c)
 {
-	return c->xdp_force && c->xdp_stay_attached && !c->dpdk_hugepages && !c->rate.enabled
+	return c->xdp_force && c->xdp_stay_attached && !c->dpdk_hugepages && !c->flood.enabled
 		       ? NULL : "bool spellings";
 }
 
 static const char *chk_bools2(const struct config *c)
 {
-	return !c->xdp_force && !c->xdp_stay_attached && c->dpdk_hugepages && c->rate.enabled
+	return !c->xdp_force && !c->xdp_stay_attached && c->dpdk_hugepages && c->flood.enabled
 		       ? NULL : "bool spellings";
 }
 
@@ -124,7 +124,7 @@ static const char *chk_handoff(const struct config *c)
 
 static const char *chk_alias(const struct config *c)
 {
-	return c->flow_timeout_s == 120 && c->rate.end_after_s == 120 ? NULL : "alias value";
+	return c->flow_timeout_s == 120 && c->flood.end_after_s == 120 ? NULL : "alias value";
 }
 
 struct load_case {
@@ -143,7 +143,7 @@ struct load_case {
 	"  handoff_n: 65535\n  force: true\n  stay_attached: true\n  pin_dir: /sys/fs/bpf/v2\n" \
 	"flows:\n  timeout_s: 86400\n  harvest_ms: 100\n"                                       \
 	"collector:\n  endpoint: ipc:///tmp/v\n  queue_max: 16\n  retry_ms: 60000\n"            \
-	"detectors:\n  rate:\n    enabled: no\n    window_s: 60\n    learning_s: 0\n"           \
+	"detectors:\n  flood:\n    enabled: no\n    window_s: 60\n    learning_s: 0\n"           \
 	"    k: 2.5e1\n    floor_pps: 1000000000\n    half_life_s: 0.5e1\n    end_after_s: 3600\n" \
 	"log:\n  level: debug\n"
 
@@ -153,12 +153,12 @@ static const struct load_case cases[] = {
 	{ "comments only", "# nothing here\n\n", 0, NULL, NULL },
 	{ "explicit empty document", "---\n...\n", 0, NULL, NULL },
 	{ "empty section", "dpdk:\nlog: {}\n", 0, NULL, NULL },
-	{ "flow mappings nest keys", "detectors: { rate: { k: 6 } }", 0, NULL, chk_rate_k },
+	{ "flow mappings nest keys", "detectors: { flood: { k: 6 } }", 0, NULL, chk_rate_k },
 	{ "every key, boundary values", SENSOR_FULL, 0, NULL, chk_values },
 	{ "bool spellings true", "xdp: {force: yes, stay_attached: On}\ndpdk: {hugepages: off}\n"
-	  "detectors: {rate: {enabled: FALSE}}\n", 0, NULL, chk_bools },
+	  "detectors: {flood: {enabled: FALSE}}\n", 0, NULL, chk_bools },
 	{ "bool spellings false", "xdp: {force: no, stay_attached: false}\ndpdk: {hugepages: on}\n"
-	  "detectors: {rate: {enabled: True}}\n", 0, NULL, chk_bools2 },
+	  "detectors: {flood: {enabled: True}}\n", 0, NULL, chk_bools2 },
 	{ "cidr v4 v6 host any", "sensor:\n  home_net:\n    - 192.168.1.0/24\n    - 2001:db8::/32\n"
 	  "    - 1.2.3.4\n    - 0.0.0.0/0\n", 0, NULL, chk_cidrs },
 	{ "empty list replaces default", "sensor:\n  home_net: []\n", 0, NULL, chk_no_home },
@@ -168,7 +168,7 @@ static const struct load_case cases[] = {
 	{ "quoted and empty strings", "sensor: {name: 'a: b # c'}\nxdp: {object: \"\"}\n", 0, NULL,
 	  chk_empty_string },
 	{ "enum values", "sensor: {mode: tap}\nxdp: {handoff: sample}\n", 0, NULL, chk_handoff },
-	{ "anchor and alias", "flows: {timeout_s: &t 120}\ndetectors: {rate: {end_after_s: *t}}\n",
+	{ "anchor and alias", "flows: {timeout_s: &t 120}\ndetectors: {flood: {end_after_s: *t}}\n",
 	  0, NULL, chk_alias },
 
 	/* YAML syntax */
@@ -184,8 +184,8 @@ static const struct load_case cases[] = {
 	  "t.yaml:3:1: expected a single YAML document", NULL },
 
 	/* unknown keys */
-	{ "unknown key, did you mean", "detectors:\n  rate:\n    floor_ppz: 5\n", -EINVAL,
-	  "t.yaml:3:5: unknown key 'floor_ppz' in 'detectors.rate' (did you mean 'floor_pps'?)", NULL },
+	{ "unknown key, did you mean", "detectors:\n  flood:\n    floor_ppz: 5\n", -EINVAL,
+	  "t.yaml:3:5: unknown key 'floor_ppz' in 'detectors.flood' (did you mean 'floor_pps'?)", NULL },
 	{ "unknown section, did you mean", "sensr:\n  name: x\n", -EINVAL,
 	  "t.yaml:1:1: unknown key 'sensr' at the top level (did you mean 'sensor'?)", NULL },
 	{ "unknown key, swapped letters", "dpdk: {brust: 3}\n", -EINVAL,
@@ -221,12 +221,12 @@ static const struct load_case cases[] = {
 	  NULL },
 	{ "bool: number", "xdp: {force: 1}\n", -EINVAL,
 	  "t.yaml:1:14: expected a boolean (true/false, yes/no, on/off) for 'xdp.force', got '1'", NULL },
-	{ "double: word", "detectors: {rate: {k: abc}}\n", -EINVAL,
-	  "t.yaml:1:23: expected a number for 'detectors.rate.k', got 'abc'", NULL },
-	{ "double: nan", "detectors: {rate: {k: nan}}\n", -EINVAL,
-	  "t.yaml:1:23: expected a number for 'detectors.rate.k', got 'nan'", NULL },
-	{ "double: trailing junk", "detectors: {rate: {k: 6x}}\n", -EINVAL,
-	  "t.yaml:1:23: expected a number for 'detectors.rate.k', got '6x'", NULL },
+	{ "double: word", "detectors: {flood: {k: abc}}\n", -EINVAL,
+	  "t.yaml:1:24: expected a number for 'detectors.flood.k', got 'abc'", NULL },
+	{ "double: nan", "detectors: {flood: {k: nan}}\n", -EINVAL,
+	  "t.yaml:1:24: expected a number for 'detectors.flood.k', got 'nan'", NULL },
+	{ "double: trailing junk", "detectors: {flood: {k: 6x}}\n", -EINVAL,
+	  "t.yaml:1:24: expected a number for 'detectors.flood.k', got '6x'", NULL },
 	{ "string: nothing", "sensor:\n  name: ~\n", -EINVAL,
 	  "t.yaml:2:9: expected a string for 'sensor.name', got nothing", NULL },
 	{ "string: NUL byte", "sensor:\n  name: \"a\\0b\"\n", -EINVAL,
@@ -263,12 +263,12 @@ static const struct load_case cases[] = {
 	  "t.yaml:2:17: 'xdp.flow_entries' must be between 1024 and 16777216, got 4294967296", NULL },
 	{ "range: u64 overflow", "dpdk:\n  burst: 99999999999999999999999\n", -EINVAL,
 	  "t.yaml:2:10: 'dpdk.burst' must be between 1 and 512, got 99999999999999999999999", NULL },
-	{ "range: double below", "detectors: {rate: {k: 0.5}}\n", -EINVAL,
-	  "t.yaml:1:23: 'detectors.rate.k' must be between 1 and 1000, got 0.5", NULL },
-	{ "range: double negative", "detectors: {rate: {floor_pps: -1}}\n", -EINVAL,
-	  "t.yaml:1:31: 'detectors.rate.floor_pps' must be between 0 and 1000000000, got -1", NULL },
-	{ "range: double huge", "detectors: {rate: {half_life_s: 1e999}}\n", -EINVAL,
-	  "t.yaml:1:33: 'detectors.rate.half_life_s' must be between 1 and 1000000, got 1e999", NULL },
+	{ "range: double below", "detectors: {flood: {k: 0.5}}\n", -EINVAL,
+	  "t.yaml:1:24: 'detectors.flood.k' must be between 1 and 1000, got 0.5", NULL },
+	{ "range: double negative", "detectors: {flood: {floor_pps: -1}}\n", -EINVAL,
+	  "t.yaml:1:32: 'detectors.flood.floor_pps' must be between 0 and 1000000000, got -1", NULL },
+	{ "range: double huge", "detectors: {flood: {half_life_s: 1e999}}\n", -EINVAL,
+	  "t.yaml:1:34: 'detectors.flood.half_life_s' must be between 1 and 1000000, got 1e999", NULL },
 
 	/* enums */
 	{ "enum: unknown mode", "sensor:\n  mode: tapp\n", -EINVAL,
@@ -351,11 +351,11 @@ static const char *config_diff(const struct config *a, const struct config *b)
 	    a->collector_queue_max != b->collector_queue_max ||
 	    a->collector_retry_ms != b->collector_retry_ms)
 		return "collector_*";
-	if (a->rate.enabled != b->rate.enabled || a->rate.window_s != b->rate.window_s ||
-	    a->rate.learning_s != b->rate.learning_s || a->rate.k != b->rate.k ||
-	    a->rate.floor_pps != b->rate.floor_pps || a->rate.half_life_s != b->rate.half_life_s ||
-	    a->rate.end_after_s != b->rate.end_after_s)
-		return "rate.*";
+	if (a->flood.enabled != b->flood.enabled || a->flood.window_s != b->flood.window_s ||
+	    a->flood.learning_s != b->flood.learning_s || a->flood.k != b->flood.k ||
+	    a->flood.floor_pps != b->flood.floor_pps || a->flood.half_life_s != b->flood.half_life_s ||
+	    a->flood.end_after_s != b->flood.end_after_s)
+		return "flood.*";
 	if (strcmp(a->log_level, b->log_level))
 		return "log_level";
 	return NULL;
@@ -434,10 +434,10 @@ static void test_defaults(void)
 	else if (strcmp(c.collector_endpoint, "tcp://127.0.0.1:7800") ||
 		 c.collector_queue_max != 100000 || c.collector_retry_ms != 1000)
 		bad = "collector.*";
-	else if (!c.rate.enabled || c.rate.window_s != 1 || c.rate.learning_s != 30 ||
-		 c.rate.k != 6.0 || c.rate.floor_pps != 1000 || c.rate.half_life_s != 300 ||
-		 c.rate.end_after_s != 5)
-		bad = "detectors.rate.*";
+	else if (!c.flood.enabled || c.flood.window_s != 1 || c.flood.learning_s != 30 ||
+		 c.flood.k != 6.0 || c.flood.floor_pps != 1000 || c.flood.half_life_s != 300 ||
+		 c.flood.end_after_s != 5)
+		bad = "detectors.flood.*";
 	else if (strcmp(c.log_level, "info"))
 		bad = "log.level";
 	report("defaults match the spec", bad);

@@ -23,7 +23,7 @@ sensor:
 collector:
   endpoint: ""
 detectors:
-  rate:
+  flood:
     learning_s: 30
     floor_pps: 1000
     k: 6
@@ -101,7 +101,7 @@ echo "this is not a capture" > "$TMP/text.pcap"
 bad "not a capture" "not a pcap or pcapng capture" -c "$TMP/sensor.yaml" -r "$TMP/text.pcap"
 : > "$TMP/empty.pcap"
 bad "empty file" "not a pcap or pcapng capture" -c "$TMP/sensor.yaml" -r "$TMP/empty.pcap"
-printf 'sensor:\n  name: x\ndetectors:\n  rate:\n    floor_ppz: 3\n' > "$TMP/bad.yaml"
+printf 'sensor:\n  name: x\ndetectors:\n  flood:\n    floor_ppz: 3\n' > "$TMP/bad.yaml"
 bad "misspelt key" "bad.yaml:5:5: unknown key 'floor_ppz'" -c "$TMP/bad.yaml" --check-config
 printf 'sensor:\n  interfaces: [vigil-nosuch0]\ncollector:\n  endpoint: ""\n' > "$TMP/noif.yaml"
 bad "missing interface" "interface 'vigil-nosuch0' does not exist" -c "$TMP/noif.yaml"
