@@ -5,6 +5,7 @@
  * messages (file:line:col, did-you-mean) and the same YAML rules for free.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cfgtab.h"
@@ -21,6 +22,33 @@ static const struct cfgtab_row collector_rows[] = {
 	{ .key = "collector.events_jsonl", .type = CFGTAB_STRING, .def = "vigil-events.jsonl",
 	  .offset = OFF(events_jsonl), .size = SZ(events_jsonl),
 	  .doc = "JSON-lines file every stored event is appended to" },
+	{ .key = "collector.jsonl_rotate_mb", .type = CFGTAB_U32, .def = "64", .min = 1, .max = 65536,
+	  .offset = OFF(jsonl_rotate_mb), .doc = "Rotate the JSON-lines file when it reaches this many MiB" },
+	{ .key = "collector.jsonl_keep", .type = CFGTAB_U32, .def = "8", .min = 1, .max = 1000,
+	  .offset = OFF(jsonl_keep), .doc = "Rotated JSON-lines files kept (FILE.1 is the newest)" },
+	{ .key = "collector.sqlite", .type = CFGTAB_STRING, .def = "auto",
+	  .offset = OFF(sqlite), .size = SZ(sqlite),
+	  .doc = "SQLite database (WAL) every stored event goes to, and `query` reads; auto: events_jsonl with .db for .jsonl; \"\" disables it" },
+	{ .key = "collector.curve_key", .type = CFGTAB_STRING, .def = "", .offset = OFF(curve_key),
+	  .size = SZ(curve_key),
+	  .doc = "Key pair file from `vigil-collector keygen`: turns CURVE on; \"\" = plain ZMTP" },
+	{ .key = "collector.sensor_keys", .type = CFGTAB_STRING_LIST, .def = "", .offset = OFF(sensor_keys),
+	  .size = SZ(sensor_keys[0]), .count_max = COLLECTOR_MAX_KEYS, .count_offset = OFF(n_sensor_keys),
+	  .doc = "Z85 public keys of the sensors allowed in (CURVE); any other key is refused and counted" },
+	{ .key = "collector.plain_tcp", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(plain_tcp),
+	  .doc = "Allow plain ZMTP without CURVE on a non-loopback endpoint (unencrypted, anyone may send)" },
+	{ .key = "collector.metrics_listen", .type = CFGTAB_STRING, .def = "127.0.0.1:9780",
+	  .offset = OFF(metrics_listen), .size = SZ(metrics_listen),
+	  .doc = "ADDR:PORT of the Prometheus text endpoint (GET /metrics); \"\" disables it" },
+	{ .key = "collector.control", .type = CFGTAB_STRING, .def = "ipc:///run/vigil/collector.ctl",
+	  .offset = OFF(control), .size = SZ(control),
+	  .doc = "Local ZeroMQ endpoint (ipc:// or loopback tcp://) that `vigil-collector evidence` asks the running collector through; its directory is created 0750; \"\" disables fetching" },
+	{ .key = "collector.evidence_dir", .type = CFGTAB_STRING, .def = "vigil-evidence",
+	  .offset = OFF(evidence_dir), .size = SZ(evidence_dir),
+	  .doc = "Where fetched evidence files are kept, as DIR/<sensor>/<file>.pcapng" },
+	{ .key = "collector.evidence_timeout_ms", .type = CFGTAB_U32, .def = "10000", .min = 100, .max = 600000,
+	  .offset = OFF(evidence_timeout_ms),
+	  .doc = "How long a sensor has to answer an evidence request before `evidence` reports a timeout" },
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
 	  .size = SZ(log_level), .enum_names = collector_level_names,
 	  .doc = "Most verbose messages logged" },
@@ -35,6 +63,19 @@ void collector_config_defaults(struct collector_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	/* cannot fail unless the table above is wrong, which tests/config catches */
 	cfgtab_defaults(collector_rows, COLLECTOR_NROWS, cfg, err, sizeof(err));
+}
+
+void collector_config_resolve(struct collector_config *cfg)
+{
+	size_t n = strlen(cfg->events_jsonl);
+
+	if (strcmp(cfg->sqlite, "auto"))
+		return;
+	/* next to the JSON-lines file, so both move together */
+	if (n > 6 && !strcmp(cfg->events_jsonl + n - 6, ".jsonl"))
+		n -= 6;
+	snprintf(cfg->sqlite, sizeof(cfg->sqlite), "%.*s.db", (int)(n < sizeof(cfg->sqlite) - 4 ? n : sizeof(cfg->sqlite) - 4),
+		 cfg->events_jsonl);
 }
 
 /* Loads into a copy: on error the caller's cfg is left as it was. */

@@ -6,11 +6,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #define COLLECTOR_PATH_MAX 256
+#define COLLECTOR_MAX_KEYS 256
 
 struct collector_config {
 	char listen[COLLECTOR_PATH_MAX];	/* ZeroMQ endpoint to bind, e.g. tcp://127.0.0.1:7800 */
 	char events_jsonl[COLLECTOR_PATH_MAX];	/* JSON-lines file every stored event is appended to */
+	uint32_t jsonl_rotate_mb;		/* rotate the JSON-lines file at this size */
+	uint32_t jsonl_keep;			/* rotated files kept (.1 newest) */
+	char sqlite[COLLECTOR_PATH_MAX];	/* SQLite database; "auto": see resolve; "" disables it */
+	char curve_key[COLLECTOR_PATH_MAX];	/* the collector's key pair file; "" = no CURVE */
+	char sensor_keys[COLLECTOR_MAX_KEYS][48];	/* Z85 public keys of the sensors let in */
+	uint32_t n_sensor_keys;
+	bool plain_tcp;				/* accept plain ZMTP (no CURVE) on any address */
+	char metrics_listen[64];		/* "ADDR:PORT" of the Prometheus endpoint; "" disables */
+	char control[COLLECTOR_PATH_MAX];	/* local ZeroMQ endpoint `evidence` talks to; "" disables */
+	char evidence_dir[COLLECTOR_PATH_MAX];	/* fetched evidence files: <dir>/<sensor>/<file> */
+	uint32_t evidence_timeout_ms;		/* how long a sensor has to answer an evidence request */
 	char log_level[16];
 };
 
@@ -19,6 +33,9 @@ struct collector_config_error {
 };
 
 void collector_config_defaults(struct collector_config *cfg);
+
+/* After loading: sqlite "auto" becomes events_jsonl with ".db" for ".jsonl" (or appended). */
+void collector_config_resolve(struct collector_config *cfg);
 int collector_config_load(struct collector_config *cfg, const char *path,
 			  struct collector_config_error *err);
 

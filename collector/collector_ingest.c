@@ -119,9 +119,10 @@ static char *collector_ingest_line(const struct wire_event *ev, struct json_obje
 	return line;
 }
 
-int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n,
+int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n, int64_t now_us,
 		     struct collector_stats *st, struct collector_ingest_out *out)
 {
+	struct collector_store_meta meta;
 	struct json_object *o = NULL;
 	struct wire_event ev;
 	char *line = NULL;
@@ -155,7 +156,8 @@ int collector_ingest(struct collector_store *store, const struct wire_frame *f, 
 		rc = -ENOMEM;
 		goto cleanup;
 	}
-	rc = collector_store_append(store, ev.sensor, ev.sensor_len, ev.seq, line, line_len);
+	collector_store_meta_from(o, &meta);
+	rc = collector_store_append(store, ev.sensor, ev.sensor_len, ev.seq, line, line_len, &meta, now_us);
 	if (rc)
 		goto cleanup;
 	st->stored++;

@@ -30,11 +30,12 @@ struct collector_ingest_out {
 };
 
 /*
- * Handle one message (frames after the routing id). Updates st. Returns 0 with
- * out filled, or -errno when the store failed to take the line (the event is
- * then not stored and must not be acked; the caller should stop).
+ * Handle one message (frames after the routing id) received at now_us (wall
+ * clock, µs). Updates st. Returns 0 with out filled, or -errno when the store
+ * failed to take the line (the event is then not stored and must not be acked;
+ * the caller should stop).
  */
-int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n,
+int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n, int64_t now_us,
 		     struct collector_stats *st, struct collector_ingest_out *out);
 
 #endif

@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * collector_query.c: a reader for the collector's JSON-lines file, so operators
- * see alerts without a SIEM: one row per alert with who, what and how far from
- * normal. Lines that do not parse are skipped, never fatal.
+ * collector_query.c: a reader for the collector's store, so operators see
+ * alerts without a SIEM: one row per alert with who, what and how far from
+ * normal. SQLite does the filtering when it is on; the JSON-lines fallback
+ * applies the same filters itself. Lines that do not parse are skipped.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <json-c/json.h>
+#include <sqlite3.h>
 
 #include "collector_query.h"
+#include "collector_store.h"
 
 enum collector_query_col {
 	COL_TIME,
@@ -123,6 +129,69 @@ static void collector_query_header(struct collector_query *q)
 	collector_query_print_row(q, head);
 }
 
+int collector_query_parse_time(const char *s, int64_t now_us, int64_t *out)
+{
+	char buf[64], unit, *end;
+	long long v;
+	int n = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (s[0] == '@') {
+		errno = 0;
+		v = strtoll(s + 1, &end, 10);
+		if (errno || *end || end == s + 1)
+			return -EINVAL;
+		*out = (int64_t)v * 1000000;
+		return 0;
+	}
+	if (sscanf(s, "%lld%c%n", &v, &unit, &n) == 2 && !s[n] && v >= 0 && strlen(s) < 12) {
+		static const struct { char u; int64_t us; } units[] = {
+			{ 's', 1000000LL }, { 'm', 60000000LL }, { 'h', 3600000000LL }, { 'd', 86400000000LL },
+		};
+
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (units[i].u == unit) {
+				*out = now_us - (int64_t)v * units[i].us;
+				return 0;
+			}
+		return -EINVAL;
+	}
+	if (strlen(s) == 10) {
+		snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+		return collector_store_parse_ts(buf, out);
+	}
+	if (strlen(s) == 19) {
+		snprintf(buf, sizeof(buf), "%sZ", s);
+		return collector_store_parse_ts(buf, out);
+	}
+	return collector_store_parse_ts(s, out);
+}
+
+/* The filters other than event_type, on a parsed event (JSON-lines path and tests). */
+static bool collector_query_filter(const struct collector_query *q, struct json_object *o)
+{
+	const struct collector_query_opts *f = q->o;
+	struct collector_store_meta m;
+	const char *sensor;
+
+	collector_store_meta_from(o, &m);
+	if ((f->has_since || f->has_until) &&
+	    (m.ts_us == INT64_MIN || (f->has_since && m.ts_us < f->since_us) ||
+	     (f->has_until && m.ts_us >= f->until_us)))
+		return false;
+	sensor = collector_query_str(o, "sensor_name", NULL);
+	if (f->sensor && (!sensor || strcmp(sensor, f->sensor)))
+		return false;
+	if (f->detector && (!m.detector || strcmp(m.detector, f->detector)))
+		return false;
+	if (f->addr && !((m.src_ip && !strcmp(m.src_ip, f->addr)) || (m.dest_ip && !strcmp(m.dest_ip, f->addr))))
+		return false;
+	if (f->severity && (m.severity < 1 || m.severity > f->severity))
+		return false;
+	return true;
+}
+
 /* The parsed line if it passes the filter, else NULL. Caller puts it. */
 static struct json_object *collector_query_match(struct collector_query *q, const char *line)
 {
@@ -134,7 +203,7 @@ static struct json_object *collector_query_match(struct collector_query *q, cons
 		return NULL;
 	}
 	type = collector_query_str(o, "event_type", NULL);
-	if (q->type && (!type || strcmp(type, q->type))) {
+	if ((q->type && (!type || strcmp(type, q->type))) || !collector_query_filter(q, o)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -263,6 +332,149 @@ static int collector_query_read(struct collector_query *q, FILE *fp, long *off, 
 	return rc;
 }
 
+/*
+ * SELECT the matching events with id > after. limit_last: only the newest N
+ * (returned oldest first). Bound parameters follow the filters in order.
+ */
+static int collector_query_prepare(struct collector_query *q, sqlite3 *db, uint32_t limit_last,
+				   sqlite3_stmt **out)
+{
+	const struct collector_query_opts *f = q->o;
+	char sql[1200];
+	size_t off = 0;
+	int idx = 1;
+	sqlite3_stmt *st;
+
+#define Q_ADD(...) (off += (size_t)snprintf(sql + off, sizeof(sql) - off, __VA_ARGS__))
+	Q_ADD("SELECT id, json FROM events WHERE id > ?");
+	if (q->type)
+		Q_ADD(" AND event_type = ?");
+	if (f->has_since)
+		Q_ADD(" AND ts_us >= ?");
+	if (f->has_until)
+		Q_ADD(" AND ts_us < ?");
+	if (f->sensor)
+		Q_ADD(" AND sensor = ?");
+	if (f->detector)
+		Q_ADD(" AND detector = ?");
+	if (f->addr)
+		Q_ADD(" AND (src_ip = ? OR dest_ip = ?)");
+	if (f->severity)
+		Q_ADD(" AND severity BETWEEN 1 AND ?");
+	if (limit_last) {
+		char inner[1000];
+
+		/* the filters are a few hundred bytes at most: inner never truncates */
+		snprintf(inner, sizeof(inner), "%.900s ORDER BY id DESC LIMIT %u", sql, limit_last);
+		off = 0;
+		Q_ADD("SELECT id, json FROM (%s) ORDER BY id", inner);
+	} else {
+		Q_ADD(" ORDER BY id");
+	}
+#undef Q_ADD
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, idx++, 0);
+	if (q->type)
+		sqlite3_bind_text(st, idx++, q->type, -1, SQLITE_STATIC);
+	if (f->has_since)
+		sqlite3_bind_int64(st, idx++, f->since_us);
+	if (f->has_until)
+		sqlite3_bind_int64(st, idx++, f->until_us);
+	if (f->sensor)
+		sqlite3_bind_text(st, idx++, f->sensor, -1, SQLITE_STATIC);
+	if (f->detector)
+		sqlite3_bind_text(st, idx++, f->detector, -1, SQLITE_STATIC);
+	if (f->addr) {
+		sqlite3_bind_text(st, idx++, f->addr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, idx++, f->addr, -1, SQLITE_STATIC);
+	}
+	if (f->severity)
+		sqlite3_bind_int(st, idx++, f->severity);
+	*out = st;
+	return 0;
+}
+
+/* Run st from id > *after; keep (initial print) or print each row; raises *after. */
+static int collector_query_rows(struct collector_query *q, sqlite3_stmt *st, int64_t *after, bool keep)
+{
+	int rc = 0, step;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, *after);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *line = (const char *)sqlite3_column_text(st, 1);
+		struct json_object *o;
+
+		*after = sqlite3_column_int64(st, 0);
+		if (!line)
+			continue;
+		if (keep) {
+			rc = collector_query_keep(q, line);
+			if (rc)
+				return rc;
+			continue;
+		}
+		o = json_tokener_parse(line);
+		if (o)
+			collector_query_emit(q, line, o);
+		json_object_put(o);
+	}
+	return step == SQLITE_DONE || step == SQLITE_BUSY ? 0 : -EIO;
+}
+
+static int collector_query_run_db(struct collector_query *q, volatile sig_atomic_t *stop, const char *err_path)
+{
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 200 * 1000000L };
+	sqlite3_stmt *first = NULL, *next = NULL;
+	sqlite3 *db = NULL;
+	int64_t after = 0;
+	int rc;
+
+	(void)err_path;
+	while (access(q->o->db, R_OK) && q->o->follow && !*stop)
+		nanosleep(&tick, NULL);
+	if (access(q->o->db, R_OK))
+		return *stop ? 0 : -errno;
+	if (sqlite3_open_v2(q->o->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = -EIO;
+		goto cleanup;
+	}
+	sqlite3_busy_timeout(db, 2000);
+	rc = collector_query_prepare(q, db, q->o->limit, &first);
+	if (rc)
+		goto cleanup;
+	rc = collector_query_rows(q, first, &after, true);
+	if (rc)
+		goto cleanup;
+	/* a limited first pass saw only the newest rows: continue after the newest of all */
+	rc = collector_query_print_kept(q);
+	if (rc || !q->o->follow)
+		goto cleanup;
+	rc = collector_query_prepare(q, db, 0, &next);
+	if (rc)
+		goto cleanup;
+	if (q->o->limit) {
+		sqlite3_stmt *mx;
+
+		if (sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(id), 0) FROM events", -1, &mx, NULL) == SQLITE_OK &&
+		    sqlite3_step(mx) == SQLITE_ROW && sqlite3_column_int64(mx, 0) > after)
+			after = sqlite3_column_int64(mx, 0);
+		sqlite3_finalize(mx);
+	}
+	while (!rc && !*stop) {
+		nanosleep(&tick, NULL);
+		rc = collector_query_rows(q, next, &after, false);
+	}
+cleanup:
+	if (rc == -EIO && db)
+		fprintf(stderr, "vigil-collector: %s: %s\n", q->o->db, sqlite3_errmsg(db));
+	sqlite3_finalize(first);
+	sqlite3_finalize(next);
+	sqlite3_close(db);
+	return rc;
+}
+
 int collector_query_run(const struct collector_query_opts *o, volatile sig_atomic_t *stop, FILE *out)
 {
 	struct collector_query q = { .o = o, .out = out };
@@ -272,6 +484,10 @@ int collector_query_run(const struct collector_query_opts *o, volatile sig_atomi
 	int rc = 0;
 
 	q.type = o->event_type ? o->event_type : (o->json ? NULL : "alert");
+	if (o->db && o->db[0]) {
+		rc = collector_query_run_db(&q, stop, o->db);
+		goto cleanup;
+	}
 	fp = fopen(o->path, "r");
 	while (!fp && o->follow && errno == ENOENT && !*stop) {
 		nanosleep(&tick, NULL);

@@ -1,28 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * collector_serve.c: the collector's top level loop, the only collector code that
- * talks to ZeroMQ and logs. Messages are handled in batches; the file is
- * flushed before the batch is acked, so an ack always means "in the file".
+ * collector_serve.c: the collector's top level loop, the only daemon code that
+ * talks to ZeroMQ and sockets and logs. Messages are handled in batches; the
+ * store is flushed (file, then SQLite) before the batch is acked, so an ack
+ * always means "stored". Also the CURVE ZAP handler, the metrics endpoint and
+ * the control socket through which evidence is fetched from sensors.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <zmq.h>
 
 #include "log.h"
 #include "wire.h"
+#include "sha256.h"
+#include "collector_evidence.h"
 #include "collector_ingest.h"
+#include "collector_metrics.h"
 #include "collector_serve.h"
 #include "collector_store.h"
+
+#define COLLECTOR_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define COLLECTOR_HTTP_REQ_MAX 2048
 
 #define COLLECTOR_SERVE_BATCH 256
 #define COLLECTOR_SERVE_HWM 10000
 #define COLLECTOR_SERVE_RID_MAX 256
-#define COLLECTOR_SERVE_FRAMES (WIRE_EVENT_FRAMES + 2)	/* routing id + one extra to detect "too many" */
+#define COLLECTOR_SERVE_FRAMES (WIRE_EVREP_FRAMES + 2)	/* routing id + one extra to detect "too many" */
 
 /* One (peer, sensor) to ack at the end of a batch. */
 struct collector_serve_peer {
@@ -32,14 +48,24 @@ struct collector_serve_peer {
 };
 
 struct collector_serve {
+	const struct collector_config *cfg;
 	void *ctx;
 	void *sock;
+	void *zap;			/* ZMQ_REP on inproc://zeromq.zap.01 when CURVE is on */
+	void *mon;			/* handshake failures of sock */
+	int http_fd;			/* metrics listener, -1 when off */
+	time_t refused_logged;
+	uint64_t refused_quiet;
 	struct collector_store *store;
 	struct collector_stats *st;
 	struct collector_serve_peer peers[COLLECTOR_SERVE_BATCH];
 	size_t npeers;
 	time_t malformed_logged;
 	uint64_t malformed_quiet;	/* malformed messages not logged since the last line */
+	void *ctl;			/* ZMQ_ROUTER on collector.control, NULL when off */
+	struct collector_ev_routes *routes;
+	struct collector_ev_pending pending[COLLECTOR_EV_PENDING_MAX];
+	uint64_t next_request_id;
 };
 
 static uint64_t collector_serve_now_s(void)
@@ -48,6 +74,198 @@ static uint64_t collector_serve_now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec;
+}
+
+static int64_t collector_serve_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t collector_serve_wall_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * One ZAP request (RFC 27): version, request id, domain, address, identity,
+ * mechanism, credentials. CURVE's credential is the client's 32-byte public
+ * key: "200" if it is listed, else "400", counted and logged once a second.
+ */
+static void collector_serve_zap(struct collector_serve *sv)
+{
+	zmq_msg_t m[8];
+	size_t n = 0;
+	int more = 1;
+	char key[WIRE_KEY_LEN + 1] = "", addr[64] = "?";
+	bool ok = false;
+
+	while (more && n < 8) {
+		size_t ml = sizeof(more);
+
+		zmq_msg_init(&m[n]);
+		if (zmq_msg_recv(&m[n], sv->zap, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m[n]);
+			break;
+		}
+		n++;
+		if (zmq_getsockopt(sv->zap, ZMQ_RCVMORE, &more, &ml))
+			more = 0;
+	}
+	if (n == 0)
+		return;
+	while (more) {	/* more than 7 frames: drain, it is not a request we know */
+		zmq_msg_t extra;
+		size_t ml = sizeof(more);
+
+		zmq_msg_init(&extra);
+		zmq_msg_recv(&extra, sv->zap, 0);
+		zmq_msg_close(&extra);
+		if (zmq_getsockopt(sv->zap, ZMQ_RCVMORE, &more, &ml))
+			more = 0;
+	}
+	if (n >= 7 && zmq_msg_size(&m[5]) == 5 && !memcmp(zmq_msg_data(&m[5]), "CURVE", 5) &&
+	    zmq_msg_size(&m[6]) == 32) {
+		zmq_z85_encode(key, zmq_msg_data(&m[6]), 32);
+		for (uint32_t i = 0; i < sv->cfg->n_sensor_keys && !ok; i++)
+			ok = !strcmp(key, sv->cfg->sensor_keys[i]);
+	}
+	if (n >= 4)
+		snprintf(addr, sizeof(addr), "%.*s", (int)zmq_msg_size(&m[3]), (const char *)zmq_msg_data(&m[3]));
+	/* reply: version, request id, status, text, user id (the key), metadata */
+	zmq_send(sv->zap, "1.0", 3, ZMQ_SNDMORE);
+	if (n >= 2)
+		zmq_send(sv->zap, zmq_msg_data(&m[1]), zmq_msg_size(&m[1]), ZMQ_SNDMORE);
+	else
+		zmq_send(sv->zap, "", 0, ZMQ_SNDMORE);
+	zmq_send(sv->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE);
+	zmq_send(sv->zap, ok ? "OK" : "key not allowed", ok ? 2 : 15, ZMQ_SNDMORE);
+	zmq_send(sv->zap, ok ? key : "", ok ? WIRE_KEY_LEN : 0, ZMQ_SNDMORE);
+	zmq_send(sv->zap, "", 0, 0);
+	for (size_t i = 0; i < n; i++)
+		zmq_msg_close(&m[i]);
+	if (ok)
+		return;
+	sv->st->refused++;
+	if (sv->refused_logged && collector_serve_now_s() == (uint64_t)sv->refused_logged) {
+		sv->refused_quiet++;
+		return;
+	}
+	pr_warn("refused a sensor from %s: public key %s is not in collector.sensor_keys; %" PRIu64
+		" more since the last report, %" PRIu64 " in total", addr, key[0] ? key : "(none)",
+		sv->refused_quiet, sv->st->refused);
+	sv->refused_logged = (time_t)collector_serve_now_s();
+	sv->refused_quiet = 0;
+}
+
+static void collector_serve_monitor(struct collector_serve *sv)
+{
+	for (;;) {
+		uint8_t ev[16];
+		char addr[256];
+		int len = zmq_recv(sv->mon, ev, sizeof(ev), ZMQ_DONTWAIT);
+		uint16_t id;
+
+		if (len < 0)
+			return;
+		zmq_recv(sv->mon, addr, sizeof(addr), 0);
+		if (len < 6)
+			continue;
+		memcpy(&id, ev, sizeof(id));
+		/* a refusal by ZAP is counted there; these are failures before it */
+		if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+			sv->st->handshake_failed++;
+	}
+}
+
+/* Answer one scrape; the request must arrive within 200 ms (loopback by default). */
+static void collector_serve_http(struct collector_serve *sv)
+{
+	char req[COLLECTOR_HTTP_REQ_MAX + 1], *body = NULL, *resp = NULL;
+	size_t got = 0, body_len = 0, resp_len = 0;
+	int fd = accept4(sv->http_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	while (got < COLLECTOR_HTTP_REQ_MAX) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			break;
+		n = recv(fd, req + got, COLLECTOR_HTTP_REQ_MAX - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	sv->st->metrics_requests++;
+	if (collector_metrics_format(sv->st, sv->store, collector_serve_wall_us(), &body, &body_len) == 0 &&
+	    collector_metrics_http(req, got, body, body_len, &resp, &resp_len) == 0) {
+		size_t off = 0;
+
+		while (off < resp_len) {
+			ssize_t n = send(fd, resp + off, resp_len - off, MSG_NOSIGNAL);
+
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+	}
+	free(body);
+	free(resp);
+	close(fd);
+}
+
+/* "ADDR:PORT" (IPv4, or [v6]:port) -> listening socket, or -errno. */
+static int collector_serve_http_open(const char *spec)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	char host[64];
+	const char *colon = strrchr(spec, ':');
+	unsigned long port;
+	char *end;
+	int fd, one = 1, rc;
+
+	if (!colon || (size_t)(colon - spec) >= sizeof(host))
+		return -EINVAL;
+	port = strtoul(colon + 1, &end, 10);
+	if (*end || port == 0 || port > 65535)
+		return -EINVAL;
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return -EINVAL;
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return -EINVAL;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, ss.ss_family == AF_INET ? sizeof(*s4) : sizeof(*s6)) ||
+	    listen(fd, 16)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 static void collector_serve_note_peer(struct collector_serve *sv, const zmq_msg_t *rid, const char *sensor)
@@ -82,6 +300,310 @@ static void collector_serve_malformed(struct collector_serve *sv, const struct c
 	sv->malformed_quiet = 0;
 }
 
+/*
+ * Answer the CLI at rid: status, a one-line message, and for COLLECTOR_EV_OK
+ * the file (data is a received frame, passed on without a copy).
+ */
+static void collector_serve_ctl_reply(struct collector_serve *sv, const void *rid, size_t rid_len,
+				      enum collector_ev_status status, const char *sensor, const char *file,
+				      const char *sha, const char *path, zmq_msg_t *data, const char *fmt, ...)
+	__attribute__((format(printf, 10, 11)));
+
+static void collector_serve_ctl_reply(struct collector_serve *sv, const void *rid, size_t rid_len,
+				      enum collector_ev_status status, const char *sensor, const char *file,
+				      const char *sha, const char *path, zmq_msg_t *data, const char *fmt, ...)
+{
+	uint8_t st = (uint8_t)status;
+	char msg[512];
+	zmq_msg_t out;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (status == COLLECTOR_EV_OK) {
+		sv->st->ev_fetched++;
+	} else {
+		sv->st->ev_failed++;
+		sv->st->ev_timeouts += status == COLLECTOR_EV_TIMEOUT;
+		pr_info("evidence: %s", msg);
+	}
+	zmq_msg_init(&out);
+	if (data)
+		zmq_msg_copy(&out, data);	/* shares the buffer */
+	/* the CLI may have gone (^C): ROUTER_MANDATORY makes that an error, nothing to do then */
+	if (zmq_send(sv->ctl, rid, rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&out);
+		return;
+	}
+	zmq_send(sv->ctl, COLLECTOR_CTL_MAGIC_REP, WIRE_MAGIC_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, &st, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, msg, strlen(msg), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, sensor ? sensor : "", sensor ? strlen(sensor) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, file ? file : "", file ? strlen(file) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, sha ? sha : "", sha ? strlen(sha) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->ctl, path ? path : "", path ? strlen(path) : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	if (zmq_msg_send(&out, sv->ctl, ZMQ_DONTWAIT) < 0)
+		zmq_msg_close(&out);
+}
+
+/* Pick the sensor for a request without --sensor: the only one that reported the incident. */
+static int collector_serve_ctl_sensor(struct collector_serve *sv, const void *rid, size_t rid_len,
+				      struct collector_ctl_req *req)
+{
+	char names[4][64], list[300] = "";
+	size_t n = 0;
+	int rc;
+
+	rc = collector_store_incident_sensors(sv->store, req->incident_id, names, 4, &n);
+	if (rc == -ENOTSUP) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, NULL, NULL, NULL, NULL, NULL,
+					  "collector.sqlite is off, so the collector cannot tell which sensor "
+					  "reported incident %" PRIu64 ": name it with --sensor", req->incident_id);
+		return -1;
+	}
+	if (rc) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, NULL, NULL, NULL, NULL, NULL,
+					  "cannot search %s for incident %" PRIu64, sv->cfg->sqlite, req->incident_id);
+		return -1;
+	}
+	if (n == 0) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_UNKNOWN, NULL, NULL, NULL, NULL, NULL,
+					  "unknown incident %" PRIu64 ": no stored alert has that vigil.incident_id "
+					  "(name the sensor with --sensor to ask it anyway)", req->incident_id);
+		return -1;
+	}
+	if (n > 1) {
+		for (size_t i = 0; i < n && i < 4; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_AMBIGUOUS, NULL, NULL, NULL, NULL, NULL,
+					  "incident %" PRIu64 " was reported by %zu sensors (%s%s): choose one with --sensor",
+					  req->incident_id, n, list, n > 4 ? ", ..." : "");
+		return -1;
+	}
+	snprintf(req->sensor, sizeof(req->sensor), "%s", names[0]);
+	return 0;
+}
+
+/* One CLI request: find the sensor, forward the request, remember who waits. */
+static void collector_serve_ctl_request(struct collector_serve *sv, const void *rid, size_t rid_len,
+					const struct wire_frame *f, size_t n)
+{
+	struct collector_ctl_req req;
+	struct collector_ev_pending *p;
+	const uint8_t *srid;
+	size_t srid_len = 0;
+	int64_t seen_ms = 0, now = collector_serve_now_ms();
+	uint8_t reqid[WIRE_SEQ_LEN], incid[WIRE_SEQ_LEN];
+
+	if (rid_len > COLLECTOR_EV_RID_MAX)
+		return;
+	if (collector_ctl_req_decode(f, n, &req)) {
+		sv->st->ctl_malformed++;
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, NULL, NULL, NULL, NULL, NULL,
+					  "malformed control request");
+		return;
+	}
+	sv->st->ev_requests++;
+	if (!req.sensor[0] && collector_serve_ctl_sensor(sv, rid, rid_len, &req))
+		return;
+	if (!collector_ev_sensor_path_ok(req.sensor)) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, req.sensor, NULL, NULL, NULL, NULL,
+					  "sensor name '%s' cannot name a directory under %s", req.sensor,
+					  sv->cfg->evidence_dir);
+		return;
+	}
+	srid = collector_ev_routes_get(sv->routes, req.sensor, &srid_len, &seen_ms);
+	if (!srid) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_NOT_CONNECTED, req.sensor, NULL, NULL, NULL,
+					  NULL, "sensor %s is not connected: nothing received from it since the "
+					  "collector started", req.sensor);
+		return;
+	}
+	p = collector_ev_pending_slot(sv->pending);
+	if (!p) {
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, req.sensor, NULL, NULL, NULL, NULL,
+					  "%d evidence requests are already waiting: try again shortly",
+					  COLLECTOR_EV_PENDING_MAX);
+		return;
+	}
+	memset(p, 0, sizeof(*p));
+	p->request_id = ++sv->next_request_id;
+	wire_put_u64(reqid, p->request_id);
+	wire_put_u64(incid, req.incident_id);
+	/* ZMQ_ROUTER_MANDATORY: a routing id whose connection is gone fails here */
+	if (zmq_send(sv->sock, srid, srid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		int e = zmq_errno();
+
+		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_NOT_CONNECTED, req.sensor, NULL, NULL, NULL,
+					  NULL, "sensor %s is not connected%s (last message %" PRId64 " s ago)",
+					  req.sensor, e == EAGAIN ? " or not reading" : "", (now - seen_ms) / 1000);
+		return;
+	}
+	zmq_send(sv->sock, WIRE_MAGIC_EVREQ, WIRE_MAGIC_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->sock, reqid, sizeof(reqid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sv->sock, incid, sizeof(incid), ZMQ_DONTWAIT);
+	p->used = true;
+	p->incident_id = req.incident_id;
+	snprintf(p->sensor, sizeof(p->sensor), "%s", req.sensor);
+	memcpy(p->sensor_rid, srid, srid_len);
+	p->sensor_rid_len = srid_len;
+	memcpy(p->cli_rid, rid, rid_len);
+	p->cli_rid_len = rid_len;
+	p->deadline_ms = now + sv->cfg->evidence_timeout_ms;
+	collector_store_incident_sha256(sv->store, req.sensor, req.incident_id, p->alert_sha256);
+}
+
+/* Read every waiting control request (small, from local processes). */
+static void collector_serve_ctl(struct collector_serve *sv)
+{
+	for (int k = 0; k < 64; k++) {
+		zmq_msg_t m[COLLECTOR_CTL_REQ_FRAMES + 2];
+		struct wire_frame f[COLLECTOR_CTL_REQ_FRAMES + 1];
+		size_t n = 0, total = 0;
+		int more = 1;
+
+		while (more) {
+			size_t ml = sizeof(more);
+			zmq_msg_t *msg = &m[n < COLLECTOR_CTL_REQ_FRAMES + 2 ? n : COLLECTOR_CTL_REQ_FRAMES + 1];
+
+			if (n >= COLLECTOR_CTL_REQ_FRAMES + 2)
+				zmq_msg_close(msg);
+			zmq_msg_init(msg);
+			if (zmq_msg_recv(msg, sv->ctl, total ? 0 : ZMQ_DONTWAIT) < 0) {
+				zmq_msg_close(msg);
+				break;
+			}
+			if (n < COLLECTOR_CTL_REQ_FRAMES + 2)
+				n++;
+			total++;
+			if (zmq_getsockopt(sv->ctl, ZMQ_RCVMORE, &more, &ml))
+				more = 0;
+		}
+		if (total == 0)
+			return;
+		for (size_t i = 1; i < n; i++) {
+			f[i - 1].data = zmq_msg_data(&m[i]);
+			f[i - 1].len = zmq_msg_size(&m[i]);
+		}
+		if (n >= 1)
+			collector_serve_ctl_request(sv, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]), f, total - 1);
+		for (size_t i = 0; i < n; i++)
+			zmq_msg_close(&m[i]);
+	}
+}
+
+/* Requests whose sensor did not answer in time. */
+static void collector_serve_ev_timeouts(struct collector_serve *sv)
+{
+	int64_t now = collector_serve_now_ms();
+
+	for (size_t i = 0; i < COLLECTOR_EV_PENDING_MAX; i++) {
+		struct collector_ev_pending *p = &sv->pending[i];
+
+		if (!p->used || now < p->deadline_ms)
+			continue;
+		p->used = false;
+		collector_serve_ctl_reply(sv, p->cli_rid, p->cli_rid_len, COLLECTOR_EV_TIMEOUT, p->sensor, NULL, NULL,
+					  NULL, NULL, "timeout: sensor %s did not answer for incident %" PRIu64
+					  " within %u ms", p->sensor, p->incident_id, sv->cfg->evidence_timeout_ms);
+	}
+}
+
+/*
+ * An evidence reply (m[0] the routing id, f the frames after it): check the
+ * bytes against the sensor's digest (and the stored alert's, when it names
+ * one), store the file, hand it to the CLI that asked.
+ */
+static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, const struct wire_frame *f, size_t n)
+{
+	struct collector_ingest_out bad = { .result = COLLECTOR_INGEST_MALFORMED };
+	struct collector_ev_pending *p, w;
+	char name[WIRE_EV_NAME_MAX + 1], sha[WIRE_SHA256_HEX + 1], got[SHA256_HEX_LEN], path[1400];
+	uint8_t digest[SHA256_DIGEST_LEN];
+	struct wire_evrep rep;
+	struct sha256 h;
+	int rc;
+
+	bad.verdict = wire_evrep_decode(f, n, &rep);
+	if (bad.verdict != WIRE_OK) {
+		/* an authenticated peer cannot crash us with it either: counted like a bad event */
+		sv->st->malformed++;
+		sv->st->by_reason[bad.verdict]++;
+		collector_serve_malformed(sv, &bad);
+		return;
+	}
+	p = collector_ev_pending_match(sv->pending, &rep, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]));
+	if (!p) {
+		sv->st->ev_unsolicited++;
+		return;
+	}
+	w = *p;
+	p->used = false;
+	/* a valid reply is a valid message: this routing id reaches the sensor */
+	collector_ev_routes_set(sv->routes, w.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]), collector_serve_now_ms());
+	snprintf(name, sizeof(name), "%.*s", (int)rep.file_name_len, rep.file_name ? rep.file_name : "");
+	switch (rep.status) {
+	case WIRE_EV_OK:
+		break;
+	case WIRE_EV_NOT_FOUND:
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_UNKNOWN, w.sensor, NULL, NULL,
+					  NULL, NULL, "sensor %s has no evidence for incident %" PRIu64
+					  " (unknown incident, evidence off, or deleted for the disk budget)", w.sensor,
+					  w.incident_id);
+		return;
+	case WIRE_EV_TOO_LARGE:
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_FAILED, w.sensor, name, NULL,
+					  NULL, NULL, "sensor %s: %s is larger than %u MiB, the transport limit",
+					  w.sensor, name, WIRE_EVIDENCE_MAX >> 20);
+		return;
+	case WIRE_EV_INCOMPLETE:
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_FAILED, w.sensor, name, NULL,
+					  NULL, NULL, "sensor %s: %s is still being captured: try again in a few "
+					  "seconds", w.sensor, name);
+		return;
+	default:
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_FAILED, w.sensor, name, NULL,
+					  NULL, NULL, "sensor %s could not read its evidence file for incident %" PRIu64,
+					  w.sensor, w.incident_id);
+		return;
+	}
+	memcpy(sha, rep.sha256, WIRE_SHA256_HEX);
+	sha[WIRE_SHA256_HEX] = '\0';
+	sha256_init(&h);
+	sha256_update(&h, rep.data, rep.data_len);
+	sha256_final(&h, digest);
+	sha256_hex(digest, got);
+	if (strcmp(got, sha)) {
+		sv->st->ev_bad_digest++;
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_DIGEST, w.sensor, name, NULL,
+					  NULL, NULL, "digest mismatch: sensor %s announced sha256 %s for %s, the %zu "
+					  "bytes received hash to %s; nothing stored", w.sensor, sha, name,
+					  rep.data_len, got);
+		return;
+	}
+	if (w.alert_sha256[0] && strcmp(w.alert_sha256, got)) {
+		sv->st->ev_bad_digest++;
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_DIGEST, w.sensor, name, NULL,
+					  NULL, NULL, "digest mismatch: the alert for incident %" PRIu64 " names sha256 "
+					  "%s, the file sensor %s sent now is %s (replaced since?); nothing stored",
+					  w.incident_id, w.alert_sha256, w.sensor, got);
+		return;
+	}
+	rc = collector_ev_save(sv->cfg->evidence_dir, w.sensor, name, rep.data, rep.data_len, path, sizeof(path));
+	if (rc) {
+		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_FAILED, w.sensor, name, NULL,
+					  NULL, NULL, "cannot store %s under %s: %s", name, sv->cfg->evidence_dir,
+					  strerror(-rc));
+		return;
+	}
+	sv->st->ev_bytes += rep.data_len;
+	pr_info("evidence: incident %" PRIu64 " of %s: %zu bytes stored as %s", w.incident_id, w.sensor,
+		rep.data_len, path);
+	collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_OK, w.sensor, name, got, path,
+				  &m[WIRE_EVREP_FRAMES], "stored %s", path);
+}
+
 /* Read one multipart message and ingest it. Returns 1 if one was read, 0 if none waiting, -errno. */
 static int collector_serve_one(struct collector_serve *sv)
 {
@@ -113,14 +635,25 @@ static int collector_serve_one(struct collector_serve *sv)
 		f[i - 1].data = zmq_msg_data(&m[i]);
 		f[i - 1].len = zmq_msg_size(&m[i]);
 	}
+	if (n >= 2 && f[0].len == WIRE_MAGIC_LEN && !memcmp(f[0].data, WIRE_MAGIC_EVREP, WIRE_MAGIC_LEN)) {
+		/* the frame count is checked before any frame is read: extra ones fail it */
+		sv->st->received++;
+		collector_serve_ev_reply(sv, m, f, total - 1);
+		rc = 1;
+		goto cleanup;
+	}
 	/* total - 1 frames after the routing id; beyond the array only the count matters */
-	rc = collector_ingest(sv->store, f, total - 1, sv->st, &out);
+	rc = collector_ingest(sv->store, f, total - 1, collector_serve_wall_us(), sv->st, &out);
 	if (rc)
 		goto cleanup;
-	if (out.result == COLLECTOR_INGEST_MALFORMED)
+	if (out.result == COLLECTOR_INGEST_MALFORMED) {
 		collector_serve_malformed(sv, &out);
-	else
+	} else {
 		collector_serve_note_peer(sv, &m[0], out.sensor);
+		/* the latest routing id of a sensor is how evidence requests reach it */
+		collector_ev_routes_set(sv->routes, out.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]),
+					collector_serve_now_ms());
+	}
 	rc = 1;
 cleanup:
 	for (size_t i = 0; i < n; i++)
@@ -145,10 +678,49 @@ static void collector_serve_ack(struct collector_serve *sv)
 	sv->npeers = 0;
 }
 
+/* CURVE server with a ZAP handler, or plain ZMTP when allowed (the caller warned). */
+static int collector_serve_security(struct collector_serve *sv, const struct collector_config *cfg)
+{
+	char pub[WIRE_KEY_LEN + 1], sec[WIRE_KEY_LEN + 1];
+	int one = 1, zero = 0, rc;
+
+	if (!cfg->curve_key[0])
+		return 0;
+	rc = wire_key_load(cfg->curve_key, pub, sec);
+	if (rc) {
+		pr_err("collector.curve_key %s: %s", cfg->curve_key,
+		       rc == -EINVAL ? "no valid public-key/secret-key lines (vigil-collector keygen writes them)"
+				     : strerror(-rc));
+		return rc;
+	}
+	for (uint32_t i = 0; i < cfg->n_sensor_keys; i++)
+		if (!wire_key_valid(cfg->sensor_keys[i])) {
+			pr_err("collector.sensor_keys[%u]: '%s' is not a 40-character Z85 public key", i,
+			       cfg->sensor_keys[i]);
+			return -EINVAL;
+		}
+	if (!cfg->n_sensor_keys)
+		pr_warn("CURVE is on but collector.sensor_keys is empty: every sensor will be refused");
+	/* the handler must be bound before the first handshake */
+	sv->zap = zmq_socket(sv->ctx, ZMQ_REP);
+	if (!sv->zap || zmq_setsockopt(sv->zap, ZMQ_LINGER, &zero, sizeof(zero)) ||
+	    zmq_bind(sv->zap, COLLECTOR_ZAP_ENDPOINT))
+		return -zmq_errno();
+	if (zmq_setsockopt(sv->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) ||
+	    zmq_setsockopt(sv->sock, ZMQ_CURVE_SECRETKEY, sec, WIRE_KEY_LEN) ||
+	    zmq_setsockopt(sv->sock, ZMQ_ZAP_DOMAIN, "vigil", 5))
+		return -zmq_errno();
+	explicit_bzero(sec, sizeof(sec));
+	pr_info("CURVE on: server key %s, %u sensor keys allowed", pub, cfg->n_sensor_keys);
+	return 0;
+}
+
 static int collector_serve_open(struct collector_serve *sv, const struct collector_config *cfg)
 {
-	int hwm = COLLECTOR_SERVE_HWM, zero = 0;
-	int64_t maxmsg = WIRE_EVENT_MAX + 4096;
+	int hwm = COLLECTOR_SERVE_HWM, zero = 0, one = 1;
+	/* an evidence reply is the largest message a sensor sends */
+	int64_t maxmsg = WIRE_EVIDENCE_MAX + 4096;
+	char monep[64];
 	int rc;
 
 	sv->ctx = zmq_ctx_new();
@@ -160,13 +732,65 @@ static int collector_serve_open(struct collector_serve *sv, const struct collect
 	if (zmq_setsockopt(sv->sock, ZMQ_LINGER, &zero, sizeof(zero)) ||
 	    zmq_setsockopt(sv->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(sv->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||
-	    zmq_setsockopt(sv->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)))
+	    zmq_setsockopt(sv->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
+	    zmq_setsockopt(sv->sock, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)))
+		return -zmq_errno();
+	rc = collector_serve_security(sv, cfg);
+	if (rc)
+		return rc;
+	snprintf(monep, sizeof(monep), "inproc://vigil-collector-mon-%p", (void *)sv);
+	if (zmq_socket_monitor(sv->sock, monep, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+						ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+		return -zmq_errno();
+	sv->mon = zmq_socket(sv->ctx, ZMQ_PAIR);
+	if (!sv->mon || zmq_setsockopt(sv->mon, ZMQ_LINGER, &zero, sizeof(zero)) || zmq_connect(sv->mon, monep))
 		return -zmq_errno();
 	if (zmq_bind(sv->sock, cfg->listen)) {
 		rc = -zmq_errno();
 		pr_err("cannot listen on %s: %s", cfg->listen, zmq_strerror(-rc));
 		return rc;
 	}
+	return 0;
+}
+
+/*
+ * The control socket `vigil-collector evidence` talks to. Unauthenticated, so
+ * only a local endpoint is accepted (an error otherwise); an ipc:// socket's
+ * directory is created 0750 and the socket made 0660. If it cannot be bound the
+ * collector warns and runs without it, like the metrics endpoint.
+ */
+static int collector_serve_ctl_open(struct collector_serve *sv, const struct collector_config *cfg)
+{
+	int zero = 0, one = 1, rc;
+	int64_t maxmsg = 4096;
+
+	if (!cfg->control[0])
+		return 0;
+	if (!wire_endpoint_local(cfg->control)) {
+		pr_err("collector.control %s is not local (ipc:// or tcp://127.x): anyone reaching it could "
+		       "fetch evidence", cfg->control);
+		return -EINVAL;
+	}
+	rc = collector_ev_ipc_dir(cfg->control);
+	if (rc)
+		pr_warn("collector.control %s: cannot create its directory: %s", cfg->control, strerror(-rc));
+	sv->ctl = zmq_socket(sv->ctx, ZMQ_ROUTER);
+	if (!sv->ctl)
+		return -zmq_errno();
+	if (zmq_setsockopt(sv->ctl, ZMQ_LINGER, &zero, sizeof(zero)) ||
+	    zmq_setsockopt(sv->ctl, ZMQ_ROUTER_MANDATORY, &one, sizeof(one)) ||
+	    zmq_setsockopt(sv->ctl, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)))
+		return -zmq_errno();
+	if (zmq_bind(sv->ctl, cfg->control)) {
+		pr_warn("collector.control %s unavailable (%s): `vigil-collector evidence` will not work",
+			cfg->control, zmq_strerror(zmq_errno()));
+		zmq_close(sv->ctl);
+		sv->ctl = NULL;
+		return 0;
+	}
+	if (!strncmp(cfg->control, "ipc://", 6) && chmod(cfg->control + 6, 0660))
+		pr_warn("collector.control %s: chmod: %s", cfg->control, strerror(errno));
+	pr_info("evidence requests on %s, files into %s", cfg->control, cfg->evidence_dir);
 	return 0;
 }
 
@@ -177,17 +801,48 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	struct collector_serve *sv;
 	int rc;
 
+	struct collector_store_cfg scfg = {
+		.jsonl = cfg->events_jsonl, .rotate_bytes = (uint64_t)cfg->jsonl_rotate_mb << 20,
+		.keep = cfg->jsonl_keep, .sqlite = cfg->sqlite,
+	};
+	char err[512];
+
 	sv = calloc(1, sizeof(*sv));
 	if (!sv)
 		return -ENOMEM;
 	sv->st = st;
-	rc = collector_store_open(cfg->events_jsonl, &sv->store, &scan);
+	sv->cfg = cfg;
+	sv->http_fd = -1;
+	sv->routes = collector_ev_routes_new();
+	if (!sv->routes) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	if (!cfg->curve_key[0]) {
+		if (cfg->plain_tcp)
+			pr_warn("plain ZMTP on %s (collector.plain_tcp): events travel unencrypted and any "
+				"process that reaches the port can send them", cfg->listen);
+		else if (wire_endpoint_local(cfg->listen))
+			pr_warn("no collector.curve_key: plain ZMTP, accepted only because %s is local "
+				"(loopback/ipc); every local process can send events", cfg->listen);
+		else {
+			pr_err("%s is not a loopback endpoint: set collector.curve_key (vigil-collector keygen) "
+			       "and collector.sensor_keys, or collector.plain_tcp: true to accept plain ZMTP",
+			       cfg->listen);
+			rc = -EINVAL;
+			goto cleanup;
+		}
+	}
+	rc = collector_store_open(&scfg, &sv->store, &scan, err, sizeof(err));
 	if (rc) {
-		pr_err("cannot open %s: %s", cfg->events_jsonl, strerror(-rc));
+		pr_err("cannot open the store: %s", err[0] ? err : strerror(-rc));
 		goto cleanup;
 	}
 	pr_info("%s: %" PRIu64 " lines, %" PRIu64 " sensors recovered", cfg->events_jsonl, scan.lines,
 		scan.sensors);
+	if (cfg->sqlite[0])
+		pr_info("%s: %" PRIu64 " events, %" PRIu64 " imported from the file tail", cfg->sqlite,
+			scan.db_rows, scan.imported);
 	if (scan.unusable)
 		pr_warn("%s: %" PRIu64 " lines without sensor_name/vigil_seq ignored by the rescan",
 			cfg->events_jsonl, scan.unusable);
@@ -197,18 +852,47 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	rc = collector_serve_open(sv, cfg);
 	if (rc)
 		goto cleanup;
+	rc = collector_serve_ctl_open(sv, cfg);
+	if (rc)
+		goto cleanup;
+	if (cfg->metrics_listen[0]) {
+		sv->http_fd = collector_serve_http_open(cfg->metrics_listen);
+		if (sv->http_fd < 0)
+			pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
+				strerror(-sv->http_fd));
+		else
+			pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
+	}
 	pr_info("listening on %s", cfg->listen);
 
 	while (!*stop) {
-		zmq_pollitem_t item = { .socket = sv->sock, .events = ZMQ_POLLIN };
-		int got = 0;
+		zmq_pollitem_t items[5] = {
+			{ .socket = sv->sock, .events = ZMQ_POLLIN },
+			{ .socket = sv->mon, .events = ZMQ_POLLIN },
+		};
+		int nitems = 2, got = 0;
 
-		if (zmq_poll(&item, 1, 200) < 0) {
+		if (sv->zap)
+			items[nitems++] = (zmq_pollitem_t){ .socket = sv->zap, .events = ZMQ_POLLIN };
+		if (sv->http_fd >= 0)
+			items[nitems++] = (zmq_pollitem_t){ .fd = sv->http_fd, .events = ZMQ_POLLIN };
+		if (sv->ctl)
+			items[nitems++] = (zmq_pollitem_t){ .socket = sv->ctl, .events = ZMQ_POLLIN };
+		if (zmq_poll(items, nitems, 200) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
 			rc = -zmq_errno();
 			pr_err("poll: %s", zmq_strerror(-rc));
 			goto cleanup;
+		}
+		if (sv->zap)
+			collector_serve_zap(sv);
+		collector_serve_monitor(sv);
+		if (sv->http_fd >= 0)
+			collector_serve_http(sv);
+		if (sv->ctl) {
+			collector_serve_ctl(sv);
+			collector_serve_ev_timeouts(sv);
 		}
 		for (int i = 0; i < COLLECTOR_SERVE_BATCH; i++) {
 			rc = collector_serve_one(sv);
@@ -243,6 +927,20 @@ cleanup:
 			rc = frc;
 	}
 	collector_store_free(sv->store);
+	if (sv->http_fd >= 0)
+		close(sv->http_fd);
+	if (sv->sock && sv->mon)
+		zmq_socket_monitor(sv->sock, NULL, 0);
+	if (sv->mon)
+		zmq_close(sv->mon);
+	if (sv->zap)
+		zmq_close(sv->zap);
+	if (sv->ctl) {
+		if (!strncmp(cfg->control, "ipc://", 6))
+			unlink(cfg->control + 6);
+		zmq_close(sv->ctl);
+	}
+	collector_ev_routes_free(sv->routes);
 	if (sv->sock)
 		zmq_close(sv->sock);
 	if (sv->ctx)

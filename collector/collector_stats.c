@@ -16,11 +16,23 @@ int collector_stats_format(const struct collector_stats *st, char *buf, size_t l
 
 	n = snprintf(buf, len,
 		     "received=%" PRIu64 " stored=%" PRIu64 " duplicates=%" PRIu64 " gaps=%" PRIu64
-		     " malformed=%" PRIu64 " acks=%" PRIu64,
-		     st->received, st->stored, st->duplicates, st->gaps, st->malformed, st->acks);
+		     " malformed=%" PRIu64 " acks=%" PRIu64 " refused=%" PRIu64 " handshake_failed=%" PRIu64,
+		     st->received, st->stored, st->duplicates, st->gaps, st->malformed, st->acks, st->refused,
+		     st->handshake_failed);
 	if (n < 0)
 		return n;
 	off = (size_t)n;
+	if (off < len && (st->ev_requests || st->ev_unsolicited || st->ctl_malformed)) {
+		n = snprintf(buf + off, len - off,
+			     " evidence_requests=%" PRIu64 " evidence_fetched=%" PRIu64 " evidence_failed=%" PRIu64
+			     " evidence_timeouts=%" PRIu64 " evidence_bad_digest=%" PRIu64 " evidence_unsolicited=%" PRIu64
+			     " control_malformed=%" PRIu64,
+			     st->ev_requests, st->ev_fetched, st->ev_failed, st->ev_timeouts, st->ev_bad_digest,
+			     st->ev_unsolicited, st->ctl_malformed);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+	}
 	for (int r = 1; r < WIRE_VERDICT_MAX; r++) {
 		if (!st->by_reason[r] || off >= len)
 			continue;

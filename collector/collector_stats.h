@@ -16,6 +16,17 @@ struct collector_stats {
 	uint64_t malformed;			/* dropped, sum of by_reason */
 	uint64_t by_reason[WIRE_VERDICT_MAX];	/* malformed, by enum wire_verdict */
 	uint64_t acks;				/* ack messages sent */
+	uint64_t refused;			/* CURVE handshakes refused by the ZAP handler (unknown key) */
+	uint64_t handshake_failed;		/* handshakes that failed before ZAP (wrong server key, NULL vs CURVE) */
+	uint64_t metrics_requests;		/* HTTP requests answered by the metrics endpoint */
+	uint64_t ev_requests;			/* evidence requests from the CLI */
+	uint64_t ev_fetched;			/* of those, files fetched, verified and stored */
+	uint64_t ev_failed;			/* answered with an error (unknown, timeout, digest, ...) */
+	uint64_t ev_timeouts;			/* of ev_failed, sensors that did not answer in time */
+	uint64_t ev_bad_digest;			/* replies whose bytes did not hash to their digest */
+	uint64_t ev_unsolicited;		/* well-formed replies nobody waited for (late, or another peer) */
+	uint64_t ev_bytes;			/* evidence bytes fetched */
+	uint64_t ctl_malformed;			/* control requests that were not one */
 };
 
 /* One line "received=.. stored=.. ..." (malformed reasons that occurred listed too). Returns strlen. */

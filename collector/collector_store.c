@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * collector_store.c: the collector's only durable state is its JSON-lines file;
- * the per-sensor dedup table is rebuilt from "sensor_name" and "vigil_seq" of
- * every line, and a line torn by a crash is cut off (it was never acked).
+ * collector_store.c: every event goes first to the JSON-lines file (flushed),
+ * then into SQLite (committed), and only then is it acked; on open the file's
+ * tail repairs the database after a crash between the two, and the per-sensor
+ * seqs come back from both, so nothing is stored twice or lost.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
+#include <sqlite3.h>
 
 #include "wire.h"
 #include "collector_store.h"
@@ -18,15 +21,43 @@
 struct collector_store_sensor {
 	char name[WIRE_NAME_MAX + 1];
 	size_t len;
-	uint64_t last;
+	uint64_t last;		/* highest seq stored anywhere */
+	uint64_t db_last;	/* highest seq in the database */
+	uint64_t stored;
+	int64_t last_ts_us;
+	int64_t last_recv_us;
 };
 
 struct collector_store {
+	char path[512];
+	uint64_t rotate_bytes;
+	uint32_t keep;
 	FILE *fp;
-	/* a handful of sensors per collector: a linear table is enough */
+	sqlite3 *db;
+	sqlite3_stmt *ins;
+	bool in_tx;
+	/* tens of sensors per collector: a linear table is enough */
 	struct collector_store_sensor *sensors;
 	size_t n, cap;
 };
+
+static const char collector_store_schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS events("
+	" id INTEGER PRIMARY KEY,"
+	" sensor TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" ts_us INTEGER,"
+	" event_type TEXT NOT NULL,"
+	" detector TEXT,"
+	" severity INTEGER,"
+	" src_ip TEXT,"
+	" dest_ip TEXT,"
+	" received_us INTEGER NOT NULL,"
+	" json TEXT NOT NULL,"
+	" UNIQUE(sensor, seq));"
+	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts_us);";
 
 static struct collector_store_sensor *collector_store_find(const struct collector_store *s,
 							   const char *name, size_t len)
@@ -37,57 +68,216 @@ static struct collector_store_sensor *collector_store_find(const struct collecto
 	return NULL;
 }
 
-static int collector_store_raise(struct collector_store *s, const char *name, size_t len, uint64_t seq)
+static struct collector_store_sensor *collector_store_get(struct collector_store *s, const char *name,
+							  size_t len)
 {
 	struct collector_store_sensor *e = collector_store_find(s, name, len);
 
-	if (!e) {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? 2 * s->cap : 8;
-			void *t = realloc(s->sensors, cap * sizeof(*s->sensors));
+	if (e)
+		return e;
+	if (len > WIRE_NAME_MAX)
+		return NULL;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		void *t = realloc(s->sensors, cap * sizeof(*s->sensors));
 
-			if (!t)
-				return -ENOMEM;
-			s->sensors = t;
-			s->cap = cap;
-		}
-		e = &s->sensors[s->n++];
-		memcpy(e->name, name, len);
-		e->name[len] = '\0';
-		e->len = len;
-		e->last = 0;
+		if (!t)
+			return NULL;
+		s->sensors = t;
+		s->cap = cap;
 	}
-	if (seq > e->last)
-		e->last = seq;
+	e = &s->sensors[s->n++];
+	memset(e, 0, sizeof(*e));
+	memcpy(e->name, name, len);
+	e->name[len] = '\0';
+	e->len = len;
+	e->last_ts_us = INT64_MIN;
+	return e;
+}
+
+int collector_store_parse_ts(const char *s, int64_t *us)
+{
+	int Y, M, D, h, m, sec, n = 0;
+	int64_t frac = 0, scale = 1000000;
+	long zone = 0;
+	struct tm tm = { 0 };
+	time_t t;
+
+	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 || n != 19)
+		return -EINVAL;
+	s += n;
+	if (*s == '.') {
+		s++;
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		while (*s >= '0' && *s <= '9') {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*s - '0') * scale;
+			}
+			s++;
+		}
+	}
+	if (*s == 'Z') {
+		s++;
+	} else if (*s == '+' || *s == '-') {
+		int sign = *s == '-' ? -1 : 1, zh, zm;
+
+		s++;
+		if (sscanf(s, "%2d:%2d", &zh, &zm) == 2 && s[2] == ':')
+			s += 5;
+		else if (sscanf(s, "%2d%2d", &zh, &zm) == 2)
+			s += 4;
+		else
+			return -EINVAL;
+		zone = sign * (zh * 3600L + zm * 60L);
+	} else if (*s) {
+		return -EINVAL;
+	}
+	if (*s || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60)
+		return -EINVAL;
+	tm.tm_year = Y - 1900;
+	tm.tm_mon = M - 1;
+	tm.tm_mday = D;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	*us = ((int64_t)t - zone) * 1000000 + frac;
 	return 0;
 }
 
-/* Take sensor_name and vigil_seq from one stored line. Returns 1 if used, 0 if not, -ENOMEM. */
-static int collector_store_scan_line(struct collector_store *s, const char *line, size_t len)
+static const char *collector_store_jstr(struct json_object *o, const char *k1, const char *k2)
 {
-	struct json_object *o = json_tokener_parse(line), *name, *seq;
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, k1, &v))
+		return NULL;
+	if (k2 && (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, k2, &v)))
+		return NULL;
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+void collector_store_meta_from(struct json_object *o, struct collector_store_meta *m)
+{
+	struct json_object *a, *v;
+	const char *ts = collector_store_jstr(o, "timestamp", NULL);
+
+	memset(m, 0, sizeof(*m));
+	if (!ts || collector_store_parse_ts(ts, &m->ts_us))
+		m->ts_us = INT64_MIN;
+	m->event_type = collector_store_jstr(o, "event_type", NULL);
+	m->detector = collector_store_jstr(o, "vigil", "detector");
+	m->src_ip = collector_store_jstr(o, "src_ip", NULL);
+	m->dest_ip = collector_store_jstr(o, "dest_ip", NULL);
+	if (json_object_object_get_ex(o, "alert", &a) && json_object_is_type(a, json_type_object) &&
+	    json_object_object_get_ex(a, "severity", &v) && json_object_is_type(v, json_type_int))
+		m->severity = json_object_get_int(v);
+}
+
+static int collector_store_sqlerr(struct collector_store *s, char *errbuf, size_t errlen, const char *what)
+{
+	if (errbuf)
+		snprintf(errbuf, errlen, "%s: %s", what, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	return -EIO;
+}
+
+static int collector_store_db_insert(struct collector_store *s, const char *name, size_t len, uint64_t seq,
+				     const char *line, size_t line_len, const struct collector_store_meta *m,
+				     int64_t recv_us)
+{
+	sqlite3_stmt *st = s->ins;
+	int rc;
+
+	if (!s->in_tx) {
+		if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return -EIO;
+		s->in_tx = true;
+	}
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, name, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	if (m->ts_us == INT64_MIN)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, m->ts_us);
+	sqlite3_bind_text(st, 4, m->event_type ? m->event_type : "", -1, SQLITE_STATIC);
+	if (m->detector)
+		sqlite3_bind_text(st, 5, m->detector, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 5);
+	if (m->severity)
+		sqlite3_bind_int(st, 6, m->severity);
+	else
+		sqlite3_bind_null(st, 6);
+	if (m->src_ip)
+		sqlite3_bind_text(st, 7, m->src_ip, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 7);
+	if (m->dest_ip)
+		sqlite3_bind_text(st, 8, m->dest_ip, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int64(st, 9, recv_us);
+	sqlite3_bind_text(st, 10, line, (int)line_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+static int64_t collector_store_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One stored line at open: raise the seq; import into the database if it is missing there. */
+static int collector_store_scan_line(struct collector_store *s, const char *line, size_t len, bool import,
+				     struct collector_store_scan *scan)
+{
+	struct json_object *o = json_tokener_parse(line), *name, *seqo;
+	struct collector_store_sensor *e;
+	struct collector_store_meta m;
+	uint64_t seq;
 	int rc = 0;
 
-	(void)len;
 	if (!o || !json_object_is_type(o, json_type_object))
 		goto cleanup;
 	if (!json_object_object_get_ex(o, "sensor_name", &name) ||
 	    !json_object_is_type(name, json_type_string) ||
-	    !json_object_object_get_ex(o, "vigil_seq", &seq) || !json_object_is_type(seq, json_type_int))
+	    !json_object_object_get_ex(o, "vigil_seq", &seqo) || !json_object_is_type(seqo, json_type_int))
 		goto cleanup;
-	if (!wire_name_valid(json_object_get_string(name), (size_t)json_object_get_string_len(name)) ||
-	    json_object_get_uint64(seq) == 0)
+	seq = json_object_get_uint64(seqo);
+	if (!wire_name_valid(json_object_get_string(name), (size_t)json_object_get_string_len(name)) || seq == 0)
 		goto cleanup;
-	rc = collector_store_raise(s, json_object_get_string(name),
-				   (size_t)json_object_get_string_len(name), json_object_get_uint64(seq));
-	if (rc == 0)
-		rc = 1;
+	e = collector_store_get(s, json_object_get_string(name), (size_t)json_object_get_string_len(name));
+	if (!e) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
+	if (seq > e->last)
+		e->last = seq;
+	if (import && s->db && seq > e->db_last) {
+		collector_store_meta_from(o, &m);
+		rc = collector_store_db_insert(s, e->name, e->len, seq, line, len, &m, collector_store_now_us());
+		if (rc)
+			goto cleanup;
+		e->db_last = seq;
+		scan->imported++;
+	}
+	rc = 1;
 cleanup:
 	json_object_put(o);
 	return rc;
 }
 
-static int collector_store_rescan(struct collector_store *s, struct collector_store_scan *scan)
+/* Read a whole file; a torn tail is cut when fp is the live file (cut != 0). */
+static int collector_store_rescan(struct collector_store *s, FILE *fp, bool live, bool import,
+				  struct collector_store_scan *scan)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -95,42 +285,85 @@ static int collector_store_rescan(struct collector_store *s, struct collector_st
 	long good = 0;
 	int rc = 0;
 
-	rewind(s->fp);
-	while ((n = getline(&line, &cap, s->fp)) > 0) {
+	rewind(fp);
+	while ((n = getline(&line, &cap, fp)) > 0) {
 		if (line[n - 1] != '\n')
 			break;	/* torn tail, handled below */
 		good += n;
 		scan->lines++;
 		line[n - 1] = '\0';
-		rc = collector_store_scan_line(s, line, (size_t)n - 1);
+		rc = collector_store_scan_line(s, line, (size_t)n - 1, import, scan);
 		if (rc < 0)
 			goto cleanup;
 		if (rc == 0)
 			scan->unusable++;
 	}
 	rc = 0;
-	if (ferror(s->fp)) {
+	if (ferror(fp)) {
 		rc = -EIO;
 		goto cleanup;
 	}
-	if (fseek(s->fp, 0, SEEK_END) || ftell(s->fp) < 0) {
+	if (!live)
+		goto cleanup;
+	if (fseek(fp, 0, SEEK_END) || ftell(fp) < 0) {
 		rc = -errno;
 		goto cleanup;
 	}
-	if (ftell(s->fp) > good) {
-		scan->torn_bytes = (uint64_t)(ftell(s->fp) - good);
-		if (ftruncate(fileno(s->fp), good)) {
+	if (ftell(fp) > good) {
+		scan->torn_bytes = (uint64_t)(ftell(fp) - good);
+		if (ftruncate(fileno(fp), good)) {
 			rc = -errno;
 			goto cleanup;
 		}
+		fseek(fp, 0, SEEK_END);
 	}
-	scan->sensors = s->n;
 cleanup:
 	free(line);
 	return rc;
 }
 
-int collector_store_open(const char *path, struct collector_store **out, struct collector_store_scan *scan)
+static int collector_store_db_open(struct collector_store *s, const char *path, struct collector_store_scan *scan,
+				   char *errbuf, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_exec(s->db, collector_store_schema, NULL, NULL, NULL) != SQLITE_OK)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO events(sensor, seq, ts_us, event_type, detector, severity, src_ip,"
+			       " dest_ip, received_us, json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			       -1, &s->ins, NULL) != SQLITE_OK)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	if (sqlite3_prepare_v2(s->db, "SELECT sensor, MAX(seq), COUNT(*) FROM events GROUP BY sensor", -1, &st,
+			       NULL) != SQLITE_OK)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		struct collector_store_sensor *e;
+
+		if (!name || !wire_name_valid(name, strlen(name)))
+			continue;
+		e = collector_store_get(s, name, strlen(name));
+		if (!e) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		e->last = e->db_last = (uint64_t)sqlite3_column_int64(st, 1);
+		scan->db_rows += (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	return 0;
+}
+
+int collector_store_open(const struct collector_store_cfg *cfg, struct collector_store **out,
+			 struct collector_store_scan *scan, char *errbuf, size_t errlen)
 {
 	struct collector_store_scan dummy;
 	struct collector_store *s;
@@ -139,18 +372,52 @@ int collector_store_open(const char *path, struct collector_store **out, struct 
 	if (!scan)
 		scan = &dummy;
 	memset(scan, 0, sizeof(*scan));
+	if (errbuf && errlen)
+		errbuf[0] = '\0';
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	snprintf(s->path, sizeof(s->path), "%s", cfg->jsonl);
+	s->rotate_bytes = cfg->rotate_bytes;
+	s->keep = cfg->keep ? cfg->keep : 1;
+	if (cfg->sqlite && cfg->sqlite[0]) {
+		rc = collector_store_db_open(s, cfg->sqlite, scan, errbuf, errlen);
+		if (rc)
+			goto cleanup;
+	} else {
+		/* no database: the seqs come from every file, the oldest rotated one first */
+		for (uint32_t k = s->keep; k >= 1; k--) {
+			char old[600];
+			FILE *fp;
+
+			snprintf(old, sizeof(old), "%s.%u", s->path, k);
+			fp = fopen(old, "r");
+			if (!fp)
+				continue;
+			rc = collector_store_rescan(s, fp, false, false, scan);
+			fclose(fp);
+			if (rc)
+				goto cleanup;
+		}
+	}
 	/* "a+": created if missing, readable for the rescan, every write goes to the end */
-	s->fp = fopen(path, "a+");
+	s->fp = fopen(s->path, "a+");
 	if (!s->fp) {
 		rc = -errno;
+		if (errbuf)
+			snprintf(errbuf, errlen, "%s: %s", s->path, strerror(errno));
 		goto cleanup;
 	}
-	rc = collector_store_rescan(s, scan);
-	if (rc)
+	rc = collector_store_rescan(s, s->fp, true, true, scan);
+	if (rc == 0 && s->in_tx)
+		rc = collector_store_flush(s);	/* commit what was imported */
+	if (rc) {
+		if (errbuf && !errbuf[0])
+			snprintf(errbuf, errlen, "%s: %s", s->path, rc == -EIO && s->db ? sqlite3_errmsg(s->db)
+											 : strerror(-rc));
 		goto cleanup;
+	}
+	scan->sensors = s->n;
 	*out = s;
 	return 0;
 cleanup:
@@ -166,34 +433,145 @@ uint64_t collector_store_last(const struct collector_store *s, const char *name,
 }
 
 int collector_store_append(struct collector_store *s, const char *name, size_t len, uint64_t seq,
-			   const char *line, size_t line_len)
+			   const char *line, size_t line_len, const struct collector_store_meta *m,
+			   int64_t recv_us)
 {
+	struct collector_store_sensor *e;
 	int rc;
 
 	if (len > WIRE_NAME_MAX)
 		return -EINVAL;
-	/* reserve the table slot first so a failed append leaves no line without a seq */
-	rc = collector_store_raise(s, name, len, 0);
-	if (rc)
-		return rc;
+	/* the slot first, so a failed append leaves no stored line without a seq */
+	e = collector_store_get(s, name, len);
+	if (!e)
+		return -ENOMEM;
 	if (fwrite(line, 1, line_len, s->fp) != line_len || fputc('\n', s->fp) == EOF)
 		return errno ? -errno : -EIO;
-	return collector_store_raise(s, name, len, seq);
+	if (s->db) {
+		rc = collector_store_db_insert(s, name, len, seq, line, line_len, m, recv_us);
+		if (rc)
+			return rc;
+		e->db_last = seq;
+	}
+	if (seq > e->last)
+		e->last = seq;
+	e->stored++;
+	e->last_ts_us = m->ts_us;
+	e->last_recv_us = recv_us;
+	return 0;
+}
+
+/* FILE -> FILE.1 -> ... -> FILE.keep (dropped), then a fresh FILE. */
+static int collector_store_rotate(struct collector_store *s)
+{
+	char from[600], to[600];
+
+	for (uint32_t k = s->keep; k >= 1; k--) {
+		snprintf(to, sizeof(to), "%s.%u", s->path, k);
+		if (k == 1)
+			snprintf(from, sizeof(from), "%s", s->path);
+		else
+			snprintf(from, sizeof(from), "%s.%u", s->path, k - 1);
+		if (rename(from, to) && errno != ENOENT)
+			return -errno;
+	}
+	fclose(s->fp);
+	s->fp = fopen(s->path, "a+");
+	return s->fp ? 0 : -errno;
 }
 
 int collector_store_flush(struct collector_store *s)
 {
+	long size;
+
 	if (fflush(s->fp))
 		return errno ? -errno : -EIO;
+	if (s->db && s->in_tx) {
+		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+			return -EIO;
+		s->in_tx = false;
+	}
+	size = ftell(s->fp);
+	if (s->rotate_bytes && size >= 0 && (uint64_t)size >= s->rotate_bytes)
+		return collector_store_rotate(s);
 	return 0;
+}
+
+void collector_store_sensors(const struct collector_store *s,
+			     void (*fn)(void *ctx, const struct collector_store_sensor_info *si), void *ctx)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct collector_store_sensor *e = &s->sensors[i];
+		struct collector_store_sensor_info si = {
+			.name = e->name, .last_seq = e->last, .stored = e->stored,
+			.last_ts_us = e->last_ts_us, .last_recv_us = e->last_recv_us,
+		};
+
+		fn(ctx, &si);
+	}
+}
+
+int collector_store_incident_sensors(struct collector_store *s, uint64_t id, char (*names)[64], size_t max,
+				     size_t *n)
+{
+	static const char sql[] = "SELECT DISTINCT sensor FROM events WHERE event_type = 'alert' AND "
+				  "json_extract(json, '$.vigil.incident_id') = ?1 ORDER BY sensor";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (!s->db)
+		return -ENOTSUP;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n < max)
+			snprintf(names[*n], 64, "%s", (const char *)sqlite3_column_text(st, 0));
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -EIO;
+}
+
+int collector_store_incident_sha256(struct collector_store *s, const char *sensor, uint64_t id, char *hex)
+{
+	static const char sql[] = "SELECT json_extract(json, '$.vigil.evidence.sha256') FROM events "
+				  "WHERE sensor = ?1 AND event_type = 'alert' AND "
+				  "json_extract(json, '$.vigil.incident_id') = ?2 AND "
+				  "json_type(json, '$.vigil.evidence.sha256') = 'text' ORDER BY seq DESC LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	hex[0] = '\0';
+	if (!s->db)
+		return -ENOTSUP;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, sensor, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    strlen((const char *)sqlite3_column_text(st, 0)) == WIRE_SHA256_HEX)
+		snprintf(hex, WIRE_SHA256_HEX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -EIO;
 }
 
 void collector_store_free(struct collector_store *s)
 {
 	if (!s)
 		return;
-	if (s->fp)
+	if (s->fp) {
+		fflush(s->fp);
 		fclose(s->fp);
+	}
+	if (s->db) {
+		if (s->in_tx)
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_finalize(s->ins);
+		sqlite3_close(s->db);
+	}
 	free(s->sensors);
 	free(s);
 }

@@ -1,43 +1,109 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * collector_store.h: the JSON-lines event file and the highest seq stored per
- * sensor, recovered from the file itself at open so a restarted collector does
- * not store an event twice.
+ * collector_store.h: where stored events go: a rotated JSON-lines file (for log
+ * shippers) and an SQLite database in WAL mode (for `query`), plus the highest
+ * seq stored per sensor, recovered at open so a restarted collector never
+ * stores an event twice.
  */
 #ifndef VIGIL_COLLECTOR_STORE_H
 #define VIGIL_COLLECTOR_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 struct collector_store;
 
-/* What opening found in an existing file. */
+struct collector_store_cfg {
+	const char *jsonl;		/* the JSON-lines file */
+	uint64_t rotate_bytes;		/* rotate after a batch leaves it this large; 0: never */
+	uint32_t keep;			/* rotated files kept: FILE.1 (newest) .. FILE.keep */
+	const char *sqlite;		/* NULL or "": JSON-lines only */
+};
+
+/* What opening found. */
 struct collector_store_scan {
-	uint64_t lines;		/* complete lines read */
+	uint64_t lines;		/* complete JSON-lines lines read */
 	uint64_t sensors;	/* distinct sensor names with a seq */
 	uint64_t unusable;	/* lines without a JSON object carrying sensor_name + vigil_seq */
 	uint64_t torn_bytes;	/* bytes of an unterminated last line, cut off (never acked) */
+	uint64_t db_rows;	/* events already in SQLite */
+	uint64_t imported;	/* lines in the file but not in SQLite (crash between the two), added */
+};
+
+/* The columns `query` filters on, taken from an event object. */
+struct collector_store_meta {
+	int64_t ts_us;			/* event "timestamp" as µs since the epoch; INT64_MIN: none */
+	const char *event_type;
+	const char *detector;		/* vigil.detector, may be NULL */
+	const char *src_ip, *dest_ip;	/* may be NULL */
+	int severity;			/* alert.severity; 0: none */
+};
+
+/* Per-sensor state, for the metrics endpoint. */
+struct collector_store_sensor_info {
+	const char *name;
+	uint64_t last_seq;
+	uint64_t stored;		/* events stored by this process */
+	int64_t last_ts_us;		/* timestamp of the newest stored event; INT64_MIN: none */
+	int64_t last_recv_us;		/* wall clock when it was stored; 0: none this run */
 };
 
 /*
- * Open (create) path for appending after rescanning it. scan may be NULL.
- * Returns 0 with *out set, or -errno. Free with collector_store_free().
+ * Open (create) the file and the database, rebuild the per-sensor seqs and
+ * repair the database from the file's tail. scan may be NULL. Returns 0 with
+ * *out set, or -errno (-EIO for an SQLite error, text in errbuf when given).
  */
-int collector_store_open(const char *path, struct collector_store **out, struct collector_store_scan *scan);
+int collector_store_open(const struct collector_store_cfg *cfg, struct collector_store **out,
+			 struct collector_store_scan *scan, char *errbuf, size_t errlen);
 
 /* Highest seq stored for the sensor (name[0..len)), 0 if none. */
 uint64_t collector_store_last(const struct collector_store *s, const char *name, size_t len);
 
+/* Fill m from a parsed event (strings borrow o). */
+void collector_store_meta_from(struct json_object *o, struct collector_store_meta *m);
+
 /*
- * Append one line (a newline is added) as the sensor's event seq, and raise the
- * sensor's stored seq to it. Buffered until collector_store_flush(). Returns 0 or -errno.
+ * Parse an EVE timestamp ("2026-11-23T13:00:00.123456+0000", zone as +hhmm,
+ * +hh:mm or Z; fraction optional) into µs since the epoch. Returns 0 or -EINVAL.
+ */
+int collector_store_parse_ts(const char *s, int64_t *us);
+
+/*
+ * Append one event (line without newline) as the sensor's seq, received at
+ * recv_us (wall clock). Buffered until collector_store_flush(). 0 or -errno.
  */
 int collector_store_append(struct collector_store *s, const char *name, size_t len, uint64_t seq,
-			   const char *line, size_t line_len);
+			   const char *line, size_t line_len, const struct collector_store_meta *m,
+			   int64_t recv_us);
 
-/* Push buffered lines to the kernel. Returns 0 or -errno (then stop: the file state is unknown). */
+/*
+ * Make everything appended durable, in order: the file flushed, then the
+ * database committed; then rotate the file if it is due. Only after 0 may the
+ * events be acked. -errno: stop, the state is unknown.
+ */
 int collector_store_flush(struct collector_store *s);
+
+/* Visit every sensor known. */
+void collector_store_sensors(const struct collector_store *s,
+			     void (*fn)(void *ctx, const struct collector_store_sensor_info *si), void *ctx);
+
+/*
+ * Sensors with a stored alert whose vigil.incident_id is id: the first max
+ * names into names[i] (64 bytes each), *n = how many there are. 0, -ENOTSUP
+ * without SQLite, -EIO. Scans the alerts (json_extract): meant for a person
+ * asking, not for every event.
+ */
+int collector_store_incident_sensors(struct collector_store *s, uint64_t id, char (*names)[64], size_t max,
+				     size_t *n);
+
+/*
+ * The vigil.evidence.sha256 of sensor's newest stored alert for incident id
+ * into hex (65 bytes), "" when none names one. 0, -ENOTSUP without SQLite, -EIO.
+ */
+int collector_store_incident_sha256(struct collector_store *s, const char *sensor, uint64_t id, char *hex);
 
 /* Flush and close; NULL-safe. */
 void collector_store_free(struct collector_store *s);

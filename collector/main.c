@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * main.c: vigil-collector. `vigil-collector -c FILE` stores the events every
- * sensor sends; `vigil-collector query -c FILE ...` reads them back. The only
- * place that exits, handles signals, and turns errors into exit codes.
+ * sensor sends; `query` reads them back; `keygen` writes CURVE key pairs. The
+ * only place that exits, handles signals, and turns errors into exit codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
 
 #include "log.h"
 #include "collector_config.h"
+#include "collector_fetch.h"
 #include "collector_query.h"
 #include "collector_serve.h"
 #include "collector_stats.h"
+#include "wire.h"
 
 static volatile sig_atomic_t main_stop;
 
@@ -30,9 +37,126 @@ static void main_usage(FILE *fp)
 	fprintf(fp,
 		"usage: vigil-collector -c collector.yaml\n"
 		"       vigil-collector query -c collector.yaml [--json] [--follow] [--event-type TYPE] [--limit N]\n"
-		"  -c, --config FILE   configuration (collector.listen, collector.events_jsonl, ...)\n"
+		"                             [--since T] [--until T] [--sensor NAME] [--detector NAME]\n"
+		"                             [--addr IP] [--severity N]\n"
+		"       vigil-collector evidence INCIDENT_ID [--sensor NAME] [-o FILE] -c collector.yaml\n"
+		"       vigil-collector keygen [--force] NAME\n"
+		"  -c, --config FILE   configuration (collector.listen, collector.sqlite, ...)\n"
 		"  query               print stored events: a table of alerts, or raw lines with --json;\n"
-		"                      --limit N keeps the last N matches, --follow prints new ones until ^C\n");
+		"                      --limit N keeps the last N matches, --follow prints new ones until ^C;\n"
+		"                      T is 2026-11-23T13:00:00[.us][+0000|Z], 2026-11-23, @EPOCH or 15m/2h/7d ago;\n"
+		"                      --addr matches src_ip or dest_ip; --severity N keeps severities 1..N\n"
+		"  evidence ID         fetch incident ID's pcapng from the sensor through the running collector\n"
+		"                      (collector.control), write it to FILE (default ./<file name>), check its\n"
+		"                      SHA-256; --sensor is needed only when several sensors reported ID\n"
+		"  keygen NAME         write a CURVE key pair to NAME.key (mode 0600) and NAME.pub\n");
+}
+
+/* keygen [--force] NAME: NAME.key (secret, 0600) and NAME.pub; the public key on stdout. */
+static int main_keygen(int argc, char **argv)
+{
+	char pub[WIRE_KEY_LEN + 1], sec[WIRE_KEY_LEN + 1], path[4096], text[512];
+	bool force = argc == 2 && !strcmp(argv[0], "--force");
+	const char *name = force ? argv[1] : argv[0];
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+
+	if (argc != (force ? 2 : 1) || !name[0]) {
+		main_usage(stderr);
+		return 2;
+	}
+	if (!zmq_has("curve")) {
+		fprintf(stderr, "vigil-collector: this libzmq has no CURVE support\n");
+		return 1;
+	}
+	if (zmq_curve_keypair(pub, sec)) {
+		fprintf(stderr, "vigil-collector: keygen: %s\n", zmq_strerror(zmq_errno()));
+		return 1;
+	}
+	for (int i = 0; i < 2; i++) {
+		int len = wire_key_format(text, sizeof(text), pub, i == 0 ? sec : NULL), fd;
+
+		snprintf(path, sizeof(path), "%s.%s", name, i == 0 ? "key" : "pub");
+		fd = open(path, flags, i == 0 ? 0600 : 0644);
+		if (fd < 0 || len < 0 || write(fd, text, (size_t)len) != len || close(fd)) {
+			fprintf(stderr, "vigil-collector: %s: %s%s\n", path, strerror(errno),
+				errno == EEXIST ? " (use --force to replace it)" : "");
+			explicit_bzero(sec, sizeof(sec));
+			explicit_bzero(text, sizeof(text));
+			return 1;
+		}
+	}
+	explicit_bzero(sec, sizeof(sec));
+	explicit_bzero(text, sizeof(text));
+	printf("%s\n", pub);
+	return 0;
+}
+
+static int main_load(const char *path, struct collector_config *cfg);
+
+/* evidence ID [--sensor NAME] [-o FILE] -c FILE: one line on stdout (saved) or stderr (why not). */
+static int main_evidence(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sensor", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct collector_fetch_opts fo = { 0 };
+	struct collector_config cfg;
+	const char *cfg_path = NULL, *id = NULL;
+	char msg[1024], *end;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:s:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cfg_path = optarg;
+			break;
+		case 's':
+			fo.sensor = optarg;
+			break;
+		case 'o':
+			fo.out = optarg;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		default:
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		main_usage(stderr);
+		return 2;
+	}
+	id = argv[optind];
+	errno = 0;
+	fo.incident_id = strtoull(id, &end, 10);
+	if (errno || *end || end == id || id[0] == '-' || fo.incident_id == 0) {
+		fprintf(stderr, "vigil-collector: evidence: the incident id is a number >= 1 (vigil.incident_id), "
+			"got '%s'\n", id);
+		return 2;
+	}
+	if (fo.sensor && !wire_name_valid(fo.sensor, strlen(fo.sensor))) {
+		fprintf(stderr, "vigil-collector: evidence: '%s' is not a sensor name (1..63 printable characters)\n",
+			fo.sensor);
+		return 2;
+	}
+	if (main_load(cfg_path, &cfg))
+		return 1;
+	fo.control = cfg.control;
+	/* the collector answers within its own timeout; this only guards against a hung collector */
+	fo.wait_ms = cfg.evidence_timeout_ms + 5000;
+	signal(SIGPIPE, SIG_IGN);
+	if (collector_fetch_run(&fo, msg, sizeof(msg))) {
+		fprintf(stderr, "vigil-collector: evidence %s: %s\n", id, msg);
+		return 1;
+	}
+	printf("%s\n", msg);
+	return 0;
 }
 
 static int main_signals(void)
@@ -74,6 +198,7 @@ static int main_load(const char *path, struct collector_config *cfg)
 		fprintf(stderr, "vigil-collector: %s\n", err.msg[0] ? err.msg : strerror(-rc));
 		return rc;
 	}
+	collector_config_resolve(cfg);
 	log_setup("vigil-collector", main_level(cfg->log_level));
 	return 0;
 }
@@ -86,6 +211,12 @@ int main(int argc, char **argv)
 		{ "follow", no_argument, NULL, 'f' },
 		{ "event-type", required_argument, NULL, 't' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "since", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'U' },
+		{ "sensor", required_argument, NULL, 's' },
+		{ "detector", required_argument, NULL, 'd' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "severity", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -94,17 +225,27 @@ int main(int argc, char **argv)
 	struct collector_stats st = { 0 };
 	const char *cfg_path = NULL;
 	bool query = false;
-	char line[512], *end;
+	char line[1024], *end;
+	struct timespec now;
+	int64_t now_us;
 	int c, rc;
 
 	log_setup("vigil-collector", LOG_LEVEL_INFO);
+	clock_gettime(CLOCK_REALTIME, &now);
+	now_us = (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+	if (argc > 1 && !strcmp(argv[1], "keygen"))
+		return main_keygen(argc - 2, argv + 2);
+	if (argc > 1 && !strcmp(argv[1], "evidence")) {
+		argv[1] = argv[0];
+		return main_evidence(argc - 1, argv + 1);
+	}
 	if (argc > 1 && !strcmp(argv[1], "query")) {
 		query = true;
 		argv[1] = argv[0];
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:jft:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:jft:n:S:U:s:d:a:v:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -126,6 +267,36 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'S':
+		case 'U':
+			if (collector_query_parse_time(optarg, now_us, c == 'S' ? &qo.since_us : &qo.until_us)) {
+				fprintf(stderr, "vigil-collector: --%s wants a time (2026-11-23T13:00:00Z, "
+					"2026-11-23, @EPOCH, 15m, 2h, 7d), got '%s'\n", c == 'S' ? "since" : "until",
+					optarg);
+				return 2;
+			}
+			if (c == 'S')
+				qo.has_since = true;
+			else
+				qo.has_until = true;
+			break;
+		case 's':
+			qo.sensor = optarg;
+			break;
+		case 'd':
+			qo.detector = optarg;
+			break;
+		case 'a':
+			qo.addr = optarg;
+			break;
+		case 'v':
+			errno = 0;
+			qo.severity = (int)strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || qo.severity < 1 || qo.severity > 255) {
+				fprintf(stderr, "vigil-collector: --severity wants 1..255, got '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			main_usage(stdout);
 			return 0;
@@ -134,7 +305,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc || (!query && (qo.json || qo.follow || qo.event_type || qo.limit))) {
+	if (optind < argc || (!query && (qo.json || qo.follow || qo.event_type || qo.limit || qo.has_since ||
+					  qo.has_until || qo.sensor || qo.detector || qo.addr || qo.severity))) {
 		main_usage(stderr);
 		return 2;
 	}
@@ -145,9 +317,12 @@ int main(int argc, char **argv)
 
 	if (query) {
 		qo.path = cfg.events_jsonl;
+		qo.db = cfg.sqlite;
 		rc = collector_query_run(&qo, &main_stop, stdout);
 		if (rc) {
-			fprintf(stderr, "vigil-collector: %s: %s\n", cfg.events_jsonl, strerror(-rc));
+			if (rc != -EIO || !cfg.sqlite[0])
+				fprintf(stderr, "vigil-collector: %s: %s\n", cfg.sqlite[0] ? cfg.sqlite : cfg.events_jsonl,
+					strerror(-rc));
 			return 1;
 		}
 		return 0;

@@ -20,11 +20,27 @@
 
 #include "vigil_flow.h"
 
-#define PARSE_VLAN_MAX 2	/* 802.1Q and 802.1ad tags accepted in front of L3 */
+#define PARSE_VLAN_MAX 4	/* layer-2 tags (VLAN, VN-tag, E-tag, PBB, FabricPath) in front of L3 */
+#define PARSE_MPLS_MAX 4	/* MPLS labels walked before giving up */
 #define PARSE_IP6_EXT_MAX 6	/* extension headers walked before giving up */
 
 /* not in every uapi header set */
 #define PARSE_ETH_P_8021AD 0x88A8
+#define PARSE_ETH_P_VNTAG 0x8926
+#define PARSE_ETH_P_ETAG 0x893F
+#define PARSE_ETH_P_PBB 0x88E7
+#define PARSE_ETH_P_FABRICPATH 0x8903
+#define PARSE_ETH_P_MPLS_UC 0x8847
+#define PARSE_ETH_P_MPLS_MC 0x8848
+#define PARSE_ETH_P_PPP_SES 0x8864
+#define PARSE_ETH_P_TEB 0x6558		/* transparent Ethernet bridging (GRE, Geneve) */
+#define PARSE_ETH_P_ERSPAN2 0x88BE
+#define PARSE_ETH_P_ERSPAN3 0x22EB
+#define PARSE_IPPROTO_GRE 47
+#define PARSE_IPPROTO_DCCP 33
+#define PARSE_PORT_VXLAN 4789
+#define PARSE_PORT_VXLAN_LINUX 8472
+#define PARSE_PORT_GENEVE 6081
 #define PARSE_IPPROTO_HOPOPTS 0
 #define PARSE_IPPROTO_ROUTING 43
 #define PARSE_IPPROTO_FRAGMENT 44
@@ -36,7 +52,10 @@
 
 struct hdr_cursor {
 	void *pos;
+	void *l3;	/* start of the IP header the L4 parser works under */
 };
+
+#define PARSE_IP_LEN_FRAME 0xffffffffu	/* ip_len: the datagram runs to the frame's end */
 
 /* what the parsers found; filled progressively, ports in host byte order */
 struct parse_info {
@@ -50,6 +69,9 @@ struct parse_info {
 	__u8 tcp_flags;
 	__u8 fragment;		/* 1: an IP fragment */
 	__u8 later_fragment;	/* 1: not the first fragment, no L4 header */
+	__u8 l4_absent;		/* 1: the L4 header cannot be found (broken IPv6 chain) */
+	__u32 ip_len;		/* datagram length from the IP header's start, as its
+				 * length field says (Ethernet padding is not in it) */
 };
 
 struct vlan_tag {
@@ -89,14 +111,98 @@ static __always_inline int parse_vlan_proto(__be16 proto)
 	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(PARSE_ETH_P_8021AD);
 }
 
-/* Ethernet then up to PARSE_VLAN_MAX tags; *proto gets the L3 ethertype (network order). */
+/*
+ * Bytes a layer-2 tag of this type takes after its own type field, the next
+ * type field being its last 2 bytes; 0 when the type is no tag. VLAN tags
+ * (802.1Q, 802.1ad), Cisco VN-tag, 802.1BR E-tag, 802.1ah PBB I-tag (which is
+ * followed by the customer's addresses) and Cisco FabricPath (switch header,
+ * then the classic frame's addresses).
+ */
+static __always_inline __u32 parse_l2_tag_len(__be16 proto)
+{
+	if (parse_vlan_proto(proto))
+		return 4;
+	if (proto == bpf_htons(PARSE_ETH_P_VNTAG))
+		return 6;
+	if (proto == bpf_htons(PARSE_ETH_P_ETAG))
+		return 8;
+	if (proto == bpf_htons(PARSE_ETH_P_PBB))
+		return 4 + 12 + 2;
+	if (proto == bpf_htons(PARSE_ETH_P_FABRICPATH))
+		return 2 + 12 + 2;
+	return 0;
+}
+
+/*
+ * MPLS label stack (up to PARSE_MPLS_MAX labels), then IPv4 or IPv6 by the
+ * version nibble; anything else (pseudowires) is non-IP.
+ */
+static __always_inline int parse_mpls(struct hdr_cursor *c, void *end, __be16 *proto)
+{
+	__u8 *lbl;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < PARSE_MPLS_MAX; i++) {
+		lbl = c->pos;
+		/* verifier: the 4-byte label is read from the packet */
+		if ((void *)(lbl + 4) > end)
+			return VIGIL_STAT_BAD_VLAN;
+		c->pos = lbl + 4;
+		if (lbl[2] & 1)	/* bottom of stack */
+			break;
+		if (i == PARSE_MPLS_MAX - 1)
+			return VIGIL_STAT_BAD_VLAN;
+	}
+	lbl = c->pos;
+	/* verifier: the first byte of the payload gives its version */
+	if ((void *)(lbl + 1) > end)
+		return VIGIL_STAT_BAD_VLAN;
+	if ((lbl[0] >> 4) == 4)
+		*proto = bpf_htons(ETH_P_IP);
+	else if ((lbl[0] >> 4) == 6)
+		*proto = bpf_htons(ETH_P_IPV6);
+	else
+		*proto = 0;
+	return 0;
+}
+
+/*
+ * PPPoE session: 6-byte header, then the PPP protocol (IPv4 0x0021, IPv6 0x0057),
+ * 2 bytes, or 1 when compressed (protocol-field compression: an odd first byte).
+ */
+static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end, __be16 *proto)
+{
+	__u8 *h = c->pos;
+	__u16 pp;
+
+	/* verifier: header and a 2-byte PPP protocol are read from the packet */
+	if ((void *)(h + 8) > end)
+		return VIGIL_STAT_BAD_VLAN;
+	if (h[6] & 1) {
+		pp = h[6];
+		c->pos = h + 7;
+	} else {
+		pp = (__u16)h[6] << 8 | h[7];
+		c->pos = h + 8;
+	}
+	*proto = pp == 0x0021 ? bpf_htons(ETH_P_IP) : pp == 0x0057 ? bpf_htons(ETH_P_IPV6) : 0;
+	return 0;
+}
+
+/*
+ * Ethernet then up to PARSE_VLAN_MAX tags, then an MPLS stack or a PPPoE
+ * session header if present; *proto gets the L3 ethertype (network order).
+ */
 static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct parse_info *pi,
 					__be16 *proto)
 {
 	struct ethhdr *eth = c->pos;
 	struct vlan_tag *tag;
+	__u8 *t;
+	__u32 tlen;
 	__be16 p;
-	int i;
+	int i, vlans = 0;
 
 	/* verifier: packet access needs pos + len <= data_end before any read */
 	if ((void *)(eth + 1) > end)
@@ -106,21 +212,61 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct 
 
 #pragma unroll
 	for (i = 0; i < PARSE_VLAN_MAX; i++) {
-		if (!parse_vlan_proto(p))
+		tlen = parse_l2_tag_len(p);
+		if (!tlen)
 			break;
-		tag = c->pos;
-		/* verifier: the tag is read from the packet, bound it by data_end */
-		if ((void *)(tag + 1) > end)
-			return VIGIL_STAT_BAD_VLAN;
-		if (i == 0)
-			pi->vlan_id = bpf_ntohs(tag->tci) & 0x0fff;
-		p = tag->proto;
-		c->pos = tag + 1;
+		t = c->pos;
+		/* verifier: a constant length per tag type, so each read is bounded
+		 * by a check the verifier can follow; the next type is the last 2 bytes */
+		if (tlen == 4) {
+			if ((void *)(t + 4) > end)
+				return VIGIL_STAT_BAD_VLAN;
+			tag = (struct vlan_tag *)t;
+			if (!vlans++)
+				pi->vlan_id = bpf_ntohs(tag->tci) & 0x0fff;
+			p = tag->proto;
+		} else if (tlen == 6) {
+			if ((void *)(t + 6) > end)
+				return VIGIL_STAT_BAD_VLAN;
+			p = *(__be16 *)(t + 4);
+		} else if (tlen == 8) {
+			if ((void *)(t + 8) > end)
+				return VIGIL_STAT_BAD_VLAN;
+			p = *(__be16 *)(t + 6);
+		} else if (tlen == 16) {
+			if ((void *)(t + 16) > end)
+				return VIGIL_STAT_BAD_VLAN;
+			p = *(__be16 *)(t + 14);
+		} else {
+			if ((void *)(t + 18) > end)
+				return VIGIL_STAT_BAD_VLAN;
+			p = *(__be16 *)(t + 16);
+		}
+		c->pos = t + tlen;
 	}
-	if (parse_vlan_proto(p))
+	if (parse_l2_tag_len(p))
 		return VIGIL_STAT_BAD_VLAN;
+	if (p == bpf_htons(PARSE_ETH_P_MPLS_UC) || p == bpf_htons(PARSE_ETH_P_MPLS_MC))
+		return parse_mpls(c, end, proto);
+	if (p == bpf_htons(PARSE_ETH_P_PPP_SES))
+		return parse_pppoe(c, end, proto);
 	*proto = p;
 	return 0;
+}
+
+/*
+ * The cursor as data + a bounded variable offset. Each combination of layer-2
+ * tags leaves a different constant offset, and the verifier would walk the IP
+ * parsers once per combination (past its 1M-instruction limit); an offset
+ * it only knows as 0..511 lets those paths share one state. The mask is in asm
+ * so clang cannot fold it away; every later read is still bounds-checked.
+ */
+static __always_inline void parse_cursor_forget(struct hdr_cursor *c, void *data)
+{
+	__u64 off = (__u64)(c->pos - data);
+
+	asm volatile("%0 &= 0x1ff" : "+r"(off));
+	c->pos = data + off;
 }
 
 static __always_inline void parse_v4_mapped(__u8 dst[16], __be32 addr)
@@ -152,6 +298,9 @@ static __always_inline int parse_iphdr(struct hdr_cursor *c, void *end, struct p
 
 	pi->ip_ver = 4;
 	pi->proto = iph->protocol;
+	c->l3 = iph;
+	/* total length 0: a TSO/GRO capture, the frame holds the datagram */
+	pi->ip_len = iph->tot_len ? bpf_ntohs(iph->tot_len) : PARSE_IP_LEN_FRAME;
 	parse_v4_mapped(pi->saddr, iph->saddr);
 	parse_v4_mapped(pi->daddr, iph->daddr);
 	frag = bpf_ntohs(iph->frag_off);
@@ -184,6 +333,12 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct 
 	if (ip6h->version != 6)
 		return VIGIL_STAT_BAD_IP6;
 	pi->ip_ver = 6;
+	c->l3 = ip6h;
+	/* payload length 0 after hop-by-hop: a jumbogram (RFC 2675), else empty */
+	if (ip6h->payload_len)
+		pi->ip_len = 40 + (__u32)bpf_ntohs(ip6h->payload_len);
+	else
+		pi->ip_len = ip6h->nexthdr == PARSE_IPPROTO_HOPOPTS ? PARSE_IP_LEN_FRAME : 40;
 	__builtin_memcpy(pi->saddr, &ip6h->saddr, 16);
 	__builtin_memcpy(pi->daddr, &ip6h->daddr, 16);
 	nh = ip6h->nexthdr;
@@ -198,7 +353,7 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct 
 			fh = c->pos;
 			/* verifier: the 8-byte fragment header is read, bound it */
 			if ((void *)(fh + 1) > end)
-				return VIGIL_STAT_BAD_IP6_EXT;
+				goto bad_chain;
 			nh = fh->nexthdr;
 			c->pos = fh + 1;
 			pi->fragment = 1;
@@ -212,17 +367,25 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct 
 		ext = c->pos;
 		/* verifier: nexthdr and hdrlen are read from the packet */
 		if ((void *)(ext + 1) > end)
-			return VIGIL_STAT_BAD_IP6_EXT;
+			goto bad_chain;
 		nh = ext->nexthdr;
 		/* verifier: hdrlen is a u8, so the step is 8..2048 bytes; checked below */
 		c->pos += ((__u32)ext->hdrlen + 1) * 8;
 		if (c->pos > end)
-			return VIGIL_STAT_BAD_IP6_EXT;
+			goto bad_chain;
 	}
 	if (!pi->later_fragment && parse_ip6_is_ext(nh))
-		return VIGIL_STAT_BAD_IP6_EXT;	/* deeper than PARSE_IP6_EXT_MAX */
+		goto bad_chain;	/* deeper than PARSE_IP6_EXT_MAX */
 	pi->proto = nh;
 	return 0;
+bad_chain:
+	/* the addresses are sound: key by them and the fixed header's next
+	 * header, without ports (tshark's rule), and count the reason */
+	pi->proto = ip6h->nexthdr;
+	pi->l4_absent = 1;
+	pi->fragment = 0;
+	pi->later_fragment = 0;
+	return VIGIL_STAT_BAD_IP6_EXT;
 }
 
 /* ICMP/ICMPv6 request/reply pairs, Zeek's convention; -1 when the type has no pair */
@@ -257,26 +420,55 @@ static __always_inline int parse_icmp_pair(__u8 type, int v6)
 }
 
 /*
- * L4 ports (TCP, UDP, SCTP; ICMP as type/pair-or-code). Other protocols keep
- * ports 0. A truncated header leaves ports 0 and returns VIGIL_STAT_BAD_L4; the
- * caller still accounts the frame.
+ * L4 ports (TCP, UDP, SCTP, DCCP; ICMP as type/pair-or-code). Other protocols
+ * keep ports 0. A truncated header returns VIGIL_STAT_BAD_L4 (the caller still
+ * accounts the frame): its ports are kept when their 4 bytes are there (ICMP:
+ * type and code, 2 bytes), as tshark does, else they stay 0.
  */
+static __always_inline int parse_l4_short(struct hdr_cursor *c, void *end, struct parse_info *pi,
+					  __u32 room)
+{
+	__u8 *h = c->pos;
+	int pair;
+
+	if (pi->proto == IPPROTO_ICMP || pi->proto == PARSE_IPPROTO_ICMPV6) {
+		/* verifier: type and code are read from the packet */
+		if ((void *)(h + 2) > end || room < 2)
+			return VIGIL_STAT_BAD_L4;
+		pair = parse_icmp_pair(h[0], pi->ip_ver == 6);
+		pi->sport = h[0];
+		pi->dport = pair >= 0 ? (__u16)pair : h[1];
+		return VIGIL_STAT_BAD_L4;
+	}
+	/* verifier: the two ports are read from the packet */
+	if ((void *)(h + 4) > end || room < 4)
+		return VIGIL_STAT_BAD_L4;
+	pi->sport = (__u16)h[0] << 8 | h[1];
+	pi->dport = (__u16)h[2] << 8 | h[3];
+	return VIGIL_STAT_BAD_L4;
+}
+
 static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct parse_info *pi)
 {
 	struct icmp_common *ic;
 	struct sctp_common *sh;
 	struct tcphdr *th;
 	struct udphdr *uh;
+	__u32 used, room;
 	int pair;
 
-	if (pi->later_fragment)
+	if (pi->later_fragment || pi->l4_absent)
 		return 0;
+	/* L4 bytes the datagram holds: a header is only read inside both the
+	 * frame (the verifier's bound) and the IP length (padding is no header) */
+	used = (__u32)(c->pos - c->l3);
+	room = pi->ip_len > used ? pi->ip_len - used : 0;
 	switch (pi->proto) {
 	case IPPROTO_TCP:
 		th = c->pos;
 		/* verifier: ports and flags are read, bound the 20-byte header */
-		if ((void *)(th + 1) > end)
-			return VIGIL_STAT_BAD_L4;
+		if ((void *)(th + 1) > end || room < 20)
+			return parse_l4_short(c, end, pi, room);
 		pi->sport = bpf_ntohs(th->source);
 		pi->dport = bpf_ntohs(th->dest);
 		pi->tcp_flags = ((__u8 *)th)[13];
@@ -284,16 +476,18 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct pars
 	case IPPROTO_UDP:
 		uh = c->pos;
 		/* verifier: bound the 8-byte header before reading the ports */
-		if ((void *)(uh + 1) > end)
-			return VIGIL_STAT_BAD_L4;
+		if ((void *)(uh + 1) > end || room < 8)
+			return parse_l4_short(c, end, pi, room);
 		pi->sport = bpf_ntohs(uh->source);
 		pi->dport = bpf_ntohs(uh->dest);
 		return 0;
+	case PARSE_IPPROTO_DCCP:
+		/* DCCP's ports sit where UDP's do; its generic header is 12+ bytes */
 	case PARSE_IPPROTO_SCTP:
 		sh = c->pos;
 		/* verifier: bound the 12-byte common header */
-		if ((void *)(sh + 1) > end)
-			return VIGIL_STAT_BAD_L4;
+		if ((void *)(sh + 1) > end || room < 12)
+			return parse_l4_short(c, end, pi, room);
 		pi->sport = bpf_ntohs(sh->source);
 		pi->dport = bpf_ntohs(sh->dest);
 		return 0;
@@ -303,14 +497,92 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct pars
 			return 0;	/* ICMP over IPv6 or ICMPv6 over IPv4: key as plain protocol */
 		ic = c->pos;
 		/* verifier: bound the 8-byte header before reading type and code */
-		if ((void *)(ic + 1) > end)
-			return VIGIL_STAT_BAD_L4;
+		if ((void *)(ic + 1) > end || room < 8)
+			return parse_l4_short(c, end, pi, room);
 		pair = parse_icmp_pair(ic->type, pi->ip_ver == 6);
 		pi->sport = ic->type;
 		pi->dport = pair >= 0 ? (__u16)pair : ic->code;
 		return 0;
 	}
 	return 0;
+}
+
+/*
+ * The start of a tunnel's inner frame, for inner keying (VIGIL_CFG_F_TUNNEL_INNER):
+ * GRE (version 0; ERSPAN I/II/III ride on it), VXLAN (UDP 4789 and Linux's 8472),
+ * Geneve (UDP 6081), and IP in IP (protocols 4 and 41). The cursor must be at the outer L4 header. Returns 1
+ * and moves the cursor when an inner frame follows (*inner_eth 1: Ethernet,
+ * 0: an IP packet of ethertype *proto), 0 when this is no tunnel vigil opens,
+ * -1 when the tunnel header is cut short.
+ */
+static __always_inline int parse_tunnel(struct hdr_cursor *c, void *end,
+					const struct parse_info *pi, int *inner_eth, __be16 *proto)
+{
+	__u8 *h = c->pos;
+	__u32 off;
+	__u16 flags, gp;
+
+	if (pi->later_fragment || pi->l4_absent)
+		return 0;
+	if (pi->proto == PARSE_IPPROTO_GRE) {
+		/* verifier: flags and protocol are read from the packet */
+		if ((void *)(h + 4) > end)
+			return -1;
+		flags = (__u16)h[0] << 8 | h[1];
+		if (flags & 0x0007)
+			return 0;	/* version 1 is PPTP's enhanced GRE: PPP, not keyed inside */
+		gp = (__u16)h[2] << 8 | h[3];
+		off = 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) +
+		      ((flags & 0x1000) ? 4 : 0);
+		if (gp == PARSE_ETH_P_ERSPAN2) {
+			off += (flags & 0x1000) ? 8 : 0;	/* type I has no ERSPAN header */
+			gp = PARSE_ETH_P_TEB;
+		} else if (gp == PARSE_ETH_P_ERSPAN3) {
+			__u8 *e3 = h + off;
+
+			/* verifier: the O flag (platform sub-header follows) is read;
+			 * one pointer, checked and read, so clang cannot rebuild it */
+			if ((void *)(e3 + 12) > end)
+				return -1;
+			off += (e3[11] & 1) ? 20 : 12;
+			gp = PARSE_ETH_P_TEB;
+		}
+	} else if (pi->proto == IPPROTO_IPIP || pi->proto == IPPROTO_IPV6) {
+		/* IPv4/IPv6 in IPv4/IPv6 (4in4, 6in4, 4in6, 6in6): the packet follows */
+		off = 0;
+		gp = pi->proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
+	} else if (pi->proto == IPPROTO_UDP &&
+		   (pi->dport == PARSE_PORT_VXLAN || pi->dport == PARSE_PORT_VXLAN_LINUX)) {
+		/* verifier: UDP header and the 8-byte VXLAN header are read */
+		if ((void *)(h + 16) > end)
+			return -1;
+		if (!(h[8] & 0x08))
+			return 0;	/* VNI flag clear: not VXLAN as RFC 7348 has it */
+		off = 16;
+		gp = PARSE_ETH_P_TEB;
+	} else if (pi->proto == IPPROTO_UDP && pi->dport == PARSE_PORT_GENEVE) {
+		/* verifier: UDP header and the fixed 8 bytes of Geneve are read */
+		if ((void *)(h + 16) > end)
+			return -1;
+		if (h[8] >> 6)
+			return 0;	/* only Geneve version 0 is defined */
+		off = 16 + (__u32)(h[8] & 0x3f) * 4;	/* options: at most 252 bytes */
+		gp = (__u16)h[10] << 8 | h[11];
+	} else {
+		return 0;
+	}
+	if (gp == PARSE_ETH_P_TEB)
+		*inner_eth = 1;
+	else if (gp == ETH_P_IP || gp == ETH_P_IPV6)
+		*inner_eth = 0;
+	else
+		return 0;
+	*proto = bpf_htons(gp);
+	/* verifier: off is at most 276; the inner parsers bound every read again */
+	if ((void *)(h + off) > end)
+		return -1;
+	c->pos = h + off;
+	return 1;
 }
 
 #endif

@@ -22,9 +22,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VIGIL_STAT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct vigil_stats);
 } vg_stats SEC(".maps");
 
 /*
@@ -54,13 +54,43 @@ struct {
 	__type(value, __u32);
 } xsks_map SEC(".maps");
 
-static __always_inline void stat_inc(__u32 reason, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&vg_stats, &reason);
+/* the blocklist: containment. User space adds and removes prefixes (xdp_block_*) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* the LPM trie's rule */
+	__type(key, struct vigil_block_key);
+	__type(value, struct vigil_block);
+} vg_block SEC(".maps");
 
-	/* verifier: map lookups may return NULL; reason < VIGIL_STAT_MAX always */
-	if (v)
-		*v += n;
+/* inline mode: slot 0 holds the peer port frames are redirected to */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} vg_peer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vigil_gate);
+} vg_gate SEC(".maps");
+
+/* this CPU's counters: one lookup per frame, then plain adds */
+static __always_inline struct vigil_stats *stats_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vg_stats, &zero);
+}
+
+static __always_inline void stat_add(struct vigil_stats *st, __u32 reason, __u64 n)
+{
+	/* verifier: map lookups may return NULL, and the index must be bounded */
+	if (st && reason < VIGIL_STAT_MAX)
+		st->c[reason] += n;
 }
 
 /* (addr, port) of the source compared with the destination: bytes, then port */
@@ -99,8 +129,47 @@ static __always_inline int flow_key_build(struct vigil_flow_key *k, const struct
 	}
 	k->proto = pi->proto;
 	k->ip_ver = pi->ip_ver;
-	k->pad = 0;
+	k->flags = 0;
 	return src_a ? VIGIL_DIR_AB : VIGIL_DIR_BA;
+}
+
+/*
+ * The new-flow gate (GCRA, per CPU): 1 when this insert is admitted. Admits one
+ * insert per new_flow_ns on average and bursts of VIGIL_GATE_BURST_NS worth.
+ * A clock that went back far (replay across captures) restarts the gate.
+ */
+static __always_inline int flow_gate_admit(const struct vigil_xdp_cfg *cfg, __u64 now)
+{
+	struct vigil_gate *g;
+	__u32 zero = 0;
+	__u64 tat;
+
+	if (!cfg->new_flow_ns)
+		return 1;
+	g = bpf_map_lookup_elem(&vg_gate, &zero);
+	/* verifier: map lookups may return NULL; an absent gate admits */
+	if (!g)
+		return 1;
+	tat = g->tat;
+	if (tat < now || tat > now + 2 * VIGIL_GATE_BURST_NS)
+		tat = now;
+	if (tat > now + VIGIL_GATE_BURST_NS)
+		return 0;
+	g->tat = tat + cfg->new_flow_ns;
+	return 1;
+}
+
+/* the gate said no: key the frame by its destination only (a per-destination aggregate) */
+static __always_inline int flow_key_aggregate(struct vigil_flow_key *k, const struct parse_info *pi)
+{
+	__builtin_memset(k->addr_a, 0, 16);
+	__builtin_memcpy(k->addr_b, pi->daddr, 16);
+	k->port_a = 0;
+	k->port_b = pi->dport;
+	k->proto = pi->proto;
+	k->ip_ver = pi->ip_ver;
+	k->flags = VIGIL_KEY_F_AGGREGATE;
+	return VIGIL_DIR_AB;
 }
 
 /* adds one frame to this CPU's copy of the flow */
@@ -137,9 +206,11 @@ static __always_inline void flow_account(struct vigil_flow *f, int dir, __u32 le
 }
 
 /* finds or creates the flow; NULL when not accounted (reason counted) */
-static __always_inline struct vigil_flow *flow_update(const struct parse_info *pi, __u32 len,
+static __always_inline struct vigil_flow *flow_update(struct vigil_stats *st,
+						      const struct vigil_xdp_cfg *cfg,
+						      const struct parse_info *pi, __u32 len,
 						      __u64 now, struct vigil_flow_key *key,
-						      struct vigil_flow *nf)
+						      struct vigil_flow *nf, __u16 *meta_flags)
 {
 	struct vigil_flow *f;
 	__u32 zero = 0;
@@ -150,7 +221,7 @@ static __always_inline struct vigil_flow *flow_update(const struct parse_info *p
 	flows = bpf_map_lookup_elem(&vg_flows_o, &zero);
 	/* verifier: an empty outer slot returns NULL; user space installs the table */
 	if (!flows) {
-		stat_inc(VIGIL_STAT_NO_FLOW_MAP, 1);
+		stat_add(st, VIGIL_STAT_NO_FLOW_MAP, 1);
 		return NULL;
 	}
 	dir = flow_key_build(key, pi);
@@ -159,26 +230,39 @@ static __always_inline struct vigil_flow *flow_update(const struct parse_info *p
 		flow_account(f, dir, len, now, pi);
 		return f;
 	}
+	if (!flow_gate_admit(cfg, now)) {
+		/* flood path: the gate is closed, so do not thrash the LRU with one
+		 * entry per frame; count the frame under its destination instead */
+		stat_add(st, VIGIL_STAT_GATED, 1);
+		*meta_flags |= VIGIL_META_F_GATED;
+		dir = flow_key_aggregate(key, pi);
+		f = bpf_map_lookup_elem(flows, key);
+		if (f) {
+			flow_account(f, dir, len, now, pi);
+			return f;
+		}
+	}
+	/* the new record is zeroed here, off the hit path */
+	__builtin_memset(nf, 0, sizeof(*nf));
 	flow_account(nf, dir, len, now, pi);
 	err = bpf_map_update_elem(flows, key, nf, BPF_NOEXIST);
 	if (!err) {
-		stat_inc(VIGIL_STAT_FLOW_NEW, 1);
+		stat_add(st, VIGIL_STAT_FLOW_NEW, 1);
 		return bpf_map_lookup_elem(flows, key);
 	}
 	/* -EEXIST: another CPU inserted it between our lookup and update */
 	f = bpf_map_lookup_elem(flows, key);
 	if (!f) {
-		stat_inc(VIGIL_STAT_FLOW_INSERT_FAIL, 1);
+		stat_add(st, VIGIL_STAT_FLOW_INSERT_FAIL, 1);
 		return NULL;
 	}
 	flow_account(f, dir, len, now, pi);
 	return f;
 }
 
-static __always_inline int handoff_wanted(const struct vigil_xdp_cfg *cfg, struct vigil_flow *f)
+static __always_inline int handoff_wanted(struct vigil_stats *st, const struct vigil_xdp_cfg *cfg,
+					  struct vigil_flow *f)
 {
-	__u32 reason = VIGIL_STAT_FRAMES;
-	__u64 *frames;
 	__u32 n;
 
 	switch (cfg->handoff) {
@@ -195,13 +279,110 @@ static __always_inline int handoff_wanted(const struct vigil_xdp_cfg *cfg, struc
 	case VIGIL_HANDOFF_SAMPLE:
 		/* this CPU's frame counter: deterministic in replay, no shared writes */
 		n = cfg->handoff_n ? cfg->handoff_n : 1;
-		frames = bpf_map_lookup_elem(&vg_stats, &reason);
 		/* verifier: map lookups may return NULL */
-		if (!frames)
+		if (!st)
 			return 0;
-		return (*frames % n) == 0;
+		return (st->c[VIGIL_STAT_FRAMES] % n) == 0;
 	}
 	return 1;	/* VIGIL_HANDOFF_ALL and unknown values */
+}
+
+/* 1 when the source or the destination is on the blocklist (the hit is counted there) */
+static __always_inline int blocklist_hit(const struct parse_info *pi)
+{
+	struct vigil_block_key bk;
+	struct vigil_block *b;
+
+	bk.prefixlen = 128;
+	__builtin_memcpy(bk.addr, pi->saddr, 16);
+	b = bpf_map_lookup_elem(&vg_block, &bk);
+	if (!b) {
+		__builtin_memcpy(bk.addr, pi->daddr, 16);
+		b = bpf_map_lookup_elem(&vg_block, &bk);
+	}
+	/* verifier: map lookups may return NULL */
+	if (!b)
+		return 0;
+	__sync_fetch_and_add(&b->hits, 1);
+	return 1;
+}
+
+/*
+ * IPv4 or IPv6 by ethertype, then the L4 ports; 0 or the reason the frame is
+ * not accounted. *l4bad gets a detail reason of a frame that is still keyed
+ * (a truncated L4 header, an IPv6 extension chain that cannot be walked).
+ */
+static __always_inline int parse_l3(struct hdr_cursor *c, void *end, struct parse_info *pi,
+				    __be16 proto, int *l4bad)
+{
+	int bad;
+
+	if (proto == bpf_htons(ETH_P_IP))
+		bad = parse_iphdr(c, end, pi);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		bad = parse_ip6hdr(c, end, pi);
+	else
+		bad = VIGIL_STAT_NON_IP;
+	if (bad == VIGIL_STAT_BAD_IP6_EXT) {
+		/* keyed without ports all the same: a detail, not an outcome */
+		*l4bad = bad;
+		return 0;
+	}
+	if (bad)
+		return bad;
+	*l4bad = parse_l4(c, end, pi);
+	return 0;
+}
+
+/*
+ * Inner keying: replaces *pi by the tunnel's inner header when there is one and
+ * it parses; the outer VLAN id stays. 1 when pi now holds the inner header.
+ * A global function, so the verifier checks it once on its own instead of on
+ * every path through the outer parsers (which multiplied past its limit).
+ * off is where the outer L4 header starts; pi and l4bad are on the caller's stack.
+ */
+__noinline int vigil_parse_inner(struct xdp_md *ctx, __u32 off, struct parse_info *pi,
+				 int *l4bad)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	void *data = (void *)(long)ctx->data;
+	struct parse_info in __attribute__((aligned(8))) = {};
+	struct vigil_stats *st = stats_get();
+	struct hdr_cursor c;
+	int inner_eth = 0, t, bad, ibad = 0;
+	__be16 proto = 0;
+
+	/* verifier: pointer arguments of a global function may be NULL */
+	if (!pi || !l4bad)
+		return 0;
+	/* verifier: a bounded offset keeps data + off a packet pointer it can check;
+	 * a mask, which clang cannot fold into a comparison on another register */
+	off &= 0x3fff;
+	c.pos = data + off;
+	c.l3 = c.pos;
+	t = parse_tunnel(&c, data_end, pi, &inner_eth, &proto);
+	if (!t)
+		return 0;
+	bad = t < 0;
+	if (!bad && inner_eth)
+		bad = parse_ethhdr(&c, data_end, &in, &proto);
+	if (!bad) {
+		/* the inner frame starts at most 0x3fff + 86 bytes in: keep 14 bits */
+		__u64 o = (__u64)(c.pos - data);
+
+		asm volatile("%0 &= 0x7fff" : "+r"(o));
+		c.pos = data + o;
+		bad = parse_l3(&c, data_end, &in, proto, &ibad);
+	}
+	if (bad) {
+		stat_add(st, VIGIL_STAT_BAD_TUNNEL, 1);
+		return 0;
+	}
+	in.vlan_id = pi->vlan_id;
+	*pi = in;
+	*l4bad = ibad;
+	stat_add(st, VIGIL_STAT_TUNNEL_INNER, 1);
+	return 1;
 }
 
 SEC("xdp.frags")
@@ -212,9 +393,10 @@ int vigil_xdp(struct xdp_md *ctx)
 	struct vigil_xdp_meta *meta = (void *)(long)ctx->data_meta;
 	struct vigil_xdp_cfg cfg_default = {};
 	struct vigil_flow_key key;
-	struct vigil_flow nf = {};
+	struct vigil_flow nf;
+	struct vigil_stats *st = stats_get();
 	struct parse_info pi __attribute__((aligned(8))) = {};
-	struct hdr_cursor c = { .pos = data };
+	struct hdr_cursor c = { .pos = data, .l3 = data };
 	struct vigil_xdp_cfg *cfg;
 	struct vigil_flow *f = NULL;
 	__u16 meta_flags = 0;
@@ -222,57 +404,70 @@ int vigil_xdp(struct xdp_md *ctx)
 	__u32 len;
 	__be16 proto;
 	__u64 now;
-	int fallback, bad, l4bad;
+	int fallback, bad, l4bad = 0;
 
 	len = bpf_xdp_get_buff_len(ctx);
-	stat_inc(VIGIL_STAT_FRAMES, 1);
-	stat_inc(VIGIL_STAT_BYTES, len);
 
 	/* verifier: metadata is only readable between data_meta and data */
 	if ((void *)(meta + 1) > data)
 		meta = NULL;
 	else if (meta->magic != VIGIL_META_MAGIC)
 		meta = NULL;
-	now = meta ? meta->ts_ns : bpf_ktime_get_ns();
+	cfg = bpf_map_lookup_elem(&vg_cfg, &zero);
+	/* verifier: map lookups may return NULL; fall back to the all-zero default */
+	if (!cfg)
+		cfg = &cfg_default;
+	/* the tick-grained clock by default: a precise read costs ~25 ns on some
+	 * clock sources (kvm-clock), a third of the whole hit path */
+	if (meta)
+		now = meta->ts_ns;
+	else if (cfg->flags & VIGIL_CFG_F_PRECISE_TIME)
+		now = bpf_ktime_get_ns();
+	else
+		now = bpf_ktime_get_coarse_ns();
+	if (meta && meta->wire_len)
+		len = meta->wire_len;	/* replay: the original frame's length */
+	stat_add(st, VIGIL_STAT_FRAMES, 1);
+	stat_add(st, VIGIL_STAT_BYTES, len);
+	fallback = cfg->mode == VIGIL_MODE_INLINE ? XDP_PASS : XDP_DROP;
 
 	bad = parse_ethhdr(&c, data_end, &pi, &proto);
-	if (bad)
-		goto count_bad;
-	if (proto == bpf_htons(ETH_P_IP))
-		bad = parse_iphdr(&c, data_end, &pi);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		bad = parse_ip6hdr(&c, data_end, &pi);
-	else
-		bad = VIGIL_STAT_NON_IP;
+	if (!bad) {
+		parse_cursor_forget(&c, data);
+		bad = parse_l3(&c, data_end, &pi, proto, &l4bad);
+	}
 	if (bad)
 		goto count_bad;
 
-	l4bad = parse_l4(&c, data_end, &pi);
+	if ((cfg->flags & VIGIL_CFG_F_BLOCKLIST) && blocklist_hit(&pi)) {
+		/* containment: dropped in any mode, not accounted in a flow */
+		stat_add(st, VIGIL_STAT_BLOCKED, 1);
+		if (meta)
+			meta->flags = VIGIL_META_F_BLOCKED;
+		return XDP_DROP;
+	}
+	if ((cfg->flags & VIGIL_CFG_F_TUNNEL_INNER) &&
+	    (pi.proto == PARSE_IPPROTO_GRE || pi.proto == IPPROTO_UDP ||
+	     pi.proto == IPPROTO_IPIP || pi.proto == IPPROTO_IPV6) &&
+	    vigil_parse_inner(ctx, (__u32)(c.pos - data), &pi, &l4bad))
+		meta_flags |= VIGIL_META_F_INNER;
+
 	if (l4bad)
-		stat_inc(VIGIL_STAT_BAD_L4, 1);
+		stat_add(st, l4bad, 1);	/* VIGIL_STAT_BAD_L4 or VIGIL_STAT_BAD_IP6_EXT */
 	if (pi.fragment)
-		stat_inc(VIGIL_STAT_FRAGMENT, 1);
-	f = flow_update(&pi, len, now, &key, &nf);
+		stat_add(st, VIGIL_STAT_FRAGMENT, 1);
+	f = flow_update(st, cfg, &pi, len, now, &key, &nf, &meta_flags);
 	if (f) {
-		stat_inc(VIGIL_STAT_ACCOUNTED, 1);
+		stat_add(st, VIGIL_STAT_ACCOUNTED, 1);
 		meta_flags |= VIGIL_META_F_ACCOUNTED;
 	}
 	goto verdict;
 
 count_bad:
-	stat_inc(bad, 1);
+	stat_add(st, bad, 1);
 verdict:
-	/* Blocklist / containment goes here (later task): on a match count
-	 * VIGIL_STAT_BLOCKED, set VIGIL_META_F_BLOCKED and return XDP_DROP. */
-
-	cfg = bpf_map_lookup_elem(&vg_cfg, &zero);
-	/* verifier: map lookups may return NULL; fall back to the all-zero default */
-	if (!cfg)
-		cfg = &cfg_default;
-	fallback = cfg->mode == VIGIL_MODE_INLINE ? XDP_PASS : XDP_DROP;
-
-	if (handoff_wanted(cfg, f)) {
-		stat_inc(VIGIL_STAT_HANDOFF, 1);
+	if (handoff_wanted(st, cfg, f)) {
+		stat_add(st, VIGIL_STAT_HANDOFF, 1);
 		meta_flags |= VIGIL_META_F_HANDOFF;
 		if (meta)
 			meta->flags = meta_flags;
@@ -280,5 +475,10 @@ verdict:
 	}
 	if (meta)
 		meta->flags = meta_flags;
+	if (fallback == XDP_PASS && (cfg->flags & VIGIL_CFG_F_PEER)) {
+		/* bump in the wire: out of the peer port, or up the stack if it is gone */
+		stat_add(st, VIGIL_STAT_REDIRECT, 1);
+		return bpf_redirect_map(&vg_peer, 0, XDP_PASS);
+	}
 	return fallback;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -22,7 +23,11 @@
 _Static_assert(sizeof(struct vigil_flow_key) == 40, "vigil_flow_key layout");
 _Static_assert(sizeof(struct vigil_flow) == 80, "vigil_flow layout");
 _Static_assert(sizeof(struct vigil_xdp_meta) == 16, "vigil_xdp_meta layout");
-_Static_assert(sizeof(struct vigil_xdp_cfg) == 16, "vigil_xdp_cfg layout");
+_Static_assert(sizeof(struct vigil_xdp_cfg) == 24, "vigil_xdp_cfg layout");
+_Static_assert(sizeof(struct vigil_block_key) == 20, "vigil_block_key layout");
+_Static_assert(sizeof(struct vigil_block) == 8, "vigil_block layout");
+_Static_assert(sizeof(struct vigil_gate) == 8, "vigil_gate layout");
+_Static_assert(sizeof(struct vigil_stats) == 8 * VIGIL_STAT_MAX, "vigil_stats layout");
 
 #define HARVEST_BATCH 256u
 #define RUN_STACK_BUF 2048u
@@ -51,6 +56,10 @@ static const char *const xdp_stat_names[VIGIL_STAT_MAX] = {
 	[VIGIL_STAT_FRAGMENT] = "fragment",
 	[VIGIL_STAT_HANDOFF] = "handoff",
 	[VIGIL_STAT_BLOCKED] = "blocked",
+	[VIGIL_STAT_GATED] = "gated",
+	[VIGIL_STAT_TUNNEL_INNER] = "tunnel_inner",
+	[VIGIL_STAT_BAD_TUNNEL] = "bad_tunnel",
+	[VIGIL_STAT_REDIRECT] = "redirect",
 };
 
 static size_t xdp_flow_stride(void)
@@ -73,12 +82,14 @@ void xdp_maps_init(struct xdp_maps *m)
 	m->flows_outer_fd = -1;
 	m->xsks_fd = -1;
 	m->flows_fd = -1;
+	m->block_fd = -1;
+	m->peer_fd = -1;
 }
 
 void xdp_maps_close(struct xdp_maps *m)
 {
 	int *fds[] = { &m->prog_fd, &m->cfg_fd, &m->stats_fd, &m->flows_outer_fd, &m->xsks_fd,
-		       &m->flows_fd };
+		       &m->flows_fd, &m->block_fd, &m->peer_fd };
 	size_t i;
 
 	if (!m)
@@ -119,8 +130,10 @@ int xdp_loader_open(const char *obj_path, struct xdp_loader **out)
 	l->maps.stats_fd = xdp_map_fd(l->obj, "vg_stats");
 	l->maps.flows_outer_fd = xdp_map_fd(l->obj, "vg_flows_o");
 	l->maps.xsks_fd = xdp_map_fd(l->obj, "xsks_map");
+	l->maps.block_fd = xdp_map_fd(l->obj, "vg_block");
+	l->maps.peer_fd = xdp_map_fd(l->obj, "vg_peer");
 	if (l->maps.cfg_fd < 0 || l->maps.stats_fd < 0 || l->maps.flows_outer_fd < 0 ||
-	    l->maps.xsks_fd < 0) {
+	    l->maps.xsks_fd < 0 || l->maps.block_fd < 0 || l->maps.peer_fd < 0) {
 		err = -ESRCH;
 		goto cleanup;
 	}
@@ -236,6 +249,10 @@ int xdp_loader_from_ifindex(int ifindex, struct xdp_maps *m)
 		err = xdp_loader_map_by_name(ids, info.nr_map_ids, "vg_flows_o", &m->flows_outer_fd);
 	if (!err)
 		err = xdp_loader_map_by_name(ids, info.nr_map_ids, "xsks_map", &m->xsks_fd);
+	if (!err)
+		err = xdp_loader_map_by_name(ids, info.nr_map_ids, "vg_block", &m->block_fd);
+	if (!err)
+		err = xdp_loader_map_by_name(ids, info.nr_map_ids, "vg_peer", &m->peer_fd);
 	if (err)
 		goto cleanup;
 	/* an outer map of maps returns the inner map's id to user space */
@@ -405,23 +422,23 @@ int xdp_cfg_write(int cfg_fd, const struct vigil_xdp_cfg *cfg)
 
 int xdp_stats_read(int stats_fd, uint64_t out[VIGIL_STAT_MAX])
 {
-	uint64_t *vals;
-	__u32 i;
-	int ncpu, c, err = 0;
+	struct vigil_stats *vals;
+	__u32 i, zero = 0;
+	int ncpu, c, err;
 
 	ncpu = libbpf_num_possible_cpus();
 	if (ncpu < 0)
 		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
+	vals = calloc(ncpu, sizeof(*vals));	/* 8-byte multiple: the per-CPU stride */
 	if (!vals)
 		return -ENOMEM;
+	err = bpf_map_lookup_elem(stats_fd, &zero, vals);
+	if (err)
+		goto cleanup;
 	for (i = 0; i < VIGIL_STAT_MAX; i++) {
-		err = bpf_map_lookup_elem(stats_fd, &i, vals);
-		if (err)
-			goto cleanup;
 		out[i] = 0;
 		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
+			out[i] += vals[c].c[i];
 	}
 cleanup:
 	free(vals);
@@ -438,9 +455,16 @@ const char *xdp_stat_name(enum vigil_stat s)
 int xdp_loader_run_frame(int prog_fd, const void *frame, uint32_t len, uint64_t ts_ns,
 			 uint32_t *retval, uint16_t *meta_flags)
 {
+	return xdp_loader_run_frame_wire(prog_fd, frame, len, 0, ts_ns, retval, meta_flags);
+}
+
+int xdp_loader_run_frame_wire(int prog_fd, const void *frame, uint32_t len, uint32_t wire_len,
+			      uint64_t ts_ns, uint32_t *retval, uint16_t *meta_flags)
+{
 	unsigned char stack_buf[RUN_STACK_BUF + sizeof(struct vigil_xdp_meta)]
 		__attribute__((aligned(8)));
-	struct vigil_xdp_meta meta = { .ts_ns = ts_ns, .magic = VIGIL_META_MAGIC };
+	struct vigil_xdp_meta meta = { .ts_ns = ts_ns, .magic = VIGIL_META_MAGIC,
+				       .wire_len = wire_len };
 	struct xdp_md ctx_in;
 	unsigned char *buf = stack_buf;
 	uint32_t total;
@@ -448,8 +472,12 @@ int xdp_loader_run_frame(int prog_fd, const void *frame, uint32_t len, uint64_t 
 
 	if (len < XDP_LOADER_FRAME_MIN)
 		return -EINVAL;
-	if (len > XDP_LOADER_FRAME_MAX)
+	if (len > XDP_LOADER_FRAME_MAX && !wire_len)
 		return -EMSGSIZE;
+	if (len > XDP_LOADER_FRAME_MAX) {
+		/* headers are all the program reads: run the head, count the whole */
+		len = XDP_LOADER_FRAME_MAX;
+	}
 	total = sizeof(meta) + len;
 	if (len > RUN_STACK_BUF) {
 		buf = malloc(total);
@@ -525,19 +553,30 @@ void xdp_flow_sum(const void *percpu, unsigned int n, size_t stride, struct vigi
 	}
 }
 
-/* sums one key's copies, reports and deletes it when due; 1 when harvested */
-static int xdp_flows_visit(int flows_fd, const struct vigil_flow_key *key, const void *vals,
+/*
+ * Sums one key's copies (vals, read earlier), and when the flow is due takes it
+ * out of the table with one lookup-and-delete, so the record reported is the
+ * one removed: frames counted after the earlier read are in it. 1 when harvested.
+ */
+static int xdp_flows_visit(int flows_fd, const struct vigil_flow_key *key, void *vals,
 			   unsigned int ncpu, uint64_t now_ns, uint64_t idle_ns, bool all,
 			   xdp_flow_cb cb, void *ctx, int *cb_ret)
 {
 	struct vigil_flow sum;
+	int err;
 
 	xdp_flow_sum(vals, ncpu, xdp_flow_stride(), &sum);
 	if (!all && (sum.last_ns > now_ns || now_ns - sum.last_ns <= idle_ns))
 		return 0;
+	err = bpf_map_lookup_and_delete_elem(flows_fd, key, vals);
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -XDP_LOADER_ENOTSUPP) {
+		/* kernels before 5.14: delete, report what was read (the old race) */
+		err = bpf_map_delete_elem(flows_fd, key);
+	}
 	/* gone already (LRU eviction, another harvester): not ours to report */
-	if (bpf_map_delete_elem(flows_fd, key))
+	if (err)
 		return 0;
+	xdp_flow_sum(vals, ncpu, xdp_flow_stride(), &sum);
 	*cb_ret = cb(ctx, key, &sum);
 	return 1;
 }
@@ -622,4 +661,154 @@ cleanup:
 	free(keys);
 	free(vals);
 	return err;
+}
+
+int xdp_peer_set(int peer_fd, int ifindex)
+{
+	__u32 zero = 0, idx = (__u32)ifindex;
+
+	if (ifindex <= 0)
+		return bpf_map_delete_elem(peer_fd, &zero);
+	return bpf_map_update_elem(peer_fd, &zero, &idx, BPF_ANY);
+}
+
+int xdp_block_parse(const char *text, struct vigil_block_key *key)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *endp;
+	struct in_addr a4;
+	long len;
+	int v6;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, strlen(text) + 1);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	memset(key, 0, sizeof(*key));
+	v6 = strchr(buf, ':') != NULL;
+	if (v6) {
+		if (inet_pton(AF_INET6, buf, key->addr) != 1)
+			return -EINVAL;
+	} else {
+		if (inet_pton(AF_INET, buf, &a4) != 1)
+			return -EINVAL;
+		key->addr[10] = 0xff;
+		key->addr[11] = 0xff;
+		memcpy(key->addr + 12, &a4, 4);
+	}
+	len = v6 ? 128 : 32;
+	if (slash) {
+		errno = 0;
+		len = strtol(slash + 1, &endp, 10);
+		if (errno || endp == slash + 1 || *endp || len < 0 || len > (v6 ? 128 : 32))
+			return -EINVAL;
+	}
+	key->prefixlen = (__u32)(v6 ? len : 96 + len);
+	return 0;
+}
+
+int xdp_block_format(const struct vigil_block_key *key, char *buf, size_t len)
+{
+	static const __u8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	char a[INET6_ADDRSTRLEN];
+	int v4 = key->prefixlen >= 96 && !memcmp(key->addr, mapped, 12), n;
+
+	if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? key->addr + 12 : key->addr, a, sizeof(a)))
+		return -EINVAL;
+	n = snprintf(buf, len, "%s/%u", a, v4 ? key->prefixlen - 96 : key->prefixlen);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+/* clears the address bits past prefixlen, so one prefix has one key */
+static void xdp_block_canon(struct vigil_block_key *k)
+{
+	__u32 i, bits = k->prefixlen > 128 ? 128 : k->prefixlen;
+
+	for (i = 0; i < 16; i++) {
+		if (bits >= 8) {
+			bits -= 8;
+			continue;
+		}
+		k->addr[i] &= (__u8)(0xff00u >> bits);
+		bits = 0;
+	}
+}
+
+/* sets or clears VIGIL_CFG_F_BLOCKLIST in vg_cfg[0] */
+static int xdp_block_flag(int cfg_fd, bool on)
+{
+	struct vigil_xdp_cfg cfg;
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_lookup_elem(cfg_fd, &zero, &cfg);
+	if (err)
+		return err;
+	if (!!(cfg.flags & VIGIL_CFG_F_BLOCKLIST) == on)
+		return 0;
+	cfg.flags = on ? cfg.flags | VIGIL_CFG_F_BLOCKLIST : cfg.flags & ~VIGIL_CFG_F_BLOCKLIST;
+	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY);
+}
+
+int xdp_block_add(const struct xdp_maps *m, const struct vigil_block_key *key)
+{
+	struct vigil_block_key k = *key;
+	struct vigil_block v = { 0 };
+	int err;
+
+	if (k.prefixlen > 128)
+		return -EINVAL;
+	xdp_block_canon(&k);
+	err = bpf_map_update_elem(m->block_fd, &k, &v, BPF_NOEXIST);
+	if (err && err != -EEXIST)
+		return err;
+	return xdp_block_flag(m->cfg_fd, true);
+}
+
+int xdp_block_remove(const struct xdp_maps *m, const struct vigil_block_key *key)
+{
+	struct vigil_block_key k = *key, first;
+	int err;
+
+	if (k.prefixlen > 128)
+		return -EINVAL;
+	xdp_block_canon(&k);
+	err = bpf_map_delete_elem(m->block_fd, &k);
+	if (err)
+		return err;
+	if (bpf_map_get_next_key(m->block_fd, NULL, &first) == -ENOENT)
+		return xdp_block_flag(m->cfg_fd, false);
+	return 0;
+}
+
+int xdp_block_sync(const struct xdp_maps *m)
+{
+	struct vigil_block_key first;
+
+	return xdp_block_flag(m->cfg_fd, bpf_map_get_next_key(m->block_fd, NULL, &first) == 0);
+}
+
+int xdp_block_list(int block_fd, struct vigil_block_key *keys, uint64_t *hits, size_t max,
+		   size_t *n)
+{
+	struct vigil_block_key k, next;
+	struct vigil_block v;
+	int err;
+
+	*n = 0;
+	err = bpf_map_get_next_key(block_fd, NULL, &k);
+	while (!err) {
+		if (*n >= max)
+			return -ENOSPC;
+		if (bpf_map_lookup_elem(block_fd, &k, &v))
+			v.hits = 0;	/* removed meanwhile: listed with no hits */
+		keys[*n] = k;
+		if (hits)
+			hits[*n] = v.hits;
+		(*n)++;
+		err = bpf_map_get_next_key(block_fd, &k, &next);
+		k = next;
+	}
+	return err == -ENOENT ? 0 : err;
 }

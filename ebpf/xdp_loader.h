@@ -29,6 +29,8 @@ struct xdp_maps {
 	int flows_outer_fd;	/* vg_flows_o */
 	int xsks_fd;		/* xsks_map */
 	int flows_fd;		/* the inner flow table, -1 until installed */
+	int block_fd;		/* vg_block, the blocklist */
+	int peer_fd;		/* vg_peer, inline mode's peer port */
 };
 
 struct xdp_loader;
@@ -92,6 +94,13 @@ const char *xdp_stat_name(enum vigil_stat s);
 int xdp_loader_run_frame(int prog_fd, const void *frame, uint32_t len, uint64_t ts_ns,
 			 uint32_t *retval, uint16_t *meta_flags);
 
+/* As xdp_loader_run_frame, counting the frame as wire_len bytes (replay of a
+ * capture whose frames were cut short or converted to Ethernet); 0: len.
+ * With wire_len set, a frame longer than XDP_LOADER_FRAME_MAX (BIG TCP, jumbo
+ * grams) runs as its first XDP_LOADER_FRAME_MAX bytes instead of -EMSGSIZE. */
+int xdp_loader_run_frame_wire(int prog_fd, const void *frame, uint32_t len, uint32_t wire_len,
+			      uint64_t ts_ns, uint32_t *retval, uint16_t *meta_flags);
+
 /*
  * Called by xdp_flows_harvest for each flow it removes, with the per-CPU copies
  * summed. A non-zero return stops the harvest (that flow is still deleted) and
@@ -103,12 +112,48 @@ typedef int (*xdp_flow_cb)(void *ctx, const struct vigil_flow_key *key,
 /*
  * Remove and report every flow whose last frame is more than idle_timeout_ns
  * before now_ns (same clock as the program: CLOCK_MONOTONIC live, capture time
- * in replay), or every flow when all is true. Frames counted between the read
- * and the delete of a flow are lost. Returns the number of flows harvested or
- * -errno.
+ * in replay), or every flow when all is true. Each due flow is taken out with
+ * one BPF_MAP_LOOKUP_AND_DELETE_ELEM and the values it returns are reported, so
+ * frames counted between the scan and the delete are not lost; what remains is
+ * a frame whose program run found the entry just before the delete and writes
+ * it just after (microseconds; see docs/flows.md). Returns the number of flows
+ * harvested or -errno.
  */
 int xdp_flows_harvest(int flows_fd, uint64_t now_ns, uint64_t idle_timeout_ns, bool all,
 		      xdp_flow_cb cb, void *ctx);
+
+/* Inline mode: redirect to ifindex (slot 0 of vg_peer); ifindex <= 0 clears it.
+ * The program uses it only when vg_cfg has VIGIL_CFG_F_PEER. */
+int xdp_peer_set(int peer_fd, int ifindex);
+
+/*
+ * Blocklist (vg_block, an LPM trie; containment). A frame whose source or
+ * destination address falls in a prefix is dropped, in any mode, counted in
+ * VIGIL_STAT_BLOCKED and in the prefix's hits, and accounted in no flow.
+ * Keys are IPv4-mapped IPv6: an IPv4 /n is prefixlen 96 + n.
+ *
+ * xdp_block_parse: "192.0.2.0/24", "2001:db8::/32" or a bare address (a host
+ * route) into *key; -EINVAL when it is not one.
+ * xdp_block_format: the reverse ("192.0.2.0/24"); -ENOSPC when buf is short.
+ */
+int xdp_block_parse(const char *text, struct vigil_block_key *key);
+int xdp_block_format(const struct vigil_block_key *key, char *buf, size_t len);
+/*
+ * Add a prefix (host bits are cleared; adding one already there is 0, its hits
+ * kept) and set VIGIL_CFG_F_BLOCKLIST in vg_cfg so the program looks frames up.
+ * Uses m->block_fd and m->cfg_fd.
+ */
+int xdp_block_add(const struct xdp_maps *m, const struct vigil_block_key *key);
+/* Remove a prefix; -ENOENT if it is not there. The last one out clears the flag. */
+int xdp_block_remove(const struct xdp_maps *m, const struct vigil_block_key *key);
+/* Set the flag from whether vg_block holds anything: call after rewriting vg_cfg. */
+int xdp_block_sync(const struct xdp_maps *m);
+/*
+ * Copy up to max prefixes and their hits (hits may be NULL) into the arrays;
+ * *n gets how many. -ENOSPC when there are more than max.
+ */
+int xdp_block_list(int block_fd, struct vigil_block_key *keys, uint64_t *hits, size_t max,
+		   size_t *n);
 
 /* Sum n per-CPU copies (stride bytes apart) of one flow into *out. For tests. */
 void xdp_flow_sum(const void *percpu, unsigned int n, size_t stride, struct vigil_flow *out);

@@ -30,7 +30,16 @@ struct cfgtab_ctx {
 	char *err;
 	size_t errlen;
 	yaml_document_t *doc;
+	unsigned int depth;	/* include nesting: 0 for the file the caller named */
 };
+
+#define CFGTAB_INCLUDE_KEY "include"
+#define CFGTAB_INCLUDE_DEPTH 8	/* deeper is a cycle or a mistake */
+
+static int cfgtab_load_text(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
+			    const char *text, size_t len, char *err, size_t errlen, unsigned int depth);
+static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
+			    char *err, size_t errlen, unsigned int depth);
 
 /* Copy s into out as one printable line, cut at CFGTAB_SHOW_MAX characters. */
 static void cfgtab_show(char *out, size_t outlen, const char *s, size_t len)
@@ -742,6 +751,8 @@ static int cfgtab_walk(struct cfgtab_ctx *c, yaml_node_t *map, const char *prefi
 				row = &c->rows[i];
 		if (row) {
 			rc = cfgtab_set_value(c, row, v);
+		} else if (!prefix[0] && !strcmp(key, CFGTAB_INCLUDE_KEY)) {
+			continue; /* applied before this document's keys, by cfgtab_includes */
 		} else if (cfgtab_is_section(c, full)) {
 			if (cfgtab_node_null(v))
 				continue;
@@ -786,12 +797,81 @@ static int cfgtab_syntax_error(struct cfgtab_ctx *c, yaml_parser_t *ps, const ch
 	return cfgtab_fail(c, m, "%s", ps->problem ? ps->problem : "syntax error");
 }
 
+/* One include: a path relative to the including file's directory, loaded over target. */
+static int cfgtab_include_one(struct cfgtab_ctx *c, yaml_node_t *v)
+{
+	const char *file = (const char *)v->data.scalar.value, *slash = strrchr(c->name, '/');
+	char path[1024], why[CFGTAB_WHY_MAX];
+	size_t used;
+	int rc;
+
+	if (v->type != YAML_SCALAR_NODE || cfgtab_node_null(v) || !file[0] ||
+	    strlen(file) != v->data.scalar.length)
+		return cfgtab_fail(c, v->start_mark,
+				   "expected a file name or a list of file names for 'include', got %s",
+				   v->type == YAML_SCALAR_NODE ? "nothing" : cfgtab_kind(v));
+	if (c->depth + 1 >= CFGTAB_INCLUDE_DEPTH)
+		return cfgtab_fail(c, v->start_mark, "includes nested deeper than %u (a cycle?) at '%s'",
+				   CFGTAB_INCLUDE_DEPTH, file);
+	if (file[0] == '/' || !slash)
+		rc = snprintf(path, sizeof(path), "%s", file);
+	else
+		rc = snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->name), c->name, file);
+	if (rc < 0 || (size_t)rc >= sizeof(path))
+		return cfgtab_fail(c, v->start_mark, "include path '%.64s...' is too long", file);
+	rc = cfgtab_load_path(c->rows, c->n, c->target, path, c->err, c->errlen, c->depth + 1);
+	if (rc && c->err && c->errlen) {
+		/* the included file's own file:line:col comes first; say where it was included */
+		used = strlen(c->err);
+		snprintf(why, sizeof(why), " (included from %s:%zu:%zu)", c->name, v->start_mark.line + 1,
+			 v->start_mark.column + 1);
+		if (used + strlen(why) < c->errlen)
+			memcpy(c->err + used, why, strlen(why) + 1);
+	}
+	return rc;
+}
+
+/* Top-level 'include: FILE' or 'include: [A, B]': applied in order, before the other keys. */
+static int cfgtab_includes(struct cfgtab_ctx *c, yaml_node_t *root)
+{
+	yaml_node_pair_t *p;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->rows[i].key, CFGTAB_INCLUDE_KEY))
+			return 0; /* a table that owns the name gets it as a value */
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+		yaml_node_item_t *it;
+
+		if (k->type != YAML_SCALAR_NODE || strcmp((const char *)k->data.scalar.value, CFGTAB_INCLUDE_KEY))
+			continue;
+		if (v->type != YAML_SEQUENCE_NODE)
+			return cfgtab_include_one(c, v);
+		for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+			rc = cfgtab_include_one(c, yaml_document_get_node(c->doc, *it));
+			if (rc)
+				return rc;
+		}
+		return 0; /* a second 'include' is reported as a duplicate key by the walk */
+	}
+	return 0;
+}
+
 int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
 		       const char *text, size_t len, char *err, size_t errlen)
 {
+	return cfgtab_load_text(rows, n, target, name, text, len, err, errlen, 0);
+}
+
+static int cfgtab_load_text(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
+			    const char *text, size_t len, char *err, size_t errlen, unsigned int depth)
+{
 	struct cfgtab_ctx c = {
 		.rows = rows, .n = n, .target = target, .name = name ? name : "<string>",
-		.err = err, .errlen = errlen,
+		.err = err, .errlen = errlen, .depth = depth,
 	};
 	yaml_document_t doc, extra;
 	bool have_doc = false, have_extra = false;
@@ -818,7 +898,9 @@ int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, co
 					 cfgtab_kind(root));
 			goto cleanup;
 		}
-		rc = cfgtab_walk(&c, root, "");
+		rc = cfgtab_includes(&c, root);
+		if (!rc)
+			rc = cfgtab_walk(&c, root, "");
 		if (rc)
 			goto cleanup;
 	}
@@ -840,6 +922,12 @@ cleanup:
 
 int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
 		     char *err, size_t errlen)
+{
+	return cfgtab_load_path(rows, n, target, path, err, errlen, 0);
+}
+
+static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
+			    char *err, size_t errlen, unsigned int depth)
 {
 	size_t len = 0, got;
 	char *buf = NULL;
@@ -871,7 +959,7 @@ int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, cons
 		goto cleanup;
 	}
 	buf[len] = '\0';
-	rc = cfgtab_load_string(rows, n, target, path, buf, len, err, errlen);
+	rc = cfgtab_load_text(rows, n, target, path, buf, len, err, errlen, depth);
 cleanup:
 	free(buf);
 	fclose(fp);

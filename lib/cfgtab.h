@@ -52,7 +52,11 @@ int cfgtab_defaults(const struct cfgtab_row *rows, size_t n, void *target, char 
  * keep what target holds, a list present replaces the whole list. Unknown keys
  * are rejected with a did-you-mean; wrong types and out-of-range values name the
  * key, what was expected, and file:line:col (1-based); err is one line. An empty
- * document is valid. target may be partly written on error. Returns 0, -EINVAL
+ * document is valid. A top-level 'include: FILE' (or a list of files) is loaded
+ * first, so the document only states what differs; a relative FILE is taken from
+ * the including file's directory, nesting is bounded, and an error inside names
+ * the included file's line and column, then where it was included.
+ * target may be partly written on error. Returns 0, -EINVAL
  * with err set, -ENOMEM, or -errno when the file cannot be read (err set too).
  */
 int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, const char *path,

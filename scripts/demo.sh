@@ -42,6 +42,8 @@ sensor:
   home_net: [${TOPO_INT_NET}.0/24]
 collector:
   endpoint: tcp://127.0.0.1:7800
+evidence:
+  dir: $TMP/evidence
 detectors:
   flood:
     learning_s: 20
@@ -92,6 +94,10 @@ alerts=$(grep -c '"event_type":"alert"' "$TMP/events.jsonl" 2>/dev/null || true)
 flows=$(wc -l < "$TMP/flows.json")
 echo "  alerts stored by the collector: ${alerts:-0}   flow records written by the sensor: $flows"
 echo "  raw events: $TMP/events.jsonl (removed at exit)"
+for f in "$TMP"/evidence/*.pcapng; do
+  [ -e "$f" ] || continue
+  echo "  evidence: $(basename "$f"): $(stat -c %s "$f") bytes, sha256 $(sha256sum "$f" | cut -c1-16)..."
+done
 if [ "${alerts:-0}" -ge 1 ]; then
   echo "demo: ok: the flood towards ${TOPO_VICTIM} was detected and its alert reached the collector"
 else

@@ -8,10 +8,14 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential pkg-config meson ninja-build clang llvm lld
+  libclang-rt-14-dev   # libFuzzer and the clang sanitizer runtimes (scripts/fuzz.sh)
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
   libdpdk-dev
   libjson-c-dev libzmq3-dev libyaml-dev libpcap-dev libsqlite3-dev
+  python3-jsonschema           # tests/collector/schema.sh: events against docs/schema
   iproute2 ethtool procps jq
+  tshark                       # tests: evidence files must open in tshark
+  qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
 )
 HUGEPAGES=${VIGIL_HUGEPAGES:-256}   # 2 MiB pages: 512 MiB, enough for the sensor and the tests
 

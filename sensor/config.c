@@ -16,13 +16,44 @@ _Static_assert(offsetof(struct config_cidr, prefix_len) == offsetof(struct cfgta
 	       "cidr layout");
 _Static_assert(sizeof(enum config_mode) == sizeof(int), "enum rows store an int");
 _Static_assert(sizeof(enum config_handoff) == sizeof(int), "enum rows store an int");
+_Static_assert(sizeof(enum config_action) == sizeof(int), "enum rows store an int");
 
 static const char *const config_mode_names[] = { "tap", "inline", NULL };
 static const char *const config_handoff_names[] = { "all", "none", "first_n", "sample", NULL };
 static const char *const config_level_names[] = { "error", "warn", "info", "debug", NULL };
+static const char *const config_action_names[] = { "alert", "block", NULL };
 
 #define OFF(field) offsetof(struct config, field)
 #define SZ(field) sizeof(((struct config *)0)->field)
+
+/* allowlists and action, shared by every detector block (f: the struct config member) */
+#define CONFIG_DET_ALLOW_ROWS(name, f)								\
+	{ .key = "detectors." name ".allow_cidrs", .type = CFGTAB_CIDR_LIST, .def = "",			\
+	  .offset = OFF(f.allow_cidrs), .count_max = CONFIG_MAX_ALLOW, .count_offset = OFF(f.n_allow_cidrs), \
+	  .doc = "Traffic from or to these prefixes is not looked at by this detector" },		\
+	{ .key = "detectors." name ".allow_ports", .type = CFGTAB_STRING_LIST, .def = "",		\
+	  .offset = OFF(f.allow_ports), .size = CONFIG_PORT_LEN, .count_max = CONFIG_MAX_ALLOW,	\
+	  .count_offset = OFF(f.n_allow_ports),							\
+	  .doc = "Destination ports (\"22\" or \"6000-6063\") this detector ignores" },		\
+	{ .key = "detectors." name ".action", .type = CFGTAB_ENUM, .def = "alert",			\
+	  .offset = OFF(f.action), .enum_names = config_action_names,					\
+	  .doc = "alert: report only; block: also ask the blocker to drop the attacker" },		\
+	{ .key = "detectors." name ".evidence_packets", .type = CFGTAB_U32, .def = "0", .min = 0,	\
+	  .max = 1000000, .offset = OFF(f.evidence_packets),						\
+	  .doc = "Frames saved after an incident starts (0: evidence.post_packets)" }
+
+/* one detector block; floor's unit and k's meaning are the detector's (docs/detectors.md) */
+#define CONFIG_DET_ROWS(name, f, floor_def, floor_max, floor_doc, k_def, k_doc, learn_def)		\
+	{ .key = "detectors." name ".enabled", .type = CFGTAB_BOOL, .def = "true",			\
+	  .offset = OFF(f.enabled), .doc = "Run the " name " detector" },				\
+	{ .key = "detectors." name ".k", .type = CFGTAB_DOUBLE, .def = k_def, .min = 0.01,		\
+	  .max = 1000, .offset = OFF(f.k), .doc = k_doc },						\
+	{ .key = "detectors." name ".floor", .type = CFGTAB_DOUBLE, .def = floor_def, .min = 1,	\
+	  .max = floor_max, .offset = OFF(f.floor), .doc = floor_doc },				\
+	{ .key = "detectors." name ".learning_s", .type = CFGTAB_U32, .def = learn_def, .min = 0,	\
+	  .max = 604800, .offset = OFF(f.learning_s),							\
+	  .doc = "Seconds of history before a learned baseline may lower the floor" },			\
+	CONFIG_DET_ALLOW_ROWS(name, f)
 
 static const struct cfgtab_row config_rows[] = {
 	{ .key = "sensor.name", .type = CFGTAB_STRING, .def = "vigil", .offset = OFF(sensor_name),
@@ -33,6 +64,9 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "sensor.interfaces", .type = CFGTAB_STRING_LIST, .def = "", .offset = OFF(interfaces),
 	  .size = IF_NAMESIZE, .count_max = CONFIG_MAX_IFACES, .count_offset = OFF(n_interfaces),
 	  .doc = "Network interfaces to watch live (none needed to replay a capture with -r)" },
+	{ .key = "sensor.peer_interface", .type = CFGTAB_STRING, .def = "", .offset = OFF(peer_interface),
+	  .size = SZ(peer_interface),
+	  .doc = "inline: the other port of the bump in the wire (frames are redirected to it); empty: pass up the stack" },
 	{ .key = "sensor.home_net", .type = CFGTAB_CIDR_LIST,
 	  .def = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", .offset = OFF(home_net),
 	  .count_max = CONFIG_MAX_CIDRS, .count_offset = OFF(n_home_net),
@@ -64,11 +98,42 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "xdp.pin_dir", .type = CFGTAB_STRING, .def = "/sys/fs/bpf/vigil",
 	  .offset = OFF(xdp_pin_dir), .size = SZ(xdp_pin_dir),
 	  .doc = "bpffs directory where the maps are pinned" },
+	{ .key = "xdp.tunnel_inner", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(xdp_tunnel_inner),
+	  .doc = "Key GRE, VXLAN and Geneve traffic by the inner header (false: by the outer one)" },
+	{ .key = "xdp.precise_time", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(xdp_precise_time),
+	  .doc = "Flow times to the nanosecond (false: to the scheduler tick, ~25 ns cheaper per frame on some clocks)" },
+	{ .key = "xdp.new_flow_rate", .type = CFGTAB_U32, .def = "200000", .min = 0, .max = 100000000,
+	  .offset = OFF(xdp_new_flow_rate),
+	  .doc = "New flows inserted per second per CPU (bursts of one second's worth); beyond it frames are counted per destination (0: no limit)" },
+	{ .key = "xdp.blocklist", .type = CFGTAB_CIDR_LIST, .def = "", .offset = OFF(xdp_blocklist),
+	  .count_max = CONFIG_MAX_BLOCK, .count_offset = OFF(n_xdp_blocklist),
+	  .doc = "Prefixes whose traffic (source or destination) is dropped in XDP and counted" },
 
 	{ .key = "flows.timeout_s", .type = CFGTAB_U32, .def = "60", .min = 1, .max = 86400,
 	  .offset = OFF(flow_timeout_s), .doc = "Idle seconds after which a flow is emitted and removed" },
 	{ .key = "flows.harvest_ms", .type = CFGTAB_U32, .def = "1000", .min = 100, .max = 60000,
 	  .offset = OFF(flow_harvest_ms), .doc = "How often the flow table is scanned, in milliseconds" },
+
+	{ .key = "stats.enabled", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(stats_enabled),
+	  .doc = "Keep damped per-socket, per-host-pair and per-host statistics and score them (docs/dataplane.md)" },
+	{ .key = "stats.hosts", .type = CFGTAB_U32, .def = "32768", .min = 64, .max = 16777216,
+	  .offset = OFF(stats_hosts), .doc = "Hosts tracked (about 312 bytes each); the entry decaying first is evicted" },
+	{ .key = "stats.pairs", .type = CFGTAB_U32, .def = "65536", .min = 64, .max = 16777216,
+	  .offset = OFF(stats_pairs), .doc = "Host pairs tracked (about 168 bytes each)" },
+	{ .key = "stats.sockets", .type = CFGTAB_U32, .def = "163840", .min = 64, .max = 16777216,
+	  .offset = OFF(stats_sockets), .doc = "Sockets (5-tuples) tracked (about 120 bytes each)" },
+	{ .key = "stats.window_s", .type = CFGTAB_U32, .def = "1", .min = 1, .max = 3600,
+	  .offset = OFF(stats_window_s), .doc = "Host rates, new flows and distinct peers are measured per window of this many seconds" },
+	{ .key = "stats.learning_s", .type = CFGTAB_U32, .def = "60", .min = 0, .max = 604800,
+	  .offset = OFF(stats_learning_s), .doc = "Seconds a new host is only learned, never scored" },
+	{ .key = "stats.half_life_s", .type = CFGTAB_DOUBLE, .def = "300", .min = 1, .max = 1e7,
+	  .offset = OFF(stats_half_life_s), .doc = "Half-life of the per-host baselines, in seconds" },
+	{ .key = "stats.daily_profile", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(stats_daily_profile),
+	  .doc = "Learn the sensor-wide packet rate separately for each hour of the day (UTC, packet time)" },
+	{ .key = "stats.turnover_s", .type = CFGTAB_DOUBLE, .def = "4", .min = 0, .max = 1e6,
+	  .offset = OFF(stats_turnover_s),
+	  .doc = "Flood mode: a statistics table takes at most capacity / turnover_s new entries per second "
+		 "(packet time); keys over that are counted, not tracked. 0: no limit" },
 
 	{ .key = "collector.endpoint", .type = CFGTAB_STRING, .def = "tcp://127.0.0.1:7800",
 	  .offset = OFF(collector_endpoint), .size = SZ(collector_endpoint),
@@ -78,6 +143,22 @@ static const struct cfgtab_row config_rows[] = {
 	  .doc = "Events kept while the collector does not acknowledge; the oldest are dropped beyond" },
 	{ .key = "collector.retry_ms", .type = CFGTAB_U32, .def = "1000", .min = 50, .max = 60000,
 	  .offset = OFF(collector_retry_ms), .doc = "Delay before unacknowledged events are sent again" },
+	{ .key = "collector.spool_dir", .type = CFGTAB_STRING, .def = "", .offset = OFF(collector_spool_dir),
+	  .size = SZ(collector_spool_dir),
+	  .doc = "Directory where unacknowledged events survive restarts (e.g. /var/lib/vigil/spool); \"\" = memory only" },
+	{ .key = "collector.spool_max_mb", .type = CFGTAB_U32, .def = "256", .min = 1, .max = 1048576,
+	  .offset = OFF(collector_spool_max_mb),
+	  .doc = "Spool size bound in MiB; beyond it the oldest events are dropped and counted" },
+	{ .key = "collector.curve_key", .type = CFGTAB_STRING, .def = "", .offset = OFF(collector_curve_key),
+	  .size = SZ(collector_curve_key),
+	  .doc = "This sensor's key pair file (vigil-collector keygen): turns CURVE on" },
+	{ .key = "collector.server_key", .type = CFGTAB_STRING, .def = "", .offset = OFF(collector_server_key),
+	  .size = SZ(collector_server_key), .doc = "The collector's public key file (its NAME.pub)" },
+	{ .key = "collector.plain_tcp", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(collector_plain_tcp),
+	  .doc = "Send plain ZMTP (no CURVE) to a non-loopback collector: unencrypted, unauthenticated" },
+	{ .key = "collector.stats_interval_s", .type = CFGTAB_U32, .def = "60", .min = 0, .max = 86400,
+	  .offset = OFF(collector_stats_interval_s),
+	  .doc = "Emit a stats event every this many seconds (0: only at exit)" },
 
 	{ .key = "detectors.flood.enabled", .type = CFGTAB_BOOL, .def = "true",
 	  .offset = OFF(flood.enabled), .doc = "Run the per-destination packet-rate detector" },
@@ -96,6 +177,73 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "detectors.flood.end_after_s", .type = CFGTAB_U32, .def = "5", .min = 1, .max = 3600,
 	  .offset = OFF(flood.end_after_s),
 	  .doc = "An incident ends after this many seconds back under the threshold" },
+	CONFIG_DET_ALLOW_ROWS("flood", flood),
+	CONFIG_DET_ROWS("synflood", synflood, "10", 1e9,
+			"Half-open SYNs per second towards one host (x5 summed over all hosts; unsolicited SYN-ACKs per 10 s)",
+			"6.0", "Alert above the host's learned SYN rate mean + k * stddev (never above the floor)", "30"),
+	CONFIG_DET_ROWS("portscan", portscan, "20", 65536,
+			"Distinct ports one source probes on one host within 60 s (ICMP: distinct request types, floor / 5)",
+			"6.0", "Alert above the source's learned distinct-port count mean + k * stddev", "300"),
+	CONFIG_DET_ROWS("hostsweep", hostsweep, "16", 65536,
+			"Distinct home_net hosts one source probes on one port (TCP, UDP, ICMP echo, ARP) within 60 s",
+			"6.0", "Alert above the source's learned distinct-host count mean + k * stddev", "300"),
+	CONFIG_DET_ROWS("bruteforce", bruteforce, "8", 1e6,
+			"Connections from one source to one authentication service (SSH, RDP, SMB, FTP, Kerberos, ...) within 60 s",
+			"6.0", "Alert above the pair's learned connection count mean + k * stddev", "300"),
+	CONFIG_DET_ROWS("exfil", exfil, "2000000", 1e12,
+			"Bytes per second one home_net host sends outside (x50: one long upload to one destination)",
+			"8.0", "Alert above the host's learned outbound rate mean + k * stddev", "300"),
+	CONFIG_DET_ROWS("beacon", beacon, "8", 1000,
+			"Regular connections from a home_net host to one outside destination and port before alerting",
+			"0.1", "Largest coefficient of variation of the intervals that still counts as regular", "0"),
+	CONFIG_DET_ROWS("dnstunnel", dnstunnel, "10", 1e6,
+			"Unique long or high-entropy names (or TXT/NULL queries) under one domain from one host within 60 s",
+			"6.0", "Alert when a host's query rate exceeds its learned mean + k * stddev (floor x 5 qps)", "300"),
+	CONFIG_DET_ROWS("newservice", newservice, "3", 1e6,
+			"Packets on a never-seen (host, service) pair before it is reported, after learning",
+			"1.0", "Unused (the learned set is exact)", "600"),
+	CONFIG_DET_ROWS("anomaly", anomaly, "200", 1e9,
+			"Packets per second a home_net host sends, below which nothing is anomalous",
+			"10.0", "Alert when a host's rate or peer count is k standard deviations above its own", "300"),
+	{ .key = "detectors.min_fraction", .type = CFGTAB_DOUBLE, .def = "0.25", .min = 0.01, .max = 1,
+	  .offset = OFF(detect_min_fraction),
+	  .doc = "After learning the threshold is min(floor, learned), but never below floor * this" },
+
+	{ .key = "sensor.drop_caps", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(drop_caps),
+	  .doc = "After setup keep only CAP_NET_ADMIN and CAP_BPF (detach, blocklist), in every thread" },
+	{ .key = "sensor.block_ttl_s", .type = CFGTAB_U32, .def = "600", .min = 1, .max = 604800,
+	  .offset = OFF(block_ttl_s),
+	  .doc = "Inline mode: seconds an offender of an `action: block` incident stays in the XDP blocklist" },
+	{ .key = "sensor.never_block", .type = CFGTAB_CIDR_LIST, .def = "", .offset = OFF(never_block),
+	  .count_max = CONFIG_MAX_CIDRS, .count_offset = OFF(n_never_block),
+	  .doc = "Prefixes containment never blocks, whatever a detector asks (gateways, resolvers, the sensor's own)" },
+	{ .key = "state.path", .type = CFGTAB_STRING, .def = "", .offset = OFF(state_path),
+	  .size = SZ(state_path),
+	  .doc = "File where learned baselines are saved and restored across restarts (empty: not kept)" },
+	{ .key = "state.save_s", .type = CFGTAB_U32, .def = "300", .min = 10, .max = 86400,
+	  .offset = OFF(state_save_s), .doc = "Seconds between periodic saves (also saved at shutdown)" },
+	{ .key = "evidence.enabled", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(evidence_enabled),
+	  .doc = "Save the packets behind every incident as a pcapng file" },
+	{ .key = "evidence.dir", .type = CFGTAB_STRING, .def = "/var/lib/vigil/evidence",
+	  .offset = OFF(evidence_dir), .size = SZ(evidence_dir),
+	  .doc = "Directory of the evidence files (created if missing)" },
+	{ .key = "evidence.ring_mib", .type = CFGTAB_U32, .def = "16", .min = 1, .max = 4096,
+	  .offset = OFF(evidence_ring_mib), .doc = "Memory of the pre-trigger ring of recent frames" },
+	{ .key = "evidence.snaplen", .type = CFGTAB_U32, .def = "256", .min = 64, .max = 65535,
+	  .offset = OFF(evidence_snaplen), .doc = "Bytes kept of each frame (bounds the copy per packet)" },
+	{ .key = "evidence.pre_s", .type = CFGTAB_U32, .def = "5", .min = 0, .max = 3600,
+	  .offset = OFF(evidence_pre_s), .doc = "Seconds of ring history written before the trigger" },
+	{ .key = "evidence.post_packets", .type = CFGTAB_U32, .def = "1000", .min = 1, .max = 1000000,
+	  .offset = OFF(evidence_post_packets), .doc = "Frames saved after the trigger (per detector: detectors.*.evidence_packets)" },
+	{ .key = "evidence.post_s", .type = CFGTAB_U32, .def = "10", .min = 1, .max = 3600,
+	  .offset = OFF(evidence_post_s), .doc = "Seconds after the trigger during which frames are saved" },
+	{ .key = "evidence.budget_mib", .type = CFGTAB_U32, .def = "256", .min = 1, .max = 1048576,
+	  .offset = OFF(evidence_budget_mib), .doc = "Disk budget of all evidence files; the oldest are deleted first" },
+	{ .key = "evidence.max_open", .type = CFGTAB_U32, .def = "8", .min = 1, .max = 256,
+	  .offset = OFF(evidence_max_open), .doc = "Incidents captured at once (more are counted, without evidence)" },
+	{ .key = "metrics.listen", .type = CFGTAB_STRING, .def = "", .offset = OFF(metrics_listen),
+	  .size = SZ(metrics_listen),
+	  .doc = "ADDRESS:PORT of the Prometheus text endpoint, e.g. 127.0.0.1:9464 (empty: off)" },
 
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
 	  .size = SZ(log_level), .enum_names = config_level_names,
@@ -158,7 +306,13 @@ int config_write_doc(FILE *fp)
 		"The first problem stops the load and is reported on one line as "
 		"`FILE:LINE:COL: what was expected`, e.g. `sensor.yaml:12:5: unknown key 'floor_ppz' "
 		"in 'detectors.flood' (did you mean 'floor_pps'?)`; unknown and duplicate keys, "
-		"wrong types, out-of-range values and over-long strings or lists are all errors.\n\n");
+		"wrong types, out-of-range values and over-long strings or lists are all errors.\n\n"
+		"A top-level `include: FILE` (or a list of files) is loaded first, so a file can "
+		"start from a board profile and state only what differs, e.g. "
+		"`include: /usr/share/vigil/boards/rpi4/sensor.yaml`; a relative FILE is taken from "
+		"the including file's directory. On SIGHUP the sensor reloads the file: keys that "
+		"need a restart keep their running values and are named in the log "
+		"(docs/appliance.md).\n\n");
 	return cfgtab_write_doc(config_rows, CONFIG_NROWS, fp, NULL);
 }
 

@@ -15,11 +15,21 @@
 
 #define CONFIG_MAX_IFACES 2
 #define CONFIG_MAX_CIDRS 32
+#define CONFIG_MAX_BLOCK 64
 #define CONFIG_PATH_MAX 256
 
 enum config_mode {
 	CONFIG_MODE_TAP = 0,
 	CONFIG_MODE_INLINE = 1,
+};
+
+#define CONFIG_MAX_ALLOW 16
+#define CONFIG_PORT_LEN 12
+
+/* what an incident asks for: alert only, or also block (carried out by the blocker) */
+enum config_action {
+	CONFIG_ACTION_ALERT = 0,
+	CONFIG_ACTION_BLOCK = 1,
 };
 
 enum config_handoff {
@@ -43,6 +53,27 @@ struct config_flood {
 	double floor_pps;	/* ... and above this absolute rate */
 	double half_life_s;	/* EWMA half-life of the baseline */
 	uint32_t end_after_s;	/* an incident ends after this long back under threshold */
+	/* shared with every detector block (see struct config_detector) */
+	struct config_cidr allow_cidrs[CONFIG_MAX_ALLOW];
+	uint32_t n_allow_cidrs;
+	char allow_ports[CONFIG_MAX_ALLOW][CONFIG_PORT_LEN];
+	uint32_t n_allow_ports;
+	enum config_action action;
+	uint32_t evidence_packets;	/* 0: evidence_post_packets */
+};
+
+/* One detector's block: detectors.<name>.{enabled,k,floor,learning_s,allow_cidrs,allow_ports,action} */
+struct config_detector {
+	bool enabled;
+	double k;		/* sensitivity: a multiple of the learned spread (or ratio, per detector) */
+	double floor;		/* absolute floor in the detector's unit (docs/detectors.md) */
+	uint32_t learning_s;	/* floors alone apply until this much history */
+	struct config_cidr allow_cidrs[CONFIG_MAX_ALLOW];	/* traffic from or to these is ignored */
+	uint32_t n_allow_cidrs;
+	char allow_ports[CONFIG_MAX_ALLOW][CONFIG_PORT_LEN];	/* "22" or "6000-6063" */
+	uint32_t n_allow_ports;
+	enum config_action action;
+	uint32_t evidence_packets;	/* frames saved after the trigger; 0: evidence_post_packets */
 };
 
 struct config {
@@ -50,6 +81,7 @@ struct config {
 	enum config_mode mode;
 	char interfaces[CONFIG_MAX_IFACES][IF_NAMESIZE];
 	uint32_t n_interfaces;
+	char peer_interface[IF_NAMESIZE];	/* inline: redirect target */
 	struct config_cidr home_net[CONFIG_MAX_CIDRS];
 	uint32_t n_home_net;
 
@@ -65,15 +97,55 @@ struct config {
 	bool xdp_force;			/* replace a foreign XDP program */
 	bool xdp_stay_attached;
 	char xdp_pin_dir[CONFIG_PATH_MAX];	/* default /sys/fs/bpf/vigil */
+	bool xdp_tunnel_inner;		/* key GRE/VXLAN/Geneve by the inner header */
+	bool xdp_precise_time;		/* bpf_ktime_get_ns, not the coarse clock */
+	uint32_t xdp_new_flow_rate;	/* new-flow gate per CPU per second, 0: none */
+	struct config_cidr xdp_blocklist[CONFIG_MAX_BLOCK];	/* dropped in XDP */
+	uint32_t n_xdp_blocklist;
 
 	uint32_t flow_timeout_s;	/* idle time after which a flow is emitted and removed */
 	uint32_t flow_harvest_ms;	/* how often the flow table is scanned */
 
+	/* dataplane/stats.h: per-flow / pair / host statistics and baselines */
+	bool stats_enabled;
+	uint32_t stats_hosts, stats_pairs, stats_sockets;	/* table capacities */
+	uint32_t stats_window_s;	/* host metric window */
+	uint32_t stats_learning_s;	/* a host is learned this long before it is scored */
+	double stats_half_life_s;	/* baseline half-life */
+	bool stats_daily_profile;	/* global rate baseline per hour of day */
+	double stats_turnover_s;	/* new entries per table per s <= capacity / this; 0: no gate */
+
 	char collector_endpoint[CONFIG_PATH_MAX];
 	uint32_t collector_queue_max;	/* events kept while the collector does not ack */
 	uint32_t collector_retry_ms;
+	char collector_spool_dir[CONFIG_PATH_MAX];	/* "": memory only */
+	uint32_t collector_spool_max_mb;
+	char collector_curve_key[CONFIG_PATH_MAX];	/* this sensor's key pair file; "": no CURVE */
+	char collector_server_key[CONFIG_PATH_MAX];	/* the collector's public key file */
+	bool collector_plain_tcp;	/* plain ZMTP to a non-loopback collector */
+	uint32_t collector_stats_interval_s;	/* a stats event every this many seconds; 0: only at exit */
 
 	struct config_flood flood;
+	struct config_detector synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
+		newservice, anomaly;
+	double detect_min_fraction;	/* a learned threshold never drops below floor * this */
+
+	bool drop_caps;			/* keep only the capabilities needed after setup */
+	uint32_t block_ttl_s;		/* containment: how long an offender stays blocked */
+	struct config_cidr never_block[CONFIG_MAX_CIDRS];	/* containment never blocks these */
+	uint32_t n_never_block;
+	char state_path[CONFIG_PATH_MAX];	/* learned state file; empty: not kept */
+	uint32_t state_save_s;		/* how often the state is saved */
+	bool evidence_enabled;
+	char evidence_dir[CONFIG_PATH_MAX];	/* pcapng files, one per incident */
+	uint32_t evidence_ring_mib;	/* pre-trigger ring memory */
+	uint32_t evidence_snaplen;	/* bytes kept per frame */
+	uint32_t evidence_pre_s;	/* ring history written at the trigger */
+	uint32_t evidence_post_packets;	/* frames after the trigger (default per detector) */
+	uint32_t evidence_post_s;	/* ... during at most this long */
+	uint32_t evidence_budget_mib;	/* all files together */
+	uint32_t evidence_max_open;	/* concurrent captures */
+	char metrics_listen[64];	/* host:port of the Prometheus endpoint; empty: off */
 
 	char log_level[16];
 };

@@ -24,7 +24,8 @@ struct det_flood_host {
 	uint8_t in_incident;
 	uint16_t cand_port;
 	uint8_t cand_proto;
-	uint8_t pad[3];
+	uint8_t learned;		/* restored from saved state with a full learning period */
+	uint8_t pad[2];
 	uint32_t cand_src_n;
 	uint32_t cand_port_n;
 	uint32_t cand_proto_n;
@@ -51,6 +52,8 @@ struct det_flood {
 	uint64_t idle_expire_ns;
 	double alpha;
 	struct det_flood_stats st;
+	uint64_t learning_acc;		/* hosts still learning, counted as a window closes */
+	bool restore_pending;		/* restored hosts wait for the first time stamp */
 };
 
 static uint32_t det_flood_hash(const uint8_t a[16])
@@ -66,10 +69,34 @@ static uint32_t det_flood_hash(const uint8_t a[16])
 	return (uint32_t)x;
 }
 
+/* broadcast or multicast: IPv4 255.255.255.255, 224/4, or IPv6 ff00::/8 */
+static bool det_flood_is_group(const uint8_t a[16])
+{
+	static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (!memcmp(a, v4, 12))
+		return (a[12] & 0xf0) == 0xe0 || (a[12] == 0xff && a[13] == 0xff && a[14] == 0xff && a[15] == 0xff);
+	return a[0] == 0xff;
+}
+
 static void det_flood_align(struct det_flood *d, uint64_t ts)
 {
+	uint32_t i;
+
 	d->win_start = ts - ts % d->cfg.window_ns;
 	d->win_end = d->win_start + d->cfg.window_ns;
+	if (!d->restore_pending)
+		return;
+	/* restored hosts: first_ns held the learned age; now there is a clock to anchor it to */
+	d->restore_pending = false;
+	for (i = 0; i <= d->mask; i++) {
+		struct det_flood_host *h = &d->hosts[i];
+
+		if (h->slot != SLOT_USED)
+			continue;
+		h->first_ns = d->win_start > h->first_ns ? d->win_start - h->first_ns : 0;
+		h->last_pkt_ns = d->win_start;
+	}
 }
 
 /* Find addr's slot, or the slot to insert it at (first tombstone or free). NULL if full. */
@@ -136,6 +163,8 @@ struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 	if (!d)
 		return NULL;
 	d->cfg = *cfg;
+	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
+		d->cfg.min_fraction = 0.25;
 	/* keep the load factor under 3/4 at max_hosts */
 	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
 		cap <<= 1;
@@ -233,14 +262,21 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 	double sd = baseline_stddev(&h->bl);
 	/* Poisson noise of a count over one window: a steady baseline still wobbles */
 	double sd_floor = sqrt((h->bl.mean > 1.0 ? h->bl.mean : 1.0) / w);
-	bool learning = end - h->first_ns < d->cfg.learning_ns || h->bl.n == 0;
+	bool learning = (!h->learned && end - h->first_ns < d->cfg.learning_ns) || h->bl.n == 0;
 	double thr = d->cfg.floor_pps;
 	bool anomalous;
 
 	if (sd < sd_floor)
 		sd = sd_floor;
-	if (!learning && h->bl.mean + d->cfg.k * sd > thr)
-		thr = h->bl.mean + d->cfg.k * sd;
+	if (det_flood_is_group(h->addr) && d->cfg.bcast_divisor > 1)
+		thr /= d->cfg.bcast_divisor;
+	if (!learning) {
+		/* a learned baseline only lowers the bar, and never below the fraction */
+		double learned = h->bl.mean + d->cfg.k * sd, lo = thr * d->cfg.min_fraction;
+
+		if (learned < thr)
+			thr = learned > lo ? learned : lo;
+	}
 	anomalous = h->count > 0 && rate > thr;
 
 	if (anomalous) {
@@ -289,6 +325,8 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 		/* only calm windows teach the baseline: an attack must not become normal */
 		baseline_update(&h->bl, rate, d->alpha);
 	}
+	if (learning)
+		d->learning_acc++;
 
 	h->count = 0;
 	h->cand_src_n = h->cand_port_n = h->cand_proto_n = 0;
@@ -304,9 +342,11 @@ static void det_flood_close_window(struct det_flood *d, det_flood_emit_fn emit, 
 {
 	uint32_t i;
 
+	d->learning_acc = 0;
 	for (i = 0; i <= d->mask; i++)
 		if (d->hosts[i].slot == SLOT_USED)
 			det_flood_close_host(d, &d->hosts[i], d->win_end, emit, ctx);
+	d->st.learning = d->learning_acc;
 	if (d->tombs > (d->mask + 1) / 4)
 		det_flood_rehash(d); /* on -ENOMEM the tombstones simply stay */
 }
@@ -350,4 +390,125 @@ void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out)
 {
 	*out = d->st;
 	out->hosts = d->used;
+}
+
+/* Saved state: a header, then one fixed record per learned host, host byte order. */
+struct det_flood_save_hdr {
+	uint32_t version;
+	uint32_t count;
+	uint64_t window_ns;
+};
+
+struct det_flood_save_rec {
+	uint8_t addr[16];
+	double mean;
+	double var;
+	uint64_t n;
+	uint64_t age_ns;	/* how long the host has been learned */
+};
+
+size_t det_flood_save_size(const struct det_flood *d)
+{
+	return sizeof(struct det_flood_save_hdr) + (size_t)d->used * sizeof(struct det_flood_save_rec);
+}
+
+long det_flood_save(const struct det_flood *d, uint64_t now_ns, void *buf, size_t len)
+{
+	struct det_flood_save_hdr hdr = { .version = DET_FLOOD_SAVE_VERSION, .window_ns = d->cfg.window_ns };
+	char *out = buf;
+	size_t off = sizeof(hdr);
+	uint32_t i;
+
+	if (len < sizeof(hdr))
+		return -ENOSPC;
+	for (i = 0; i <= d->mask; i++) {
+		const struct det_flood_host *h = &d->hosts[i];
+		struct det_flood_save_rec r;
+		uint64_t age;
+
+		if (h->slot != SLOT_USED || h->bl.n == 0)
+			continue; /* nothing learned yet: nothing worth keeping */
+		if (off + sizeof(r) > len)
+			return -ENOSPC;
+		if (d->restore_pending)
+			age = h->first_ns; /* still the restored age */
+		else
+			age = now_ns > h->first_ns ? now_ns - h->first_ns : 0;
+		if (h->learned && age < d->cfg.learning_ns)
+			age = d->cfg.learning_ns;
+		memset(&r, 0, sizeof(r));
+		memcpy(r.addr, h->addr, 16);
+		r.mean = h->bl.mean;
+		r.var = h->bl.var;
+		r.n = h->bl.n;
+		r.age_ns = age;
+		memcpy(out + off, &r, sizeof(r));
+		off += sizeof(r);
+		hdr.count++;
+	}
+	memcpy(out, &hdr, sizeof(hdr));
+	return (long)off;
+}
+
+int det_flood_load(struct det_flood *d, const void *buf, size_t len)
+{
+	const char *in = buf;
+	struct det_flood_save_hdr hdr;
+	uint32_t i, loaded = 0;
+
+	if (d->win_end || d->used)
+		return -EBUSY; /* only into a fresh detector, before the first packet */
+	if (len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, in, sizeof(hdr));
+	if (hdr.version != DET_FLOOD_SAVE_VERSION)
+		return -EPROTO;
+	if ((len - sizeof(hdr)) / sizeof(struct det_flood_save_rec) < hdr.count ||
+	    len != sizeof(hdr) + (size_t)hdr.count * sizeof(struct det_flood_save_rec))
+		return -EINVAL;
+	for (i = 0; i < hdr.count; i++) {
+		struct det_flood_save_rec r;
+		struct det_flood_host *h;
+		int found;
+
+		memcpy(&r, in + sizeof(hdr) + (size_t)i * sizeof(r), sizeof(r));
+		if (!isfinite(r.mean) || !isfinite(r.var) || r.mean < 0 || r.var < 0 || r.n == 0)
+			continue; /* a damaged record teaches nothing */
+		if (d->used >= d->cfg.max_hosts)
+			break;
+		h = det_flood_find(d, r.addr, &found);
+		if (!h || found)
+			continue;
+		memset(h, 0, sizeof(*h));
+		memcpy(h->addr, r.addr, 16);
+		h->slot = SLOT_USED;
+		/* a baseline in packets per second still holds when the window length changed */
+		h->bl.mean = r.mean;
+		h->bl.var = r.var;
+		h->bl.n = r.n;
+		h->learned = r.age_ns >= d->cfg.learning_ns;
+		h->first_ns = r.age_ns; /* anchored to the clock by det_flood_align */
+		d->used++;
+		loaded++;
+	}
+	d->restore_pending = loaded > 0;
+	d->st.restored += loaded;
+	return (int)loaded;
+}
+
+int det_flood_set_cfg(struct det_flood *d, const struct det_flood_cfg *cfg)
+{
+	if (!cfg->window_ns || cfg->k <= 0 || cfg->window_ns != d->cfg.window_ns ||
+	    cfg->max_hosts != d->cfg.max_hosts)
+		return -EINVAL;
+	d->cfg = *cfg;
+	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
+		d->cfg.min_fraction = 0.25;
+	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
+	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
+	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
+		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
+	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
+		d->idle_expire_ns = 60ULL * 1000000000ULL;
+	return 0;
 }

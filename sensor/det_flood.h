@@ -2,8 +2,9 @@
 /*
  * det_flood.h: volumetric flood towards a destination. Counts packets per
  * destination host over fixed windows, learns each host's normal rate (EWMA
- * mean and variance) and raises an incident when a window's rate is above
- * both mean + k * stddev and an absolute floor. One alert per incident, then
+ * mean and variance) and raises an incident when a window's rate is above the
+ * absolute floor, or, once learned, above min(floor, mean + k * stddev) but
+ * never below floor * min_fraction: learning only ever makes it more sensitive. One alert per incident, then
  * bounded updates and an end event; never one alert per packet.
  * Pure: time is an argument, nothing here reads a clock or does I/O.
  */
@@ -22,6 +23,8 @@ struct det_flood_cfg {
 	uint64_t end_after_ns;	/* quiet time that ends an incident */
 	uint64_t update_ns;	/* at most one update event per incident per this long */
 	uint32_t max_hosts;	/* table capacity (rounded up to a power of two) */
+	double min_fraction;	/* learned threshold never below floor * this (0: 0.25) */
+	double bcast_divisor;	/* floor divided by this for broadcast/multicast destinations (0: 1) */
 };
 
 enum det_flood_state {
@@ -59,6 +62,8 @@ struct det_flood_stats {
 	uint64_t evictions;	/* idle hosts dropped to make room */
 	uint64_t table_full;	/* packets not counted: no free slot */
 	uint64_t incidents;
+	uint64_t learning;	/* hosts whose baseline was still learning at the last window */
+	uint64_t restored;	/* hosts restored from saved state */
 };
 
 typedef void (*det_flood_emit_fn)(void *ctx, const struct det_flood_event *ev);
@@ -84,5 +89,21 @@ void det_flood_tick(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit
 void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx);
 
 void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out);
+
+/* Saved state (sensor/state.c keeps it in a file). Learned baselines only: open
+ * windows and incidents are not carried over a restart. */
+#define DET_FLOOD_SAVE_VERSION 1u
+/* Upper bound of the bytes det_flood_save writes now. */
+size_t det_flood_save_size(const struct det_flood *d);
+/* Write every learned host into buf; now_ns is the detector's clock (ages are
+ * kept, not time stamps). Returns the bytes written or -ENOSPC. */
+long det_flood_save(const struct det_flood *d, uint64_t now_ns, void *buf, size_t len);
+/* Restore into a detector that has seen no packet and no tick yet. A host saved
+ * after its learning period is not learned again. Returns the hosts restored,
+ * -EBUSY (not fresh), -EPROTO (other version) or -EINVAL (damaged). */
+int det_flood_load(struct det_flood *d, const void *buf, size_t len);
+/* New settings, baselines kept (SIGHUP). -EINVAL if window_ns or max_hosts
+ * differ: those need a restart. */
+int det_flood_set_cfg(struct det_flood *d, const struct det_flood_cfg *cfg);
 
 #endif

@@ -20,12 +20,17 @@
 #include <linux/if_link.h>
 
 #include "alert.h"
+#include "appliance.h"
 #include "config.h"
 #include "dp.h"
+#include "evidence.h"
 #include "log.h"
 #include "pipeline.h"
 #include "poller.h"
 #include "publish.h"
+#include "eve.h"
+#include "stats_event.h"
+#include "wire.h"
 #include "replay.h"
 #include "xdp_loader.h"
 
@@ -37,6 +42,7 @@ struct sensor_opts {
 	const char *replay;
 	const char *alerts_json;
 	const char *flows_json;
+	const char *stats_json;
 	bool check_config;
 	bool verbose;
 };
@@ -58,7 +64,61 @@ struct sensor_replay {
 struct sensor_ctx {
 	struct pipeline *pl;
 	struct sensor_replay *rs;
+	struct appliance *app;	/* SIGHUP reload, metrics */
+	/* stats events (sensor/stats_event.h): to the publisher and --stats-json */
+	struct publish *pub;
+	const struct alert_ctx *actx;
+	FILE *stats_fp;
+	uint32_t stats_interval_s;
+	uint64_t stats_next_ns, stats_start_ns;
 };
+
+/* One stats event from the pipeline's and the publisher's counters at now_ns (sensor clock). */
+static void sensor_emit_stats(struct sensor_ctx *sc, uint64_t now_ns)
+{
+	struct stats_event_in in = {
+		.wall_ns = (uint64_t)((int64_t)now_ns + sc->actx->wall_offset_ns),
+		.uptime_s = (now_ns - sc->stats_start_ns) / 1000000000ULL,
+	};
+	struct pipeline_stats pst;
+	struct publish_stats ps;
+	struct json_object *o;
+
+	pipeline_get_stats(sc->pl, &pst);
+	in.packets = pst.packets;
+	in.non_ip = pst.parse[PKT_NON_IP];
+	in.bad_eth = pst.parse[PKT_BAD_ETH];
+	in.bad_vlan = pst.parse[PKT_BAD_VLAN];
+	in.bad_ip4 = pst.parse[PKT_BAD_IP4];
+	in.bad_ip6 = pst.parse[PKT_BAD_IP6];
+	in.bad_l4 = pst.parse[PKT_BAD_L4];
+	in.alerts = pst.alerts;
+	in.alerts_dropped = pst.alerts_dropped;
+	in.flows = pst.flows;
+	in.harvest_errors = pst.harvest_errors;
+	if (sc->pub) {
+		publish_stats(sc->pub, &ps);
+		in.has_publish = true;
+		in.pub_published = ps.published;
+		in.pub_acked = ps.acked;
+		in.pub_queued = ps.queued;
+		in.pub_resent = ps.resent;
+		in.pub_dropped_full = ps.dropped_full;
+		in.pub_dropped_spool = ps.dropped_spool;
+		in.pub_spool_errors = ps.spool_errors;
+		in.pub_spool_bytes = ps.spool_bytes;
+		in.pub_refused = ps.refused;
+		in.pub_connected = ps.connected;
+	}
+	o = stats_event_json(sc->actx, &in);
+	if (!o)
+		return;
+	if (sc->stats_fp)
+		fprintf(sc->stats_fp, "%s\n", eve_line(o));
+	if (sc->pub)
+		publish_event(sc->pub, eve_line(o));
+	json_object_put(o);
+}
 
 static void sensor_on_signal(int sig)
 {
@@ -84,6 +144,7 @@ static void sensor_usage(FILE *fp)
 		"  -r, --read FILE        replay a pcap/pcapng capture through the pipeline, then exit\n"
 		"      --alerts-json FILE also write every alert, one JSON object per line\n"
 		"      --flows-json FILE  write every flow record as an EVE flow event, one per line\n"
+		"      --stats-json FILE  write the stats events (periodic and at exit), one per line\n"
 		"      --check-config     validate the configuration and exit (0 valid, 1 not)\n"
 		"  -v, --verbose          debug logging\n");
 }
@@ -95,6 +156,7 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "read", required_argument, NULL, 'r' },
 		{ "alerts-json", required_argument, NULL, 'A' },
 		{ "flows-json", required_argument, NULL, 'F' },
+		{ "stats-json", required_argument, NULL, 'S' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -108,6 +170,7 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		case 'r': o->replay = optarg; break;
 		case 'A': o->alerts_json = optarg; break;
 		case 'F': o->flows_json = optarg; break;
+		case 'S': o->stats_json = optarg; break;
 		case 'C': o->check_config = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': sensor_usage(stdout); return 1;
@@ -121,6 +184,51 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	if (!o->config) {
 		fprintf(stderr, "vigil-sensor: -c sensor.yaml is required\n");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * CURVE keys for the publisher from collector.curve_key / server_key (both or
+ * neither); without them plain ZMTP only to a loopback/ipc endpoint or with
+ * collector.plain_tcp, with a warning. pub[0] is '\0' for plain. 0 or -errno (logged).
+ */
+static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, char *srv)
+{
+	int rc;
+
+	pub[0] = sec[0] = srv[0] = '\0';
+	if (!cfg->collector_curve_key[0] && !cfg->collector_server_key[0]) {
+		if (cfg->collector_plain_tcp)
+			pr_warn("collector.plain_tcp: events go to %s unencrypted and unauthenticated",
+				cfg->collector_endpoint);
+		else if (wire_endpoint_local(cfg->collector_endpoint))
+			pr_warn("no collector.curve_key: plain ZMTP to %s (allowed only because it is local)",
+				cfg->collector_endpoint);
+		else {
+			pr_err("collector %s is not local: set collector.curve_key and collector.server_key, "
+			       "or collector.plain_tcp: true", cfg->collector_endpoint);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!cfg->collector_curve_key[0] || !cfg->collector_server_key[0]) {
+		pr_err("CURVE needs both collector.curve_key and collector.server_key");
+		return -EINVAL;
+	}
+	rc = wire_key_load(cfg->collector_curve_key, pub, sec);
+	if (rc) {
+		pr_err("collector.curve_key %s: %s", cfg->collector_curve_key,
+		       rc == -EINVAL ? "no valid public-key/secret-key lines" : strerror(-rc));
+		return rc;
+	}
+	rc = wire_key_load(cfg->collector_server_key, srv, NULL);
+	if (rc) {
+		pr_err("collector.server_key %s: %s", cfg->collector_server_key,
+		       rc == -EINVAL ? "no valid public-key line" : strerror(-rc));
+		explicit_bzero(sec, WIRE_KEY_LEN + 1);
+		pub[0] = '\0';
+		return rc;
 	}
 	return 0;
 }
@@ -155,8 +263,8 @@ static int sensor_replay_feed(void *ctx, uint16_t max)
 				return 0;
 			if (rs->frame.ts_ns > rs->last_ts)
 				rs->last_ts = rs->frame.ts_ns;
-			rc = xdp_loader_run_frame(rs->prog_fd, rs->frame.data, rs->frame.caplen,
-						  rs->frame.ts_ns, NULL, &flags);
+			rc = xdp_loader_run_frame_wire(rs->prog_fd, rs->frame.data, rs->frame.caplen,
+						       rs->frame.wirelen, rs->frame.ts_ns, NULL, &flags);
 			if (rc == -EINVAL) {
 				rs->runt++;
 				continue;
@@ -191,6 +299,11 @@ static void sensor_tick(void *ctx, uint64_t now_ns)
 	struct sensor_ctx *sc = ctx;
 
 	pipeline_tick(sc->pl, now_ns);
+	appliance_tick(sc->app, now_ns);
+	if (!sc->stats_start_ns)
+		sc->stats_start_ns = now_ns;
+	if (stats_event_due(&sc->stats_next_ns, now_ns, sc->stats_interval_s))
+		sensor_emit_stats(sc, now_ns);
 }
 
 static uint64_t sensor_clock_ns(clockid_t id)
@@ -207,6 +320,39 @@ static void sensor_xdp_cfg(const struct config *cfg, struct vigil_xdp_cfg *x)
 	x->mode = cfg->mode == CONFIG_MODE_INLINE ? VIGIL_MODE_INLINE : VIGIL_MODE_TAP;
 	x->handoff = (uint32_t)cfg->xdp_handoff;
 	x->handoff_n = cfg->xdp_handoff_n;
+	if (cfg->xdp_tunnel_inner)
+		x->flags |= VIGIL_CFG_F_TUNNEL_INNER;
+	if (cfg->xdp_precise_time)
+		x->flags |= VIGIL_CFG_F_PRECISE_TIME;
+	if (cfg->mode == CONFIG_MODE_INLINE && cfg->peer_interface[0])
+		x->flags |= VIGIL_CFG_F_PEER;
+	if (cfg->xdp_new_flow_rate)
+		x->new_flow_ns = 1000000000ULL / cfg->xdp_new_flow_rate;
+}
+
+/* inline peer port and the configured blocklist into the program's maps */
+static int sensor_xdp_maps(const struct config *cfg, const struct xdp_maps *m)
+{
+	struct vigil_block_key k;
+	uint32_t i;
+	int ret, peer;
+
+	if (cfg->mode == CONFIG_MODE_INLINE && cfg->peer_interface[0]) {
+		peer = (int)if_nametoindex(cfg->peer_interface);
+		if (!peer)
+			return -ENODEV;
+		ret = xdp_peer_set(m->peer_fd, peer);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; i < cfg->n_xdp_blocklist; i++) {
+		k.prefixlen = cfg->xdp_blocklist[i].prefix_len;
+		memcpy(k.addr, cfg->xdp_blocklist[i].addr, sizeof(k.addr));
+		ret = xdp_block_add(m, &k);
+		if (ret < 0)
+			return ret;
+	}
+	return xdp_block_sync(m);
 }
 
 static void sensor_log_xdp_stats(int stats_fd)
@@ -239,6 +385,7 @@ int main(int argc, char **argv)
 	struct publish *pub = NULL;
 	struct pipeline *pl = NULL;
 	struct pipeline_out out = { .flows_fd = -1 };
+	struct evidence *evidence = NULL;
 	struct pipeline_stats pst;
 	struct poller_stats pollst = { 0 };
 	struct vigil_xdp_cfg xcfg;
@@ -292,8 +439,9 @@ int main(int argc, char **argv)
 			       opts.config);
 			return 1;
 		}
-		if (cfg.mode == CONFIG_MODE_INLINE) {
-			pr_err("sensor.mode inline is not supported yet; use tap");
+		if (cfg.mode == CONFIG_MODE_INLINE && cfg.peer_interface[0] &&
+		    !if_nametoindex(cfg.peer_interface)) {
+			pr_err("sensor.peer_interface '%s' does not exist", cfg.peer_interface);
 			return 1;
 		}
 		ifname = cfg.interfaces[0];
@@ -319,6 +467,13 @@ int main(int argc, char **argv)
 		out.alerts = fopen(opts.alerts_json, "a");
 		if (!out.alerts) {
 			pr_err("cannot open '%s': %s", opts.alerts_json, strerror(errno));
+			goto cleanup;
+		}
+	}
+	if (opts.stats_json) {
+		sc.stats_fp = fopen(opts.stats_json, "w");
+		if (!sc.stats_fp) {
+			pr_err("cannot open '%s': %s", opts.stats_json, strerror(errno));
 			goto cleanup;
 		}
 	}
@@ -389,6 +544,8 @@ int main(int argc, char **argv)
 	}
 	ret = xdp_cfg_write(maps->cfg_fd, &xcfg);
 	if (ret == 0)
+		ret = sensor_xdp_maps(&cfg, maps);
+	if (ret == 0)
 		ret = xdp_flows_table_install(maps->flows_outer_fd, flows_fd);
 	if (ret < 0) {
 		pr_err("cannot configure the XDP program: %s", strerror(-ret));
@@ -396,18 +553,49 @@ int main(int argc, char **argv)
 	}
 	out.flows_fd = flows_fd;
 
+	/* set up: from here on only CAP_NET_ADMIN and CAP_BPF (threads started later inherit that) */
+	if (appliance_drop_caps(&cfg) < 0)
+		goto cleanup;
 	if (cfg.collector_endpoint[0]) {
 		struct publish_cfg pc = {
 			.endpoint = cfg.collector_endpoint, .sensor_name = cfg.sensor_name,
 			.queue_max = cfg.collector_queue_max, .retry_ms = cfg.collector_retry_ms,
+			.spool_dir = cfg.collector_spool_dir,
+			.spool_max_bytes = (uint64_t)cfg.collector_spool_max_mb << 20,
+			/* the collector fetches incident files from here (`vigil-collector evidence`) */
+			.evidence_dir = cfg.evidence_enabled ? cfg.evidence_dir : NULL,
 		};
+		char kpub[WIRE_KEY_LEN + 1], ksec[WIRE_KEY_LEN + 1], ksrv[WIRE_KEY_LEN + 1];
 
+		if (sensor_publish_keys(&cfg, kpub, ksec, ksrv) < 0)
+			goto cleanup;
+		if (kpub[0]) {
+			pc.curve_public = kpub;
+			pc.curve_secret = ksec;
+			pc.curve_server = ksrv;
+		}
 		pub = publish_new(&pc);
+		explicit_bzero(ksec, sizeof(ksec));
 		if (!pub) {
 			pr_err("cannot start the publisher to '%s': %s", cfg.collector_endpoint, strerror(errno));
 			goto cleanup;
 		}
 		out.pub = pub;
+	}
+	if (cfg.evidence_enabled) {
+		struct evidence_cfg ec = {
+			.dir = cfg.evidence_dir, .sensor_name = cfg.sensor_name,
+			.ring_bytes = cfg.evidence_ring_mib << 20, .ring_ns = (uint64_t)cfg.evidence_pre_s * 1000000000ULL,
+			.snaplen = cfg.evidence_snaplen, .post_packets = cfg.evidence_post_packets,
+			.post_ns = (uint64_t)cfg.evidence_post_s * 1000000000ULL,
+			.budget_bytes = (uint64_t)cfg.evidence_budget_mib << 20, .max_open = cfg.evidence_max_open,
+		};
+
+		/* no evidence is a loss, not a reason to stop watching */
+		evidence = evidence_new(&ec);
+		if (!evidence)
+			pr_warn("evidence is off: cannot use directory '%s': %s", cfg.evidence_dir, strerror(errno));
+		out.evidence = evidence;
 	}
 	pl = pipeline_new(&cfg, &actx, &out);
 	if (!pl) {
@@ -415,13 +603,23 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	sc.pl = pl;
+	sc.pub = pub;
+	sc.actx = &actx;
+	sc.stats_interval_s = cfg.collector_stats_interval_s;
+	sc.app = appliance_new(&cfg, opts.config, pl, pub, maps->stats_fd, flows_fd);
+	if (!sc.app)
+		goto cleanup;
+	/* containment acts on a live inline port only; a replay or a tap only alerts */
+	if (appliance_contain_start(sc.app, maps, !opts.replay && cfg.mode == CONFIG_MODE_INLINE) < 0)
+		goto cleanup;
 
 	signal(SIGINT, sensor_on_signal);
 	signal(SIGTERM, sensor_on_signal);
 	if (opts.replay)
 		pr_info("replaying %s", opts.replay);
 	else
-		pr_info("watching %s (XDP program %u, tap mode)", ifname, prog_id);
+		pr_info("watching %s (XDP program %u, %s mode)", ifname, prog_id,
+			cfg.mode == CONFIG_MODE_INLINE ? "inline" : "tap");
 
 	{
 		struct poller_ops ops = {
@@ -438,9 +636,22 @@ int main(int argc, char **argv)
 	}
 	end_ns = opts.replay ? rs.last_ts : sensor_clock_ns(CLOCK_MONOTONIC);
 	pipeline_finish(pl, end_ns);
+	appliance_stop(sc.app);	/* learned state saved, blocks lifted */
+	if (!sc.stats_start_ns)
+		sc.stats_start_ns = end_ns;
+	sensor_emit_stats(&sc, end_ns);	/* the final counters, before the publisher flushes */
 
 	pipeline_get_stats(pl, &pst);
 	sensor_log_xdp_stats(maps->stats_fd);
+	{
+		struct dp_port_stats ds;
+
+		/* imissed: frames the kernel redirected but the socket's ring had no room for */
+		dp_port_get_stats(port, &ds);
+		pr_info("port: received=%llu missed=%llu errors=%llu no_mbuf=%llu",
+			(unsigned long long)ds.ipackets, (unsigned long long)ds.imissed,
+			(unsigned long long)ds.ierrors, (unsigned long long)ds.rx_nombuf);
+	}
 	pr_info("poller: packets=%llu non_ip=%llu bad_eth=%llu bad_vlan=%llu bad_ip4=%llu bad_ip6=%llu bad_l4=%llu alerts=%llu flows=%llu",
 		(unsigned long long)pst.packets, (unsigned long long)pst.parse[PKT_NON_IP],
 		(unsigned long long)pst.parse[PKT_BAD_ETH], (unsigned long long)pst.parse[PKT_BAD_VLAN],
@@ -461,7 +672,9 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 cleanup:
+	appliance_free(sc.app);
 	pipeline_free(pl);
+	evidence_free(evidence, NULL, NULL);
 	publish_free(pub);
 	dp_port_close(port); /* af_xdp: the PMD detaches its program */
 	if (!opts.replay && ifindex && prog_id && !cfg.xdp_stay_attached)
@@ -479,5 +692,7 @@ cleanup:
 		fclose(out.alerts);
 	if (out.flows)
 		fclose(out.flows);
+	if (sc.stats_fp)
+		fclose(sc.stats_fp);
 	return rc;
 }

@@ -6,24 +6,44 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "eve.h"
 #include "flowlog.h"
 #include "log.h"
 #include "pipeline.h"
+#include "flow_rates.h"
+#include "stats.h"
 #include "xdp_loader.h"
+
+enum { PIPELINE_BURST_MAX = 512 };
 
 struct pipeline {
 	const struct config *cfg;
 	const struct alert_ctx *actx;
 	struct pipeline_out out;
-	struct det_flood *flood;
-	uint64_t flood_next_ns;		/* end of the detector's open window */
-	uint64_t window_ns;
+	struct detect *det;		/* every detector, through the registry */
+	struct stats *stats;		/* per-flow/pair/host statistics; NULL when disabled */
+	struct flow_rates *rates;	/* XDP-only packets into stats; NULL with hand-off all */
+	struct pkt_info pi[PIPELINE_BURST_MAX];	/* the burst, parsed once */
+	int rc[PIPELINE_BURST_MAX];
+	uint64_t ts[PIPELINE_BURST_MAX];
+	struct stats_result res[PIPELINE_BURST_MAX];	/* scores of the burst's frames */
 	uint64_t harvest_ns;
 	uint64_t next_harvest_ns;
 	uint64_t now_ns;
+	bool ids_based;			/* incident numbering anchored to the first frame's time */
+	struct pipeline_evidence *pending;	/* start alerts whose evidence is being captured */
+	uint32_t n_pending;
+	pipeline_action_fn act;		/* containment; NULL: none */
+	void *act_ctx;
 	struct pipeline_stats st;
+};
+
+/* A start alert kept until its evidence file is complete, then re-sent as an update. */
+struct pipeline_evidence {
+	uint64_t incident_id;
+	char *start_json;
 };
 
 static void pipeline_emit_json(struct pipeline *pl, struct json_object *o)
@@ -46,11 +66,118 @@ static void pipeline_emit_json(struct pipeline *pl, struct json_object *o)
 	json_object_put(o);
 }
 
-static void pipeline_on_flood(void *ctx, const struct det_flood_event *ev)
+/* Whose packets make an incident's evidence: the victim of a flood, else the source (pair when known). */
+static void pipeline_evidence_hosts(const struct detect_incident *inc, const uint8_t **a, const uint8_t **b)
+{
+	static const uint8_t zero[16];
+	bool has_dst = memcmp(inc->dst, zero, 16) != 0;
+
+	*b = NULL;
+	switch (inc->det) {
+	case DETECT_FLOOD:
+	case DETECT_SYNFLOOD:
+		*a = has_dst ? inc->dst : inc->src;
+		break;
+	case DETECT_BEACON:
+	case DETECT_EXFIL:
+	case DETECT_BRUTEFORCE:
+		*a = inc->src;
+		*b = has_dst ? inc->dst : NULL;
+		break;
+	default:
+		*a = inc->src;
+		break;
+	}
+}
+
+static uint32_t pipeline_evidence_packets(const struct config *cfg, enum detect_id det)
+{
+	const struct config_detector *blocks[DETECT_MAX] = {
+		[DETECT_SYNFLOOD] = &cfg->synflood, [DETECT_PORTSCAN] = &cfg->portscan,
+		[DETECT_HOSTSWEEP] = &cfg->hostsweep, [DETECT_BRUTEFORCE] = &cfg->bruteforce,
+		[DETECT_EXFIL] = &cfg->exfil, [DETECT_BEACON] = &cfg->beacon,
+		[DETECT_DNSTUNNEL] = &cfg->dnstunnel, [DETECT_NEWSERVICE] = &cfg->newservice,
+		[DETECT_ANOMALY] = &cfg->anomaly,
+	};
+
+	if (det == DETECT_FLOOD)
+		return cfg->flood.evidence_packets;
+	return det < DETECT_MAX && blocks[det] ? blocks[det]->evidence_packets : 0;
+}
+
+static void pipeline_evidence_start(struct pipeline *pl, const struct detect_incident *inc, struct json_object *o)
+{
+	struct evidence_info info;
+	struct json_object *v, *e;
+	const uint8_t *a, *b;
+	struct pipeline_evidence *p;
+
+	pipeline_evidence_hosts(inc, &a, &b);
+	if (pl->n_pending == pl->cfg->evidence_max_open ||
+	    evidence_start(pl->out.evidence, inc->incident_id, detect_info(inc->det)->name, a, b,
+			   pipeline_evidence_packets(pl->cfg, inc->det), inc->ts_ns, &info) < 0) {
+		pl->st.evidence_failed++;
+		return;
+	}
+	e = json_object_new_object();
+	json_object_object_add(e, "file", json_object_new_string(strrchr(info.path, '/') ? strrchr(info.path, '/') + 1 : info.path));
+	json_object_object_add(e, "status", json_object_new_string("capturing"));
+	if (json_object_object_get_ex(o, "vigil", &v))
+		json_object_object_add(v, "evidence", e);
+	else
+		json_object_put(e);
+	p = &pl->pending[pl->n_pending];
+	p->incident_id = inc->incident_id;
+	p->start_json = strdup(eve_line(o));
+	if (p->start_json)
+		pl->n_pending++;
+}
+
+static void pipeline_on_incident(void *ctx, const struct detect_incident *inc)
 {
 	struct pipeline *pl = ctx;
+	const char *action = pl->act ? pl->act(pl->act_ctx, inc) : NULL;
+	struct json_object *o = alert_json(pl->actx, inc), *a;
 
-	pipeline_emit_json(pl, alert_flood_json(pl->actx, ev));
+	if (o && action && json_object_object_get_ex(o, "alert", &a))
+		json_object_object_add(a, "action", json_object_new_string(action));
+	if (o && inc->state == DETECT_START && pl->out.evidence)
+		pipeline_evidence_start(pl, inc, o);
+	pipeline_emit_json(pl, o);
+}
+
+/* Evidence complete: the incident's start alert again, as an update naming file, count and digest. */
+static void pipeline_on_evidence(void *ctx, const struct evidence_info *info)
+{
+	struct pipeline *pl = ctx;
+	struct json_object *o = NULL, *v, *e;
+	char ts[64];
+	uint32_t i;
+
+	for (i = 0; i < pl->n_pending; i++)
+		if (pl->pending[i].incident_id == info->incident_id)
+			break;
+	if (i == pl->n_pending)
+		return;
+	o = json_tokener_parse(pl->pending[i].start_json);
+	free(pl->pending[i].start_json);
+	pl->pending[i] = pl->pending[--pl->n_pending];
+	if (!o || !json_object_object_get_ex(o, "vigil", &v)) {
+		json_object_put(o);
+		pl->st.alerts_dropped++;
+		return;
+	}
+	eve_timestamp(ts, sizeof(ts), (uint64_t)((int64_t)pl->now_ns + pl->actx->wall_offset_ns));
+	json_object_object_add(o, "timestamp", json_object_new_string(ts));
+	json_object_object_add(v, "state", json_object_new_string("update"));
+	e = json_object_new_object();
+	json_object_object_add(e, "file", json_object_new_string(strrchr(info->path, '/') ? strrchr(info->path, '/') + 1 : info->path));
+	json_object_object_add(e, "status", json_object_new_string("complete"));
+	json_object_object_add(e, "packets", json_object_new_int64((int64_t)info->packets));
+	json_object_object_add(e, "bytes", json_object_new_int64((int64_t)info->bytes));
+	json_object_object_add(e, "sha256", json_object_new_string(info->sha256));
+	json_object_object_add(v, "evidence", e);
+	pipeline_emit_json(pl, o);
 }
 
 static int pipeline_on_flow(void *ctx, const struct vigil_flow_key *k, const struct vigil_flow *f)
@@ -73,16 +200,6 @@ static int pipeline_on_flow(void *ctx, const struct vigil_flow_key *k, const str
 struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *actx,
 			      const struct pipeline_out *out)
 {
-	struct det_flood_cfg fc = {
-		.window_ns = (uint64_t)cfg->flood.window_s * 1000000000ULL,
-		.learning_ns = (uint64_t)cfg->flood.learning_s * 1000000000ULL,
-		.k = cfg->flood.k,
-		.floor_pps = cfg->flood.floor_pps,
-		.half_life_s = cfg->flood.half_life_s,
-		.end_after_ns = (uint64_t)cfg->flood.end_after_s * 1000000000ULL,
-		.update_ns = 10ULL * 1000000000ULL,
-		.max_hosts = 65536,
-	};
 	struct pipeline *pl = calloc(1, sizeof(*pl));
 
 	if (!pl)
@@ -90,17 +207,47 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 	pl->cfg = cfg;
 	pl->actx = actx;
 	pl->out = *out;
-	pl->window_ns = fc.window_ns;
 	pl->harvest_ns = (uint64_t)cfg->flow_harvest_ms * 1000000ULL;
-	if (cfg->flood.enabled) {
-		pl->flood = det_flood_new(&fc);
-		if (!pl->flood) {
-			int e = errno;
-
+	if (out->evidence) {
+		pl->pending = calloc(cfg->evidence_max_open, sizeof(*pl->pending));
+		if (!pl->pending) {
 			free(pl);
-			errno = e;
 			return NULL;
 		}
+	}
+	pl->det = detect_new(cfg, pipeline_on_incident, pl);
+	if (pl->det && cfg->stats_enabled) {
+		struct stats_cfg sc;
+
+		stats_cfg_default(&sc);
+		sc.hosts = cfg->stats_hosts;
+		sc.pairs = cfg->stats_pairs;
+		sc.sockets = cfg->stats_sockets;
+		sc.window_ns = (uint64_t)cfg->stats_window_s * 1000000000ULL;
+		sc.learning_ns = (uint64_t)cfg->stats_learning_s * 1000000000ULL;
+		sc.half_life_s = cfg->stats_half_life_s;
+		sc.daily_profile = cfg->stats_daily_profile;
+		sc.turnover_s = cfg->stats_turnover_s;
+		pl->stats = stats_new(&sc);
+		if (pl->stats && cfg->xdp_handoff != CONFIG_HANDOFF_ALL) {
+			pl->rates = flow_rates_new(cfg->xdp_flow_entries);
+			if (!pl->rates) {
+				stats_free(pl->stats);
+				pl->stats = NULL;
+			}
+		}
+		if (!pl->stats) {
+			detect_free(pl->det);
+			pl->det = NULL;
+		}
+	}
+	if (!pl->det) {
+		int e = errno;
+
+		free(pl->pending);
+		free(pl);
+		errno = e;
+		return NULL;
 	}
 	return pl;
 }
@@ -109,7 +256,12 @@ void pipeline_free(struct pipeline *pl)
 {
 	if (!pl)
 		return;
-	det_flood_free(pl->flood);
+	detect_free(pl->det);
+	stats_free(pl->stats);
+	flow_rates_free(pl->rates);
+	while (pl->n_pending)
+		free(pl->pending[--pl->n_pending].start_json);
+	free(pl->pending);
 	free(pl);
 }
 
@@ -118,22 +270,42 @@ void pipeline_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	struct pipeline *pl = ctx;
 	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		struct pkt_info info;
-		int rc = pkt_parse(pkts[i].data, pkts[i].len, &info);
+	if (n > PIPELINE_BURST_MAX) {	/* the poller's bursts are smaller; keep this safe anyway */
+		pipeline_packets(ctx, pkts, PIPELINE_BURST_MAX);
+		pipeline_packets(ctx, pkts + PIPELINE_BURST_MAX, (uint16_t)(n - PIPELINE_BURST_MAX));
+		return;
+	}
+	if (!pl->ids_based && n) {
+		/* incident ids unique across runs: anchored to the first frame's wall-clock second */
+		uint64_t wall = (uint64_t)((int64_t)pkts[0].ts_ns + pl->actx->wall_offset_ns);
 
+		detect_set_id_base(pl->det, wall / 1000000000ULL * 1000000ULL);
+		pl->ids_based = true;
+	}
+	for (i = 0; i < n; i++) {
+		pl->rc[i] = pkt_parse(pkts[i].data, pkts[i].len, &pl->pi[i]);
+		pl->ts[i] = pkts[i].ts_ns;
 		pl->st.packets++;
-		pl->st.parse[rc]++;
-		if (rc != PKT_OK && rc != PKT_BAD_L4)
-			continue;
-		if (!pl->flood)
-			continue;
-		/* close the detector's window before counting a frame that belongs to a later one */
-		if (pkts[i].ts_ns >= pl->flood_next_ns) {
-			det_flood_tick(pl->flood, pkts[i].ts_ns, pipeline_on_flood, pl);
-			pl->flood_next_ns = pkts[i].ts_ns - pkts[i].ts_ns % pl->window_ns + pl->window_ns;
+		pl->st.parse[pl->rc[i]]++;
+		if (pl->out.evidence) {
+			bool ip = pl->rc[i] == PKT_OK || pl->rc[i] == PKT_BAD_L4;
+
+			/* bounded copy (snaplen) into the pre-trigger ring, and into open captures */
+			evidence_packet(pl->out.evidence, pkts[i].ts_ns, pkts[i].data, pkts[i].len,
+					ip ? pl->pi[i].src : NULL, ip ? pl->pi[i].dst : NULL);
 		}
-		det_flood_packet(pl->flood, pkts[i].ts_ns, info.dst, info.src, info.proto, info.dst_port);
+	}
+	/* statistics first: pl->res[i] holds frame i's scores while the detectors run */
+	if (pl->stats)
+		stats_burst(pl->stats, pl->pi, pl->rc, pl->ts, n, pl->res);
+	for (i = 0; i < n; i++) {
+		int rc = pl->rc[i];
+
+		/* detectors close their windows by packet time before counting a later frame */
+		if (rc == PKT_OK || rc == PKT_BAD_L4)
+			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, &pl->pi[i]);
+		else if (rc == PKT_NON_IP)
+			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, NULL); /* ARP */
 	}
 }
 
@@ -156,11 +328,16 @@ void pipeline_tick(void *ctx, uint64_t now_ns)
 {
 	struct pipeline *pl = ctx;
 
-	if (pl->flood && now_ns >= pl->flood_next_ns) {
-		det_flood_tick(pl->flood, now_ns, pipeline_on_flood, pl);
-		pl->flood_next_ns = now_ns - now_ns % pl->window_ns + pl->window_ns;
+	detect_tick(pl->det, now_ns);
+	if (pl->out.evidence) {
+		pl->now_ns = now_ns;
+		evidence_tick(pl->out.evidence, now_ns, pipeline_on_evidence, pl);
 	}
 	if (now_ns >= pl->next_harvest_ns) {
+		/* unseen packets of live flows first, then the expired flows go */
+		if (pl->next_harvest_ns && pl->rates && pl->out.flows_fd >= 0 &&
+		    flow_rates_scan(pl->rates, pl->stats, pl->out.flows_fd, now_ns) < 0)
+			pl->st.harvest_errors++;
 		if (pl->next_harvest_ns)
 			pipeline_harvest(pl, now_ns, false);
 		pl->next_harvest_ns = now_ns + pl->harvest_ns;
@@ -169,11 +346,13 @@ void pipeline_tick(void *ctx, uint64_t now_ns)
 
 void pipeline_finish(struct pipeline *pl, uint64_t now_ns)
 {
-	if (pl->flood) {
-		/* close the last open window so its packets are judged, then end what is open */
-		det_flood_tick(pl->flood, now_ns + pl->window_ns, pipeline_on_flood, pl);
-		det_flood_finish(pl->flood, now_ns, pipeline_on_flood, pl);
+	/* judge the last open windows, then end what is open */
+	if (pl->out.evidence) {
+		/* input ends: what is still capturing is complete; report it before the incidents end */
+		pl->now_ns = now_ns;
+		evidence_tick(pl->out.evidence, UINT64_MAX, pipeline_on_evidence, pl);
 	}
+	detect_finish(pl->det, now_ns);
 	pipeline_harvest(pl, now_ns, true);
 }
 
@@ -184,6 +363,26 @@ void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out)
 
 void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out)
 {
-	if (pl->flood)
-		det_flood_get_stats(pl->flood, out);
+	detect_get_flood_stats(pl->det, out);
+}
+
+const struct stats *pipeline_stats_engine(const struct pipeline *pl)
+{
+	return pl->stats;
+}
+
+void pipeline_get_detect_stats(const struct pipeline *pl, struct detect_stats *out)
+{
+	detect_get_stats(pl->det, out);
+}
+
+void pipeline_set_action(struct pipeline *pl, pipeline_action_fn fn, void *ctx)
+{
+	pl->act = fn;
+	pl->act_ctx = ctx;
+}
+
+struct detect *pipeline_detect(struct pipeline *pl)
+{
+	return pl->det;
 }

@@ -13,16 +13,20 @@
 
 #include "alert.h"
 #include "config.h"
+#include "evidence.h"
 #include "det_flood.h"
+#include "detect.h"
 #include "pkt.h"
 #include "poller.h"
 #include "publish.h"
+#include "stats.h"
 
 struct pipeline_out {
 	FILE *alerts;		/* --alerts-json, may be NULL */
 	FILE *flows;		/* --flows-json, may be NULL */
 	struct publish *pub;	/* may be NULL */
 	int flows_fd;		/* the XDP flow table (inner map) */
+	struct evidence *evidence;	/* pcapng per incident; may be NULL (borrowed) */
 };
 
 struct pipeline_stats {
@@ -32,6 +36,7 @@ struct pipeline_stats {
 	uint64_t alerts_dropped;	/* JSON could not be built */
 	uint64_t flows;
 	uint64_t harvest_errors;
+	uint64_t evidence_failed;	/* incidents whose evidence could not be started */
 };
 
 struct pipeline;
@@ -50,5 +55,18 @@ void pipeline_finish(struct pipeline *pl, uint64_t now_ns);
 
 void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out);
 void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out);
+/* The statistics engine (dataplane/stats.h) for queries; NULL when stats.enabled is false. */
+const struct stats *pipeline_stats_engine(const struct pipeline *pl);
+/* Every detector's counters (incidents per detector, clamped timestamps). */
+void pipeline_get_detect_stats(const struct pipeline *pl, struct detect_stats *out);
+
+/*
+ * Containment (sensor/appliance.c): fn sees every incident event before its
+ * alert is built; a non-NULL return replaces alert.action ("blocked"). fn NULL: none.
+ */
+typedef const char *(*pipeline_action_fn)(void *ctx, const struct detect_incident *inc);
+void pipeline_set_action(struct pipeline *pl, pipeline_action_fn fn, void *ctx);
+/* The detector registry: saving and restoring what it learned, SIGHUP (detect_reconfigure). */
+struct detect *pipeline_detect(struct pipeline *pl);
 
 #endif

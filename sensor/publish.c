@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * publish.c: hands detector events to vigil-collector without ever making the
- * packet path wait for the network: a bounded in-memory queue, a sender thread
- * with a window of unacked events, resend on timeout or reconnect (lib/wire.h).
+ * packet path wait for the network: a bounded queue mirrored in an on-disk
+ * spool, a sender thread with a window of unacked events, resend on timeout or
+ * reconnect, CURVE when keys are configured (lib/wire.h, docs/transport.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +20,8 @@
 #include "log.h"
 #include "wire.h"
 #include "publish.h"
+#include "publish_evidence.h"
+#include "publish_spool.h"
 
 #define PUBLISH_QUEUE_DEFAULT 65536u
 #define PUBLISH_RETRY_DEFAULT 2000u
@@ -26,6 +29,7 @@
 #define PUBLISH_HWM 1024		/* ZeroMQ queue limit, > window */
 #define PUBLISH_BATCH 256u		/* sends per loop turn, bounds lock hold time */
 #define PUBLISH_WARN_MIN_MS 5000u	/* warn after max(this, 2 * retry_ms) without acks */
+#define PUBLISH_SPOOL_DEFAULT (256ull << 20)
 
 struct publish_item {
 	char *json;
@@ -43,6 +47,11 @@ struct publish {
 	uint32_t cap;
 	uint32_t retry_ms;
 	uint32_t warn_ms;
+	bool curve;
+	char curve_public[41], curve_secret[41], curve_server[41];
+	struct publish_spool *spool;	/* NULL: memory only */
+	char evidence_dir[256];		/* "": evidence off */
+	bool refused_warned;
 	void *ctx;
 	int evfd;			/* wakes the thread on new events and on stop */
 	pthread_t thread;
@@ -87,6 +96,24 @@ static void publish_pop(struct publish *p)
 	p->count--;
 }
 
+/* Events up to first - 1 are acked or dropped: tell the spool (caller holds the lock). */
+static void publish_spool_sync(struct publish *p)
+{
+	if (p->spool && publish_spool_done(p->spool, publish_first_seq(p) - 1))
+		p->st.spool_errors++;
+}
+
+/* Drop queued events up to seq (the spool gave them up); counted. */
+static void publish_drop_upto(struct publish *p, uint64_t seq)
+{
+	while (p->count && publish_first_seq(p) <= seq) {
+		publish_pop(p);
+		p->st.dropped_spool++;
+	}
+	if (p->next_send < publish_first_seq(p))
+		p->next_send = publish_first_seq(p);
+}
+
 /* Start sending again from the oldest unacked event (caller holds the lock). */
 static void publish_rewind(struct publish *p)
 {
@@ -110,6 +137,19 @@ static void publish_ack(struct publish *p, uint64_t ack, uint64_t now)
 		p->st.published = p->last_seq;
 		p->probe = true;
 		p->last_progress_ms = now;
+		/* the spool holds the old numbers: write the queue again under the new ones */
+		if (p->spool) {
+			uint64_t dropped;
+
+			if (publish_spool_reset(p->spool, ack))
+				p->st.spool_errors++;
+			for (uint32_t i = 0; i < p->count; i++) {
+				struct publish_item *it = &p->ring[(p->head + i) % p->cap];
+
+				if (publish_spool_append(p->spool, ack + 1 + i, it->json, it->len, &dropped))
+					p->st.spool_errors++;
+			}
+		}
 		return;
 	}
 	p->probe = false;
@@ -122,6 +162,7 @@ static void publish_ack(struct publish *p, uint64_t ack, uint64_t now)
 		p->st.acked++;
 		p->last_progress_ms = now;
 	}
+	publish_spool_sync(p);
 	if (p->next_send < publish_first_seq(p))
 		p->next_send = publish_first_seq(p);
 	pthread_cond_broadcast(&p->cond);
@@ -162,23 +203,85 @@ static bool publish_send_some(struct publish *p, void *sock)
 	return blocked;
 }
 
-static void publish_recv_acks(struct publish *p, void *sock)
+static void publish_free_msg(void *data, void *hint)
+{
+	(void)hint;
+	free(data);
+}
+
+/*
+ * Answer an evidence request: the file, or why not. Runs in the sender thread;
+ * reading and hashing a few MiB takes milliseconds, and ZeroMQ sends the reply
+ * on the same connection between two events, so the event stream only waits
+ * that long. A reply ZeroMQ will not take now is dropped: the collector times
+ * out and the analyst asks again.
+ */
+static void publish_evidence_answer(struct publish *p, void *sock, const struct wire_evreq *req)
+{
+	struct publish_evidence_file ef;
+	uint8_t rid[WIRE_SEQ_LEN], status;
+	zmq_msg_t data;
+	bool ok;
+
+	publish_evidence_load(p->evidence_dir, p->name, req->incident_id, WIRE_EVIDENCE_MAX, &ef);
+	ok = ef.status == WIRE_EV_OK;
+	status = (uint8_t)ef.status;
+	wire_put_u64(rid, req->request_id);
+	if (ok) {
+		/* ZeroMQ takes the buffer and frees it once sent */
+		if (zmq_msg_init_data(&data, ef.data, ef.len, publish_free_msg, NULL)) {
+			free(ef.data);
+			zmq_msg_init(&data);
+			ok = false;
+			status = WIRE_EV_ERROR;
+		}
+		ef.data = NULL;
+	} else {
+		zmq_msg_init(&data);
+	}
+	if (zmq_send(sock, WIRE_MAGIC_EVREP, WIRE_MAGIC_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&data);
+		pthread_mutex_lock(&p->lock);
+		p->st.evidence_dropped++;
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	zmq_send(sock, p->name, strlen(p->name), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, rid, sizeof(rid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, &status, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, ef.name, ef.status == WIRE_EV_NOT_FOUND ? 0 : strlen(ef.name), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(sock, ef.sha256, ok ? WIRE_SHA256_HEX : 0, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	pthread_mutex_lock(&p->lock);
+	if (ok) {
+		p->st.evidence_sent++;
+		p->st.evidence_bytes += zmq_msg_size(&data);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (zmq_msg_send(&data, sock, ZMQ_DONTWAIT) < 0)
+		zmq_msg_close(&data);
+}
+
+#define PUBLISH_RECV_FRAMES 4	/* the longest message the collector sends, + 1 to see "too many" */
+
+/* Acks and evidence requests; anything else from the collector is counted and dropped. */
+static void publish_recv(struct publish *p, void *sock)
 {
 	for (;;) {
-		struct wire_frame f[WIRE_ACK_FRAMES];
-		uint8_t buf[WIRE_ACK_FRAMES][16];
+		struct wire_frame f[PUBLISH_RECV_FRAMES];
+		uint8_t buf[PUBLISH_RECV_FRAMES][16];
+		struct wire_evreq req;
 		size_t n = 0;
 		int more = 1;
 		uint64_t ack;
 
 		while (more) {
 			size_t more_len = sizeof(more);
-			int len = zmq_recv(sock, n < WIRE_ACK_FRAMES ? buf[n] : buf[0], sizeof(buf[0]),
+			int len = zmq_recv(sock, n < PUBLISH_RECV_FRAMES ? buf[n] : buf[0], sizeof(buf[0]),
 					   ZMQ_DONTWAIT);
 
 			if (len < 0)
 				return;
-			if (n < WIRE_ACK_FRAMES) {
+			if (n < PUBLISH_RECV_FRAMES) {
 				f[n].data = buf[n];
 				f[n].len = (size_t)len;
 			}
@@ -187,10 +290,21 @@ static void publish_recv_acks(struct publish *p, void *sock)
 				more = 0;
 		}
 		/* a truncated frame (len > buffer) is reported with its real length and fails the check */
-		if (wire_ack_decode(f, n, &ack) != WIRE_OK)
+		if (n == WIRE_ACK_FRAMES && wire_ack_decode(f, n, &ack) == WIRE_OK) {
+			pthread_mutex_lock(&p->lock);
+			publish_ack(p, ack, publish_now_ms());
+			pthread_mutex_unlock(&p->lock);
 			continue;
+		}
+		if (n == WIRE_EVREQ_FRAMES && wire_evreq_decode(f, n, &req) == WIRE_OK) {
+			pthread_mutex_lock(&p->lock);
+			p->st.evidence_requests++;
+			pthread_mutex_unlock(&p->lock);
+			publish_evidence_answer(p, sock, &req);
+			continue;
+		}
 		pthread_mutex_lock(&p->lock);
-		publish_ack(p, ack, publish_now_ms());
+		p->st.evidence_bad++;
 		pthread_mutex_unlock(&p->lock);
 	}
 }
@@ -209,10 +323,27 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 		if (len < 6)
 			continue;
 		memcpy(&id, ev, sizeof(id));
+		if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+		    id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+			bool warn;
+
+			pthread_mutex_lock(&p->lock);
+			p->st.refused++;
+			warn = !p->refused_warned;
+			p->refused_warned = true;
+			pthread_mutex_unlock(&p->lock);
+			if (warn)
+				pr_warn("collector %s refused the handshake (%s): check collector.curve_* keys; retrying",
+					p->endpoint, id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "key not authorised"
+											  : "CURVE mismatch");
+			continue;
+		}
 		pthread_mutex_lock(&p->lock);
 		if (id == ZMQ_EVENT_CONNECTED) {
 			p->st.connected = true;
 			publish_rewind(p);
+			/* the resend timer counts from now, not from when the events were queued */
+			p->last_progress_ms = publish_now_ms();
 		} else if (id == ZMQ_EVENT_DISCONNECTED) {
 			/* what was in flight on that connection is gone: resend it first */
 			p->st.connected = false;
@@ -279,8 +410,17 @@ static int publish_open(struct publish *p, void **sockp, void **monp)
 		rc = -zmq_errno();
 		goto cleanup;
 	}
+	if (p->curve &&
+	    (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, p->curve_server, 40) ||
+	     zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, p->curve_public, 40) ||
+	     zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, p->curve_secret, 40))) {
+		rc = -zmq_errno();
+		goto cleanup;
+	}
 	snprintf(monep, sizeof(monep), "inproc://vigil-publish-mon-%p", (void *)p);
-	if (zmq_socket_monitor(sock, monep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED)) {
+	if (zmq_socket_monitor(sock, monep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
+				      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
 		rc = -zmq_errno();
 		goto cleanup;
 	}
@@ -335,7 +475,7 @@ static void *publish_thread(void *arg)
 			break;
 		/* connection changes first, so a rewind is never overtaken by newer events */
 		publish_recv_monitor(p, mon);
-		publish_recv_acks(p, sock);
+		publish_recv(p, sock);
 		if (publish_send_some(p, sock))
 			items[0].events |= ZMQ_POLLOUT;
 		publish_timers(p);
@@ -356,6 +496,47 @@ static void *publish_thread(void *arg)
 	return NULL;
 }
 
+/* Queue one event the spool still owes (at start, before the thread runs). */
+static int publish_load(void *ctx, uint64_t seq, const char *json, size_t len)
+{
+	struct publish *p = ctx;
+	char *copy = malloc(len);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, json, len);
+	if (p->count && seq != p->last_seq + 1) {
+		/* a hole (cannot happen unless files were removed): keep the ring contiguous */
+		while (p->count) {
+			publish_pop(p);
+			p->st.dropped_full++;
+		}
+	}
+	if (p->count == p->cap) {
+		publish_pop(p);
+		p->st.dropped_full++;
+	}
+	p->ring[(p->head + p->count) % p->cap] = (struct publish_item){ .json = copy, .len = len };
+	p->count++;
+	p->last_seq = seq;
+	p->st.loaded++;
+	return 0;
+}
+
+static bool publish_cfg_keys(const struct publish_cfg *cfg)
+{
+	const char *k[3] = { cfg->curve_public, cfg->curve_secret, cfg->curve_server };
+	int set = 0;
+
+	for (int i = 0; i < 3; i++)
+		if (k[i] && k[i][0]) {
+			if (!wire_key_valid(k[i]))
+				return false;
+			set++;
+		}
+	return set == 0 || set == 3;
+}
+
 struct publish *publish_new(const struct publish_cfg *cfg)
 {
 	struct publish *p = NULL;
@@ -364,7 +545,8 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 
 	if (!cfg || !cfg->endpoint || !cfg->sensor_name ||
 	    !wire_name_valid(cfg->sensor_name, strlen(cfg->sensor_name)) ||
-	    strlen(cfg->endpoint) >= sizeof(p->endpoint))
+	    strlen(cfg->endpoint) >= sizeof(p->endpoint) || !publish_cfg_keys(cfg) ||
+	    (cfg->evidence_dir && strlen(cfg->evidence_dir) >= sizeof(p->evidence_dir)))
 		goto cleanup;
 	err = ENOMEM;
 	p = calloc(1, sizeof(*p));
@@ -373,6 +555,8 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 	p->evfd = -1;
 	snprintf(p->endpoint, sizeof(p->endpoint), "%s", cfg->endpoint);
 	snprintf(p->name, sizeof(p->name), "%s", cfg->sensor_name);
+	if (cfg->evidence_dir)
+		snprintf(p->evidence_dir, sizeof(p->evidence_dir), "%s", cfg->evidence_dir);
 	p->cap = cfg->queue_max ? cfg->queue_max : PUBLISH_QUEUE_DEFAULT;
 	p->retry_ms = cfg->retry_ms ? cfg->retry_ms : PUBLISH_RETRY_DEFAULT;
 	p->warn_ms = 2 * p->retry_ms > PUBLISH_WARN_MIN_MS ? 2 * p->retry_ms : PUBLISH_WARN_MIN_MS;
@@ -386,6 +570,31 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	if (cfg->curve_public && cfg->curve_public[0]) {
+		p->curve = true;
+		snprintf(p->curve_public, sizeof(p->curve_public), "%s", cfg->curve_public);
+		snprintf(p->curve_secret, sizeof(p->curve_secret), "%s", cfg->curve_secret);
+		snprintf(p->curve_server, sizeof(p->curve_server), "%s", cfg->curve_server);
+	}
+	if (cfg->spool_dir && cfg->spool_dir[0]) {
+		uint64_t last = 0;
+		int rc = publish_spool_open(cfg->spool_dir,
+					    cfg->spool_max_bytes ? cfg->spool_max_bytes : PUBLISH_SPOOL_DEFAULT,
+					    publish_load, p, &p->spool, &last);
+
+		if (rc) {
+			err = -rc;
+			goto cleanup;
+		}
+		/* numbering continues; what was loaded may all have been sent already */
+		p->last_seq = last;
+		p->max_sent = last;
+		p->st.published = last;
+		p->next_send = publish_first_seq(p);
+		if (p->count)
+			publish_spool_sync(p);
+		p->st.spool_bytes = publish_spool_bytes(p->spool);
+	}
 	p->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (p->evfd < 0) {
 		err = errno;
@@ -442,6 +651,19 @@ int publish_event(struct publish *p, const char *json)
 	p->count++;
 	p->last_seq++;
 	p->st.published = p->last_seq;
+	if (p->spool) {
+		uint64_t dropped = 0;
+
+		if (publish_spool_append(p->spool, p->last_seq, copy, len, &dropped))
+			p->st.spool_errors++;
+		if (dropped) {
+			publish_drop_upto(p, dropped);
+			rc = -ENOBUFS;
+		}
+		if (rc == -ENOBUFS)
+			publish_spool_sync(p);
+		p->st.spool_bytes = publish_spool_bytes(p->spool);
+	}
 	pthread_mutex_unlock(&p->lock);
 
 	if (write(p->evfd, &one, sizeof(one)) < 0) {
@@ -477,6 +699,8 @@ void publish_stats(struct publish *p, struct publish_stats *out)
 	if (!p || !out)
 		return;
 	pthread_mutex_lock(&p->lock);
+	if (p->spool)
+		p->st.spool_bytes = publish_spool_bytes(p->spool);
 	*out = p->st;
 	out->queued = p->count;
 	out->inflight = p->next_send - publish_first_seq(p);
@@ -502,6 +726,7 @@ void publish_free(struct publish *p)
 		zmq_ctx_term(p->ctx);
 	if (p->evfd >= 0)
 		close(p->evfd);
+	publish_spool_free(p->spool);
 	if (p->ring) {
 		while (p->count)
 			publish_pop(p);

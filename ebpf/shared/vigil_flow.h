@@ -8,10 +8,14 @@
  *
  * Map layout (names are what user space finds on the attached program):
  *   vg_cfg      ARRAY[1] of struct vigil_xdp_cfg        written by the sensor
- *   vg_stats    PERCPU_ARRAY[VIGIL_STAT_MAX] of __u64   counters by reason
+ *   vg_stats    PERCPU_ARRAY[1] of struct vigil_stats   counters by reason
  *   vg_flows_o  ARRAY_OF_MAPS[1] -> LRU_PERCPU_HASH     struct vigil_flow_key ->
  *                                                       struct vigil_flow
  *   xsks_map    XSKMAP                                  AF_XDP sockets by rx queue
+ *   vg_block    LPM_TRIE of struct vigil_block_key ->   the blocklist (containment):
+ *               struct vigil_block                      hits are dropped and counted
+ *   vg_peer     DEVMAP[1]                               inline mode: the peer port
+ *   vg_gate     PERCPU_ARRAY[1] of struct vigil_gate    new-flow admission state
  * The flow table is an inner map so that user space creates it with the size
  * from the config, pins it under /sys/fs/bpf/vigil/<ifname>/ and hands the
  * same table to a new program after a restart, whoever loaded the program
@@ -34,13 +38,16 @@ struct vigil_xdp_meta {
 	__u64 ts_ns;	/* in: capture time, ns since the Unix epoch */
 	__u16 magic;	/* in: VIGIL_META_MAGIC, else the block is ignored */
 	__u16 flags;	/* out: VIGIL_META_F_* set by the program */
-	__u32 pad;
+	__u32 wire_len;	/* in: length to count for the frame (the original frame's
+			 * length on the wire), 0: the frame's length as given */
 };
 
 enum vigil_meta_flag {
 	VIGIL_META_F_HANDOFF = 1,	/* the program would hand this frame to the XSK */
 	VIGIL_META_F_ACCOUNTED = 2,	/* the frame was accounted into a flow */
 	VIGIL_META_F_BLOCKED = 4,	/* the frame matched the blocklist */
+	VIGIL_META_F_GATED = 8,		/* counted in a per-destination aggregate (gate closed) */
+	VIGIL_META_F_INNER = 16,	/* keyed by a tunnel's inner header */
 };
 
 enum vigil_dir {
@@ -62,14 +69,22 @@ struct vigil_flow_key {
 	__u16 port_b;
 	__u8 proto;	/* IP protocol number */
 	__u8 ip_ver;	/* 4 or 6 */
-	__u16 pad;
+	__u16 flags;	/* enum vigil_key_flag */
+};
+
+enum vigil_key_flag {
+	/* a per-destination aggregate: addr_a and port_a are zero, addr_b/port_b
+	 * the destination; holds the frames of new flows the gate did not admit */
+	VIGIL_KEY_F_AGGREGATE = 1,
 };
 
 /*
  * struct vigil_flow: one per CPU per flow (LRU per-CPU hash). User space sums the
  * CPUs: packets and bytes add, first/last take min/max, flags OR. Times are ns on
- * the program's clock: bpf_ktime_get_ns() live, capture time in replay.
- * Bytes are whole frame lengths as XDP sees them (bpf_xdp_get_buff_len).
+ * the program's clock: CLOCK_MONOTONIC live (to the scheduler tick unless
+ * VIGIL_CFG_F_PRECISE_TIME), capture time in replay.
+ * Bytes are whole frame lengths as XDP sees them (bpf_xdp_get_buff_len), or in
+ * replay the original frame's length on the wire (struct vigil_xdp_meta.wire_len).
  */
 struct vigil_flow {
 	__u64 first_ns;
@@ -90,7 +105,8 @@ struct vigil_flow {
 
 enum vigil_mode {
 	VIGIL_MODE_TAP = 0,	/* account, then drop: the port carries a copy */
-	VIGIL_MODE_INLINE = 1,	/* account, then pass */
+	VIGIL_MODE_INLINE = 1,	/* account, then pass, or redirect to vg_peer[0]
+				 * when VIGIL_CFG_F_PEER is set (bump in the wire) */
 };
 
 enum vigil_handoff {
@@ -106,16 +122,43 @@ struct vigil_xdp_cfg {
 	__u32 handoff;		/* enum vigil_handoff */
 	__u32 handoff_n;
 	__u32 flags;		/* enum vigil_cfg_flag */
+	__u64 new_flow_ns;	/* gate: ns between admitted new flows per CPU (1e9 / rate);
+				 * 0: every new flow is inserted */
 };
 
 enum vigil_cfg_flag {
-	VIGIL_CFG_F_TUNNEL_INNER = 1,	/* key GRE/VXLAN/Geneve flows by the inner header */
+	VIGIL_CFG_F_TUNNEL_INNER = 1,	/* key GRE/VXLAN/Geneve/IP-in-IP flows by the inner header */
+	VIGIL_CFG_F_BLOCKLIST = 2,	/* vg_block holds prefixes: look frames up */
+	VIGIL_CFG_F_PEER = 4,		/* inline: redirect to vg_peer[0] instead of passing */
+	VIGIL_CFG_F_PRECISE_TIME = 8,	/* live timestamps from bpf_ktime_get_ns, not the
+					 * tick-grained bpf_ktime_get_coarse_ns */
 };
 
+/* vg_block key: IPv4 as IPv4-mapped IPv6, so prefixlen is 96 + the IPv4 length */
+struct vigil_block_key {
+	__u32 prefixlen;	/* host byte order, 0..128 (the LPM trie's rule) */
+	__u8 addr[16];		/* network byte order */
+};
+
+/* vg_block value: shared by all CPUs, updated atomically */
+struct vigil_block {
+	__u64 hits;		/* frames dropped because a source or destination matched */
+};
+
+/* vg_gate[0], per CPU: a GCRA (virtual scheduling) gate on new-flow inserts.
+ * burst: VIGIL_GATE_BURST_NS worth of inserts may come at once */
+struct vigil_gate {
+	__u64 tat;		/* theoretical arrival time of the next insert, ns */
+};
+
+#define VIGIL_GATE_BURST_NS 1000000000ull
+
 /* Per-CPU counters, vg_stats[reason]. Every frame lands in exactly one outcome:
- * ACCOUNTED, NON_IP, BAD_ETH, BAD_VLAN, BAD_IP4, BAD_IP6, BAD_IP6_EXT, NO_FLOW_MAP
- * or FLOW_INSERT_FAIL. The rest are extra detail: BAD_L4 and FRAGMENT frames are
- * still keyed (BAD_L4 without ports) and so also land in one of the outcomes. */
+ * ACCOUNTED, NON_IP, BAD_ETH, BAD_VLAN, BAD_IP4, BAD_IP6, NO_FLOW_MAP,
+ * FLOW_INSERT_FAIL or BLOCKED. The rest are extra detail: BAD_L4, BAD_IP6_EXT and
+ * FRAGMENT frames are still keyed (BAD_L4 with the ports if present, BAD_IP6_EXT
+ * without) and so also land in one of the outcomes; GATED and TUNNEL_INNER
+ * frames are also ACCOUNTED. */
 enum vigil_stat {
 	VIGIL_STAT_FRAMES = 0,		/* every frame the program saw */
 	VIGIL_STAT_BYTES,		/* their lengths */
@@ -125,15 +168,24 @@ enum vigil_stat {
 	VIGIL_STAT_BAD_VLAN,		/* truncated VLAN tag or more tags than supported */
 	VIGIL_STAT_BAD_IP4,		/* truncated IPv4 header, IHL < 5, or version != 4 */
 	VIGIL_STAT_BAD_IP6,		/* truncated IPv6 header */
-	VIGIL_STAT_BAD_IP6_EXT,		/* truncated or too deep IPv6 extension chain */
-	VIGIL_STAT_BAD_L4,		/* truncated TCP/UDP/SCTP/ICMP header (flow keyed without ports) */
+	VIGIL_STAT_BAD_IP6_EXT,		/* truncated or too deep IPv6 extension chain (keyed without ports) */
+	VIGIL_STAT_BAD_L4,		/* truncated TCP/UDP/SCTP/DCCP/ICMP header (ports kept if present) */
 	VIGIL_STAT_NO_FLOW_MAP,		/* user space has not installed the flow table yet */
 	VIGIL_STAT_FLOW_NEW,		/* new flow entries inserted */
 	VIGIL_STAT_FLOW_INSERT_FAIL,	/* insert failed */
 	VIGIL_STAT_FRAGMENT,		/* IP fragments (also counted in ACCOUNTED) */
 	VIGIL_STAT_HANDOFF,		/* frames redirected towards the XSK */
-	VIGIL_STAT_BLOCKED,		/* frames dropped by the blocklist */
+	VIGIL_STAT_BLOCKED,		/* frames dropped by the blocklist (not in any flow) */
+	VIGIL_STAT_GATED,		/* new-flow frames counted in a per-destination aggregate */
+	VIGIL_STAT_TUNNEL_INNER,	/* frames keyed by a tunnel's inner header (parse_tunnel) */
+	VIGIL_STAT_BAD_TUNNEL,		/* inner keying asked, inner header bad: keyed by the outer */
+	VIGIL_STAT_REDIRECT,		/* inline frames redirected to the peer port */
 	VIGIL_STAT_MAX,
+};
+
+/* vg_stats[0], per CPU: one lookup per frame reaches every counter */
+struct vigil_stats {
+	__u64 c[VIGIL_STAT_MAX];	/* indexed by enum vigil_stat */
 };
 
 #endif

@@ -29,8 +29,8 @@
 
 struct frame_spec {
 	int n_vlan;
-	uint16_t vlan_tpid[3];
-	uint16_t vlan_id[3];
+	uint16_t vlan_tpid[5];
+	uint16_t vlan_id[5];
 	uint16_t ethertype;
 	int ver;
 	const char *src, *dst;
@@ -47,6 +47,9 @@ struct frame_spec {
 	int l4_keep;		/* keep only this many bytes of the L4 header (0: all) */
 	int ip_keep;		/* cut the frame this many bytes after the L3 start (0: no) */
 	int raw_len;		/* a raw frame of this length instead */
+	int pppoe;		/* 1: PPPoE session, 1-byte PPP protocol; 2: 2-byte protocol */
+	int mpls;		/* MPLS labels in front of the IP header */
+	uint16_t ip_len_override;	/* IPv4 total length field (0: computed) */
 };
 
 struct frame_row {
@@ -58,6 +61,7 @@ struct frame_row {
 	uint16_t key_dport;	/* ... and of the receiver */
 	uint32_t stats;		/* bitmask of enum vigil_stat that grow by one, beyond
 				 * FRAMES/BYTES/ACCOUNTED/FLOW_NEW which the model derives */
+	int key_proto;		/* > 0: the key's protocol + 1, when not the spec's */
 };
 
 struct model_flow {
@@ -108,7 +112,15 @@ static const struct frame_row frame_rows[] = {
 	{ "three_vlan_tags", { .n_vlan = 3, .vlan_tpid = { 0x88a8, 0x8100, 0x8100 },
 	  .vlan_id = { 1, 2, 3 }, .ethertype = 0x0800, .ver = 4, .src = "172.16.1.1",
 	  .dst = "172.16.1.2", .proto = IPPROTO_UDP, .sport = 1, .dport = 2 },
+	  0, 23, 1, 2, 0 },
+	{ "five_vlan_tags", { .n_vlan = 5, .vlan_tpid = { 0x88a8, 0x8100, 0x8100, 0x8100, 0x8100 },
+	  .vlan_id = { 1, 2, 3, 4, 5 }, .ethertype = 0x0800, .ver = 4, .src = "172.16.1.1",
+	  .dst = "172.16.1.2", .proto = IPPROTO_UDP, .sport = 1, .dport = 2 },
 	  0, -1, 0, 0, BIT(VIGIL_STAT_BAD_VLAN) },
+	/* a UDP header past the IP total length is Ethernet padding, not a header */
+	{ "udp_in_padding_only", { .ethertype = 0x0800, .ver = 4, .src = "172.16.2.1",
+	  .dst = "172.16.2.2", .proto = IPPROTO_UDP, .sport = 1, .dport = 2, .ip_len_override = 20 },
+	  0, 24, 0, 0, BIT(VIGIL_STAT_BAD_L4) },
 	{ "ipv6_hbh_dstopts_udp", { .ethertype = 0x86dd, .ver = 6, .src = "2001:db8::1",
 	  .dst = "2001:db8::2", .n_ext = 2, .ext = { 0, 60 }, .proto = IPPROTO_UDP, .sport = 5000,
 	  .dport = 53, .payload = 20 }, 0, 6, 5000, 53, 0 },
@@ -134,15 +146,36 @@ static const struct frame_row frame_rows[] = {
 	{ "ipv4_options_past_end", { .ethertype = 0x0800, .ver = 4, .src = "10.3.0.1",
 	  .dst = "10.3.0.2", .ip4_ihl = 15, .proto = IPPROTO_UDP, .ip_keep = 24 },
 	  0, -1, 0, 0, BIT(VIGIL_STAT_BAD_IP4) },
-	{ "tcp_truncated_l4", { .ethertype = 0x0800, .ver = 4, .src = "10.4.0.1", .dst = "10.4.0.2",
-	  .proto = IPPROTO_TCP, .sport = 1, .dport = 2, .l4_keep = 6 }, 0, 12, 0, 0,
+	/* ports are kept when their 4 bytes are there (tshark's rule), else 0 */
+	{ "tcp_truncated_l4_ports_kept", { .ethertype = 0x0800, .ver = 4, .src = "10.4.0.1",
+	  .dst = "10.4.0.2", .proto = IPPROTO_TCP, .sport = 1, .dport = 2, .l4_keep = 6 }, 0, 12, 1, 2,
 	  BIT(VIGIL_STAT_BAD_L4) },
+	{ "udp_truncated_l4_3_bytes", { .ethertype = 0x0800, .ver = 4, .src = "10.4.0.1",
+	  .dst = "10.4.0.2", .proto = IPPROTO_UDP, .sport = 1, .dport = 2, .l4_keep = 3 }, 0, 17, 0, 0,
+	  BIT(VIGIL_STAT_BAD_L4) },
+	{ "icmp_truncated_type_code_kept", { .ethertype = 0x0800, .ver = 4, .src = "10.4.0.1",
+	  .dst = "10.4.0.2", .proto = IPPROTO_ICMP, .icmp_type = 8, .l4_keep = 2 }, 0, 18, 8, 0,
+	  BIT(VIGIL_STAT_BAD_L4) },
+	{ "pppoe_compressed_proto_tcp", { .pppoe = 1, .ethertype = 0x0800, .ver = 4, .src = "10.8.0.1",
+	  .dst = "10.8.0.2", .proto = IPPROTO_TCP, .sport = 3000, .dport = 80 }, 0, 19, 3000, 80, 0 },
+	{ "pppoe_ipv6_udp", { .pppoe = 2, .ethertype = 0x86dd, .ver = 6, .src = "2001:db8::8",
+	  .dst = "2001:db8::9", .proto = IPPROTO_UDP, .sport = 53, .dport = 4000 }, 0, 20, 53, 4000, 0 },
+	{ "mpls_two_labels_udp", { .mpls = 2, .ethertype = 0x0800, .ver = 4, .src = "10.8.0.3",
+	  .dst = "10.8.0.4", .proto = IPPROTO_UDP, .sport = 5, .dport = 6 }, 0, 21, 5, 6, 0 },
+	{ "mpls_five_labels_too_deep", { .mpls = 5, .ethertype = 0x0800, .ver = 4, .src = "10.8.0.3",
+	  .dst = "10.8.0.4", .proto = IPPROTO_UDP, .sport = 5, .dport = 6 }, 0, -1, 0, 0,
+	  BIT(VIGIL_STAT_BAD_VLAN) },
+	{ "dccp_ports", { .ethertype = 0x0800, .ver = 4, .src = "10.8.0.5", .dst = "10.8.0.6",
+	  .proto = 33, .sport = 7, .dport = 8 }, 0, 22, 7, 8, 0 },
+	/* a chain that cannot be walked: keyed by the addresses and the fixed
+	 * header's next header (tshark's rule), ports 0 */
 	{ "ipv6_ext_truncated", { .ethertype = 0x86dd, .ver = 6, .src = "2001:db8::1",
 	  .dst = "2001:db8::2", .n_ext = 1, .ext = { 0 }, .proto = IPPROTO_UDP, .ip_keep = 44 },
-	  0, -1, 0, 0, BIT(VIGIL_STAT_BAD_IP6_EXT) },
+	  0, 25, 0, 0, BIT(VIGIL_STAT_BAD_IP6_EXT), 0 + 1 },
 	{ "ipv6_ext_too_deep", { .ethertype = 0x86dd, .ver = 6, .src = "2001:db8::1",
 	  .dst = "2001:db8::2", .n_ext = 7, .ext = { 0, 60, 60, 60, 60, 60, 60 },
-	  .proto = IPPROTO_UDP, .sport = 1, .dport = 2 }, 0, -1, 0, 0, BIT(VIGIL_STAT_BAD_IP6_EXT) },
+	  .proto = IPPROTO_UDP, .sport = 1, .dport = 2 }, 0, 25, 0, 0, BIT(VIGIL_STAT_BAD_IP6_EXT),
+	  0 + 1 },
 	{ "ipv6_truncated_header", { .ethertype = 0x86dd, .ver = 6, .src = "2001:db8::1",
 	  .dst = "2001:db8::2", .proto = IPPROTO_UDP, .ip_keep = 30 },
 	  0, -1, 0, 0, BIT(VIGIL_STAT_BAD_IP6) },
@@ -241,8 +274,29 @@ static size_t frame_build(const struct frame_spec *s, uint8_t *b)
 		put16(b + o + 2, s->vlan_id[i]);
 		o += 4;
 	}
-	put16(b + o, s->ethertype);
-	o += 2;
+	if (s->pppoe) {
+		put16(b + o, 0x8864);
+		b[o + 2] = 0x11;	/* version 1, type 1, code 0, session 0, length */
+		o += 8;
+		if (s->pppoe == 1) {
+			b[o++] = s->ver == 4 ? 0x21 : 0x57;
+		} else {
+			put16(b + o, s->ver == 4 ? 0x0021 : 0x0057);
+			o += 2;
+		}
+	} else if (s->mpls) {
+		put16(b + o, 0x8847);
+		o += 2;
+		for (i = 0; i < s->mpls; i++) {
+			put16(b + o, 0x0010);	/* label 1 */
+			b[o + 2] = i + 1 == s->mpls ? 1 : 0;	/* bottom of stack */
+			b[o + 3] = 64;
+			o += 4;
+		}
+	} else {
+		put16(b + o, s->ethertype);
+		o += 2;
+	}
 	l3 = o;
 	if (s->ethertype == 0x0806) {
 		put16(b + o, 1);	/* htype Ethernet */
@@ -300,6 +354,11 @@ static size_t frame_build(const struct frame_spec *s, uint8_t *b)
 			put16(b + o + 4, 8 + s->payload);
 			o += 8;
 			break;
+		case 33:	/* DCCP: ports, then 8 more bytes of generic header */
+			put16(b + o, s->sport);
+			put16(b + o + 2, s->dport);
+			o += 12;
+			break;
 		case 132:
 			put16(b + o, s->sport);
 			put16(b + o + 2, s->dport);
@@ -318,7 +377,7 @@ static size_t frame_build(const struct frame_spec *s, uint8_t *b)
 	if (s->l4_keep)
 		o = l4 + s->l4_keep;
 	if (s->ver == 4)
-		put16(b + l3 + 2, o - l3);
+		put16(b + l3 + 2, s->ip_len_override ? s->ip_len_override : o - l3);
 	else
 		put16(b + l3 + 4, o - l3 - 40);
 	if (s->ip_keep)
@@ -498,6 +557,8 @@ static void run_frame_rows(struct test_ctx *t)
 				t->stats[VIGIL_STAT_FLOW_NEW]++;
 			}
 			dir = model_key(&r->f, r->key_sport, r->key_dport, &mf->key);
+			if (r->key_proto)
+				mf->key.proto = (uint8_t)(r->key_proto - 1);
 			model_account(mf, dir, len, ts, &r->f);
 			t->stats[VIGIL_STAT_ACCOUNTED]++;
 			err = read_flow(t->m->flows_fd, &mf->key, &got);
@@ -517,8 +578,8 @@ static void check_outcomes(struct test_ctx *t)
 {
 	static const enum vigil_stat outcomes[] = {
 		VIGIL_STAT_ACCOUNTED, VIGIL_STAT_NON_IP, VIGIL_STAT_BAD_ETH, VIGIL_STAT_BAD_VLAN,
-		VIGIL_STAT_BAD_IP4, VIGIL_STAT_BAD_IP6, VIGIL_STAT_BAD_IP6_EXT,
-		VIGIL_STAT_NO_FLOW_MAP, VIGIL_STAT_FLOW_INSERT_FAIL,
+		VIGIL_STAT_BAD_IP4, VIGIL_STAT_BAD_IP6, VIGIL_STAT_NO_FLOW_MAP,
+		VIGIL_STAT_FLOW_INSERT_FAIL, VIGIL_STAT_BLOCKED,
 	};
 	uint64_t got[VIGIL_STAT_MAX], sum = 0;
 	size_t i;

@@ -40,13 +40,17 @@ finish() {
 }
 
 PORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
+MPORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
 EP="tcp://127.0.0.1:$PORT"
 JSONL="$TMP/events.jsonl"
 CFG="$TMP/collector.yaml"
+DB="$TMP/events.db"
 cat >"$CFG" <<EOC
 collector:
   listen: $EP
   events_jsonl: $JSONL
+  sqlite: $DB
+  metrics_listen: ""
 EOC
 
 COL_PID=""
@@ -69,6 +73,30 @@ stop_collector() {	# SIGTERM; returns the collector's exit status
 }
 
 lines() { [ -f "$1" ] && wc -l <"$1" | tr -d ' ' || echo 0; }
+
+# curve_setup SENSOR...: collector + sensor key pairs; the config lets the named sensors in
+curve_setup() {
+	"$COLLECTOR" keygen "$TMP/collector" >/dev/null || return 1
+	KEYS=""
+	for s in "$@"; do
+		"$COLLECTOR" keygen "$TMP/$s" >/dev/null || return 1
+		KEYS="$KEYS${KEYS:+, }'$(awk '/^public-key/ { print $3 }' "$TMP/$s.pub")'"
+	done
+	cat >>"$CFG" <<EOC
+  curve_key: $TMP/collector.key
+  sensor_keys: [$KEYS]
+EOC
+}
+keys() { echo "--keys $TMP/$1.key $TMP/collector.pub"; }
+
+# metrics PORT: the Prometheus text of the collector
+metrics() {
+	/usr/bin/python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' "$1"
+}
+
+dbcount() {	# dbcount SQL-WHERE: rows of the collector's SQLite table
+	/usr/bin/python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM events WHERE " + sys.argv[2]).fetchone()[0])' "$DB" "$1"
+}
 
 echo "case: $CASE"
 case "$CASE" in
@@ -139,6 +167,8 @@ malformed)
 	check "only the valid event is in the file" $?
 	;;
 query)
+	# the JSON-lines fallback (collector.sqlite: ""); query_db covers SQLite
+	sed -i 's#^  sqlite: .*#  sqlite: ""#' "$CFG"
 	cat >"$JSONL" <<'EOJ'
 {"timestamp":"2026-11-23T13:00:00.123456+0000","event_type":"alert","src_ip":"10.0.0.1","src_port":5353,"dest_ip":"192.0.2.7","dest_port":53,"proto":"UDP","sensor_name":"edge-1","alert":{"action":"allowed","signature_id":9000001,"signature":"VIGIL rate anomaly: UDP pps to 192.0.2.7","category":"Anomaly","severity":2},"vigil":{"detector":"rate","metric":"pps","observed":1523,"expected":120.5,"zscore":11.2,"window_s":1,"state":"start","incident_id":7},"vigil_seq":1}
 {"timestamp":"2026-11-23T13:00:01.000000+0000","event_type":"flow","src_ip":"10.0.0.9","dest_ip":"10.0.0.10","proto":"TCP","sensor_name":"edge-1","vigil_seq":2}
@@ -184,6 +214,174 @@ cli_errors)
 	[ $rc -eq 1 ] && grep -q "cannot listen on $EP" "$TMP/err2" && [ "$(grep -c error "$TMP/err2")" -eq 1 ]
 	check "port in use: exit 1 with one error line" $?
 	stop_collector; check "first collector still exits 0" $?
+	;;
+curve)
+	curve_setup s1 && sed -i "s#^  metrics_listen: .*#  metrics_listen: 127.0.0.1:$MPORT#" "$CFG"
+	check "keygen wrote 0600 key pairs" $? "$(ls -l "$TMP")"
+	[ "$(stat -c %a "$TMP/s1.key")" = 600 ] && grep -q '^public-key = ' "$TMP/s1.pub" && ! grep -q secret "$TMP/s1.pub"
+	check "secret key 0600, public file holds no secret" $?
+	"$COLLECTOR" keygen "$TMP/s1" >/dev/null 2>&1; check "keygen refuses to overwrite" $((! $?))
+	"$COLLECTOR" keygen "$TMP/stranger" >/dev/null
+	start_collector "$TMP/col.log"; check "collector listening with CURVE" $?
+	grep -q "CURVE on: server key" "$TMP/col.log"; check "CURVE announced" $?
+	"$DRIVE" publish "$EP" s1 500 0 20000 $(keys s1); check "listed key: 500 events acked" $?
+	"$DRIVE" refused "$EP" stranger 2000 $(keys stranger); check "unknown key refused, nothing acked" $?
+	"$DRIVE" publish "$EP" s1 500 0 3000 >"$TMP/plain.out" 2>&1; check "plain client gets nothing acked" $((! $?))
+	grep -qF "refused a sensor from 127.0.0.1: public key $(awk '/^public-key/ { print $3 }' "$TMP/stranger.pub")" "$TMP/col.log"
+	check "refusal logged with the key" $?
+	M=$(metrics "$MPORT"); check "metrics endpoint answers" $?
+	echo "$M" | grep -Eq '^vigil_collector_refused_total [1-9]' ; check "metrics: refused counted" $?
+	echo "$M" | grep -q '^vigil_collector_stored_total 500$'; check "metrics: stored 500" $?
+	echo "$M" | grep -q '^vigil_collector_sensor_last_seq{sensor="s1"} 500$'; check "metrics: last seq per sensor" $?
+	echo "$M" | grep -q '^vigil_collector_sensor_lag_seconds{sensor="s1"} '; check "metrics: lag per sensor" $?
+	echo "$M" | grep -q '^vigil_collector_handshake_failed_total [1-9]'; check "metrics: plain client counted as failed handshake" $?
+	"$DRIVE" verify "$JSONL" s1 500; check "file holds s1 1..500 once" $?
+	! grep -q stranger "$JSONL"; check "nothing from the stranger stored" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	grep "stopped:" "$TMP/col.log" | grep -Eq " refused=[1-9]"; check "exit stats count the refusal" $?
+	;;
+curve_malformed)
+	curve_setup s1
+	start_collector "$TMP/col.log"; check "collector listening with CURVE" $?
+	"$DRIVE" raw "$EP" $(keys s1); check "malformed messages from a listed key: dropped, never acked" $?
+	kill -0 "$COL_PID"; check "collector still running" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	grep -q "received=12 stored=1 duplicates=1 gaps=0 malformed=10 " "$TMP/col.log"
+	check "10 malformed counted, 1 stored, 1 duplicate" $? "$(tail -1 "$TMP/col.log")"
+	;;
+plain)
+	sed "s#^  listen: .*#  listen: tcp://0.0.0.0:$PORT#" "$CFG" >"$TMP/any.yaml"
+	"$COLLECTOR" -c "$TMP/any.yaml" 2>"$TMP/err"; rc=$?
+	cat "$TMP/err"
+	[ $rc -eq 1 ] && grep -q "not a loopback endpoint: set collector.curve_key" "$TMP/err"
+	check "no keys, non-loopback, no plain_tcp: refuses to start" $?
+	start_collector "$TMP/col.log"; check "loopback without keys starts" $?
+	grep -q "warning: no collector.curve_key: plain ZMTP" "$TMP/col.log"; check "...with a warning" $?
+	stop_collector
+	echo "  plain_tcp: true" >>"$CFG"
+	start_collector "$TMP/col2.log"; check "plain_tcp: true starts" $?
+	grep -q "warning: plain ZMTP on $EP (collector.plain_tcp)" "$TMP/col2.log"; check "...with a warning" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	;;
+kill9_10s)
+	# 1,000 alerts/s for 15 s; the collector is killed -9 at 2 s and back 10 s later
+	N=15000
+	curve_setup s1
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" s1 $N 0 60000 --rate 1000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub.out" 2>&1 &
+	PUB=$!; PIDS="$PIDS $PUB"
+	sleep 2
+	kill -9 "$COL_PID"; wait "$COL_PID" 2>/dev/null
+	AT_KILL=$(lines "$JSONL")
+	[ "$AT_KILL" -gt 1000 ] && [ "$AT_KILL" -lt 4000 ]; check "killed mid-stream ($AT_KILL stored at 2 s)" $?
+	sleep 10
+	[ "$(du -sb "$TMP/spool" | cut -f1)" -gt 100000 ]; check "sensor spooled to disk meanwhile ($(du -sh "$TMP/spool" | cut -f1))" $?
+	start_collector "$TMP/col2.log"; check "collector restarted after 10 s" $?
+	wait "$PUB"; check "publisher flushed every event" $? "$(cat "$TMP/pub.out")"
+	cat "$TMP/pub.out"
+	"$DRIVE" verify "$JSONL" s1 $N; check "file: every seq 1..$N exactly once, in order" $?
+	[ "$(dbcount "sensor = 's1'")" -eq $N ] && [ "$(dbcount "sensor = 's1' AND seq BETWEEN 1 AND $N")" -eq $N ]
+	check "SQLite: $N rows, seqs 1..$N (UNIQUE(sensor, seq))" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	grep "stopped:" "$TMP/col2.log" | grep -q " gaps=0 "; check "no gap after the restart" $? "$(tail -1 "$TMP/col2.log")"
+	;;
+sensor_restart)
+	# the sensor dies (kill -9) while the collector is down; its spool survives
+	N=3000
+	curve_setup s1
+	"$DRIVE" publish "$EP" s1 $N 0 60000 --rate 1000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub1.out" 2>&1 &
+	PUB=$!; PIDS="$PIDS $PUB"
+	sleep 1.5
+	kill -9 "$PUB"; wait "$PUB" 2>/dev/null
+	[ "$(du -sb "$TMP/spool" | cut -f1)" -gt 50000 ]; check "first sensor process spooled before dying" $?
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" s1 $N 0 60000 --rate 2000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub2.out" 2>&1
+	check "second sensor process flushed" $? "$(cat "$TMP/pub2.out")"
+	cat "$TMP/pub2.out"
+	grep -Eq "starting at seq (1[0-9]{3}) \(1[0-9]{3} reloaded from the spool\)" "$TMP/pub2.out"
+	check "numbering continued after the spooled events" $?
+	"$DRIVE" verify "$JSONL" s1 $N; check "every seq 1..$N exactly once, in order" $?
+	[ "$(dbcount "sensor = 's1'")" -eq $N ]; check "SQLite: $N rows" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	grep "stopped:" "$TMP/col.log" | grep -Eq "stored=$N duplicates=[0-9]+ gaps=0"; check "stored $N, no gap" $? "$(tail -1 "$TMP/col.log")"
+	;;
+spool_full)
+	# a 64 KiB spool and no collector: the oldest segments go, counted, never silently
+	"$DRIVE" publish "$EP" sf 2000 0 20000 --spool "$TMP/spool" --spool-max 65536 >"$TMP/pub1.out" 2>&1 &
+	PUB=$!; PIDS="$PIDS $PUB"
+	sleep 1.5
+	kill -9 "$PUB"; wait "$PUB" 2>/dev/null
+	[ "$(du -sb "$TMP/spool" | cut -f1)" -le 80000 ]; check "spool stays near its bound ($(du -sb "$TMP/spool" | cut -f1) bytes)" $?
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" sf 2000 0 20000 --spool "$TMP/spool" --spool-max 65536 >"$TMP/pub2.out" 2>&1
+	check "restarted sensor flushed what the spool kept" $? "$(cat "$TMP/pub2.out")"
+	cat "$TMP/pub2.out"
+	stop_collector; check "SIGTERM exits 0" $?
+	S=$(dbcount "sensor = 'sf'"); F=$(/usr/bin/python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT MIN(seq), MAX(seq) FROM events").fetchone())' "$DB")
+	[ "$S" -gt 100 ] && [ "$S" -lt 2000 ] && echo "$F" | grep -q ", 2000)"
+	check "the newest events arrived, the oldest were dropped ($S stored, seq range $F)" $?
+	grep "stopped:" "$TMP/col.log" | grep -q " gaps=1 "; check "the dropped range shows as one gap at the collector" $? "$(tail -1 "$TMP/col.log")"
+	;;
+many_sensors)
+	curve_setup s0 s1 s2 s3 s4 s5 s6 s7 s8 s9
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	P=""
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		"$DRIVE" publish "$EP" "s$i" 2000 0 60000 --rate 2000 $(keys "s$i") >"$TMP/pub$i.out" 2>&1 &
+		P="$P $!"; PIDS="$PIDS $!"
+	done
+	ok=0
+	for p in $P; do wait "$p" || ok=1; done
+	check "10 CURVE sensors flushed 2,000 events each" $ok "$(cat "$TMP"/pub*.out)"
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		"$DRIVE" verify "$JSONL" "s$i" 2000 >/dev/null; check "s$i: 1..2000 once, in order" $?
+	done
+	[ "$(dbcount "1")" -eq 20000 ]; check "SQLite: 20,000 rows" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	# resends after a slow ack are re-acked duplicates, never stored twice
+	grep -Eq "stored=20000 duplicates=[0-9]+ gaps=0 malformed=0" "$TMP/col.log"; check "exit stats" $? "$(tail -1 "$TMP/col.log")"
+	;;
+query_db)
+	# events reach SQLite through the collector's import of the file tail, then query filters them
+	cat >"$JSONL" <<'EOJ'
+{"timestamp":"2026-11-23T13:00:00.123456+0000","event_type":"alert","src_ip":"10.0.0.1","src_port":5353,"dest_ip":"192.0.2.7","dest_port":53,"proto":"UDP","sensor_name":"edge-1","alert":{"action":"allowed","signature_id":9000001,"signature":"VIGIL flood one","category":"Anomaly","severity":2},"vigil":{"detector":"flood","metric":"pps","observed":1523,"expected":120.5},"vigil_seq":1}
+{"timestamp":"2026-11-23T13:00:01.000000+0000","event_type":"flow","src_ip":"10.0.0.9","dest_ip":"10.0.0.10","proto":"TCP","sensor_name":"edge-1","vigil_seq":2}
+{"timestamp":"2026-11-23T14:30:00.000000+0100","event_type":"alert","src_ip":"2001:db8::1","src_port":40000,"dest_ip":"2001:db8::2","dest_port":443,"proto":"TCP","sensor_name":"core-2","alert":{"signature":"VIGIL port scan","severity":1},"vigil":{"detector":"portscan","metric":"ports","observed":250,"expected":3},"vigil_seq":1}
+{"timestamp":"2026-11-23T15:00:00.000000+0000","event_type":"alert","src_ip":"10.0.0.5","dest_ip":"192.0.2.7","proto":"UDP","sensor_name":"edge-1","alert":{"signature":"VIGIL flood two","severity":3},"vigil":{"detector":"flood"},"vigil_seq":3}
+EOJ
+	start_collector "$TMP/col.log"; check "collector imports the file into SQLite" $?
+	stop_collector
+	grep -q "4 imported from the file tail" "$TMP/col.log"; check "4 events imported" $? "$(cat "$TMP/col.log")"
+	q() { "$COLLECTOR" query -c "$CFG" "$@" 2>"$TMP/qerr"; }
+	n() { q "$@" | grep -c VIGIL; }
+	[ "$(n)" -eq 3 ]; check "all alerts (3)" $?
+	q >"$TMP/out"; cat "$TMP/out"
+	awk 'NR==1 { p = index($0, "SIGNATURE") } NR>1 { s = substr($0, p, 5); if (s != "VIGIL") bad = 1 } END { exit bad }' "$TMP/out"
+	check "table columns aligned" $?
+	[ "$(n --sensor core-2)" -eq 1 ]; check "--sensor core-2" $?
+	[ "$(n --detector flood)" -eq 2 ]; check "--detector flood" $?
+	[ "$(n --addr 192.0.2.7)" -eq 2 ] && [ "$(n --addr 2001:db8::1)" -eq 1 ]; check "--addr (source or destination)" $?
+	[ "$(n --severity 2)" -eq 2 ] && [ "$(n --severity 1)" -eq 1 ]; check "--severity N keeps 1..N" $?
+	[ "$(n --since 2026-11-23T13:30:00Z)" -eq 2 ]; check "--since (zone converted: 14:30+0100 is 13:30Z)" $?
+	[ "$(n --since 2026-11-23T13:30:00Z --until 2026-11-23T14:00:00)" -eq 1 ]; check "--since/--until range" $?
+	[ "$(n --until 2026-11-22)" -eq 0 ] && [ "$(n --since @0)" -eq 3 ]; check "--until date, --since @epoch" $?
+	[ "$(n --detector flood --severity 2)" -eq 1 ]; check "filters combine" $?
+	q --json --event-type flow >"$TMP/out"
+	[ "$(wc -l <"$TMP/out")" -eq 1 ] && grep -q '"event_type":"flow"' "$TMP/out"; check "--json --event-type flow" $?
+	q --json --sensor edge-1 >"$TMP/out"
+	/usr/bin/python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/out" && [ "$(wc -l <"$TMP/out")" -eq 3 ]
+	check "--json prints parseable JSON lines" $?
+	[ "$(q --limit 1 | grep -c "flood two")" -eq 1 ] && [ "$(n --limit 1)" -eq 1 ]; check "--limit 1 keeps the newest" $?
+	q --since yesterday >/dev/null; [ $? -eq 2 ] && grep -q "wants a time" "$TMP/qerr"; check "bad --since: usage error" $?
+	"$COLLECTOR" query -c "$CFG" --follow --sensor edge-9 >"$TMP/follow" 2>&1 &
+	FPID=$!; PIDS="$PIDS $FPID"
+	sleep 0.5
+	start_collector "$TMP/col2.log"
+	"$DRIVE" publish "$EP" edge-9 3 0 10000 >/dev/null; check "3 new alerts published" $?
+	sleep 0.8
+	[ "$(grep -c "test event" "$TMP/follow")" -eq 3 ]; check "--follow prints new alerts from SQLite" $? "$(cat "$TMP/follow")"
+	kill -INT "$FPID"; wait "$FPID"; check "--follow exits 0 on SIGINT" $?
+	stop_collector
 	;;
 *)
 	echo "unknown case $CASE"; exit 2 ;;

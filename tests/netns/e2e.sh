@@ -60,6 +60,8 @@ sensor:
 collector:
   endpoint: tcp://127.0.0.1:$PORT
   retry_ms: 200
+evidence:
+  dir: $TMP/evidence
 detectors:
   flood:
     learning_s: 10
@@ -103,6 +105,8 @@ t_check "flood: start explains itself (above floor, learned baseline, z-score)" 
 # 4 s at 20,000 pps = 80,000 frames; a little slack for a busy 2-core machine
 t_check "flood: end reports the peak and (nearly) every flood packet" \
   jq -s -e '[.[] | select(.vigil.state=="end")][0] | .vigil.peak > 15000 and .vigil.packets >= 72000 and .vigil.packets <= 80100' "$TMP/events.jsonl"
+t_check "flood: evidence complete, at the collector, and the file's digest matches" \
+  bash -c "f=\$(jq -r 'select(.vigil.evidence.status==\"complete\") | .vigil.evidence.file' $TMP/events.jsonl | head -1); d=\$(jq -r 'select(.vigil.evidence.status==\"complete\") | .vigil.evidence.sha256' $TMP/events.jsonl | head -1); [ -n \"\$f\" ] && [ \"\$(sha256sum $TMP/evidence/\$f | cut -d' ' -f1)\" = \"\$d\" ]"
 t_check "collector stored what the sensor wrote locally" \
   bash -c "[ \$(wc -l < $TMP/alerts.json) -eq \$(jq -c 'select(.event_type==\"alert\")' $TMP/events.jsonl | wc -l) ]"
 

@@ -22,6 +22,8 @@ sensor:
   name: replay-test
 collector:
   endpoint: ""
+evidence:
+  enabled: false    # tests/replay/evidence.sh covers it
 detectors:
   flood:
     learning_s: 30
@@ -50,7 +52,10 @@ t_eq "flood capture: one incident end" "$(count "$TMP/flood.alerts" 'select(.vig
 t_check "flood capture: observed above floor, explained" \
   start_is "$TMP/flood.alerts" '.vigil.observed > 1000 and .vigil.threshold == 1000 and .vigil.learning == true and .alert.signature_id == 9100001 and .event_type == "alert" and .vigil.duration_s == 1'
 t_check "flood capture: end carries the incident's totals" \
-  jq -s -e '[.[] | select(.vigil.state=="end")][0] | .vigil.packets == 3984 and .vigil.peak > 1000 and .vigil.incident_id == 1' "$TMP/flood.alerts"
+  jq -s -e '[.[] | select(.vigil.state=="end")][0] as $e | [.[] | select(.vigil.state=="start")][0] as $s | $e.vigil.packets == 3984 and $e.vigil.peak > 1000 and $e.vigil.incident_id == $s.vigil.incident_id' "$TMP/flood.alerts"
+# ids are anchored to the first frame's second (2021-06-14T19:45:01Z): unique across runs, same on replay
+t_eq "flood capture: incident id anchored to the capture's time" \
+  "$(jq -s -r '[.[] | select(.vigil.state=="start")][0].vigil.incident_id' "$TMP/flood.alerts")" 1623699901000001
 t_eq "flood capture: flows hold every frame (3984)" \
   "$(sum_flows "$TMP/flood.flows" 'map(.flow.pkts_toserver + .flow.pkts_toclient) | add')" 3984
 t_eq "flood capture: flows hold every byte as captured" \

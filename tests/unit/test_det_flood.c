@@ -102,7 +102,11 @@ int main(void)
 		{ "flood at capture start: floor alone", { { 5, 5000, 0 }, { 20, 0, 0 } }, 2, 1, 1, 1, 4500, 1 },
 		{ "spoofed flood: no dominant source", { { 40, 50, 1 }, { 5, 8000, 1 }, { 10, 50, 1 } }, 3, 1, 1, 0,
 		  7000, 0 },
-		{ "above k-sigma but below the floor: quiet", { { 60, 100, 0 }, { 5, 900, 0 }, { 10, 100, 0 } }, 3, 0,
+		/* a learned baseline only lowers the bar: 9x a steady host's rate is caught under the floor */
+		{ "above k-sigma, below the floor, learned: caught", { { 60, 100, 0 }, { 5, 900, 0 }, { 10, 100, 0 } }, 3, 1,
+		  1, 0, 800, -1 },
+		/* ... but never below floor * min_fraction (250 pps) */
+		{ "above k-sigma, under the fraction: quiet", { { 60, 10, 0 }, { 5, 200, 0 }, { 10, 10, 0 } }, 3, 0,
 		  0, -1, 0, -1 },
 		{ "two floods far apart: two incidents",
 		  { { 60, 100, 0 }, { 5, 5000, 0 }, { 60, 100, 0 }, { 5, 5000, 0 } }, 4, 2, 1, 0, 4500, -1 },

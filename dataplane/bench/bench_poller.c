@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bench_poller.c: how fast one core runs the dataplane loop (rx -> parse ->
+ * statistics -> free) on a capture held in memory and fed through a net_ring
+ * port, and what the statistics alone cost per packet without DPDK. Mode rx
+ * runs the same loop without statistics: the baseline the script divides by;
+ * mode evidence adds the copy of every frame into evidence's pre-trigger ring.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp.h"
+#include "evidence.h"
+#include "pkt.h"
+#include "poller.h"
+#include "replay.h"
+#include "stats.h"
+
+enum { BENCH_BURST = 32 };
+
+struct bench_cap {
+	uint8_t *buf;		/* frames back to back */
+	uint32_t *off;		/* frame i at buf + off[i], off[n] = end */
+	uint64_t *ts;
+	uint64_t n;
+	uint64_t span_ns;	/* last - first + one mean gap: the offset of each new pass */
+};
+
+struct bench_run {
+	struct bench_cap *cap;
+	struct dp_port *port;
+	struct stats *st;
+	struct evidence *ev;	/* NULL: no evidence ring */
+	uint64_t next;		/* frame to inject */
+	uint64_t pass;
+	uint64_t deadline_ns;
+	uint64_t packets;
+	struct pkt_info pi[512];
+	int rc[512];
+	uint64_t ts[512];
+	struct stats_result res[512];
+	double checksum;	/* keeps the scores alive */
+};
+
+static uint64_t bench_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t bench_mono_ns(void)
+{
+	return bench_clock_ns(CLOCK_MONOTONIC);
+}
+
+/* CPU time of this thread: per-core figures on a machine shared with other work */
+static uint64_t bench_cpu_ns(void)
+{
+	return bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+}
+
+static int bench_load(const char *path, uint64_t max, struct bench_cap *c)
+{
+	struct replay *rp = NULL;
+	struct replay_frame f;
+	uint64_t cap_bytes = 1 << 20, used = 0, cap_n = 1024;
+	char err[256];
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	ret = replay_open(path, &rp, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		return ret;
+	}
+	c->buf = malloc(cap_bytes);
+	c->off = malloc((cap_n + 1) * sizeof(*c->off));
+	c->ts = malloc(cap_n * sizeof(*c->ts));
+	while (c->buf && c->off && c->ts && c->n < max && (ret = replay_next(rp, &f, err, sizeof(err))) > 0) {
+		if (f.caplen < 14)
+			continue;
+		if (used + f.caplen > cap_bytes) {
+			cap_bytes *= 2;
+			c->buf = realloc(c->buf, cap_bytes);
+		}
+		if (c->n + 1 >= cap_n) {
+			cap_n *= 2;
+			c->off = realloc(c->off, (cap_n + 1) * sizeof(*c->off));
+			c->ts = realloc(c->ts, cap_n * sizeof(*c->ts));
+		}
+		if (!c->buf || !c->off || !c->ts)
+			break;
+		memcpy(c->buf + used, f.data, f.caplen);
+		c->off[c->n] = (uint32_t)used;
+		c->ts[c->n] = f.ts_ns;
+		used += f.caplen;
+		c->n++;
+	}
+	replay_close(rp);
+	if (!c->buf || !c->off || !c->ts)
+		return -ENOMEM;
+	if (ret < 0 || c->n == 0) {
+		fprintf(stderr, "bench: %s: %s\n", path, ret < 0 ? err : "no frames");
+		return -EINVAL;
+	}
+	c->off[c->n] = (uint32_t)used;
+	c->span_ns = c->ts[c->n - 1] - c->ts[0];
+	c->span_ns += c->span_ns / c->n + 1;
+	return 0;
+}
+
+/* frame i of the endless stream: the capture again and again, time moving on */
+static const uint8_t *bench_frame(const struct bench_cap *c, uint64_t i, uint32_t *len, uint64_t *ts)
+{
+	uint64_t k = i % c->n, pass = i / c->n;
+
+	*len = c->off[k + 1] - c->off[k];
+	*ts = c->ts[k] + pass * c->span_ns;
+	return c->buf + c->off[k];
+}
+
+static int bench_feed(void *ctx, uint16_t max)
+{
+	struct bench_run *r = ctx;
+	uint16_t i;
+
+	if (bench_mono_ns() >= r->deadline_ns)
+		return 0;
+	for (i = 0; i < max; i++) {
+		uint32_t len;
+		uint64_t ts;
+		const uint8_t *f = bench_frame(r->cap, r->next, &len, &ts);
+
+		if (dp_port_inject(r->port, f, len, ts) < 0)
+			break;
+		r->next++;
+	}
+	return 1;
+}
+
+static void bench_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
+{
+	struct bench_run *r = ctx;
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		r->rc[i] = pkt_parse(pkts[i].data, pkts[i].len, &r->pi[i]);
+		r->ts[i] = pkts[i].ts_ns;
+	}
+	if (r->ev) {
+		for (i = 0; i < n; i++) {
+			bool ip = r->rc[i] == PKT_OK || r->rc[i] == PKT_BAD_L4;
+
+			evidence_packet(r->ev, r->ts[i], pkts[i].data, pkts[i].len, ip ? r->pi[i].src : NULL,
+					ip ? r->pi[i].dst : NULL);
+		}
+	}
+	if (r->st) {
+		stats_burst(r->st, r->pi, r->rc, r->ts, n, r->res);
+		for (i = 0; i < n; i++)
+			r->checksum += r->res[i].pkt.score + r->res[i].src.score;
+	} else {
+		for (i = 0; i < n; i++)
+			r->checksum += r->pi[i].len;
+	}
+	r->packets += n;
+}
+
+static void bench_tick(void *ctx, uint64_t now_ns)
+{
+	(void)ctx;
+	(void)now_ns;
+}
+
+/* the full loop through DPDK: inject from memory -> net_ring -> poller -> parse -> [evidence] -> stats */
+static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, struct evidence *ev)
+{
+	struct dp_port_cfg pcfg = { .mbufs = 8191, .burst = BENCH_BURST };
+	struct poller_ops ops = { .feed = bench_feed, .packets = bench_packets, .tick = bench_tick };
+	struct poller_stats ps = { 0 };
+	struct bench_run *r = calloc(1, sizeof(*r));
+	volatile bool stop = false;
+	uint64_t t0, t1, c0, c1;
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	r->cap = cap;
+	r->st = st;
+	r->ev = ev;
+	ret = dp_port_open_ring(&pcfg, &r->port);
+	if (ret < 0) {
+		fprintf(stderr, "bench: ring port: %s\n", strerror(-ret));
+		free(r);
+		return ret;
+	}
+	t0 = bench_mono_ns();
+	c0 = bench_cpu_ns();
+	r->deadline_ns = t0 + (uint64_t)(secs * 1e9);
+	ret = poller_run(r->port, BENCH_BURST, 1000000000ULL, &ops, r, &stop, &ps);
+	t1 = bench_mono_ns();
+	c1 = bench_cpu_ns();
+	/* mpps and ns_per_pkt per CPU second of this thread (the feed included); wall_* per elapsed second */
+	printf("poller: packets=%llu seconds=%.3f cpu_seconds=%.3f mpps=%.3f ns_per_pkt=%.1f wall_mpps=%.3f checksum=%.0f\n",
+	       (unsigned long long)r->packets, (double)(t1 - t0) / 1e9, (double)(c1 - c0) / 1e9,
+	       (double)r->packets / ((double)(c1 - c0) / 1e3), (double)(c1 - c0) / (double)r->packets,
+	       (double)r->packets / ((double)(t1 - t0) / 1e3), r->checksum);
+	dp_port_close(r->port);
+	free(r);
+	return ret;
+}
+
+/* the statistics alone: pre-parsed frames, bursts of 32, no DPDK */
+static int bench_stats(struct bench_cap *cap, double secs, struct stats *st)
+{
+	uint64_t n = cap->n, i, done = 0, t0, t1, now;
+	struct pkt_info *pi = calloc(n, sizeof(*pi));
+	int *rc = calloc(n, sizeof(*rc));
+	uint64_t *ts = calloc(BENCH_BURST, sizeof(*ts));
+	struct stats_result res[BENCH_BURST];
+	double checksum = 0;
+
+	if (!pi || !rc || !ts) {
+		free(pi);
+		free(rc);
+		free(ts);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t len;
+		uint64_t t;
+		const uint8_t *f = bench_frame(cap, i, &len, &t);
+
+		rc[i] = pkt_parse(f, len, &pi[i]);
+	}
+	t0 = bench_cpu_ns();
+	do {
+		for (i = 0; i < 4096; i += BENCH_BURST) {
+			uint64_t k = done % n, j, m = n - k < BENCH_BURST ? n - k : BENCH_BURST;
+
+			for (j = 0; j < m; j++)
+				ts[j] = cap->ts[k + j] + (done / n) * cap->span_ns;
+			stats_burst(st, pi + k, rc + k, ts, (uint16_t)m, res);
+			checksum += res[0].pkt.score;
+			done += m;
+		}
+		now = bench_cpu_ns();
+	} while (now - t0 < (uint64_t)(secs * 1e9));
+	t1 = now;
+	printf("stats: packets=%llu ns_per_pkt=%.1f checksum=%.0f\n", (unsigned long long)done,
+	       (double)(t1 - t0) / (double)done, checksum);
+	free(pi);
+	free(rc);
+	free(ts);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pcap = NULL, *mode = "poller";
+	double secs = 3.0;
+	uint64_t max = 2000000;
+	struct dp_eal_cfg ecfg = { .memory_mb = 64, .hugepages = true };
+	struct bench_cap cap;
+	struct stats_cfg scfg;
+	struct stats_counters c;
+	struct stats *st = NULL;
+	struct evidence *ev = NULL;
+	char evdir[] = "/tmp/vigil-bench-evidence.XXXXXX";
+	bool evdir_made = false;
+	int opt, ret, rc = 1;
+
+	while ((opt = getopt(argc, argv, "r:m:s:n:")) != -1) {
+		switch (opt) {
+		case 'r': pcap = optarg; break;
+		case 'm': mode = optarg; break;
+		case 's': secs = atof(optarg); break;
+		case 'n': max = strtoull(optarg, NULL, 10); break;
+		default: goto usage;
+		}
+	}
+	if (!pcap || (strcmp(mode, "poller") && strcmp(mode, "stats") && strcmp(mode, "rx") &&
+		      strcmp(mode, "evidence")) || secs <= 0)
+		goto usage;
+	ret = bench_load(pcap, max, &cap);
+	if (ret < 0)
+		return 1;
+	stats_cfg_default(&scfg);
+	st = stats_new(&scfg);
+	if (!st) {
+		fprintf(stderr, "bench: stats_new: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("capture: %s frames=%llu\n", pcap, (unsigned long long)cap.n);
+	if (!strcmp(mode, "evidence")) {
+		/* the pre-trigger ring as the sensor keeps it: 16 MiB, 128 bytes a frame; no incident opens a file */
+		struct evidence_cfg ec = {
+			.sensor_name = "bench", .ring_bytes = 16u << 20, .ring_ns = 10ULL * 1000000000ULL,
+			.snaplen = 128, .post_packets = 1000, .post_ns = 1000000000ULL, .budget_bytes = 1u << 20,
+			.max_open = 4,
+		};
+
+		if (!mkdtemp(evdir)) {
+			fprintf(stderr, "bench: mkdtemp: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		evdir_made = true;
+		ec.dir = evdir;
+		ev = evidence_new(&ec);
+		if (!ev) {
+			fprintf(stderr, "bench: evidence_new: %s\n", strerror(errno));
+			goto cleanup;
+		}
+	}
+	if (!strcmp(mode, "stats")) {
+		ret = bench_stats(&cap, secs, st);
+	} else {
+		ret = dp_eal_init(&ecfg);
+		if (ret < 0) {
+			fprintf(stderr, "bench: EAL: %s\n", strerror(-ret));
+			goto cleanup;
+		}
+		/* rx: the same loop without statistics, the baseline of the ratios */
+		ret = bench_poller(&cap, secs, strcmp(mode, "rx") ? st : NULL, ev);
+		dp_eal_cleanup();
+	}
+	stats_get_counters(st, &c);
+	printf("tables: new_hosts=%llu new_pairs=%llu new_sockets=%llu evicted_hosts=%llu evicted_sockets=%llu host_windows=%llu\n",
+	       (unsigned long long)c.new_hosts, (unsigned long long)c.new_pairs,
+	       (unsigned long long)c.new_sockets, (unsigned long long)c.evict_hosts,
+	       (unsigned long long)c.evict_sockets, (unsigned long long)c.host_windows);
+	if (ev) {
+		struct evidence_stats es;
+
+		evidence_get_stats(ev, &es);
+		printf("evidence: ring_frames=%llu ring_truncated=%llu files=%llu\n",
+		       (unsigned long long)es.ring_frames, (unsigned long long)es.ring_truncated,
+		       (unsigned long long)es.files);
+	}
+	rc = ret < 0 ? 1 : 0;
+cleanup:
+	evidence_free(ev, NULL, NULL);
+	if (evdir_made)
+		rmdir(evdir);
+	stats_free(st);
+	free(cap.buf);
+	free(cap.off);
+	free(cap.ts);
+	return rc;
+usage:
+	fprintf(stderr, "usage: vigil-bench-poller -r capture.pcap [-m poller|rx|evidence|stats] [-s seconds] [-n max_frames]\n");
+	return 2;
+}

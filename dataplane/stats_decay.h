@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * stats_decay.h: damped incremental statistics (weight, mean, spread) of one
+ * quantity at one decay rate: every past sample weighs 2^(-lambda * age_s).
+ * Updated in O(1) without storing samples; a fast deterministic 2^x keeps the
+ * five decay rates of three tables affordable on every packet.
+ */
+#ifndef VIGIL_STATS_DECAY_H
+#define VIGIL_STATS_DECAY_H
+
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Stored as floats to keep table entries small (12 bytes per rate); the update
+ * is computed in double. West's weighted form (mean and the weighted sum of
+ * squared deviations s) is stable where Kitsune's linear/squared sums cancel.
+ */
+struct stats_decay {
+	float w;	/* sum of the decayed weights: about rate / (lambda * ln 2) */
+	float mean;
+	float s;	/* sum of w_i (x_i - mean)^2; variance = s / w */
+};
+
+/*
+ * 2^x for x <= 0 to about 1e-8 relative, 0 below -1000. Pure arithmetic:
+ * round to the nearest integer k, a degree-7 series on [-0.5, 0.5] (Estrin:
+ * short dependency chains, as five of these run per packet), then put k in
+ * the exponent. Same result on every run and every x86-64/ARM64 box.
+ */
+static inline double stats_exp2_neg(double x)
+{
+	static const double c[8] = {
+		1.0,
+		0.69314718055994531,
+		0.24022650695910071,
+		0.055504108664821580,
+		0.0096181291076284772,
+		0.0013333558146428443,
+		0.00015403530393381610,
+		0.000015252733804059841,
+	};
+	double f, p;
+	uint64_t bits;
+	int k;
+
+	if (!(x > -1000.0))
+		return 0.0;
+	if (x >= 0.0)
+		return 1.0;
+	k = -(int)(0.5 - x);	/* nearest integer, x < 0 */
+	f = x - (double)k;
+	/* Estrin's scheme: four short independent chains instead of one of seven steps */
+	{
+		double f2 = f * f, f4 = f2 * f2;
+		double p01 = c[0] + c[1] * f, p23 = c[2] + c[3] * f;
+		double p45 = c[4] + c[5] * f, p67 = c[6] + c[7] * f;
+
+		p = (p01 + p23 * f2) + (p45 + p67 * f2) * f4;
+	}
+	if (k < -1021)
+		return 0.0;
+	bits = (uint64_t)(k + 1023) << 52;
+	{
+		double scale;
+
+		memcpy(&scale, &bits, sizeof(scale));
+		return p * scale;
+	}
+}
+
+/* Decay by factor d (2^(-lambda * dt)), then fold sample x in with weight 1. */
+static inline void stats_decay_add(struct stats_decay *s, double d, double x)
+{
+	double w = (double)s->w * d + 1.0;
+	double mean = s->mean, diff = x - mean;
+	double nmean = mean + diff / w;
+
+	s->s = (float)((double)s->s * d + diff * (x - nmean));
+	s->mean = (float)nmean;
+	s->w = (float)w;
+}
+
+/* Decay only (time passed without a sample). */
+static inline void stats_decay_age(struct stats_decay *s, double d)
+{
+	s->w = (float)((double)s->w * d);
+	s->s = (float)((double)s->s * d);
+}
+
+static inline double stats_decay_var(const struct stats_decay *s)
+{
+	return s->w > 0.0f && s->s > 0.0f ? (double)s->s / (double)s->w : 0.0;
+}
+
+/* Samples per second the weight stands for: w * lambda * ln 2 (steady state). */
+static inline double stats_decay_rate(const struct stats_decay *s, double lambda, double d_since)
+{
+	return (double)s->w * d_since * lambda * 0.69314718055994531;
+}
+
+#endif

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * stats_table.c: bounded memory for per-key statistics. Eviction is local to a
+ * set of 8, so inserting never scans, never allocates and never rehashes;
+ * under a flood of new keys the cost per packet stays that of a cache line.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_table.h"
+
+static uint32_t stats_table_nsets(uint32_t capacity)
+{
+	uint64_t n = ((uint64_t)capacity + STATS_TABLE_WAYS - 1) / STATS_TABLE_WAYS;
+
+	return n > (1u << 28) ? (1u << 28) : (uint32_t)n;
+}
+
+uint64_t stats_table_mem(uint32_t capacity, uint32_t entry_size)
+{
+	uint64_t n = stats_table_nsets(capacity);
+
+	return n * sizeof(struct stats_set) + n * STATS_TABLE_WAYS * entry_size;
+}
+
+int stats_table_init(struct stats_table *t, uint32_t capacity, uint32_t entry_size, uint32_t key_size)
+{
+	memset(t, 0, sizeof(*t));
+	if (!capacity || !entry_size || key_size > entry_size)
+		return -EINVAL;
+	t->nsets = stats_table_nsets(capacity);
+	t->entry_size = entry_size;
+	t->key_size = key_size;
+	t->hot_size = entry_size;
+	t->sets = aligned_alloc(64, (size_t)t->nsets * sizeof(struct stats_set));
+	/* aligned_alloc wants a multiple of the alignment */
+	t->entries = aligned_alloc(64, ((size_t)t->nsets * STATS_TABLE_WAYS * entry_size + 63) & ~(size_t)63);
+	if (!t->sets || !t->entries) {
+		stats_table_destroy(t);
+		return -ENOMEM;
+	}
+	memset(t->sets, 0, (size_t)t->nsets * sizeof(struct stats_set));
+	memset(t->entries, 0, (size_t)t->nsets * STATS_TABLE_WAYS * entry_size);
+	return 0;
+}
+
+void stats_table_destroy(struct stats_table *t)
+{
+	if (!t)
+		return;
+	free(t->sets);
+	free(t->entries);
+	t->sets = NULL;
+	t->entries = NULL;
+	t->nsets = 0;
+}
+
+/* every cache line of a slot's hot part: a new key writes all of it */
+static void stats_table_prefetch_slot(const struct stats_table *t, uint32_t slot)
+{
+	const uint8_t *e = stats_table_entry(t, slot);
+	uint32_t off;
+
+	for (off = 0; off < t->hot_size; off += 64)
+		__builtin_prefetch(e + off, 1, 3);
+	__builtin_prefetch(e + t->hot_size - 1, 1, 3);
+}
+
+int stats_table_prefetch_entry(const struct stats_table *t, uint64_t hash, int want_victim)
+{
+	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
+	const struct stats_set *s = &t->sets[set];
+
+	uint32_t victim = 0, vexp = UINT32_MAX, m = stats_table_match(s, tag);
+
+	if (m) {
+		stats_table_prefetch_slot(t, set * STATS_TABLE_WAYS + (uint32_t)__builtin_ctz(m));
+		return 1;
+	}
+	if (!want_victim)
+		return 0;
+	/* probably a new key: the slot it will take */
+	for (w = 0; w < STATS_TABLE_WAYS; w++) {
+		uint32_t exp = s->tag[w] ? s->expire[w] : 0;
+
+		if (exp < vexp) {
+			vexp = exp;
+			victim = w;
+		}
+	}
+	stats_table_prefetch_slot(t, set * STATS_TABLE_WAYS + victim);
+	return 0;
+}
+
+uint32_t stats_table_lookup(const struct stats_table *t, const void *key, uint64_t hash)
+{
+	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
+	const struct stats_set *s = &t->sets[set];
+
+	for (w = 0; w < STATS_TABLE_WAYS; w++) {
+		uint32_t slot = set * STATS_TABLE_WAYS + w;
+
+		if (s->tag[w] == tag && !memcmp(stats_table_entry(t, slot), key, t->key_size))
+			return slot;
+	}
+	return STATS_TABLE_NONE;
+}
+
+uint32_t stats_table_get(struct stats_table *t, const void *key, uint64_t hash, uint32_t now_tick,
+			 enum stats_table_got *got)
+{
+	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
+	struct stats_set *s = &t->sets[set];
+	uint32_t victim = 0, vexp = UINT32_MAX;
+	uint8_t *e;
+
+	for (w = 0; w < STATS_TABLE_WAYS; w++) {
+		uint32_t slot = set * STATS_TABLE_WAYS + w;
+
+		if (s->tag[w] == tag && !memcmp(stats_table_entry(t, slot), key, t->key_size)) {
+			*got = STATS_TABLE_FOUND;
+			return slot;
+		}
+	}
+	for (w = 0; w < STATS_TABLE_WAYS; w++) {
+		uint32_t exp = s->tag[w] ? s->expire[w] : 0;
+
+		/* ties go to the lowest way: deterministic */
+		if (exp < vexp) {
+			vexp = exp;
+			victim = w;
+		}
+	}
+	*got = (s->tag[victim] && vexp >= now_tick) ? STATS_TABLE_EVICTED : STATS_TABLE_NEW;
+	s->tag[victim] = tag;
+	s->expire[victim] = now_tick;
+	e = stats_table_entry(t, set * STATS_TABLE_WAYS + victim);
+	memset(e, 0, t->hot_size);
+	memcpy(e, key, t->key_size);
+	return set * STATS_TABLE_WAYS + victim;
+}
+
+uint32_t stats_table_used(const struct stats_table *t)
+{
+	uint32_t i, w, n = 0;
+
+	for (i = 0; i < t->nsets; i++)
+		for (w = 0; w < STATS_TABLE_WAYS; w++)
+			n += t->sets[i].tag[w] != 0;
+	return n;
+}

@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * appliance.c: what makes the sensor a service rather than a program: a
+ * SIGHUP that changes settings without losing what was learned, state that
+ * survives a restart, containment with a TTL, a metrics endpoint, and no more
+ * privilege than needed once the ports are open.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/capability.h>
+
+#include "appliance.h"
+#include "caps.h"
+#include "contain.h"
+#include "log.h"
+#include "metrics.h"
+#include "reload.h"
+#include "state.h"
+#include "xdp_loader.h"
+
+static volatile sig_atomic_t appliance_hup;
+
+struct appliance {
+	struct config *cfg;
+	const char *config_path;
+	struct pipeline *pl;
+	struct publish *pub;
+	int stats_fd;
+	struct metrics *metrics;
+	uint64_t next_metrics_ns;
+	uint64_t reloads, reload_failures;
+	uint64_t start_s;
+	char *text;
+	uint64_t next_save_ns;		/* CLOCK_MONOTONIC */
+	uint64_t saves, save_failures;
+	struct contain *contain;	/* NULL until appliance_contain_start */
+	const struct xdp_maps *maps;
+	bool inline_live;
+	bool tap_logged;
+	uint64_t block_failures;
+};
+
+static void appliance_on_hup(int sig)
+{
+	(void)sig;
+	appliance_hup = 1;
+}
+
+static uint64_t appliance_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static enum log_level appliance_log_level(const char *name)
+{
+	if (!strcmp(name, "error"))
+		return LOG_LEVEL_ERROR;
+	if (!strcmp(name, "warn"))
+		return LOG_LEVEL_WARN;
+	if (!strcmp(name, "debug"))
+		return LOG_LEVEL_DEBUG;
+	return LOG_LEVEL_INFO;
+}
+
+int appliance_drop_caps(const struct config *cfg)
+{
+	uint64_t keep = caps_bit(CAP_NET_ADMIN) | caps_bit(CAP_BPF);
+	struct caps_result res;
+	char names[128];
+	int rc;
+
+	if (!cfg->drop_caps)
+		return 0;
+	rc = caps_restrict(keep, &res);
+	caps_names(keep, names, sizeof(names));
+	if (rc == -EAGAIN) {
+		pr_warn("capabilities: %u of %u threads still hold more than %s", res.missed, res.threads, names);
+		return 0;
+	}
+	if (rc < 0) {
+		pr_err("cannot drop capabilities: %s (set sensor.drop_caps: false to run without)", strerror(-rc));
+		return rc;
+	}
+	pr_info("capabilities: kept %s in all %u threads", names, res.threads);
+	return 0;
+}
+
+/* ---- containment: the rules are sensor/contain.c, the map calls are here ---- */
+
+static void appliance_contain_cfg(struct appliance *a)
+{
+	struct contain_cfg cc = {
+		.inline_mode = a->inline_live,
+		.ttl_ns = (uint64_t)a->cfg->block_ttl_s * 1000000000ULL,
+		.never = a->cfg->never_block,
+		.n_never = a->cfg->n_never_block,
+		.fixed = a->cfg->xdp_blocklist,
+		.n_fixed = a->cfg->n_xdp_blocklist,
+	};
+
+	if (a->contain)
+		contain_set_cfg(a->contain, &cc);
+}
+
+static void appliance_key(const struct config_cidr *c, struct vigil_block_key *k, char *text, size_t len)
+{
+	memset(k, 0, sizeof(*k));
+	k->prefixlen = c->prefix_len;
+	memcpy(k->addr, c->addr, sizeof(k->addr));
+	if (xdp_block_format(k, text, len) < 0)
+		snprintf(text, len, "?");
+}
+
+/* Lift blocks handed back by contain_expired / contain_drain. */
+static void appliance_unblock(struct appliance *a, const struct config_cidr *keys, size_t n, const char *why)
+{
+	struct vigil_block_key k;
+	char text[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		appliance_key(&keys[i], &k, text, sizeof(text));
+		rc = xdp_block_remove(a->maps, &k);
+		if (rc < 0 && rc != -ENOENT)
+			pr_err("containment: cannot unblock %s: %s", text, strerror(-rc));
+		else
+			pr_info("containment: unblocked %s (%s)", text, why);
+	}
+}
+
+static const struct config_detector *appliance_block_of(const struct config *cfg, enum detect_id id)
+{
+	const struct config_detector *blocks[DETECT_MAX] = {
+		[DETECT_SYNFLOOD] = &cfg->synflood, [DETECT_PORTSCAN] = &cfg->portscan,
+		[DETECT_HOSTSWEEP] = &cfg->hostsweep, [DETECT_BRUTEFORCE] = &cfg->bruteforce,
+		[DETECT_EXFIL] = &cfg->exfil, [DETECT_BEACON] = &cfg->beacon,
+		[DETECT_DNSTUNNEL] = &cfg->dnstunnel, [DETECT_NEWSERVICE] = &cfg->newservice,
+		[DETECT_ANOMALY] = &cfg->anomaly,
+	};
+
+	return id < DETECT_MAX ? blocks[id] : NULL;
+}
+
+/* The pipeline's action hook: what containment does with an incident event. */
+static const char *appliance_on_incident(void *ctx, const struct detect_incident *inc)
+{
+	struct appliance *a = ctx;
+	const struct config_detector *blk = appliance_block_of(a->cfg, inc->det);
+	const struct config_cidr *allow = blk ? blk->allow_cidrs : a->cfg->flood.allow_cidrs;
+	uint32_t n_allow = blk ? blk->n_allow_cidrs : a->cfg->flood.n_allow_cidrs;
+	const char *name = detect_info(inc->det) ? detect_info(inc->det)->name : "?";
+	struct vigil_block_key k;
+	struct config_cidr key;
+	enum contain_verdict v;
+	char text[64];
+	int rc;
+
+	v = contain_incident(a->contain, inc, allow, n_allow, inc->ts_ns, &key);
+	switch (v) {
+	case CONTAIN_BLOCK:
+		appliance_key(&key, &k, text, sizeof(text));
+		rc = xdp_block_add(a->maps, &k);
+		if (rc < 0) {
+			contain_forget(a->contain, &key);
+			a->block_failures++;
+			pr_err("containment: cannot block %s (%s incident %llu): %s", text, name,
+			       (unsigned long long)inc->incident_id, strerror(-rc));
+			return NULL;
+		}
+		pr_warn("containment: blocked %s for %u s (%s incident %llu)", text, a->cfg->block_ttl_s, name,
+			(unsigned long long)inc->incident_id);
+		return "blocked";
+	case CONTAIN_ACTIVE:
+		return "blocked";
+	case CONTAIN_TAP:
+		if (!a->tap_logged)
+			pr_warn("containment: detectors.%s.action is block, but the sensor is not inline: "
+				"incidents are only alerted (alert.action \"allowed\"); logged once", name);
+		a->tap_logged = true;
+		return NULL;
+	case CONTAIN_ALLOWLISTED:
+	case CONTAIN_NO_OFFENDER:
+	case CONTAIN_FULL:
+		memset(&k, 0, sizeof(k));
+		k.prefixlen = 128;
+		memcpy(k.addr, inc->src, 16);
+		if (xdp_block_format(&k, text, sizeof(text)) < 0)
+			snprintf(text, sizeof(text), "?");
+		pr_info("containment: %s incident %llu not blocked: %s %s", name, (unsigned long long)inc->incident_id,
+			text, contain_verdict_name(v));
+		return NULL;
+	case CONTAIN_NONE:
+	default:
+		return NULL;
+	}
+}
+
+int appliance_contain_start(struct appliance *a, const struct xdp_maps *m, bool inline_live)
+{
+	struct contain_cfg cc = { 0 };
+
+	a->maps = m;
+	a->inline_live = inline_live;
+	a->contain = contain_new(&cc);
+	if (!a->contain) {
+		pr_err("containment: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	appliance_contain_cfg(a);
+	pipeline_set_action(a->pl, appliance_on_incident, a);
+	return 0;
+}
+
+static void appliance_contain_drain(struct appliance *a)
+{
+	struct config_cidr keys[64];
+	size_t n;
+
+	if (!a->contain)
+		return;
+	while ((n = contain_drain(a->contain, keys, 64)) > 0)
+		appliance_unblock(a, keys, n, "shutdown");
+}
+
+/* ---- learned state: sensor/state.c writes the file, the registry fills the sections ---- */
+
+static void appliance_state_load(struct appliance *a)
+{
+	struct detect *d = pipeline_detect(a->pl);
+	const char *path = a->cfg->state_path;
+	struct state *s = NULL;
+	char done[512];
+	size_t o = 0;
+	unsigned int i;
+	int rc, total = 0;
+	uint64_t now_wall = appliance_clock_ns(CLOCK_REALTIME), saved;
+
+	rc = state_load(path, &s);
+	if (rc == -ENOENT) {
+		pr_info("state: no saved state at %s yet: detectors learn from scratch", path);
+		return;
+	}
+	if (rc == -EBADMSG || rc == -EPROTO) {
+		pr_warn("state: %s refused (%s): detectors learn from scratch; it is replaced at the next save", path,
+			rc == -EBADMSG ? "damaged: bad magic, length or checksum" : "another version or byte order");
+		return;
+	}
+	if (rc < 0) {
+		pr_warn("state: cannot read %s: %s: detectors learn from scratch", path, strerror(-rc));
+		return;
+	}
+	done[0] = '\0';
+	for (i = 0; i < DETECT_MAX; i++) {
+		const struct detect_info *di = detect_info((enum detect_id)i);
+		const void *data;
+		size_t len;
+		int n;
+
+		if (state_get(s, di->signature_id, &data, &len) < 0)
+			continue;
+		n = detect_load(d, (enum detect_id)i, data, len);
+		if (n == -ENOENT)
+			continue;	/* switched off now */
+		if (n < 0) {
+			pr_warn("state: %s: the %s section is refused (%s): that detector learns from scratch", path,
+				di->name, strerror(-n));
+			continue;
+		}
+		total += n;
+		if (o < sizeof(done)) {
+			int w = snprintf(done + o, sizeof(done) - o, "%s%s %d", o ? ", " : "", di->name, n);
+
+			if (w > 0)
+				o += (size_t)w;
+		}
+	}
+	saved = state_saved_wall_ns(s);
+	pr_info("state: restored %d learned entries from %s (%s), saved %llu s ago", total, path,
+		o ? done : "none", (unsigned long long)(now_wall > saved ? (now_wall - saved) / 1000000000ULL : 0));
+	state_free(s);
+}
+
+static int appliance_state_save(struct appliance *a)
+{
+	struct detect *d = pipeline_detect(a->pl);
+	struct state_section secs[DETECT_MAX];
+	void *bufs[DETECT_MAX] = { 0 };
+	size_t n = 0;
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; i < DETECT_MAX; i++) {
+		size_t size = detect_save_size(d, (enum detect_id)i);
+		long len;
+
+		if (!size)
+			continue;
+		bufs[n] = malloc(size);
+		if (!bufs[n]) {
+			rc = -ENOMEM;
+			goto cleanup;
+		}
+		len = detect_save(d, (enum detect_id)i, bufs[n], size);
+		if (len < 0) {
+			rc = (int)len;
+			goto cleanup;
+		}
+		secs[n].tag = detect_info((enum detect_id)i)->signature_id;
+		secs[n].data = bufs[n];
+		secs[n].len = (size_t)len;
+		n++;
+	}
+	rc = state_save(a->cfg->state_path, secs, n, appliance_clock_ns(CLOCK_REALTIME));
+cleanup:
+	for (i = 0; i < DETECT_MAX; i++)
+		free(bufs[i]);
+	if (rc < 0) {
+		a->save_failures++;
+		pr_err("state: cannot save %s: %s", a->cfg->state_path, strerror(-rc));
+	} else {
+		a->saves++;
+	}
+	return rc;
+}
+
+static void appliance_reload(struct appliance *a)
+{
+	struct config next;
+	struct config_error err;
+	char kept[512];
+	int rc, n;
+
+	config_defaults(&next);
+	rc = config_load(&next, a->config_path, &err);
+	if (rc < 0) {
+		a->reload_failures++;
+		pr_err("reload refused, running configuration kept: %s", err.msg);
+		return;
+	}
+	n = reload_prepare(a->cfg, &next, kept, sizeof(kept));
+	if (n)
+		pr_warn("reload: %s changed but need%s a restart; running values kept", kept, n == 1 ? "s" : "");
+	/* the pipeline and its detectors borrow *a->cfg: home_net, allowlists and
+	 * timeouts they read from it apply from the next packet; nothing learned is reset */
+	*a->cfg = next;
+	rc = detect_reconfigure(pipeline_detect(a->pl), a->cfg);
+	if (rc < 0)
+		pr_err("reload: detector settings not applied: %s", strerror(-rc));
+	appliance_contain_cfg(a);
+	log_setup("vigil-sensor", appliance_log_level(a->cfg->log_level));
+	a->reloads++;
+	pr_info("reloaded %s", a->config_path);
+}
+
+static void appliance_snapshot(struct appliance *a)
+{
+	struct metrics_snapshot s;
+	struct pipeline_stats ps;
+	struct detect_stats ds;
+	struct det_flood_stats fs = { 0 };
+	unsigned int i;
+	int n;
+
+	memset(&s, 0, sizeof(s));
+	if (a->stats_fd >= 0 && xdp_stats_read(a->stats_fd, s.xdp) == 0)
+		s.have_xdp = true;
+	pipeline_get_stats(a->pl, &ps);
+	s.packets = ps.packets;
+	memcpy(s.parse, ps.parse, sizeof(s.parse));
+	s.flows = ps.flows;
+	s.harvest_errors = ps.harvest_errors;
+	s.alerts = ps.alerts;
+	s.alerts_dropped = ps.alerts_dropped;
+	pipeline_get_detect_stats(a->pl, &ds);
+	pipeline_get_flood_stats(a->pl, &fs);
+	for (i = 0; i < DETECT_MAX && s.n_detectors < METRICS_MAX_DETECTORS; i++) {
+		unsigned int k = s.n_detectors++;
+
+		s.det[k].name = detect_info((enum detect_id)i)->name;
+		s.det[k].incidents = ds.incidents[i];
+		if (i == DETECT_FLOOD) {
+			s.det[k].hosts = fs.hosts;
+			s.det[k].learning = fs.learning;
+			s.det[k].evictions = fs.evictions;
+			s.det[k].restored = fs.restored;
+		}
+	}
+	if (a->pub) {
+		struct publish_stats pst;
+
+		publish_stats(a->pub, &pst);
+		s.have_spool = true;
+		s.spool_depth = pst.queued;
+		s.spool_dropped = pst.dropped_full + pst.dropped_spool;
+		s.spool_acked = pst.acked;
+		s.collector_connected = pst.connected;
+	}
+	s.reloads = a->reloads;
+	s.reload_failures = a->reload_failures;
+	s.start_time_s = a->start_s;
+	n = metrics_format(&s, a->text, 65536);
+	if (n > 0)
+		metrics_publish(a->metrics, a->text, (size_t)n);
+}
+
+struct appliance *appliance_new(struct config *cfg, const char *config_path, struct pipeline *pl,
+				struct publish *pub, int stats_fd, int flows_fd)
+{
+	struct appliance *a = calloc(1, sizeof(*a));
+	struct sigaction sa;
+
+	if (!a)
+		return NULL;
+	a->cfg = cfg;
+	a->config_path = config_path;
+	a->pl = pl;
+	a->pub = pub;
+	a->stats_fd = stats_fd;
+	a->start_s = appliance_clock_ns(CLOCK_REALTIME) / 1000000000ULL;
+	if (cfg->metrics_listen[0]) {
+		a->text = malloc(65536);
+		a->metrics = a->text ? metrics_new(cfg->metrics_listen, flows_fd, cfg->xdp_flow_entries) : NULL;
+		if (!a->metrics) {
+			int e = errno;
+
+			pr_err("cannot serve metrics on %s: %s", cfg->metrics_listen, strerror(e));
+			appliance_free(a);
+			errno = e;
+			return NULL;
+		}
+		pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
+		appliance_snapshot(a);
+	}
+	if (cfg->state_path[0]) {
+		appliance_state_load(a);
+		a->next_save_ns = appliance_clock_ns(CLOCK_MONOTONIC) + (uint64_t)cfg->state_save_s * 1000000000ULL;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = appliance_on_hup;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	return a;
+}
+
+void appliance_tick(struct appliance *a, uint64_t now_ns)
+{
+	uint64_t mono;
+
+	if (!a)
+		return;
+	if (appliance_hup) {
+		appliance_hup = 0;
+		appliance_reload(a);
+	}
+	if (a->contain && contain_active(a->contain)) {
+		/* TTLs run on the incidents' clock (packet time in replay) */
+		struct config_cidr keys[64];
+		size_t n;
+
+		while ((n = contain_expired(a->contain, now_ns, keys, 64)) > 0)
+			appliance_unblock(a, keys, n, "TTL ended");
+	}
+	/* the rest is housekeeping on the wall clock */
+	mono = appliance_clock_ns(CLOCK_MONOTONIC);
+	if (a->cfg->state_path[0] && mono >= a->next_save_ns) {
+		appliance_state_save(a);
+		a->next_save_ns = mono + (uint64_t)a->cfg->state_save_s * 1000000000ULL;
+	}
+	if (!a->metrics)
+		return;
+	if (mono >= a->next_metrics_ns) {
+		appliance_snapshot(a);
+		a->next_metrics_ns = mono + 1000000000ULL;
+	}
+}
+
+void appliance_stop(struct appliance *a)
+{
+	if (!a)
+		return;
+	if (a->cfg->state_path[0] && appliance_state_save(a) == 0)
+		pr_info("state: saved to %s", a->cfg->state_path);
+	appliance_contain_drain(a);
+}
+
+void appliance_free(struct appliance *a)
+{
+	if (!a)
+		return;
+	appliance_contain_drain(a);	/* error paths: nothing stays blocked without its TTL */
+	contain_free(a->contain);
+	if (a->metrics) {
+		appliance_snapshot(a); /* a last scrape sees the final counters */
+		metrics_free(a->metrics);
+	}
+	free(a->text);
+	free(a);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * appliance.h: the daemon's housekeeping around the packet loop: SIGHUP
+ * reloads, the metrics snapshot, giving up capabilities after setup, learned
+ * state kept across restarts, and containment (the XDP blocklist's TTLs).
+ * Runs on the poller's thread from its tick, so the pipeline is never shared.
+ */
+#ifndef VIGIL_SENSOR_APPLIANCE_H
+#define VIGIL_SENSOR_APPLIANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "pipeline.h"
+#include "publish.h"
+
+struct appliance;
+
+/*
+ * Keep only CAP_NET_ADMIN and CAP_BPF in every thread when cfg->drop_caps.
+ * Call after the ports and maps are set up and before the publisher and the
+ * metrics threads start (they inherit the reduced set). Logs what it kept.
+ * Returns 0, or -errno when the drop failed (the caller stops).
+ */
+int appliance_drop_caps(const struct config *cfg);
+
+/*
+ * Install the SIGHUP handler, start the metrics endpoint when configured and
+ * restore the learned state from state.path (a missing, damaged or foreign file
+ * is logged and the detectors learn from scratch). Call before the first frame.
+ * cfg is the running config: a reload rewrites it in place. pub may be NULL;
+ * stats_fd and flows_fd may be -1. NULL with errno on failure (logged).
+ */
+struct appliance *appliance_new(struct config *cfg, const char *config_path, struct pipeline *pl,
+				struct publish *pub, int stats_fd, int flows_fd);
+
+/*
+ * Containment: incident starts of detectors with `action: block` put their
+ * offender into m's blocklist (vg_block) for sensor.block_ttl_s when inline is
+ * true (live, sensor.mode inline); otherwise they only alert, logged once.
+ * m is borrowed until appliance_free. 0 or -ENOMEM (logged).
+ */
+struct xdp_maps;
+int appliance_contain_start(struct appliance *a, const struct xdp_maps *m, bool inline_live);
+
+/*
+ * From the poller's tick: a pending reload, the metrics snapshot once a second,
+ * the state saved every state.save_s (wall clock) and blocks whose TTL ended at
+ * now_ns (the poller's clock, as the incidents') lifted.
+ */
+void appliance_tick(struct appliance *a, uint64_t now_ns);
+
+/* Clean shutdown (SIGTERM, end of a capture): save the state, lift every block made. */
+void appliance_stop(struct appliance *a);
+
+void appliance_free(struct appliance *a);
+
+#endif

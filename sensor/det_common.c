@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * det_common.c: the incident tracker shared by the detectors, so each of them
+ * only decides "this window is anomalous" and never counts its own alerts:
+ * one start, updates at a bounded rate, one end after a quiet period.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det_common.h"
+
+struct det_incident_slot {
+	struct detect_incident inc;
+	uint64_t last_update_ns;
+};
+
+struct det_incidents {
+	const struct det_env *env;
+	struct det_table *tab;
+	uint64_t update_ns;
+	uint64_t end_after_ns;
+	uint64_t now_ns;
+	bool all;
+};
+
+struct det_incidents *det_incidents_new(const struct det_env *env, uint32_t capacity, uint64_t update_ns,
+					uint64_t end_after_ns)
+{
+	struct det_incidents *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->env = env;
+	t->update_ns = update_ns;
+	t->end_after_ns = end_after_ns;
+	t->tab = det_table_new(capacity, sizeof(struct det_incident_slot));
+	if (!t->tab) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void det_incidents_free(struct det_incidents *t)
+{
+	if (!t)
+		return;
+	det_table_free(t->tab);
+	free(t);
+}
+
+static void det_incidents_emit(const struct det_env *env, struct detect_incident *inc, enum detect_state st,
+			       uint64_t ts)
+{
+	inc->state = st;
+	inc->ts_ns = ts;
+	if (env->emit)
+		env->emit(env->emit_ctx, inc);
+}
+
+struct detect_incident *det_incidents_open(struct det_incidents *t, const struct det_key *k, uint64_t now_ns,
+					   bool *is_new)
+{
+	struct det_incident_slot *s = det_table_get(t->tab, k, now_ns, is_new);
+
+	if (*is_new) {
+		s->inc.det = t->env->id;
+		s->inc.incident_id = ++*t->env->next_id;
+		s->inc.action = t->env->cfg->action;
+		s->inc.start_ns = now_ns;
+	}
+	return &s->inc;
+}
+
+struct detect_incident *det_incidents_find(struct det_incidents *t, const struct det_key *k)
+{
+	struct det_incident_slot *s = det_table_find(t->tab, k);
+
+	return s ? &s->inc : NULL;
+}
+
+void det_incidents_report(struct det_incidents *t, struct detect_incident *inc, bool is_new, uint64_t now_ns)
+{
+	struct det_incident_slot *s = (struct det_incident_slot *)inc;
+
+	if (inc->observed > inc->peak)
+		inc->peak = inc->observed;
+	if (now_ns > inc->last_ns)
+		inc->last_ns = now_ns;
+	if (is_new) {
+		s->last_update_ns = now_ns;
+		det_incidents_emit(t->env, inc, DETECT_START, now_ns);
+	} else if (now_ns >= s->last_update_ns + t->update_ns) {
+		s->last_update_ns = now_ns;
+		det_incidents_emit(t->env, inc, DETECT_UPDATE, now_ns);
+	}
+}
+
+static bool det_incidents_end_one(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
+{
+	struct det_incidents *t = ctx;
+	struct det_incident_slot *s = v;
+
+	(void)k;
+	(void)last_ns;
+	if (!t->all && t->now_ns < s->inc.last_ns + t->end_after_ns)
+		return false;
+	det_incidents_emit(t->env, &s->inc, DETECT_END, t->all && t->now_ns < s->inc.last_ns ? s->inc.last_ns : t->now_ns);
+	return true;
+}
+
+void det_incidents_tick(struct det_incidents *t, uint64_t now_ns)
+{
+	if (!det_table_used(t->tab))
+		return;
+	t->now_ns = now_ns;
+	t->all = false;
+	det_table_walk(t->tab, det_incidents_end_one, t);
+}
+
+void det_incidents_finish(struct det_incidents *t, uint64_t now_ns)
+{
+	t->now_ns = now_ns;
+	t->all = true;
+	det_table_walk(t->tab, det_incidents_end_one, t);
+}
+
+void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16])
+{
+	unsigned int i;
+
+	for (i = 0; i < inc->n_hosts; i++)
+		if (!memcmp(inc->hosts[i], addr, 16))
+			return;
+	if (inc->n_hosts < DETECT_MAX_HOSTS)
+		memcpy(inc->hosts[inc->n_hosts++], addr, 16);
+}
+
+void det_incident_add_port(struct detect_incident *inc, uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < inc->n_ports; i++)
+		if (inc->ports[i] == port)
+			return;
+	if (inc->n_ports < DETECT_MAX_PORTS)
+		inc->ports[inc->n_ports++] = port;
+}
+
+double det_entropy(const char *s, unsigned int n)
+{
+	unsigned int cnt[256] = { 0 }, i;
+	double h = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n; i++)
+		cnt[(uint8_t)s[i]]++;
+	for (i = 0; i < 256; i++) {
+		double p;
+
+		if (!cnt[i])
+			continue;
+		p = (double)cnt[i] / n;
+		h -= p * log2(p);
+	}
+	return h;
+}
+
+double det_win_learned(const struct det_win *w, double k)
+{
+	double sd = baseline_stddev(&w->bl), poisson = sqrt(w->bl.mean > 1 ? w->bl.mean : 1);
+
+	return w->bl.mean + k * (sd > poisson ? sd : poisson);
+}
+
+bool det_distinct_add(struct det_distinct *d, uint64_t v)
+{
+	uint64_t h = v * 0x9e3779b97f4a7c15ULL;
+	unsigned int bit;
+
+	h ^= h >> 31;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	bit = (unsigned int)(h >> 54);	/* 0 .. 1023 */
+	if (d->bits[bit >> 6] & (1ULL << (bit & 63)))
+		return false;
+	d->bits[bit >> 6] |= 1ULL << (bit & 63);
+	d->set++;
+	return true;
+}
+
+double det_distinct_count(const struct det_distinct *d)
+{
+	double m = 1024.0, zeros = m - d->set;
+
+	if (d->set < 64)
+		return d->set;	/* collisions are negligible this sparse */
+	if (zeros < 1)
+		zeros = 1;
+	return -m * log(zeros / m);
+}
+
+/* Saved tables (det_saved_*): a header, then count records of key, age, baselines. */
+enum { DET_SAVED_VERSION = 1 };
+
+struct det_saved_hdr {
+	uint32_t version;
+	uint32_t n_bl;
+	uint32_t count;
+	uint32_t pad;
+};
+
+struct det_saved_walk {
+	const struct det_saved_layout *l;
+	uint64_t now_ns;
+	unsigned char *out;
+	size_t len, off;
+	uint32_t count;
+	int err;
+};
+
+static size_t det_saved_rec_len(const struct det_saved_layout *l)
+{
+	return sizeof(struct det_key) + sizeof(uint64_t) + l->n_bl * sizeof(struct baseline);
+}
+
+size_t det_saved_size(struct det_table *t, const struct det_saved_layout *l)
+{
+	return sizeof(struct det_saved_hdr) + (size_t)det_table_used(t) * det_saved_rec_len(l);
+}
+
+static bool det_saved_one(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
+{
+	struct det_saved_walk *w = ctx;
+	const unsigned char *val = v;
+	struct baseline first;
+	uint64_t t0, age;
+
+	(void)last_ns;
+	memcpy(&first, val + w->l->bl_off, sizeof(first));
+	memcpy(&t0, val + w->l->first_off, sizeof(t0));
+	if (w->err || first.n == 0 || !t0)
+		return false;	/* nothing learned yet: nothing worth keeping */
+	if (w->len - w->off < det_saved_rec_len(w->l)) {
+		w->err = -ENOSPC;
+		return false;
+	}
+	age = w->now_ns > t0 ? w->now_ns - t0 : 0;
+	memcpy(w->out + w->off, k, sizeof(*k));
+	memcpy(w->out + w->off + sizeof(*k), &age, sizeof(age));
+	memcpy(w->out + w->off + sizeof(*k) + sizeof(age), val + w->l->bl_off, w->l->n_bl * sizeof(struct baseline));
+	w->off += det_saved_rec_len(w->l);
+	w->count++;
+	return false;
+}
+
+long det_saved_save(struct det_table *t, const struct det_saved_layout *l, uint64_t now_ns, void *buf, size_t len)
+{
+	struct det_saved_hdr hdr = { .version = DET_SAVED_VERSION, .n_bl = l->n_bl };
+	struct det_saved_walk w = { .l = l, .now_ns = now_ns, .out = buf, .len = len, .off = sizeof(hdr) };
+
+	if (len < sizeof(hdr))
+		return -ENOSPC;
+	det_table_walk(t, det_saved_one, &w);
+	if (w.err)
+		return w.err;
+	hdr.count = w.count;
+	memcpy(buf, &hdr, sizeof(hdr));
+	return (long)w.off;
+}
+
+int det_saved_check(const struct det_saved_layout *l, const void *buf, size_t len)
+{
+	struct det_saved_hdr hdr;
+
+	if (len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, buf, sizeof(hdr));
+	if (hdr.version != DET_SAVED_VERSION || hdr.n_bl != l->n_bl)
+		return -EPROTO;
+	if ((len - sizeof(hdr)) % det_saved_rec_len(l) || (len - sizeof(hdr)) / det_saved_rec_len(l) != hdr.count)
+		return -EINVAL;
+	return (int)hdr.count;
+}
+
+static bool det_saved_sane(const struct baseline *b)
+{
+	return isfinite(b->mean) && isfinite(b->var) && b->mean >= 0 && b->var >= 0;
+}
+
+int det_saved_restore(struct det_table *t, const struct det_saved_layout *l, const void *buf, size_t len,
+		      uint64_t now_ns)
+{
+	const unsigned char *in = (const unsigned char *)buf + sizeof(struct det_saved_hdr);
+	int n = det_saved_check(l, buf, len), i, restored = 0;
+	uint32_t b;
+
+	for (i = 0; i < n; i++, in += det_saved_rec_len(l)) {
+		struct baseline bl[4];
+		struct det_key k;
+		uint64_t age, t0;
+		unsigned char *v;
+		bool created, ok = l->n_bl <= 4;
+
+		memcpy(&k, in, sizeof(k));
+		memcpy(&age, in + sizeof(k), sizeof(age));
+		for (b = 0; ok && b < l->n_bl; b++) {
+			memcpy(&bl[b], in + sizeof(k) + sizeof(age) + b * sizeof(struct baseline), sizeof(bl[b]));
+			ok = det_saved_sane(&bl[b]);
+		}
+		if (!ok || det_table_find(t, &k))
+			continue; /* a damaged record teaches nothing; a live entry wins */
+		v = det_table_get(t, &k, now_ns, &created);
+		if (l->init)
+			l->init(v, &k);
+		memcpy(v + l->bl_off, bl, l->n_bl * sizeof(struct baseline));
+		/* the age, not a time stamp: a reboot's new clock does not matter (clamped at its start) */
+		t0 = now_ns > age ? now_ns - age : 1;
+		memcpy(v + l->first_off, &t0, sizeof(t0));
+		restored++;
+	}
+	return n < 0 ? n : restored;
+}

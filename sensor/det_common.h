@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * det_common.h: what every detector shares: its environment (config block,
+ * threshold rule, where incidents go), the incident tracker that turns
+ * repeated evidence into one start, bounded updates and one end, and the
+ * operations table the registry dispatches through.
+ */
+#ifndef VIGIL_DET_COMMON_H
+#define VIGIL_DET_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "baseline.h"
+#include "config.h"
+#include "det_table.h"
+#include "detect.h"
+
+enum { DET_NS = 1000000000 };
+
+struct det_env {
+	enum detect_id id;
+	const struct config_detector *cfg;	/* this detector's block */
+	const struct config *all;		/* whole config (home_net) */
+	double min_fraction;
+	detect_emit_fn emit;			/* the registry's sink */
+	void *emit_ctx;
+	uint64_t *next_id;			/* shared incident numbering */
+	const struct detect *reg;		/* for detect_claimed() */
+};
+
+/*
+ * Where a detector keeps what it learned inside its table's values, so the
+ * registry can save and restore it without knowing the value's type: a first
+ * packet time (the learning age) and n_bl struct baseline in a row.
+ */
+struct det_saved_layout {
+	size_t first_off;	/* uint64_t: when the entry was first seen */
+	size_t bl_off;		/* the first of n_bl struct baseline */
+	uint32_t n_bl;
+	void (*init)(void *v, const struct det_key *k);	/* what a new entry takes from its key; may be NULL */
+};
+
+/* A detector: state from new(), frames, time, and the end of input. */
+struct det_ops {
+	void *(*create)(const struct det_env *env);	/* NULL with errno */
+	void (*destroy)(void *st);
+	void (*packet)(void *st, const struct detect_pkt *p);
+	void (*tick)(void *st, uint64_t now_ns);
+	void (*finish)(void *st, uint64_t now_ns);
+	/* learned state, either a table the registry saves by layout (NULL: none) ... */
+	struct det_table *(*learned)(void *st);
+	const struct det_saved_layout *layout;
+	/* ... or the detector's own format (flood): upper bound, save, load before the first frame */
+	size_t (*save_size)(void *st);
+	long (*save)(void *st, uint64_t now_ns, void *buf, size_t len);
+	int (*load)(void *st, const void *buf, size_t len);
+	/* the config block changed (SIGHUP): apply what is cached, keep what was learned; may be NULL */
+	int (*reconfigure)(void *st);
+};
+
+/*
+ * Saved baselines of a table by layout: a header, then per entry that learned
+ * something (first baseline's n > 0) its key, learned age at now_ns and baselines.
+ * det_saved_size: upper bound of the bytes. det_saved_save: bytes or -ENOSPC.
+ * det_saved_check: records in a saved blob, -EPROTO (other version or layout) or
+ * -EINVAL (damaged). det_saved_restore: insert the records at now_ns (the first
+ * clock after a restart; entries already present are kept), returns how many.
+ */
+size_t det_saved_size(struct det_table *t, const struct det_saved_layout *l);
+long det_saved_save(struct det_table *t, const struct det_saved_layout *l, uint64_t now_ns, void *buf, size_t len);
+int det_saved_check(const struct det_saved_layout *l, const void *buf, size_t len);
+int det_saved_restore(struct det_table *t, const struct det_saved_layout *l, const void *buf, size_t len,
+		      uint64_t now_ns);
+
+/* Open incidents of one detector, keyed like its state. */
+struct det_incidents;
+
+/* NULL with errno. update_ns bounds update events; end_after_ns of quiet ends an incident. */
+struct det_incidents *det_incidents_new(const struct det_env *env, uint32_t capacity, uint64_t update_ns,
+					uint64_t end_after_ns);
+void det_incidents_free(struct det_incidents *t);
+
+/*
+ * The open incident for k, or a new zeroed one (*is_new) already carrying
+ * detector, id and action. The caller fills in what it saw, then calls
+ * det_incidents_report() with the same is_new.
+ */
+struct detect_incident *det_incidents_open(struct det_incidents *t, const struct det_key *k, uint64_t now_ns,
+					   bool *is_new);
+
+/* Emit start (is_new) or, at most once per update_ns, an update; marks evidence at now_ns. */
+void det_incidents_report(struct det_incidents *t, struct detect_incident *inc, bool is_new, uint64_t now_ns);
+
+/* The open incident for k (NULL if none), e.g. to add evidence that alone would not start one. */
+struct detect_incident *det_incidents_find(struct det_incidents *t, const struct det_key *k);
+
+/* End incidents quiet for end_after_ns (tick) or all of them (finish). */
+void det_incidents_tick(struct det_incidents *t, uint64_t now_ns);
+void det_incidents_finish(struct det_incidents *t, uint64_t now_ns);
+
+/* Add a host / port to an incident's sample lists (deduplicated, bounded). */
+void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16]);
+void det_incident_add_port(struct detect_incident *inc, uint16_t port);
+
+/* The shared threshold for a learned metric: see detect_threshold(). */
+static inline double det_threshold(const struct det_env *env, bool learning, double learned)
+{
+	return detect_threshold(env->cfg->floor, learning, learned, env->min_fraction);
+}
+
+/*
+ * A tumbling window per key with a learned baseline of its count. The window
+ * opens at the key's first packet (so a burst is never split by a wall-clock
+ * boundary); only calm windows teach the baseline.
+ */
+struct det_win {
+	uint64_t start_ns;		/* open window's start, 0: none yet */
+	uint64_t first_ns;		/* first packet ever: learning time */
+	struct baseline bl;
+};
+
+/* true when w's open window has ended by now_ns (judge it, then det_win_open) */
+static inline bool det_win_over(const struct det_win *w, uint64_t now_ns, uint64_t win_ns)
+{
+	return w->start_ns && now_ns >= w->start_ns + win_ns;
+}
+
+static inline void det_win_open(struct det_win *w, uint64_t now_ns)
+{
+	w->start_ns = now_ns;
+	if (!w->first_ns)
+		w->first_ns = now_ns;
+}
+
+/* Learned threshold for a count in one window: mean + k * max(stddev, sqrt(mean)) */
+double det_win_learned(const struct det_win *w, double k);
+
+/* Still learning at now_ns: too little history or too few calm windows */
+static inline bool det_win_learning(const struct det_win *w, const struct det_env *env, uint64_t now_ns)
+{
+	return now_ns - w->first_ns < (uint64_t)env->cfg->learning_s * DET_NS || w->bl.n < 3;
+}
+
+/* Distinct values in a window: a 1024-bit linear-counting sketch (exact while small). */
+struct det_distinct {
+	uint64_t bits[16];
+	uint32_t set;
+};
+
+/* Add a value (any 64-bit hash input); true if it set a new bit (a new value). */
+bool det_distinct_add(struct det_distinct *d, uint64_t v);
+/* Estimated number of distinct values added. */
+double det_distinct_count(const struct det_distinct *d);
+
+/* Shannon entropy of s[0..n) in bits per character. */
+double det_entropy(const char *s, unsigned int n);
+
+/* DNS question name of a query (lower case, dotted) and qtype; length or -1 (det_dnstunnel.c). */
+int det_dnstunnel_parse(const uint8_t *msg, uint32_t len, char *name, uint16_t *qtype);
+
+/* Every detector's operations (det_flood_ops adapts det_flood.c). */
+extern const struct det_ops det_flood_ops, det_synflood_ops, det_portscan_ops, det_hostsweep_ops,
+	det_bruteforce_ops, det_exfil_ops, det_beacon_ops, det_dnstunnel_ops, det_newservice_ops,
+	det_anomaly_ops;
+
+/* The flood core's counters behind det_flood_ops' state. */
+void det_flood_ops_stats(void *st, struct det_flood_stats *out);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * det_portscan.c: vertical scans: one source probing many ports of one host
+ * within a minute (TCP packets opening or probing without ACK, UDP from a
+ * client port to a well-known one, and for ICMP the number of distinct request types and codes,
+ * which is how ICMP fingerprinting shows). Judged on every new port.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det_common.h"
+
+enum { SCAN_WIN_NS = 60ULL * DET_NS, SCAN_ICMP_DIV = 5, SCAN_ICMP_MIN = 4, SCAN_PER_PORT = 4 };
+
+struct scan_ent {
+	struct det_win w;
+	struct det_distinct ports;
+	struct det_distinct icmp;
+	uint64_t probes;
+	uint8_t judged;
+};
+
+struct det_portscan {
+	const struct det_env *env;
+	struct det_table *tab;
+	struct det_incidents *inc;
+	double alpha;
+	uint64_t now_ns;
+	uint64_t next_walk_ns;
+};
+
+static void *det_portscan_create(const struct det_env *env)
+{
+	struct det_portscan *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->env = env;
+	s->alpha = baseline_alpha(60.0, 3600.0);
+	s->tab = det_table_new(32768, sizeof(struct scan_ent));
+	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 30ULL * DET_NS);
+	if (!s->tab || !s->inc) {
+		det_table_free(s->tab);
+		det_incidents_free(s->inc);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+static void det_portscan_destroy(void *st)
+{
+	struct det_portscan *s = st;
+
+	det_table_free(s->tab);
+	det_incidents_free(s->inc);
+	free(s);
+}
+
+static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
+{
+	if (!e->judged && e->w.start_ns)
+		baseline_update(&e->w.bl, det_distinct_count(&e->ports), s->alpha);
+	memset(&e->ports, 0, sizeof(e->ports));
+	memset(&e->icmp, 0, sizeof(e->icmp));
+	e->probes = 0;
+	e->judged = 0;
+	e->w.start_ns = 0;
+}
+
+/* One probe from pi->src to pi->dst; port is the TCP/UDP port, icmp_kind 0 or type<<8|code + 1. */
+static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
+{
+	const struct pkt_info *pi = p->pi;
+	const struct det_env *env = s->env;
+	struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
+	bool created, fresh, learning, is_new;
+	struct scan_ent *e = det_table_get(s->tab, &k, p->ts_ns, &created);
+	double n, thr;
+	const char *metric;
+	struct detect_incident *inc;
+
+	if (created)
+		baseline_init(&e->w.bl);
+	if (det_win_over(&e->w, p->ts_ns, SCAN_WIN_NS))
+		det_portscan_close(s, e);
+	if (!e->w.start_ns)
+		det_win_open(&e->w, p->ts_ns);
+	e->probes++;
+	learning = det_win_learning(&e->w, env, p->ts_ns);
+	if (icmp_kind) {
+		fresh = det_distinct_add(&e->icmp, icmp_kind);
+		n = det_distinct_count(&e->icmp);
+		thr = env->cfg->floor / SCAN_ICMP_DIV;
+		if (thr < SCAN_ICMP_MIN)
+			thr = SCAN_ICMP_MIN;
+		metric = "distinct_icmp_types";
+	} else {
+		fresh = det_distinct_add(&e->ports, ((uint64_t)pi->proto << 16) | port);
+		n = det_distinct_count(&e->ports);
+		thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));
+		metric = "distinct_ports";
+	}
+	/* a scan sends a packet or two per port; many per port is a flood's random ports */
+	if (n < thr || (!icmp_kind && e->probes > SCAN_PER_PORT * n))
+		return;
+	k = det_key(1, pi->src, pi->dst, icmp_kind ? 1 : 0, 0);
+	inc = det_incidents_find(s->inc, &k);
+	if (!fresh && inc)
+		return;
+	inc = det_incidents_open(s->inc, &k, p->ts_ns, &is_new);
+	if (is_new) {
+		inc->start_ns = e->w.start_ns;
+		inc->metric = metric;
+		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
+		inc->learning = learning;
+		inc->expected = learning || icmp_kind ? 0 : e->w.bl.mean;
+		inc->threshold = thr;
+		memcpy(inc->src, pi->src, 16);
+		memcpy(inc->dst, pi->dst, 16);
+		inc->proto = pi->proto;
+		det_incident_add_host(inc, pi->dst);
+	}
+	if (!icmp_kind)
+		det_incident_add_port(inc, port);
+	inc->dst_port = icmp_kind ? 0 : port;
+	inc->observed = n;
+	inc->distinct = (uint32_t)n;
+	inc->count = e->probes;
+	inc->zscore = inc->expected > 0 ? (n - inc->expected) / (det_win_learned(&e->w, 1.0) - e->w.bl.mean) : 0;
+	e->judged = 1;
+	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
+}
+
+static void det_portscan_packet(void *st, const struct detect_pkt *p)
+{
+	struct det_portscan *s = st;
+	const struct pkt_info *pi = p->pi;
+
+	if (!pi || pi->is_fragment)
+		return;
+	s->now_ns = p->ts_ns;
+	if (pi->proto == 6) {
+		/* SYN, FIN, NULL, Xmas probes: no ACK, no RST */
+		if (!(pi->tcp_flags & 0x14))
+			det_portscan_probe(s, p, pi->dst_port, 0);
+	} else if (pi->proto == 17) {
+		/* a client port towards a well-known one: random-port UDP floods stay the flood detector's */
+		if (pi->dst_port < 1024 && pi->src_port >= 1024) {
+			det_portscan_probe(s, p, pi->dst_port, 0);
+		} else {
+			/* not a probe, but it counts against the packets-per-port ratio */
+			struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
+			struct scan_ent *e = det_table_find(s->tab, &k);
+
+			if (e && e->w.start_ns)
+				e->probes++;
+		}
+	} else if (pi->proto == 1) {
+		uint8_t t = (uint8_t)pi->src_port;	/* pkt.c: ICMP type in src_port, code in dst_port */
+
+		if (t == 8 || t == 13 || t == 15 || t == 17)
+			det_portscan_probe(s, p, 0, ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
+	} else if (pi->proto == 58) {
+		uint8_t t = (uint8_t)pi->src_port;
+
+		if (t == 128 || t == 139)
+			det_portscan_probe(s, p, 0, ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
+	}
+}
+
+static bool det_portscan_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
+{
+	struct det_portscan *s = ctx;
+	struct scan_ent *e = v;
+
+	(void)k;
+	if (det_win_over(&e->w, s->now_ns, SCAN_WIN_NS))
+		det_portscan_close(s, e);
+	return s->now_ns > last_ns + 3600ULL * DET_NS;
+}
+
+static void det_portscan_tick(void *st, uint64_t now_ns)
+{
+	struct det_portscan *s = st;
+
+	s->now_ns = now_ns;
+	if (now_ns >= s->next_walk_ns) {
+		det_table_walk(s->tab, det_portscan_walk, s);
+		s->next_walk_ns = now_ns + 10ULL * DET_NS;
+	}
+	det_incidents_tick(s->inc, now_ns);
+}
+
+static void det_portscan_finish(void *st, uint64_t now_ns)
+{
+	struct det_portscan *s = st;
+
+	det_incidents_finish(s->inc, now_ns);
+}
+
+/* what survives a restart: the window baselines and learned age of each entry */
+static const struct det_saved_layout det_portscan_layout = {
+	.first_off = offsetof(struct scan_ent, w.first_ns),
+	.bl_off = offsetof(struct scan_ent, w.bl),
+	.n_bl = 1,
+	.init = NULL,
+};
+
+static struct det_table *det_portscan_learned(void *st)
+{
+	return ((struct det_portscan *)st)->tab;
+}
+
+const struct det_ops det_portscan_ops = {
+	.create = det_portscan_create,
+	.destroy = det_portscan_destroy,
+	.packet = det_portscan_packet,
+	.tick = det_portscan_tick,
+	.finish = det_portscan_finish,
+	.learned = det_portscan_learned,
+	.layout = &det_portscan_layout,
+};

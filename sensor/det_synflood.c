@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * det_synflood.c: SYN floods seen as handshakes that never complete (SYNs
+ * towards a host against the ACKs that should follow), sensor-wide for
+ * spoofed floods spread over many victims, and SYN-ACK reflection: SYN-ACKs
+ * arriving at a host that sent no SYNs. Bursts are judged at once.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "det_common.h"
+
+enum {
+	SYN_WIN_NS = DET_NS,		/* 1 s windows: counts are rates */
+	SYN_AGG_MULT = 5,		/* the sensor-wide floor is floor * this */
+	SYN_BURST_MULT = 5,		/* a window this far over is judged before it closes */
+};
+#define SYN_HALF_OPEN 0.8		/* share of SYNs without a following ACK */
+
+struct syn_ent {
+	struct det_win w;
+	uint32_t syn, ack, synack, syn_out;
+	uint8_t src[16];		/* last SYN's source */
+	uint8_t dst[16];
+	uint16_t port;
+	uint8_t judged;			/* reported within this window already */
+	uint8_t agg;
+};
+
+struct det_synflood {
+	const struct det_env *env;
+	struct det_table *tab;
+	struct det_incidents *inc;
+	struct syn_ent all;		/* sensor-wide */
+	uint64_t last_dst_report_ns;
+	uint64_t next_walk_ns;
+	uint64_t now_ns;
+	uint64_t flush_ns;		/* finish: judge every open window at this time */
+	double alpha;
+};
+
+static void *det_synflood_create(const struct det_env *env)
+{
+	struct det_synflood *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->env = env;
+	s->alpha = baseline_alpha(1.0, 300.0);
+	s->all.agg = 1;
+	baseline_init(&s->all.w.bl);
+	s->tab = det_table_new(16384, sizeof(struct syn_ent));
+	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 5ULL * DET_NS);
+	if (!s->tab || !s->inc) {
+		det_table_free(s->tab);
+		det_incidents_free(s->inc);
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+static void det_synflood_destroy(void *st)
+{
+	struct det_synflood *s = st;
+
+	det_table_free(s->tab);
+	det_incidents_free(s->inc);
+	free(s);
+}
+
+static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const char *metric, double observed,
+				double thr, bool learning, uint64_t now)
+{
+	struct det_key k = det_key(e->agg ? 2 : 1, e->agg ? NULL : e->dst, NULL, metric[0], 0);
+	bool is_new;
+	struct detect_incident *inc = det_incidents_open(s->inc, &k, now, &is_new);
+	double sd = det_win_learned(&e->w, 1.0) - e->w.bl.mean;
+
+	if (is_new) {
+		inc->start_ns = e->w.start_ns;
+		inc->metric = metric;
+		inc->window_s = 1.0;
+		inc->learning = learning;
+		inc->expected = learning ? 0 : e->w.bl.mean;
+		inc->threshold = thr;
+		inc->proto = 6;
+		if (e->agg)
+			strcpy(inc->detail, "many destinations");
+	}
+	memcpy(inc->src, e->src, 16);
+	memcpy(inc->dst, e->dst, 16);
+	inc->dst_port = e->port;
+	det_incident_add_port(inc, e->port);
+	if (e->agg)
+		det_incident_add_host(inc, e->dst);
+	inc->observed = observed;
+	inc->zscore = learning ? 0 : (observed - e->w.bl.mean) / (sd > 0 ? sd : 1);
+	inc->count += (uint64_t)observed;
+	det_incidents_report(s->inc, inc, is_new, now);
+	if (!e->agg)
+		s->last_dst_report_ns = now;
+}
+
+/* Judge e's window; final: the window is over (learn from it if calm). */
+static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64_t now, bool final)
+{
+	const struct det_env *env = s->env;
+	double floor = env->cfg->floor * (e->agg ? SYN_AGG_MULT : 1);
+	bool learning = det_win_learning(&e->w, env, now);
+	double thr = detect_threshold(floor, learning, det_win_learned(&e->w, env->cfg->k), env->min_fraction);
+	uint32_t half = e->syn > e->ack ? e->syn - e->ack : 0;
+	uint32_t unsolicited = e->synack > e->syn_out ? e->synack - e->syn_out : 0;
+	bool hit = false;
+
+	if (!final && e->syn < thr * SYN_BURST_MULT && unsolicited < floor * SYN_BURST_MULT)
+		return;
+	if (e->syn >= thr && half >= SYN_HALF_OPEN * e->syn) {
+		/* a flood on one victim is that victim's; the sensor-wide view is for spread floods */
+		if (!e->agg || now > s->last_dst_report_ns + 2ULL * DET_NS)
+			det_synflood_report(s, e, "half_open_syn_per_s", e->syn, thr, learning, now);
+		hit = true;
+	} else if (!e->agg && unsolicited >= floor) {
+		det_synflood_report(s, e, "unsolicited_synack_per_s", unsolicited, floor, learning, now);
+		hit = true;
+	}
+	if (hit)
+		e->judged = 1;
+	if (final) {
+		if (!e->judged)
+			baseline_update(&e->w.bl, e->syn, s->alpha);
+		e->syn = e->ack = e->synack = e->syn_out = 0;
+		e->judged = 0;
+		e->w.start_ns = 0;
+	}
+}
+
+static struct syn_ent *det_synflood_ent(struct det_synflood *s, const uint8_t addr[16], uint64_t now)
+{
+	struct det_key k = det_key(1, addr, NULL, 0, 0);
+	bool created;
+	struct syn_ent *e = det_table_get(s->tab, &k, now, &created);
+
+	if (created) {
+		memcpy(e->dst, addr, 16);
+		baseline_init(&e->w.bl);
+	}
+	if (det_win_over(&e->w, now, SYN_WIN_NS))
+		det_synflood_judge(s, e, now, true);
+	if (!e->w.start_ns)
+		det_win_open(&e->w, now);
+	return e;
+}
+
+static void det_synflood_packet(void *st, const struct detect_pkt *p)
+{
+	struct det_synflood *s = st;
+	const struct pkt_info *pi = p->pi;
+	uint8_t fl;
+	struct syn_ent *e;
+
+	if (!pi || pi->proto != 6 || pi->is_fragment)
+		return;
+	s->now_ns = p->ts_ns;
+	fl = pi->tcp_flags & 0x17;	/* FIN SYN RST ACK */
+	if (det_win_over(&s->all.w, p->ts_ns, SYN_WIN_NS))
+		det_synflood_judge(s, &s->all, p->ts_ns, true);
+	if (!s->all.w.start_ns)
+		det_win_open(&s->all.w, p->ts_ns);
+	if (fl == 0x02) {
+		e = det_synflood_ent(s, pi->dst, p->ts_ns);
+		e->syn++;
+		memcpy(e->src, pi->src, 16);
+		e->port = pi->dst_port;
+		s->all.syn++;
+		memcpy(s->all.src, pi->src, 16);
+		memcpy(s->all.dst, pi->dst, 16);
+		s->all.port = pi->dst_port;
+		det_synflood_judge(s, e, p->ts_ns, false);
+		e = det_synflood_ent(s, pi->src, p->ts_ns);
+		e->syn_out++;
+		det_synflood_judge(s, &s->all, p->ts_ns, false);
+	} else if (fl == 0x12) {
+		e = det_synflood_ent(s, pi->dst, p->ts_ns);
+		e->synack++;
+		memcpy(e->src, pi->src, 16);
+		e->port = pi->dst_port;
+		det_synflood_judge(s, e, p->ts_ns, false);
+	} else if (fl == 0x10) {
+		struct det_key k = det_key(1, pi->dst, NULL, 0, 0);
+
+		e = det_table_find(s->tab, &k);
+		if (e && e->w.start_ns)
+			e->ack++;
+		s->all.ack++;
+	}
+}
+
+static bool det_synflood_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
+{
+	struct det_synflood *s = ctx;
+	struct syn_ent *e = v;
+
+	(void)k;
+	if (s->flush_ns && e->w.start_ns)
+		det_synflood_judge(s, e, s->flush_ns, true);
+	else if (det_win_over(&e->w, s->now_ns, SYN_WIN_NS))
+		det_synflood_judge(s, e, s->now_ns, true);
+	/* forget hosts idle for an hour whose baseline would be stale anyway */
+	return s->now_ns > last_ns + 3600ULL * DET_NS;
+}
+
+static void det_synflood_tick(void *st, uint64_t now_ns)
+{
+	struct det_synflood *s = st;
+
+	s->now_ns = now_ns;
+	if (now_ns >= s->next_walk_ns) {
+		det_table_walk(s->tab, det_synflood_walk, s);
+		if (det_win_over(&s->all.w, now_ns, SYN_WIN_NS))
+			det_synflood_judge(s, &s->all, now_ns, true);
+		s->next_walk_ns = now_ns + 500000000ULL;
+	}
+	det_incidents_tick(s->inc, now_ns);
+}
+
+static void det_synflood_finish(void *st, uint64_t now_ns)
+{
+	struct det_synflood *s = st;
+
+	/* the capture ended: judge the open windows as if they had run their course */
+	s->now_ns = now_ns;
+	s->flush_ns = now_ns;
+	det_table_walk(s->tab, det_synflood_walk, s);
+	if (s->all.w.start_ns)
+		det_synflood_judge(s, &s->all, now_ns, true);
+	det_incidents_finish(s->inc, now_ns);
+}
+
+/* a restored entry: the address is the key's first one */
+static void det_synflood_init(void *v, const struct det_key *k)
+{
+	memcpy(((struct syn_ent *)v)->dst, k->b + 8, 16);
+}
+
+/* what survives a restart: the window baselines and learned age of each entry */
+static const struct det_saved_layout det_synflood_layout = {
+	.first_off = offsetof(struct syn_ent, w.first_ns),
+	.bl_off = offsetof(struct syn_ent, w.bl),
+	.n_bl = 1,
+	.init = det_synflood_init,
+};
+
+static struct det_table *det_synflood_learned(void *st)
+{
+	return ((struct det_synflood *)st)->tab;
+}
+
+const struct det_ops det_synflood_ops = {
+	.create = det_synflood_create,
+	.destroy = det_synflood_destroy,
+	.packet = det_synflood_packet,
+	.tick = det_synflood_tick,
+	.finish = det_synflood_finish,
+	.learned = det_synflood_learned,
+	.layout = &det_synflood_layout,
+};

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * detect.h: the detector registry. One table names every detector (its
+ * vigil.detector value, signature_id, category, severity, config block and
+ * callbacks); the pipeline hands each parsed frame to detect_packet() and the
+ * clock to detect_tick(), and receives incidents through one callback.
+ * Pure: time is an argument; nothing here reads a clock or does I/O.
+ */
+#ifndef VIGIL_DETECT_H
+#define VIGIL_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "det_flood.h"
+#include "pkt.h"
+
+enum detect_id {
+	DETECT_FLOOD = 0,
+	DETECT_SYNFLOOD,
+	DETECT_PORTSCAN,
+	DETECT_HOSTSWEEP,
+	DETECT_BRUTEFORCE,
+	DETECT_EXFIL,
+	DETECT_BEACON,
+	DETECT_DNSTUNNEL,
+	DETECT_NEWSERVICE,
+	DETECT_ANOMALY,
+	DETECT_MAX,
+};
+
+enum detect_state {
+	DETECT_START = 0,
+	DETECT_UPDATE = 1,
+	DETECT_END = 2,
+};
+
+enum { DETECT_MAX_HOSTS = 8, DETECT_MAX_PORTS = 8 };
+
+/* The one shape every detector reports; alert.c turns it into an EVE alert. */
+struct detect_incident {
+	enum detect_id det;
+	enum detect_state state;
+	uint64_t incident_id;		/* unique within a sensor run, from 1 */
+	uint64_t ts_ns;			/* when this event was decided (packet time) */
+	const char *metric;		/* static string: what was measured */
+	double observed;
+	double expected;		/* learned mean; 0 while learning */
+	double threshold;		/* what observed had to exceed */
+	double zscore;			/* (observed - expected) / spread; 0 while learning */
+	double window_s;
+	double peak;			/* highest observed over the incident */
+	uint64_t count;			/* packets / probes / queries in the incident so far */
+	uint64_t start_ns;		/* onset: first packet of the window that crossed */
+	uint64_t last_ns;		/* last evidence */
+	bool learning;			/* floors alone applied */
+	uint8_t src[16];		/* attacker / internal host; IPv4-mapped */
+	uint8_t dst[16];		/* victim / peer; all zero when many */
+	uint16_t dst_port;
+	uint8_t proto;
+	uint8_t n_hosts;		/* further hosts involved (victims of a sweep, ...) */
+	uint8_t n_ports;
+	uint8_t hosts[DETECT_MAX_HOSTS][16];
+	uint16_t ports[DETECT_MAX_PORTS];
+	uint32_t distinct;		/* distinct hosts/ports/names counted, beyond the samples */
+	char detail[96];		/* e.g. the tunnelling domain; "" when none */
+	enum config_action action;	/* from the detector's config block */
+};
+
+/* Static facts of one detector (the registry table's row). */
+struct detect_info {
+	const char *name;		/* vigil.detector, config block detectors.<name> */
+	uint32_t signature_id;
+	const char *signature;
+	const char *category;
+	int severity;			/* 1 high .. 3 low, as Suricata */
+};
+
+/* One frame as the detectors see it. pi is NULL for non-IP frames (ARP). */
+struct detect_pkt {
+	uint64_t ts_ns;
+	const struct pkt_info *pi;
+	const uint8_t *frame;
+	uint32_t len;
+	const uint8_t *payload;		/* UDP payload (for DNS), NULL when none */
+	uint32_t payload_len;
+	bool src_home;			/* inside sensor.home_net */
+	bool dst_home;
+};
+
+typedef void (*detect_emit_fn)(void *ctx, const struct detect_incident *inc);
+
+struct detect_stats {
+	uint64_t packets;
+	uint64_t allowlisted;		/* packets a detector skipped by its allowlist */
+	uint64_t incidents[DETECT_MAX];
+	uint64_t events;
+	uint64_t time_backwards;	/* frames older than the newest seen: clamped */
+};
+
+struct detect;
+
+const struct detect_info *detect_info(enum detect_id id);
+/* DETECT_MAX when no detector has that name */
+enum detect_id detect_lookup(const char *name);
+
+/* NULL with errno (EINVAL: a bad allow_ports entry; ENOMEM). Borrows cfg. */
+struct detect *detect_new(const struct config *cfg, detect_emit_fn emit, void *ctx);
+void detect_free(struct detect *d);
+
+/*
+ * Parse-free entry point: the frame already parsed by pkt_parse (pi may be NULL
+ * for a non-IP frame). Out-of-order timestamps are clamped to the newest seen.
+ */
+void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
+		  const struct pkt_info *pi);
+
+/* The same with the frame's view already built (tests; home flags are filled in here). */
+void detect_packet(struct detect *d, const struct detect_pkt *p);
+
+/* Advance time (live timer or end of a replay burst): closes windows, ends incidents. */
+void detect_tick(struct detect *d, uint64_t now_ns);
+
+/* End every open incident (shutdown, end of capture). */
+void detect_finish(struct detect *d, uint64_t now_ns);
+
+/*
+ * Number incidents from base + 1 (only raises the counter). The pipeline passes
+ * the first frame's wall-clock second * 1e6, so ids stay unique across restarts
+ * (evidence files and the collector key on them) and replay stays deterministic.
+ */
+void detect_set_id_base(struct detect *d, uint64_t base);
+
+void detect_get_stats(const struct detect *d, struct detect_stats *out);
+/* The flood detector's own counters; zeroed when it is disabled. */
+void detect_get_flood_stats(const struct detect *d, struct det_flood_stats *out);
+
+/*
+ * Learned state across restarts (sensor/state.c keeps it, one section per
+ * detector tagged by its signature_id). detect_save_size: an upper bound of
+ * what detect_save writes for id, 0 when id is off or learns nothing.
+ * detect_save: bytes written, -ENOSPC, or -ENOENT (off or stateless).
+ * detect_load: only before the first frame; records are checked at once and
+ * anchored to the first clock seen (ages are kept, not time stamps). Returns
+ * the records restored or waiting for that clock, -ENOENT (off or stateless),
+ * -EBUSY (frames already seen), -EPROTO (other version) or -EINVAL (damaged).
+ */
+size_t detect_save_size(struct detect *d, enum detect_id id);
+long detect_save(struct detect *d, enum detect_id id, void *buf, size_t len);
+int detect_load(struct detect *d, enum detect_id id, const void *buf, size_t len);
+
+/*
+ * SIGHUP: take every detector block from cfg (now the borrowed config) while
+ * keeping what was learned. A detector switched on starts learning, one
+ * switched off is dropped. 0, or -EINVAL (a bad allow_ports entry: nothing
+ * changed), -ENOMEM, or the first error of a detector's own reconfigure.
+ */
+int detect_reconfigure(struct detect *d, const struct config *cfg);
+
+/* true if another detector had an incident involving addr within the last window_ns */
+bool detect_claimed(const struct detect *d, const uint8_t addr[16], uint64_t now_ns, uint64_t window_ns);
+
+/* Threshold rule shared by every detector: see docs/detectors.md. */
+double detect_threshold(double floor, bool learning, double learned, double min_fraction);
+
+#endif

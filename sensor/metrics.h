@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * metrics.h: the sensor's Prometheus text endpoint. The packet loop fills a
+ * snapshot about once a second (metrics_format turns it into exposition text,
+ * pure); a small thread serves the latest text over HTTP and adds the flow
+ * table's fill, which it counts itself so the packet loop never walks the map.
+ */
+#ifndef VIGIL_SENSOR_METRICS_H
+#define VIGIL_SENSOR_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkt.h"
+#include "vigil_flow.h"
+
+#define METRICS_MAX_DETECTORS 16
+
+struct metrics_snapshot {
+	bool have_xdp;
+	uint64_t xdp[VIGIL_STAT_MAX];		/* vg_stats by reason */
+	uint64_t packets;			/* frames the pipeline parsed */
+	uint64_t parse[PKT_STATUS_MAX];		/* by pkt_status */
+	uint64_t flows;				/* flow records emitted */
+	uint64_t harvest_errors;
+	uint64_t alerts;			/* events emitted */
+	uint64_t alerts_dropped;
+	unsigned int n_detectors;
+	struct {
+		const char *name;		/* static string */
+		uint64_t incidents;
+		uint64_t hosts;			/* tracked now */
+		uint64_t learning;		/* still learning */
+		uint64_t evictions;
+		uint64_t restored;		/* restored from the state file */
+	} det[METRICS_MAX_DETECTORS];
+	bool have_spool;
+	uint64_t spool_depth;			/* events held, unacknowledged */
+	uint64_t spool_dropped;
+	uint64_t spool_acked;
+	bool collector_connected;
+	uint64_t reloads, reload_failures;
+	uint64_t state_saves, state_save_failures;
+	uint64_t start_time_s;			/* wall clock, seconds */
+};
+
+/*
+ * Prometheus text exposition (version 0.0.4) of s into buf. Returns the length
+ * written (without the NUL), or -ENOSPC when buf is too small.
+ */
+int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len);
+
+struct metrics;
+
+/*
+ * Listen on "ADDRESS:PORT" (IPv4, or [IPv6]:PORT) and serve GET /metrics from a
+ * thread. flows_fd (may be -1) is dup'ed: the thread counts its entries for
+ * vigil_flow_table_entries against capacity. NULL with errno on failure.
+ */
+struct metrics *metrics_new(const char *listen_addr, int flows_fd, uint32_t capacity);
+/* Replace the text served (copied). Thread-safe. */
+int metrics_publish(struct metrics *m, const char *text, size_t len);
+/* The bound port (for tests using port 0). */
+int metrics_port(const struct metrics *m);
+/* Stop the thread, close everything. NULL-safe. */
+void metrics_free(struct metrics *m);
+
+#endif

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_detect_state.c: the registry's save, load and reconfigure. A detector
+ * that learned (anomaly, through the generic table layout) is saved, restored
+ * into a fresh registry on another clock, and judges at once; SIGHUP settings
+ * change thresholds without dropping baselines; bad input is refused.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detharn.h"
+#include "testlib.h"
+
+#define T1 (1700000000ULL * NS)
+#define T2 (1800000000ULL * NS)	/* the restart: a different clock entirely */
+#define HOST IP4(10, 0, 0, 1)
+
+static const char *yaml = "sensor: {home_net: [10.0.0.0/8]}\n"
+			  "detectors: {anomaly: {learning_s: 30}}\n";
+
+/* 60 s of 20 pps from HOST to four outside peers, then idle time to close the windows */
+static void calm(struct harn *h, uint64_t t0)
+{
+	unsigned int s, i;
+
+	for (s = 0; s < 60; s++)
+		for (i = 0; i < 20; i++)
+			harn_pkt(h, t0 + s * NS + i * (NS / 20), 17, HOST, IP4(8, 8, 4, i % 4), 5000, 5001, 0, 100,
+				 NULL, 0);
+}
+
+/* n frames in one second from HOST to 200 outside peers */
+static void burst_n(struct harn *h, uint64_t t0, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		harn_pkt(h, t0 + i * (NS / n), 17, HOST, IP4(9, 9, i % 200, 1), 5000, 5001, 0, 100, NULL, 0);
+	detect_tick(h->d, t0 + 3 * NS);
+}
+
+static void burst(struct harn *h, uint64_t t0)
+{
+	burst_n(h, t0, 2000);
+}
+
+static unsigned int starts(const struct harn *h, enum detect_id id, bool *learning)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < h->n; i++)
+		if (h->inc[i].det == id && h->inc[i].state == DETECT_START) {
+			if (learning)
+				*learning = h->inc[i].learning;
+			n++;
+		}
+	return n;
+}
+
+int main(void)
+{
+	struct harn a, b, c;
+	size_t size;
+	long len;
+	void *buf;
+	bool learning = true;
+	int rc;
+
+	if (!testlib_case("registry up", harn_init(&a, yaml) == 0, "%s", "bad config"))
+		return testlib_done();
+	calm(&a, T1);
+	detect_tick(a.d, T1 + 61 * NS);
+	size = detect_save_size(a.d, DETECT_ANOMALY);
+	buf = malloc(size);
+	len = buf ? detect_save(a.d, DETECT_ANOMALY, buf, size) : -ENOMEM;
+	testlib_case("anomaly saves the host it learned", len > 0 && (size_t)len <= size, "len %ld size %zu", len,
+		     size);
+	testlib_case("a short buffer is -ENOSPC", detect_save(a.d, DETECT_ANOMALY, buf, 20) == -ENOSPC, "%s", "");
+	testlib_case("beacon learns no baseline: nothing to save", detect_save_size(a.d, DETECT_BEACON) == 0 &&
+		     detect_save(a.d, DETECT_BEACON, buf, size) == -ENOENT, "%s", "");
+
+	/* restore into a fresh registry on another clock: judged at once */
+	harn_init(&b, yaml);
+	rc = detect_load(b.d, DETECT_ANOMALY, buf, (size_t)len);
+	testlib_case("load: one host restored", rc == 1, "rc %d", rc);
+	burst(&b, T2);
+	testlib_case("restored: the burst alerts at once, not learning", starts(&b, DETECT_ANOMALY, &learning) == 1 &&
+		     !learning, "starts %u learning %d", starts(&b, DETECT_ANOMALY, NULL), learning);
+	testlib_case("load after frames is -EBUSY", detect_load(b.d, DETECT_ANOMALY, buf, (size_t)len) == -EBUSY,
+		     "%s", "");
+	harn_done(&b, T2 + 10 * NS);
+
+	/* control: the same burst without the state is only learned from */
+	harn_init(&c, yaml);
+	burst(&c, T2);
+	testlib_case("control: a fresh registry does not alert (still learning)", starts(&c, DETECT_ANOMALY, NULL) == 0,
+		     "starts %u", starts(&c, DETECT_ANOMALY, NULL));
+	harn_done(&c, T2 + 10 * NS);
+
+	/* damaged sections are refused */
+	harn_init(&c, yaml);
+	testlib_case("load: truncated is -EINVAL", detect_load(c.d, DETECT_ANOMALY, buf, (size_t)len - 1) == -EINVAL,
+		     "%s", "");
+	((uint32_t *)buf)[0] = 99;
+	testlib_case("load: another version is -EPROTO", detect_load(c.d, DETECT_ANOMALY, buf, (size_t)len) == -EPROTO,
+		     "%s", "");
+	testlib_case("load: a detector switched off is -ENOENT",
+		     detect_load(c.d, DETECT_MAX, buf, (size_t)len) == -ENOENT, "%s", "");
+	harn_done(&c, T2);
+
+	/* SIGHUP: new thresholds, same baselines */
+	a.cfg.anomaly.k = 1000;
+	rc = detect_reconfigure(a.d, &a.cfg);
+	testlib_case("reconfigure applies", rc == 0, "rc %d", rc);
+	testlib_case("reconfigure keeps what was learned", detect_save_size(a.d, DETECT_ANOMALY) == size, "%zu vs %zu",
+		     detect_save_size(a.d, DETECT_ANOMALY), size);
+	burst(&a, T1 + 100 * NS);
+	testlib_case("reconfigure: k 1000 silences the burst", starts(&a, DETECT_ANOMALY, NULL) == 0, "starts %u",
+		     starts(&a, DETECT_ANOMALY, NULL));
+	/* that burst was calm under k 1000, so it was learned: the next must be larger */
+	a.cfg.anomaly.k = 10;
+	detect_reconfigure(a.d, &a.cfg);
+	burst_n(&a, T1 + 200 * NS, 8000);
+	testlib_case("reconfigure back: the next burst alerts, learned (no relearning)",
+		     starts(&a, DETECT_ANOMALY, &learning) == 1 && !learning, "starts %u", starts(&a, DETECT_ANOMALY, NULL));
+	a.cfg.portscan.n_allow_ports = 1;
+	snprintf(a.cfg.portscan.allow_ports[0], sizeof(a.cfg.portscan.allow_ports[0]), "%s", "http");
+	testlib_case("reconfigure: a bad allow_ports entry is refused", detect_reconfigure(a.d, &a.cfg) == -EINVAL,
+		     "%s", "");
+	testlib_case("refused reconfigure changed nothing", detect_save_size(a.d, DETECT_ANOMALY) > 0, "%s", "");
+	a.cfg.portscan.n_allow_ports = 0;
+	a.cfg.anomaly.enabled = false;
+	testlib_case("reconfigure: a detector switched off is dropped",
+		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_ANOMALY, buf, size) == -ENOENT, "%s",
+		     "");
+	a.cfg.anomaly.enabled = true;
+	testlib_case("reconfigure: switched on again, it starts from scratch",
+		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_ANOMALY, buf, size) > 0 &&
+		     detect_save_size(a.d, DETECT_ANOMALY) < size, "%s", "");
+	harn_done(&a, T1 + 300 * NS);
+	free(buf);
+	return testlib_done();
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_state.c: the learned-state file and the flood detector's save/load
+ * hooks. A detector learns, its state goes through a real file, a fresh
+ * detector restores it: no relearning, the same baseline, and the damaged or
+ * foreign files a power cut or an upgrade can leave are refused, not trusted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "det_flood.h"
+#include "state.h"
+#include "testlib.h"
+
+#define NS 1000000000ULL
+#define T0 (1700000000ULL * NS)	/* capture-like epoch time */
+
+static const struct det_flood_cfg fcfg = {
+	.window_ns = NS, .learning_ns = 30 * NS, .k = 6, .floor_pps = 1000,
+	.half_life_s = 300, .end_after_ns = 5 * NS, .update_ns = 10 * NS, .max_hosts = 1024,
+};
+
+struct count {
+	int starts;
+	struct det_flood_event first;
+};
+
+static void on_ev(void *ctx, const struct det_flood_event *ev)
+{
+	struct count *c = ctx;
+
+	if (ev->state == DET_FLOOD_START && !c->starts++)
+		c->first = *ev;
+}
+
+static void host(uint8_t a[16], unsigned int n)
+{
+	memset(a, 0, 16);
+	a[10] = a[11] = 0xff;
+	a[12] = 10;
+	a[15] = (uint8_t)n;
+}
+
+/* pps packets per second to each of hosts 1..nhosts for secs seconds from t. */
+static uint64_t drive(struct det_flood *d, uint64_t t, unsigned int secs, unsigned int pps,
+		      unsigned int nhosts, struct count *c)
+{
+	uint8_t dst[16], src[16];
+	unsigned int s, i, h;
+
+	host(src, 200);
+	for (s = 0; s < secs; s++) {
+		for (i = 0; i < pps; i++)
+			for (h = 1; h <= nhosts; h++) {
+				host(dst, h);
+				det_flood_packet(d, t + (uint64_t)i * (NS / pps), dst, src, 17, 53);
+			}
+		t += NS;
+		det_flood_tick(d, t, on_ev, c);
+	}
+	return t;
+}
+
+static char dir[] = "/tmp/vx7-state-XXXXXX";
+
+static char *path_in_dir(const char *name)
+{
+	static char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static void write_bytes(const char *path, const void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	if (fp) {
+		fwrite(buf, 1, len, fp);
+		fclose(fp);
+	}
+}
+
+static long read_bytes(const char *path, void *buf, size_t len)
+{
+	FILE *fp = fopen(path, "rb");
+	long n;
+
+	if (!fp)
+		return -1;
+	n = (long)fread(buf, 1, len, fp);
+	fclose(fp);
+	return n;
+}
+
+/* learn 40 s, save through a file, restore into a fresh detector at a later time */
+static void test_roundtrip(void)
+{
+	struct det_flood *a = det_flood_new(&fcfg), *b = det_flood_new(&fcfg), *c = det_flood_new(&fcfg);
+	struct count ca = { 0 }, cb = { 0 }, cc = { 0 };
+	struct det_flood_stats st;
+	struct state_section sec;
+	struct state *s = NULL;
+	const void *data;
+	size_t len;
+	long n;
+	void *buf;
+	uint64_t t;
+	int rc;
+
+	t = drive(a, T0, 40, 100, 3, &ca);
+	det_flood_get_stats(a, &st);
+	testlib_case("learn: 3 hosts, none learning after 40 s", st.hosts == 3 && st.learning == 0,
+		     "hosts=%llu learning=%llu", (unsigned long long)st.hosts, (unsigned long long)st.learning);
+	buf = malloc(det_flood_save_size(a));
+	n = det_flood_save(a, t, buf, det_flood_save_size(a));
+	testlib_case("save: header + 3 records", n == 16 + 3 * 48, "n=%ld", n);
+	testlib_case("save: too small a buffer is -ENOSPC", det_flood_save(a, t, buf, 40) == -ENOSPC, "");
+	sec = (struct state_section){ .tag = STATE_TAG_FLOOD, .data = buf, .len = (size_t)n };
+	rc = state_save(path_in_dir("sensor.state"), &sec, 1, 42);
+	testlib_case("state_save writes the file", rc == 0, "rc=%d", rc);
+	testlib_case("no temporary file left", access(path_in_dir("sensor.state.tmp"), F_OK) != 0, "");
+	rc = state_load(path_in_dir("sensor.state"), &s);
+	testlib_case("state_load reads it back", rc == 0 && s && state_saved_wall_ns(s) == 42, "rc=%d", rc);
+	if (!s)
+		goto cleanup;
+	rc = state_get(s, STATE_TAG_FLOOD, &data, &len);
+	testlib_case("flood section found, same bytes", rc == 0 && len == (size_t)n && !memcmp(data, buf, len),
+		     "rc=%d len=%zu", rc, len);
+	testlib_case("unknown section is -ENOENT", state_get(s, 99, &data, &len) == -ENOENT, "");
+	state_get(s, STATE_TAG_FLOOD, &data, &len);
+	rc = det_flood_load(b, data, len);
+	testlib_case("load: 3 hosts restored", rc == 3, "rc=%d", rc);
+	testlib_case("load into a used detector is -EBUSY", det_flood_load(a, data, len) == -EBUSY, "");
+
+	/* one hour later (a restart): the same traffic; restored hosts are not learning */
+	drive(b, t + 3600 * NS, 3, 100, 3, &cb);
+	det_flood_get_stats(b, &st);
+	testlib_case("restored: no host learning again", st.learning == 0 && st.restored == 3,
+		     "learning=%llu restored=%llu", (unsigned long long)st.learning,
+		     (unsigned long long)st.restored);
+	testlib_case("restored: steady traffic, no alert", cb.starts == 0, "starts=%d", cb.starts);
+	/* without the state a fresh detector learns for 30 s */
+	drive(c, t + 3600 * NS, 3, 100, 3, &cc);
+	det_flood_get_stats(c, &st);
+	testlib_case("fresh: every host learning", st.learning == 3, "learning=%llu",
+		     (unsigned long long)st.learning);
+
+	/* 600 pps: under the 1000 pps floor, far above the learned 100: only a learned host alerts */
+	{
+		struct count c1 = { 0 }, c2 = { 0 };
+		uint64_t t2 = drive(b, t + 3603 * NS, 3, 600, 1, &c1);
+
+		drive(c, t + 3603 * NS, 3, 600, 1, &c2);
+		testlib_case("restored: 600 pps alerts, learning=false, expected ~100",
+			     c1.starts == 1 && !c1.first.learning && c1.first.expected_pps > 90 &&
+			     c1.first.expected_pps < 110, "starts=%d learning=%d expected=%.1f", c1.starts,
+			     c1.first.learning, c1.first.expected_pps);
+		testlib_case("fresh: the same 600 pps is under the floor while learning", c2.starts == 0,
+			     "starts=%d", c2.starts);
+		(void)t2;
+	}
+cleanup:
+	state_free(s);
+	free(buf);
+	det_flood_free(a);
+	det_flood_free(b);
+	det_flood_free(c);
+}
+
+/* a host saved half-way through learning learns only the rest */
+static void test_partial_learning(void)
+{
+	struct det_flood *a = det_flood_new(&fcfg), *b = det_flood_new(&fcfg);
+	struct count ca = { 0 }, cb = { 0 };
+	struct det_flood_stats st;
+	char buf[1024];
+	uint64_t t = drive(a, T0, 10, 50, 1, &ca);
+	long n = det_flood_save(a, t, buf, sizeof(buf));
+
+	testlib_case("partial: saved 1 host", n == 16 + 48, "n=%ld", n);
+	det_flood_load(b, buf, (size_t)n);
+	t = drive(b, T0 + 7200 * NS, 15, 50, 1, &cb);
+	det_flood_get_stats(b, &st);
+	testlib_case("partial: still learning 15 s after restore (10 + 15 < 30)", st.learning == 1, "learning=%llu",
+		     (unsigned long long)st.learning);
+	drive(b, t, 6, 50, 1, &cb);
+	det_flood_get_stats(b, &st);
+	testlib_case("partial: learned 21 s after restore (10 + 21 >= 30)", st.learning == 0, "learning=%llu",
+		     (unsigned long long)st.learning);
+	det_flood_free(a);
+	det_flood_free(b);
+}
+
+/* damaged files: each row changes the good file and names the error it must give */
+static void test_damaged(void)
+{
+	unsigned char good[512], bad[512];
+	long n = read_bytes(path_in_dir("sensor.state"), good, sizeof(good));
+	const struct {
+		const char *name;
+		long off;	/* byte to flip; -1: truncate to len */
+		long len;
+		int want;
+	} rows[] = {
+		{ "bad magic", 0, 0, -EBADMSG },
+		{ "other version", 8, 0, -EPROTO },
+		{ "other byte order", 12, 0, -EPROTO },
+		{ "flipped payload byte (CRC)", 60, 0, -EBADMSG },
+		{ "cut short", -1, 100, -EBADMSG },
+		{ "header only", -1, 40, -EBADMSG },
+		{ "empty file", -1, 0, -EBADMSG },
+	};
+	struct state *s = NULL;
+	size_t i;
+	int rc;
+
+	if (!testlib_case("damaged: good file read", n > 100, "n=%ld", n))
+		return;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char name[96];
+		long len = n;
+
+		memcpy(bad, good, (size_t)n);
+		if (rows[i].off >= 0)
+			bad[rows[i].off] ^= 0x5a;
+		else
+			len = rows[i].len;
+		write_bytes(path_in_dir("bad.state"), bad, (size_t)len);
+		rc = state_load(path_in_dir("bad.state"), &s);
+		snprintf(name, sizeof(name), "damaged: %s refused", rows[i].name);
+		testlib_case(name, rc == rows[i].want && !s, "rc=%d want %d", rc, rows[i].want);
+		state_free(s);
+		s = NULL;
+	}
+	rc = state_load(path_in_dir("missing.state"), &s);
+	testlib_case("missing file is -ENOENT", rc == -ENOENT, "rc=%d", rc);
+
+	/* a detector record with a NaN mean is skipped, the rest restored */
+	{
+		struct det_flood *a = det_flood_new(&fcfg), *b = det_flood_new(&fcfg);
+		struct count c = { 0 };
+		char buf[1024];
+		double nan = 0.0 / 0.0;
+		long m;
+
+		drive(a, T0, 5, 20, 2, &c);
+		m = det_flood_save(a, T0 + 5 * NS, buf, sizeof(buf));
+		memcpy(buf + 16 + 16, &nan, sizeof(nan));
+		rc = det_flood_load(b, buf, (size_t)m);
+		testlib_case("NaN record skipped, other restored", rc == 1, "rc=%d", rc);
+		det_flood_free(a);
+		a = det_flood_new(&fcfg);
+		testlib_case("length not matching the count is -EINVAL",
+			     det_flood_load(a, buf, (size_t)m - 1) == -EINVAL, "");
+		det_flood_free(a);
+		det_flood_free(b);
+	}
+}
+
+/* the save replaces the old file atomically: an unwritable directory leaves it intact */
+static void test_atomic(void)
+{
+	char sub[300], p[320];
+	struct state_section sec = { .tag = 1, .data = "abc", .len = 3 };
+	struct state *s = NULL;
+	const void *d;
+	size_t len;
+	int rc;
+
+	snprintf(sub, sizeof(sub), "%s/ro", dir);
+	mkdir(sub, 0700);
+	snprintf(p, sizeof(p), "%s/x.state", sub);
+	rc = state_save(p, &sec, 1, 1);
+	testlib_case("atomic: first save", rc == 0, "rc=%d", rc);
+	/* a directory where the temporary file should go makes the second save fail */
+	snprintf(sub, sizeof(sub), "%s/ro/x.state.tmp", dir);
+	mkdir(sub, 0700);
+	sec.data = "defgh";
+	sec.len = 5;
+	rc = state_save(p, &sec, 1, 2);
+	testlib_case("atomic: failed save reports an error", rc < 0, "rc=%d", rc);
+	rc = state_load(p, &s);
+	testlib_case("atomic: old file still whole", rc == 0 && state_get(s, 1, &d, &len) == 0 && len == 3 &&
+		     !memcmp(d, "abc", 3), "rc=%d", rc);
+	state_free(s);
+	rmdir(sub);
+}
+
+int main(void)
+{
+	char cmd[128];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	testlib_case("crc32 of '123456789' is cbf43926", state_crc32(0, "123456789", 9) == 0xcbf43926u, "");
+	test_roundtrip();
+	test_partial_learning();
+	test_damaged();
+	test_atomic();
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return testlib_done();
+}

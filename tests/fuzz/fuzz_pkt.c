@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_pkt.c: libFuzzer target for pkt_parse(), the user-space frame parser
+ * every received packet goes through. Besides memory safety it checks the
+ * promises pkt.h makes about the result, so a silent misparse also stops the run.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkt.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const uint8_t fuzz_pkt_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pkt_info info;
+	uint32_t len = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	int st = pkt_parse(data, len, &info);
+
+	if (st < 0 || st >= PKT_STATUS_MAX || !pkt_status_name(st))
+		abort();
+	if (info.len != len)
+		abort();
+	if (st != PKT_OK && st != PKT_BAD_L4)
+		return 0;
+	/* info is valid: the IP version is known and IPv4 is stored IPv4-mapped */
+	if (info.ip_ver != 4 && info.ip_ver != 6)
+		abort();
+	if (info.ip_ver == 4 &&
+	    (memcmp(info.src, fuzz_pkt_mapped, 12) || memcmp(info.dst, fuzz_pkt_mapped, 12)))
+		abort();
+	if (info.vlan_id > 0x0fff)
+		abort();
+	/* a truncated transport header or a later fragment carries no ports */
+	if ((st == PKT_BAD_L4 || info.is_fragment) && (info.src_port || info.dst_port || info.tcp_flags))
+		abort();
+	if (info.tcp_flags && info.proto != 6)
+		abort();
+	return 0;
+}

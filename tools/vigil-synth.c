@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vigil-synth: hours of office and perimeter traffic with labelled attacks, as
+ * a pcap and a labels file (start, end, attacker, victim, type), for scoring
+ * the detectors. Deterministic from --seed; reads no clock and no network.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen_frame.h"
+#include "gen_pcap.h"
+#include "gen_rng.h"
+
+#define NS 1000000000ULL
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+enum { SYNTH_PAYLOAD = 96, SYNTH_CLIENTS = 40 };
+
+/* the site: home_net 10.1.0.0/16 */
+static const uint32_t synth_resolver = IP(10, 1, 0, 2), synth_dc = IP(10, 1, 0, 5), synth_files = IP(10, 1, 0, 6),
+		      synth_web = IP(10, 1, 0, 80), synth_ssh = IP(10, 1, 0, 22), synth_printer = IP(10, 1, 0, 9);
+
+struct synth_rec {
+	uint64_t ts;
+	uint32_t seq;		/* keeps equal times in creation order */
+	struct gen_pkt p;
+	uint8_t payload[SYNTH_PAYLOAD];
+};
+
+struct synth {
+	struct gen_rng rng;
+	struct synth_rec *recs;
+	size_t n, cap;
+	uint64_t t0;
+	uint64_t end;
+	FILE *labels;
+};
+
+static uint32_t synth_client(int i)
+{
+	return IP(10, 1, 1, 10 + i);
+}
+
+static uint32_t synth_extern(struct synth *s)
+{
+	/* the web: TEST-NET-3 and TEST-NET-2 stand in for the Internet's servers */
+	return gen_rng_below(&s->rng, 2) ? IP(203, 0, 113, 1 + gen_rng_below(&s->rng, 100))
+					 : IP(198, 51, 100, 1 + gen_rng_below(&s->rng, 60));
+}
+
+static struct gen_pkt *synth_add(struct synth *s, uint64_t ts, uint8_t proto, uint32_t src, uint32_t dst, uint16_t sp,
+				 uint16_t dp)
+{
+	struct synth_rec *r;
+
+	if (ts >= s->end)
+		return NULL;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 65536;
+		struct synth_rec *nr = realloc(s->recs, nc * sizeof(*nr));
+
+		if (!nr)
+			return NULL;
+		s->recs = nr;
+		s->cap = nc;
+	}
+	r = &s->recs[s->n];
+	memset(r, 0, sizeof(*r));
+	r->ts = ts;
+	r->seq = (uint32_t)s->n++;
+	r->p.proto = proto;
+	r->p.saddr = src;
+	r->p.daddr = dst;
+	r->p.sport = sp;
+	r->p.dport = dp;
+	r->p.ttl = 64;
+	memcpy(r->p.src_mac, "\x02\x00\x00\x00\x00\x01", 6);
+	memcpy(r->p.dst_mac, "\x02\x00\x00\x00\x00\x02", 6);
+	return &r->p;
+}
+
+static void synth_tcp(struct synth *s, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
+		      uint8_t flags, uint16_t len)
+{
+	struct gen_pkt *p = synth_add(s, ts, 6, src, dst, sp, dp);
+
+	if (!p)
+		return;
+	p->tcp_flags = flags;
+	p->window = 64240;
+	p->seq = (uint32_t)gen_rng_next(&s->rng);
+	p->ack = flags & GEN_TCP_ACK ? (uint32_t)gen_rng_next(&s->rng) : 0;
+	p->payload_len = len;
+}
+
+static uint16_t synth_eport(struct synth *s)
+{
+	return (uint16_t)gen_rng_range(&s->rng, 49152, 65000);
+}
+
+/*
+ * One TCP session: handshake, up/down data packets spread over dur_ns, close.
+ * rtt in ns. Returns the time of the last packet.
+ */
+static uint64_t synth_session(struct synth *s, uint64_t t, uint32_t c, uint32_t srv, uint16_t port, uint32_t up,
+			      uint32_t down, uint64_t dur_ns, uint64_t rtt)
+{
+	uint16_t sp = synth_eport(s);
+	uint32_t i, n = up + down;
+
+	synth_tcp(s, t, c, srv, sp, port, GEN_TCP_SYN, 0);
+	synth_tcp(s, t + rtt / 2, srv, c, port, sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+	synth_tcp(s, t + rtt, c, srv, sp, port, GEN_TCP_ACK, 0);
+	t += rtt;
+	for (i = 0; i < n; i++) {
+		uint64_t at = t + (n ? dur_ns * i / n : 0) + gen_rng_below(&s->rng, 1000000);
+
+		if (i < up)
+			synth_tcp(s, at, c, srv, sp, port, GEN_TCP_ACK | GEN_TCP_PSH, (uint16_t)gen_rng_range(&s->rng, 200, 1400));
+		else
+			synth_tcp(s, at, srv, c, port, sp, GEN_TCP_ACK, (uint16_t)gen_rng_range(&s->rng, 600, 1460));
+		if (i >= up && (i - up) % 4 == 3)
+			synth_tcp(s, at + 200000, c, srv, sp, port, GEN_TCP_ACK, 0);
+	}
+	t += dur_ns + rtt;
+	synth_tcp(s, t, c, srv, sp, port, GEN_TCP_FIN | GEN_TCP_ACK, 0);
+	synth_tcp(s, t + rtt / 2, srv, c, port, sp, GEN_TCP_FIN | GEN_TCP_ACK, 0);
+	synth_tcp(s, t + rtt, c, srv, sp, port, GEN_TCP_ACK, 0);
+	return t + rtt;
+}
+
+/* DNS query for name (qtype) from c to the resolver, and its answer */
+static void synth_dns(struct synth *s, uint64_t t, uint32_t c, const char *name, uint16_t qtype)
+{
+	uint16_t sp = synth_eport(s), id = (uint16_t)gen_rng_next(&s->rng);
+	uint8_t q[SYNTH_PAYLOAD];
+	size_t n = 12, i, l;
+	struct gen_pkt *p;
+	const char *lab = name;
+
+	memset(q, 0, sizeof(q));
+	q[0] = (uint8_t)(id >> 8);
+	q[1] = (uint8_t)id;
+	q[2] = 0x01;	/* RD */
+	q[5] = 1;	/* QDCOUNT */
+	while (*lab) {
+		const char *dot = strchr(lab, '.');
+
+		l = dot ? (size_t)(dot - lab) : strlen(lab);
+		if (l > 63 || n + l + 6 > sizeof(q))
+			break;
+		q[n++] = (uint8_t)l;
+		for (i = 0; i < l; i++)
+			q[n++] = (uint8_t)lab[i];
+		lab += l + (dot ? 1 : 0);
+		if (!dot)
+			break;
+	}
+	q[n++] = 0;
+	q[n++] = (uint8_t)(qtype >> 8);
+	q[n++] = (uint8_t)qtype;
+	q[n++] = 0;
+	q[n++] = 1;
+	p = synth_add(s, t, 17, c, synth_resolver, sp, 53);
+	if (!p)
+		return;
+	memcpy(((struct synth_rec *)((uint8_t *)p - offsetof(struct synth_rec, p)))->payload, q, n);
+	p->payload_len = (uint16_t)n;
+	p = synth_add(s, t + 2000000 + gen_rng_below(&s->rng, 20000000), 17, synth_resolver, c, 53, sp);
+	if (p) {
+		q[2] |= 0x80;	/* the answer: QR set, no records needed for the detectors */
+		memcpy(((struct synth_rec *)((uint8_t *)p - offsetof(struct synth_rec, p)))->payload, q, n);
+		p->payload_len = (uint16_t)n;
+	}
+}
+
+static const char *const synth_sites[] = {
+	"www.example.com", "mail.example.org", "cdn.example.net", "news.example.com", "docs.example.org",
+	"api.example.net", "static.example.com", "intranet.example.org", "video.example.net", "shop.example.com",
+};
+
+/* ---- benign background ---------------------------------------------------- */
+
+static void synth_background(struct synth *s)
+{
+	uint64_t t;
+	int c;
+
+	for (c = 0; c < SYNTH_CLIENTS; c++) {
+		uint32_t ip = synth_client(c);
+		uint16_t smb_sp = synth_eport(s);
+
+		/* web browsing: page loads, each a DNS lookup and a few HTTPS connections */
+		for (t = s->t0 + gen_rng_below(&s->rng, 30) * NS; t < s->end; t += (uint64_t)(gen_rng_exp(&s->rng, 90.0) * NS) + NS) {
+			uint32_t srv = synth_extern(s), k, conns = gen_rng_range(&s->rng, 1, 3);
+
+			synth_dns(s, t, ip, synth_sites[gen_rng_below(&s->rng, 10)], 1);
+			for (k = 0; k < conns; k++)
+				synth_session(s, t + 30000000 + k * 5000000, ip, srv, 443, gen_rng_range(&s->rng, 1, 4),
+					      gen_rng_range(&s->rng, 3, 16), (uint64_t)gen_rng_range(&s->rng, 100, 2000) * 1000000,
+					      (uint64_t)gen_rng_range(&s->rng, 10, 80) * 1000000);
+		}
+		/* SMB: one long session to the domain controller, keep-alive every 60 s */
+		synth_tcp(s, s->t0 + NS, ip, synth_dc, smb_sp, 445, GEN_TCP_SYN, 0);
+		synth_tcp(s, s->t0 + NS + 300000, synth_dc, ip, 445, smb_sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+		synth_tcp(s, s->t0 + NS + 600000, ip, synth_dc, smb_sp, 445, GEN_TCP_ACK, 0);
+		for (t = s->t0 + 60 * NS + c * 500000000ULL; t < s->end; t += 60 * NS + gen_rng_below(&s->rng, 50000000)) {
+			synth_tcp(s, t, ip, synth_dc, smb_sp, 445, GEN_TCP_ACK | GEN_TCP_PSH, 72);
+			synth_tcp(s, t + 400000, synth_dc, ip, 445, smb_sp, GEN_TCP_ACK | GEN_TCP_PSH, 72);
+		}
+		/* NetBIOS name service broadcasts and NTP to the DC */
+		for (t = s->t0 + gen_rng_below(&s->rng, 600) * NS; t < s->end; t += 600 * NS + gen_rng_below(&s->rng, 60) * NS) {
+			struct gen_pkt *p = synth_add(s, t, 17, ip, IP(10, 1, 255, 255), 137, 137);
+
+			if (p)
+				p->payload_len = 50;
+		}
+		for (t = s->t0 + gen_rng_below(&s->rng, 1024) * NS; t < s->end; t += 1024 * NS) {
+			struct gen_pkt *p = synth_add(s, t, 17, ip, synth_dc, 123, 123);
+
+			if (p)
+				p->payload_len = 48;
+			p = synth_add(s, t + 500000, 17, synth_dc, ip, 123, 123);
+			if (p)
+				p->payload_len = 48;
+		}
+		/* office LAN: file server reads, the odd print job */
+		for (t = s->t0 + gen_rng_below(&s->rng, 300) * NS; t < s->end; t += (uint64_t)(gen_rng_exp(&s->rng, 400.0) * NS) + NS) {
+			bool print = !gen_rng_below(&s->rng, 8);
+
+			synth_session(s, t, ip, print ? synth_printer : synth_files, print ? 9100 : 445, gen_rng_range(&s->rng, 2, 10),
+				      gen_rng_range(&s->rng, 10, 60), (uint64_t)gen_rng_range(&s->rng, 200, 3000) * 1000000, 400000);
+		}
+	}
+	/* the DC keeps its clock from outside every 64 s: periodic, but NTP */
+	for (t = s->t0 + 5 * NS; t < s->end; t += 64 * NS) {
+		struct gen_pkt *p = synth_add(s, t, 17, synth_dc, IP(198, 51, 100, 123), 123, 123);
+
+		if (p)
+			p->payload_len = 48;
+		p = synth_add(s, t + 30000000, 17, IP(198, 51, 100, 123), synth_dc, 123, 123);
+		if (p)
+			p->payload_len = 48;
+	}
+	/* video: a few clients stream in 4 s segments for a while */
+	for (c = 0; c < 2; c++) {
+		uint32_t ip = synth_client(c * 7), cdn = IP(203, 0, 113, 200 + c);
+
+		for (t = s->t0 + (uint64_t)gen_rng_range(&s->rng, 60, 1200) * NS; t < s->end;) {
+			uint64_t stop = t + (uint64_t)gen_rng_range(&s->rng, 300, 1500) * NS;
+
+			for (; t < stop; t += 4 * NS + gen_rng_below(&s->rng, 300000000))
+				synth_session(s, t, ip, cdn, 443, 1, gen_rng_range(&s->rng, 40, 100), 600000000ULL, 20000000ULL);
+			t += (uint64_t)gen_rng_range(&s->rng, 600, 2400) * NS;
+		}
+	}
+	/* the public web server answers the Internet */
+	for (t = s->t0; t < s->end; t += (uint64_t)(gen_rng_exp(&s->rng, 4.0) * NS) + 1000000)
+		synth_session(s, t, synth_extern(s), synth_web, 443, 1, gen_rng_range(&s->rng, 2, 12), 300000000ULL, 30000000ULL);
+}
+
+/* ---- attacks ------------------------------------------------------------- */
+
+static void synth_label(struct synth *s, uint64_t start, uint64_t end, uint32_t atk, uint32_t vic, const char *type)
+{
+	char a[16], v[16];
+
+	if (atk)
+		snprintf(a, sizeof(a), "%u.%u.%u.%u", atk >> 24, (atk >> 16) & 255, (atk >> 8) & 255, atk & 255);
+	else
+		strcpy(a, "*");
+	snprintf(v, sizeof(v), "%u.%u.%u.%u", vic >> 24, (vic >> 16) & 255, (vic >> 8) & 255, vic & 255);
+	fprintf(s->labels, "%.6f\t%.6f\t%s\t%s\t%s\n", (double)start / 1e9, (double)end / 1e9, a, v, type);
+}
+
+static void synth_attack(struct synth *s, const char *type, uint64_t t)
+{
+	uint64_t i, end = t;
+	uint32_t atk = 0, vic = 0;
+
+	if (!strcmp(type, "flood")) {
+		atk = IP(198, 51, 100, 66), vic = synth_web;
+		for (i = 0; i < 40000; i++) {
+			struct gen_pkt *p = synth_add(s, t + i * 200000, 17, atk, vic, synth_eport(s), (uint16_t)gen_rng_range(&s->rng, 1, 65535));
+
+			if (p)
+				p->payload_len = 512;
+		}
+		end = t + 8 * NS;
+	} else if (!strcmp(type, "synflood")) {
+		vic = synth_web;
+		for (i = 0; i < 3000; i++)
+			synth_tcp(s, t + i * 3333333, IP(100, 64 + gen_rng_below(&s->rng, 60), gen_rng_below(&s->rng, 256), 1 + gen_rng_below(&s->rng, 254)),
+				  vic, synth_eport(s), 443, GEN_TCP_SYN, 0);
+		end = t + 10 * NS;
+	} else if (!strcmp(type, "portscan")) {
+		atk = IP(198, 51, 100, 77), vic = synth_web;
+		for (i = 1; i <= 1024; i++) {
+			uint64_t at = t + (i - 1) * 5000000;
+
+			synth_tcp(s, at, atk, vic, 40000, (uint16_t)i, GEN_TCP_SYN, 0);
+			synth_tcp(s, at + 300000, vic, atk, (uint16_t)i, 40000, i == 443 || i == 80 ? GEN_TCP_SYN | GEN_TCP_ACK : GEN_TCP_RST | GEN_TCP_ACK, 0);
+		}
+		end = t + 1024 * 5000000ULL;
+	} else if (!strcmp(type, "hostsweep")) {
+		atk = synth_client(23), vic = IP(10, 1, 2, 0);
+		for (i = 1; i <= 254; i++) {
+			struct gen_pkt *p = synth_add(s, t + (i - 1) * 20000000, 1, atk, IP(10, 1, 2, (uint32_t)i), 0, 0);
+
+			if (p) {
+				p->icmp_type = 8;
+				p->icmp_id = 77;
+				p->icmp_seq = (uint16_t)i;
+			}
+		}
+		end = t + 254 * 20000000ULL;
+	} else if (!strcmp(type, "bruteforce")) {
+		atk = IP(198, 51, 100, 99), vic = synth_ssh;
+		for (i = 0; i < 240; i++)
+			synth_session(s, t + i * 250000000ULL, atk, vic, 22, 6, 6, 300000000ULL, 20000000ULL);
+		end = t + 60 * NS;
+	} else if (!strcmp(type, "exfil")) {
+		uint16_t sp = synth_eport(s);
+
+		atk = synth_client(30), vic = IP(203, 0, 113, 250);
+		synth_tcp(s, t, atk, vic, sp, 443, GEN_TCP_SYN, 0);
+		synth_tcp(s, t + 20000000, vic, atk, 443, sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+		for (i = 0; i < 60 * 3000; i++) {
+			synth_tcp(s, t + 30000000 + i * 333333, atk, vic, sp, 443, GEN_TCP_ACK | GEN_TCP_PSH, 1400);
+			if (i % 8 == 7)
+				synth_tcp(s, t + 30000000 + i * 333333 + 20000000, vic, atk, 443, sp, GEN_TCP_ACK, 0);
+		}
+		end = t + 60 * NS;
+	} else if (!strcmp(type, "beacon")) {
+		atk = synth_client(31), vic = IP(203, 0, 113, 150);
+		for (i = 0; i < 24; i++)
+			synth_session(s, t + i * 30 * NS + gen_rng_below(&s->rng, 400000000), atk, vic, 8443, 1, 1, 50000000ULL, 40000000ULL);
+		end = t + 24 * 30 * NS;
+	} else if (!strcmp(type, "dnstunnel")) {
+		static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+		char name[96];
+
+		atk = synth_client(32), vic = synth_resolver;
+		for (i = 0; i < 600; i++) {
+			int j;
+
+			for (j = 0; j < 40; j++)
+				name[j] = b32[gen_rng_below(&s->rng, 32)];
+			snprintf(name + 40, sizeof(name) - 40, ".t.tunnel-example.net");
+			synth_dns(s, t + i * 200000000ULL, atk, name, i % 3 ? 1 : 16);
+		}
+		end = t + 120 * NS;
+	} else if (!strcmp(type, "newservice")) {
+		uint32_t peer = IP(198, 51, 100, 50);
+
+		atk = synth_client(33), vic = peer;
+		for (i = 0; i < 10; i++) {
+			uint16_t sp = synth_eport(s);
+			uint64_t at = t + i * 3 * NS;
+
+			synth_tcp(s, at, peer, atk, sp, 4444, GEN_TCP_SYN, 0);
+			synth_tcp(s, at + 1000000, atk, peer, 4444, sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+			synth_tcp(s, at + 2000000, peer, atk, sp, 4444, GEN_TCP_ACK, 0);
+		}
+		end = t + 30 * NS;
+	} else if (!strcmp(type, "anomaly")) {
+		/* a host suddenly talking ten times its usual volume inside the LAN, on ports it knows */
+		uint16_t sp = synth_eport(s);
+
+		atk = synth_client(34), vic = synth_files;
+		for (i = 0; i < 30 * 230; i++) {
+			uint32_t peer = i % 2 ? synth_files : synth_dc;
+
+			synth_tcp(s, t + i * 4347826, atk, peer, sp, 445, GEN_TCP_ACK | GEN_TCP_PSH, 200);
+		}
+		end = t + 30 * NS;
+	} else {
+		return;
+	}
+	if (t < s->end)
+		synth_label(s, t, end, atk, vic, type);
+}
+
+static int synth_cmp(const void *a, const void *b)
+{
+	const struct synth_rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void synth_usage(FILE *fp)
+{
+	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only]\n"
+		    "                   [--attacks a,b,...] [--first S] [--every S]\n"
+		    "  Writes M minutes (default 120) of office background (web, DNS, NTP, SMB keep-alives,\n"
+		    "  video, LAN) and injects each attack (default all: flood synflood portscan hostsweep\n"
+		    "  bruteforce exfil beacon dnstunnel newservice anomaly) from --first S (1200) every\n"
+		    "  --every S (420). LABELS: start end attacker victim type, one attack a line.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "out", required_argument, NULL, 'o' }, { "labels", required_argument, NULL, 'l' },
+		{ "seed", required_argument, NULL, 's' }, { "minutes", required_argument, NULL, 'm' },
+		{ "benign-only", no_argument, NULL, 'b' }, { "attacks", required_argument, NULL, 'a' },
+		{ "first", required_argument, NULL, 'f' }, { "every", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *labels = NULL;
+	char attacks[256] = "flood,synflood,portscan,hostsweep,bruteforce,exfil,beacon,dnstunnel,newservice,anomaly";
+	unsigned long long seed = 1, minutes = 120, first = 1200, every = 420;
+	bool benign_only = false;
+	struct synth s = { 0 };
+	struct gen_pcap *pc = NULL;
+	uint8_t frame[GEN_FRAME_MAX];
+	int c, rc = 1;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'l': labels = optarg; break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'm': minutes = strtoull(optarg, NULL, 0); break;
+		case 'b': benign_only = true; break;
+		case 'a': snprintf(attacks, sizeof(attacks), "%s", optarg); break;
+		case 'f': first = strtoull(optarg, NULL, 0); break;
+		case 'e': every = strtoull(optarg, NULL, 0); break;
+		case 'h': synth_usage(stdout); return 0;
+		default: synth_usage(stderr); return 1;
+		}
+	}
+	if (!out || !labels || !minutes || minutes > 24 * 60) {
+		synth_usage(stderr);
+		return 1;
+	}
+	gen_rng_seed(&s.rng, seed);
+	s.t0 = 1700000000ULL * NS;
+	s.end = s.t0 + minutes * 60 * NS;
+	s.labels = fopen(labels, "w");
+	if (!s.labels) {
+		fprintf(stderr, "vigil-synth: cannot write %s: %s\n", labels, strerror(errno));
+		return 1;
+	}
+	fprintf(s.labels, "#start\tend\tattacker\tvictim\ttype\n");
+	synth_background(&s);
+	if (!benign_only) {
+		char *save = NULL, *tok;
+		uint64_t t = s.t0 + first * NS;
+
+		for (tok = strtok_r(attacks, ",", &save); tok; tok = strtok_r(NULL, ",", &save), t += every * NS)
+			synth_attack(&s, tok, t);
+	}
+	qsort(s.recs, s.n, sizeof(*s.recs), synth_cmp);
+	pc = gen_pcap_open(out, false);
+	if (!pc) {
+		fprintf(stderr, "vigil-synth: cannot write %s: %s\n", out, strerror(errno));
+		goto cleanup;
+	}
+	for (i = 0; i < s.n; i++) {
+		struct synth_rec *r = &s.recs[i];
+		int len;
+
+		if (r->p.proto == 17 && r->p.payload_len && r->payload[5] == 1)
+			r->p.payload = r->payload;	/* a DNS message built above */
+		len = gen_frame_build(&r->p, frame, sizeof(frame));
+		if (len < 0 || gen_pcap_write(pc, r->ts, frame, (uint32_t)len) < 0) {
+			fprintf(stderr, "vigil-synth: frame %zu: %s\n", i, strerror(len < 0 ? -len : EIO));
+			goto cleanup;
+		}
+	}
+	rc = 0;
+	fprintf(stderr, "vigil-synth: %zu frames, %llu minutes, seed %llu\n", s.n, minutes, seed);
+cleanup:
+	if (gen_pcap_close(pc) < 0)
+		rc = 1;
+	if (fclose(s.labels))
+		rc = 1;
+	free(s.recs);
+	return rc;
+}
