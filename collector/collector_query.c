@@ -26,6 +26,7 @@ enum collector_query_col {
 	COL_SENSOR,
 	COL_SEV,
 	COL_DETECTOR,
+	COL_STATE,
 	COL_SIGNATURE,
 	COL_FLOW,
 	COL_VALUE,
@@ -35,11 +36,11 @@ enum collector_query_col {
 #define COLLECTOR_QUERY_CELL 160
 
 static const char *const collector_query_head[COL_MAX] = {
-	"TIME", "SENSOR", "SEV", "DETECTOR", "SIGNATURE", "SRC -> DEST", "OBSERVED vs EXPECTED",
+	"TIME", "SENSOR", "SEV", "DETECTOR", "STATE", "SIGNATURE", "SRC -> DEST", "OBSERVED vs EXPECTED",
 };
 
 /* widths used for rows printed while following, when no earlier row set them */
-static const int collector_query_minw[COL_MAX] = { 31, 10, 3, 9, 28, 40, 0 };
+static const int collector_query_minw[COL_MAX] = { 31, 10, 3, 9, 6, 28, 40, 0 };
 
 struct collector_query_row {
 	char cell[COL_MAX][COLLECTOR_QUERY_CELL];
@@ -68,6 +69,19 @@ static const char *collector_query_str(struct json_object *o, const char *k1, co
 	return json_object_get_string(v);
 }
 
+/* vigil.<key> as a short number ("77.567", not json-c's 17 digits); NULL when absent */
+static const char *collector_query_num(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, "vigil", &v) || !json_object_object_get_ex(v, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
+		return collector_query_str(o, "vigil", key);
+	snprintf(buf, len, "%.6g", json_object_get_double(v));
+	return buf;
+}
+
 static void collector_query_endpoint(char *buf, size_t len, const char *ip, const char *port)
 {
 	if (!ip) {
@@ -85,13 +99,14 @@ static void collector_query_endpoint(char *buf, size_t len, const char *ip, cons
 static void collector_query_fill(struct json_object *o, struct collector_query_row *r)
 {
 	const char *s, *obs, *exp, *metric, *proto;
-	char a[72], b[72];
+	char a[72], b[72], on[32], en[32];
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->cell[COL_TIME], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "timestamp", NULL)) ? s : "-");
 	snprintf(r->cell[COL_SENSOR], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "sensor_name", NULL)) ? s : "-");
 	snprintf(r->cell[COL_SEV], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "alert", "severity")) ? s : "-");
 	snprintf(r->cell[COL_DETECTOR], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "vigil", "detector")) ? s : "-");
+	snprintf(r->cell[COL_STATE], COLLECTOR_QUERY_CELL, "%s", (s = collector_query_str(o, "vigil", "state")) ? s : "-");
 	s = collector_query_str(o, "alert", "signature");
 	if (!s)
 		s = collector_query_str(o, "event_type", NULL);
@@ -100,8 +115,8 @@ static void collector_query_fill(struct json_object *o, struct collector_query_r
 	collector_query_endpoint(b, sizeof(b), collector_query_str(o, "dest_ip", NULL), collector_query_str(o, "dest_port", NULL));
 	proto = collector_query_str(o, "proto", NULL);
 	snprintf(r->cell[COL_FLOW], COLLECTOR_QUERY_CELL, "%s -> %s%s%.8s", a, b, proto ? " " : "", proto ? proto : "");
-	obs = collector_query_str(o, "vigil", "observed");
-	exp = collector_query_str(o, "vigil", "expected");
+	obs = collector_query_num(o, "observed", on, sizeof(on));
+	exp = collector_query_num(o, "expected", en, sizeof(en));
 	metric = collector_query_str(o, "vigil", "metric");
 	if (obs || exp)
 		snprintf(r->cell[COL_VALUE], COLLECTOR_QUERY_CELL, "%s vs %s%s%s", obs ? obs : "?", exp ? exp : "?",

@@ -27,6 +27,7 @@ CACHE=${VIGIL_SYSROOT_CACHE:-/var/cache/vigil}
 SYSROOT=$CACHE/sysroot-$ARCH
 APTDIR=$CACHE/apt-$ARCH
 BUILDDIR=${VIGIL_CROSS_BUILDDIR:-build-aarch64}
+case "$BUILDDIR" in /*) ;; *) BUILDDIR="$ROOT/$BUILDDIR" ;; esac
 
 # Everything the build links against (the -dev packages); apt resolves the rest.
 PACKAGES=(
@@ -106,7 +107,7 @@ cat > "$BUILDDIR/sysroot-$ARCH.ini" <<INI
 [constants]
 sysroot = '$SYSROOT'
 INI
-CROSS=(--cross-file "$ROOT/$BUILDDIR/sysroot-$ARCH.ini"
+CROSS=(--cross-file "$BUILDDIR/sysroot-$ARCH.ini"
        --cross-file "$ROOT/boards/$BOARD/cross-$ARCH.ini"
        --cross-file "$ROOT/boards/cross/$TRIPLE-clang.ini")
 

@@ -444,6 +444,12 @@ int main(int argc, char **argv)
 			pr_err("sensor.peer_interface '%s' does not exist", cfg.peer_interface);
 			return 1;
 		}
+		if (cfg.mode == CONFIG_MODE_INLINE && cfg.xdp_handoff == CONFIG_HANDOFF_ALL) {
+			/* a frame handed to the poller is consumed there: with 'all', nothing would pass */
+			pr_warn("inline mode: xdp.handoff 'all' would stop all traffic (the poller does not forward); using first_n with n=%u",
+				cfg.xdp_handoff_n);
+			cfg.xdp_handoff = CONFIG_HANDOFF_FIRST_N;
+		}
 		ifname = cfg.interfaces[0];
 		ifindex = (int)if_nametoindex(ifname);
 		if (!ifindex) {
