@@ -56,6 +56,8 @@ flows:
   timeout_s: 86400
 collector:
   endpoint: ""
+evidence:
+  enabled: false
 detectors:
   flood:
     enabled: false

@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # test.sh: set up (packages, hugepages, build) and run every suite with meson test.
-# Suites: unit, config, bpf, collector, gen, replay, netns. Extra arguments go to
-# meson test (e.g. ./scripts/test.sh --suite unit); without any, the ASan/UBSan
-# build (build-asan) and a minute of fuzzing (build-fuzz) run as well.
+# Suites: unit, config, bpf, collector, gen, replay, netns, detect, appliance,
+# flowcmp, robustness, fuzz, cross. Extra arguments go to meson test
+# (e.g. ./scripts/test.sh --suite unit) and run only that. Without arguments,
+# first the unit, replay and collector suites built with ASan + UBSan
+# (build-asan) and a minute of fuzzing (scripts/fuzz.sh), then the whole suite:
+# the output ends with meson's summary of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+if [ $# -gt 0 ]; then
+  exec meson test -C build --print-errorlogs "$@"
+fi
 rc=0
-meson test -C build --print-errorlogs "$@" || rc=1
-[ $# -eq 0 ] || exit $rc
-# CI also: the pure and replay suites built with ASan + UBSan (DPDK runs under it
-# with the sensor's usual --in-memory EAL), and a minute of fuzzing (tests/fuzz/README.md)
+echo "== ASan + UBSan build: unit, replay and collector suites"
 [ -f build-asan/build.ninja ] ||
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || rc=1
-ninja -C build-asan >/dev/null &&
+if ninja -C build-asan >/dev/null; then
   meson test -C build-asan --print-errorlogs --suite unit --suite replay --suite collector || rc=1
+else
+  echo "test.sh: the ASan build failed" >&2
+  rc=1
+fi
+echo "== fuzzing: every target, a minute in all"
 ./scripts/fuzz.sh 60 || rc=1
+echo "== the whole suite"
+meson test -C build --print-errorlogs || rc=1
 exit $rc

@@ -45,6 +45,8 @@ collector:
   curve_key: $TMP/sensor.key
   server_key: $TMP/collector.pub
   spool_dir: $TMP/spool
+evidence:
+  dir: $TMP/evidence
 EOC
 "$COLLECTOR" -c "$TMP/collector.yaml" 2>"$TMP/col.log" &
 COL_PID=$!

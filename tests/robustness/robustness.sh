@@ -29,6 +29,8 @@ dpdk:
   hugepages: false
 collector:
   endpoint: ""
+evidence:
+  enabled: false
 YAML
 # every 64th capture (13 of 830) through the full sensor: exit 0, or exit 1 with
 # its one-line refusal (a link type without IP, not a capture); never a signal
