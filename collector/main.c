@@ -60,7 +60,12 @@ static int main_keygen(int argc, char **argv)
 	const char *name = force ? argv[1] : argv[0];
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
 
-	if (argc != (force ? 2 : 1) || !name[0]) {
+	if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
+		main_usage(stdout);
+		return 0;
+	}
+	/* a NAME that looks like an option is a typo, not a file to create */
+	if (argc != (force ? 2 : 1) || !name[0] || name[0] == '-') {
 		main_usage(stderr);
 		return 2;
 	}
