@@ -95,6 +95,15 @@ static struct collector_store_sensor *collector_store_get(struct collector_store
 	return e;
 }
 
+/* true when s starts with n decimal digits (stops at the terminator: never reads past it) */
+static bool collector_store_digits(const char *s, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
 int collector_store_parse_ts(const char *s, int64_t *us)
 {
 	int Y, M, D, h, m, sec, n = 0;
@@ -124,11 +133,18 @@ int collector_store_parse_ts(const char *s, int64_t *us)
 		int sign = *s == '-' ? -1 : 1, zh, zm;
 
 		s++;
-		if (sscanf(s, "%2d:%2d", &zh, &zm) == 2 && s[2] == ':')
-			s += 5;
-		else if (sscanf(s, "%2d%2d", &zh, &zm) == 2)
-			s += 4;
-		else
+		/* exactly HH:MM or HHMM: sscanf's %2d would take fewer digits, signs or spaces */
+		if (!collector_store_digits(s, 2))
+			return -EINVAL;
+		zh = (s[0] - '0') * 10 + (s[1] - '0');
+		s += 2;
+		if (*s == ':')
+			s++;
+		if (!collector_store_digits(s, 2))
+			return -EINVAL;
+		zm = (s[0] - '0') * 10 + (s[1] - '0');
+		s += 2;
+		if (zh > 23 || zm > 59)
 			return -EINVAL;
 		zone = sign * (zh * 3600L + zm * 60L);
 	} else if (*s) {
