@@ -5,10 +5,8 @@
  * standard deviations above the host's own normal and above the floor raises
  * an incident, unless a specific detector already claimed that host.
  */
-#include <errno.h>
 #include <stddef.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -27,41 +25,20 @@ struct anom_host {
 };
 
 struct det_anomaly {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	double alpha;
-	uint64_t now_ns;
-	uint64_t next_walk_ns;
 };
+_Static_assert(offsetof(struct det_anomaly, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_anomaly_create(const struct det_env *env)
 {
-	struct det_anomaly *s = calloc(1, sizeof(*s));
+	struct det_anomaly *s = det_base_new(sizeof(*s), env, 8192, sizeof(struct anom_host),
+					     30ULL * DET_NS, 30ULL * DET_NS);
 
 	if (!s)
 		return NULL;
-	s->env = env;
 	s->alpha = baseline_alpha(1.0, 1800.0);
-	s->tab = det_table_new(8192, sizeof(struct anom_host));
-	s->inc = det_incidents_new(env, 1024, 30ULL * DET_NS, 30ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
-}
-
-static void det_anomaly_destroy(void *st)
-{
-	struct det_anomaly *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 static double det_anomaly_z(const struct baseline *b, double x)
@@ -74,7 +51,7 @@ static double det_anomaly_z(const struct baseline *b, double x)
 /* Judge and learn from h's closed window ending at end. */
 static void det_anomaly_close(struct det_anomaly *s, struct anom_host *h, uint64_t end)
 {
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	double w = (double)ANOM_WIN_NS / DET_NS, pps = h->pkts / w, peers = det_distinct_count(&h->peers);
 	bool learning = end - h->first_ns < (uint64_t)env->cfg->learning_s * DET_NS || h->pps.n < 30;
 	double zp = det_anomaly_z(&h->pps, pps), zn = det_anomaly_z(&h->npeers, peers);
@@ -95,7 +72,7 @@ static void det_anomaly_close(struct det_anomaly *s, struct anom_host *h, uint64
 	if (metric && !detect_claimed(env->reg, h->addr, end, ANOM_CLAIM_NS)) {
 		struct det_key k = det_key(1, h->addr, NULL, metric[0], 0);
 		bool is_new;
-		struct detect_incident *inc = det_incidents_open(s->inc, &k, end, &is_new);
+		struct detect_incident *inc = det_incidents_open(s->b.inc, &k, end, &is_new);
 
 		if (is_new) {
 			inc->start_ns = h->start_ns;
@@ -110,7 +87,7 @@ static void det_anomaly_close(struct det_anomaly *s, struct anom_host *h, uint64
 		inc->threshold = exp + env->cfg->k * (exp > 0 ? (obs - exp) / z : 1);
 		inc->zscore = z;
 		inc->count += h->pkts;
-		det_incidents_report(s->inc, inc, is_new, end);
+		det_incidents_report(s->b.inc, inc, is_new, end);
 	} else if (!metric) {
 		baseline_update(&h->pps, pps, s->alpha);
 		baseline_update(&h->npeers, peers, s->alpha);
@@ -131,9 +108,9 @@ static void det_anomaly_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || !p->src_home)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	k = det_key(1, pi->src, NULL, 0, 0);
-	h = det_table_get(s->tab, &k, p->ts_ns, &created);
+	h = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	if (created) {
 		memcpy(h->addr, pi->src, 16);
 		baseline_init(&h->pps);
@@ -157,28 +134,16 @@ static bool det_anomaly_walk(void *ctx, const struct det_key *k, void *v, uint64
 	struct anom_host *h = v;
 
 	(void)k;
-	if (h->start_ns && s->now_ns >= h->start_ns + ANOM_WIN_NS)
+	if (h->start_ns && s->b.now_ns >= h->start_ns + ANOM_WIN_NS)
 		det_anomaly_close(s, h, h->start_ns + ANOM_WIN_NS);
-	return s->now_ns > last_ns + 6 * 3600ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 6 * 3600ULL * DET_NS);
 }
 
 static void det_anomaly_tick(void *st, uint64_t now_ns)
 {
 	struct det_anomaly *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_anomaly_walk, s);
-		s->next_walk_ns = now_ns + DET_NS;
-	}
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_anomaly_finish(void *st, uint64_t now_ns)
-{
-	struct det_anomaly *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, DET_NS, det_anomaly_walk, s);
 }
 
 /* a restored entry: the address is the key's first one */
@@ -195,17 +160,12 @@ static const struct det_saved_layout det_anomaly_layout = {
 	.init = det_anomaly_init,
 };
 
-static struct det_table *det_anomaly_learned(void *st)
-{
-	return ((struct det_anomaly *)st)->tab;
-}
-
 const struct det_ops det_anomaly_ops = {
 	.create = det_anomaly_create,
-	.destroy = det_anomaly_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_anomaly_packet,
 	.tick = det_anomaly_tick,
-	.finish = det_anomaly_finish,
-	.learned = det_anomaly_learned,
+	.finish = det_base_finish,
+	.learned = det_base_learned,
 	.layout = &det_anomaly_layout,
 };

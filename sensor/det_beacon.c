@@ -5,9 +5,8 @@
  * variation over many repetitions). Local traffic (SMB/NetBIOS keep-alives to
  * a domain controller) never qualifies; NTP and DNS are periodic by design.
  */
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,40 +33,15 @@ struct beacon_ent {
 };
 
 struct det_beacon {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
-	uint64_t now_ns;
-	uint64_t next_walk_ns;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 };
+_Static_assert(offsetof(struct det_beacon, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_beacon_create(const struct det_env *env)
 {
-	struct det_beacon *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->env = env;
-	s->tab = det_table_new(65536, sizeof(struct beacon_ent));
 	/* an incident lasts while check-ins continue: end after 10 minutes without one */
-	s->inc = det_incidents_new(env, 1024, 300ULL * DET_NS, 600ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return s;
-}
-
-static void det_beacon_destroy(void *st)
-{
-	struct det_beacon *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
+	return det_base_new(sizeof(struct det_beacon), env, 65536, sizeof(struct beacon_ent),
+			    300ULL * DET_NS, 600ULL * DET_NS);
 }
 
 /* mean and coefficient of variation of the last m intervals */
@@ -90,7 +64,7 @@ static void det_beacon_contact(struct det_beacon *s, const struct detect_pkt *p,
 			       const struct det_key *k)
 {
 	const struct pkt_info *pi = p->pi;
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	uint32_t m = env->cfg->floor > 2 ? (uint32_t)env->cfg->floor - 1 : 1;
 	double mean, cv;
 	bool is_new;
@@ -114,7 +88,7 @@ static void det_beacon_contact(struct det_beacon *s, const struct detect_pkt *p,
 	/* a check-in is small: regular fetches that bring real volume are streaming or sync */
 	if (e->in_bytes / (e->contacts - 1) > BEACON_MAX_IN)
 		return;
-	inc = det_incidents_open(s->inc, k, p->ts_ns, &is_new);
+	inc = det_incidents_open(s->b.inc, k, p->ts_ns, &is_new);
 	if (is_new) {
 		inc->start_ns = e->first_ns;
 		inc->metric = "interval_cv";
@@ -132,7 +106,7 @@ static void det_beacon_contact(struct det_beacon *s, const struct detect_pkt *p,
 	inc->expected = mean;	/* the period, seconds */
 	inc->count = e->contacts;
 	snprintf(inc->detail, sizeof(inc->detail), "every %.1f s over %u contacts", mean, e->contacts);
-	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
 static void det_beacon_packet(void *st, const struct detect_pkt *p)
@@ -146,11 +120,11 @@ static void det_beacon_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || pi->is_fragment)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	if (!p->src_home && p->dst_home && (pi->proto == 6 || pi->proto == 17)) {
 		/* the answer direction: count what the destination sends back */
 		k = det_key(1, pi->dst, pi->src, pi->src_port, pi->proto);
-		e = det_table_find(s->tab, &k);
+		e = det_table_find(s->b.tab, &k);
 		if (e)
 			e->in_bytes += pi->len;
 		return;
@@ -168,7 +142,7 @@ static void det_beacon_packet(void *st, const struct detect_pkt *p)
 		if (pi->dst_port == det_beacon_service_ports[i])
 			return;
 	k = det_key(1, pi->src, pi->dst, pi->dst_port, pi->proto);
-	e = det_table_get(s->tab, &k, p->ts_ns, &created);
+	e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	contact = pi->proto == 6 || created || p->ts_ns >= e->last_pkt_ns + BEACON_UDP_GAP_NS;
 	e->last_pkt_ns = p->ts_ns;
 	if (contact)
@@ -181,32 +155,20 @@ static bool det_beacon_walk(void *ctx, const struct det_key *k, void *v, uint64_
 
 	(void)k;
 	(void)v;
-	return s->now_ns > last_ns + 2 * 86400ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 2 * 86400ULL * DET_NS);
 }
 
 static void det_beacon_tick(void *st, uint64_t now_ns)
 {
 	struct det_beacon *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_beacon_walk, s);
-		s->next_walk_ns = now_ns + 600ULL * DET_NS;
-	}
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_beacon_finish(void *st, uint64_t now_ns)
-{
-	struct det_beacon *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, 600ULL * DET_NS, det_beacon_walk, s);
 }
 
 const struct det_ops det_beacon_ops = {
 	.create = det_beacon_create,
-	.destroy = det_beacon_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_beacon_packet,
 	.tick = det_beacon_tick,
-	.finish = det_beacon_finish,
+	.finish = det_base_finish,
 };

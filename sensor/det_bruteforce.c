@@ -5,9 +5,7 @@
  * FTP, SMB, RDP, Kerberos, LDAP, mail, databases, VNC) within a minute.
  * Encrypted protocols hide failures, so the connection rate is the signal.
  */
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -26,13 +24,10 @@ struct brute_ent {
 };
 
 struct det_bruteforce {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	double alpha;
-	uint64_t now_ns;
-	uint64_t next_walk_ns;
 };
+_Static_assert(offsetof(struct det_bruteforce, b) == 0, "det_base first: det_base_* take the state");
 
 static bool det_bruteforce_auth_port(uint16_t port)
 {
@@ -46,31 +41,13 @@ static bool det_bruteforce_auth_port(uint16_t port)
 
 static void *det_bruteforce_create(const struct det_env *env)
 {
-	struct det_bruteforce *s = calloc(1, sizeof(*s));
+	struct det_bruteforce *s = det_base_new(sizeof(*s), env, 16384, sizeof(struct brute_ent),
+						10ULL * DET_NS, 60ULL * DET_NS);
 
 	if (!s)
 		return NULL;
-	s->env = env;
 	s->alpha = baseline_alpha(60.0, 3600.0);
-	s->tab = det_table_new(16384, sizeof(struct brute_ent));
-	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 60ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
-}
-
-static void det_bruteforce_destroy(void *st)
-{
-	struct det_bruteforce *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 static void det_bruteforce_close(struct det_bruteforce *s, struct brute_ent *e)
@@ -86,7 +63,7 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_bruteforce *s = st;
 	const struct pkt_info *pi = p->pi;
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	struct det_key k;
 	struct brute_ent *e;
 	struct detect_incident *inc;
@@ -95,7 +72,7 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || pi->is_fragment)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	if (pi->proto == 6) {
 		if ((pi->tcp_flags & 0x16) != 0x02)	/* a connection attempt: SYN, no ACK/RST */
 			return;
@@ -108,7 +85,7 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 	if (!det_bruteforce_auth_port(pi->dst_port))
 		return;
 	k = det_key(1, pi->src, pi->dst, pi->dst_port, pi->proto);
-	e = det_table_get(s->tab, &k, p->ts_ns, &created);
+	e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	if (created)
 		baseline_init(&e->w.bl);
 	if (det_win_over(&e->w, p->ts_ns, BRUTE_WIN_NS))
@@ -120,7 +97,7 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 	thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));
 	if (e->conns < thr)
 		return;
-	inc = det_incidents_open(s->inc, &k, p->ts_ns, &is_new);
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
 	if (is_new) {
 		inc->start_ns = e->w.start_ns;
 		inc->metric = "connections_per_window";
@@ -137,9 +114,9 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 	}
 	inc->observed = e->conns;
 	inc->count++;
-	inc->zscore = inc->expected > 0 ? (e->conns - inc->expected) / (det_win_learned(&e->w, 1.0) - e->w.bl.mean) : 0;
+	inc->zscore = det_win_zscore(&e->w, inc->expected, e->conns);
 	e->judged = 1;
-	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
 static bool det_bruteforce_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
@@ -148,28 +125,16 @@ static bool det_bruteforce_walk(void *ctx, const struct det_key *k, void *v, uin
 	struct brute_ent *e = v;
 
 	(void)k;
-	if (det_win_over(&e->w, s->now_ns, BRUTE_WIN_NS))
+	if (det_win_over(&e->w, s->b.now_ns, BRUTE_WIN_NS))
 		det_bruteforce_close(s, e);
-	return s->now_ns > last_ns + 3600ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
 }
 
 static void det_bruteforce_tick(void *st, uint64_t now_ns)
 {
 	struct det_bruteforce *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_bruteforce_walk, s);
-		s->next_walk_ns = now_ns + 10ULL * DET_NS;
-	}
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_bruteforce_finish(void *st, uint64_t now_ns)
-{
-	struct det_bruteforce *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_bruteforce_walk, s);
 }
 
 /* what survives a restart: the window baselines and learned age of each entry */
@@ -180,17 +145,12 @@ static const struct det_saved_layout det_bruteforce_layout = {
 	.init = NULL,
 };
 
-static struct det_table *det_bruteforce_learned(void *st)
-{
-	return ((struct det_bruteforce *)st)->tab;
-}
-
 const struct det_ops det_bruteforce_ops = {
 	.create = det_bruteforce_create,
-	.destroy = det_bruteforce_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_bruteforce_packet,
 	.tick = det_bruteforce_tick,
-	.finish = det_bruteforce_finish,
-	.learned = det_bruteforce_learned,
+	.finish = det_base_finish,
+	.learned = det_base_learned,
 	.layout = &det_bruteforce_layout,
 };

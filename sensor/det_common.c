@@ -2,7 +2,8 @@
 /*
  * det_common.c: the incident tracker shared by the detectors, so each of them
  * only decides "this window is anomalous" and never counts its own alerts:
- * one start, updates at a bounded rate, one end after a quiet period.
+ * one start, updates at a bounded rate, one end after a quiet period; and the
+ * base state (table, incidents, clock) with the lifecycle most detectors share.
  */
 #include <errno.h>
 #include <math.h>
@@ -125,6 +126,66 @@ void det_incidents_finish(struct det_incidents *t, uint64_t now_ns)
 	t->now_ns = now_ns;
 	t->all = true;
 	det_table_walk(t->tab, det_incidents_end_one, t);
+}
+
+void *det_base_new(size_t size, const struct det_env *env, uint32_t capacity, size_t value_size,
+		   uint64_t update_ns, uint64_t end_after_ns)
+{
+	struct det_base *b = calloc(1, size);
+
+	if (!b)
+		return NULL;
+	b->env = env;
+	b->tab = det_table_new(capacity, value_size);
+	b->inc = det_incidents_new(env, 1024, update_ns, end_after_ns);
+	if (!b->tab || !b->inc) {
+		det_base_destroy(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return b;
+}
+
+void det_base_destroy(void *st)
+{
+	struct det_base *b = st;
+
+	if (!b)
+		return;
+	det_table_free(b->tab);
+	det_incidents_free(b->inc);
+	free(st);
+}
+
+bool det_base_walk_due(struct det_base *b, uint64_t now_ns, uint64_t walk_ns)
+{
+	b->now_ns = now_ns;
+	if (now_ns < b->next_walk_ns)
+		return false;
+	b->next_walk_ns = now_ns + walk_ns;
+	return true;
+}
+
+void det_base_tick(struct det_base *b, uint64_t now_ns, uint64_t walk_ns,
+		   bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns), void *ctx)
+{
+	if (!fn)
+		b->now_ns = now_ns;
+	else if (det_base_walk_due(b, now_ns, walk_ns))
+		det_table_walk(b->tab, fn, ctx);
+	det_incidents_tick(b->inc, now_ns);
+}
+
+void det_base_finish(void *st, uint64_t now_ns)
+{
+	struct det_base *b = st;
+
+	det_incidents_finish(b->inc, now_ns);
+}
+
+struct det_table *det_base_learned(void *st)
+{
+	return ((struct det_base *)st)->tab;
 }
 
 void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16])

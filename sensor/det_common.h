@@ -99,6 +99,51 @@ struct detect_incident *det_incidents_find(struct det_incidents *t, const struct
 void det_incidents_tick(struct det_incidents *t, uint64_t now_ns);
 void det_incidents_finish(struct det_incidents *t, uint64_t now_ns);
 
+/*
+ * What most detectors hold: their environment, one table of per-key state,
+ * their open incidents and the clock. Embedded as a detector's first member,
+ * so det_base_destroy/_finish/_learned can be its det_ops entries directly
+ * (each detector checks that with a _Static_assert).
+ */
+struct det_base {
+	const struct det_env *env;
+	struct det_table *tab;
+	struct det_incidents *inc;
+	uint64_t now_ns;		/* the latest frame or tick */
+	uint64_t next_walk_ns;		/* when tick walks the table next */
+};
+
+/*
+ * A detector's state of size bytes, zeroed, whose first member is a det_base
+ * with a table of capacity entries of value_size bytes and an incident tracker
+ * of 1024 (see det_incidents_new). The caller owns it (det_base_destroy);
+ * NULL with errno ENOMEM.
+ */
+void *det_base_new(size_t size, const struct det_env *env, uint32_t capacity, size_t value_size,
+		   uint64_t update_ns, uint64_t end_after_ns);
+
+/* Frees the table and incidents of st's base (its first member), then st; NULL is fine. */
+void det_base_destroy(void *st);
+
+/* Records now_ns; true when a walk of the table is due, the next one walk_ns later. */
+bool det_base_walk_due(struct det_base *b, uint64_t now_ns, uint64_t walk_ns);
+
+/* Tick: walk the table with fn(ctx) every walk_ns (fn NULL: never), then end quiet incidents. */
+void det_base_tick(struct det_base *b, uint64_t now_ns, uint64_t walk_ns,
+		   bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns), void *ctx);
+
+/* End of input: ends every open incident of st's base (its first member). */
+void det_base_finish(void *st, uint64_t now_ns);
+
+/* The table of st's base (its first member): the learned state the registry saves. */
+struct det_table *det_base_learned(void *st);
+
+/* For a walk: true when an entry last seen at last_ns has been idle longer than idle_ns. */
+static inline bool det_base_idle(const struct det_base *b, uint64_t last_ns, uint64_t idle_ns)
+{
+	return b->now_ns > last_ns + idle_ns;
+}
+
 /* Add a host / port to an incident's sample lists (deduplicated, bounded). */
 void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16]);
 void det_incident_add_port(struct detect_incident *inc, uint16_t port);
@@ -140,6 +185,15 @@ double det_win_learned(const struct det_win *w, double k);
 static inline bool det_win_learning(const struct det_win *w, const struct det_env *env, uint64_t now_ns)
 {
 	return now_ns - w->first_ns < (uint64_t)env->cfg->learning_s * DET_NS || w->bl.n < 3;
+}
+
+/*
+ * z-score of observed against a window's learned baseline, 0 while nothing is
+ * expected (learning): (observed - expected) / the baseline's spread.
+ */
+static inline double det_win_zscore(const struct det_win *w, double expected, double observed)
+{
+	return expected > 0 ? (observed - expected) / (det_win_learned(w, 1.0) - w->bl.mean) : 0;
 }
 
 /* Distinct values in a window: a 1024-bit linear-counting sketch (exact while small). */

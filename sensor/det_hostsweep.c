@@ -6,9 +6,7 @@
  * peers ARPs for each of them).
  * Replies and established traffic never count, so busy servers do not sweep.
  */
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -23,41 +21,20 @@ struct sweep_ent {
 };
 
 struct det_hostsweep {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	double alpha;
-	uint64_t now_ns;
-	uint64_t next_walk_ns;
 };
+_Static_assert(offsetof(struct det_hostsweep, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_hostsweep_create(const struct det_env *env)
 {
-	struct det_hostsweep *s = calloc(1, sizeof(*s));
+	struct det_hostsweep *s = det_base_new(sizeof(*s), env, 16384, sizeof(struct sweep_ent),
+					       10ULL * DET_NS, 30ULL * DET_NS);
 
 	if (!s)
 		return NULL;
-	s->env = env;
 	s->alpha = baseline_alpha(60.0, 3600.0);
-	s->tab = det_table_new(16384, sizeof(struct sweep_ent));
-	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 30ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
-}
-
-static void det_hostsweep_destroy(void *st)
-{
-	struct det_hostsweep *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 static void det_hostsweep_close(struct det_hostsweep *s, struct sweep_ent *e)
@@ -83,10 +60,10 @@ static uint64_t det_hostsweep_addr_hash(const uint8_t a[16])
 static void det_hostsweep_probe(struct det_hostsweep *s, uint64_t ts, const uint8_t src[16], const uint8_t dst[16],
 				uint8_t kind, uint16_t port)
 {
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	struct det_key k = det_key(1, src, NULL, kind, port);
 	bool created, fresh, learning, is_new;
-	struct sweep_ent *e = det_table_get(s->tab, &k, ts, &created);
+	struct sweep_ent *e = det_table_get(s->b.tab, &k, ts, &created);
 	struct detect_incident *inc;
 	double n, thr;
 
@@ -103,10 +80,10 @@ static void det_hostsweep_probe(struct det_hostsweep *s, uint64_t ts, const uint
 	thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));
 	if (n < thr)
 		return;
-	inc = det_incidents_find(s->inc, &k);
+	inc = det_incidents_find(s->b.inc, &k);
 	if (!fresh && inc)
 		return;
-	inc = det_incidents_open(s->inc, &k, ts, &is_new);
+	inc = det_incidents_open(s->b.inc, &k, ts, &is_new);
 	if (is_new) {
 		inc->start_ns = e->w.start_ns;
 		inc->metric = "distinct_hosts";
@@ -129,9 +106,9 @@ static void det_hostsweep_probe(struct det_hostsweep *s, uint64_t ts, const uint
 	inc->observed = n;
 	inc->distinct = (uint32_t)n;
 	inc->count = e->probes;
-	inc->zscore = inc->expected > 0 ? (n - inc->expected) / (det_win_learned(&e->w, 1.0) - e->w.bl.mean) : 0;
+	inc->zscore = det_win_zscore(&e->w, inc->expected, n);
 	e->judged = 1;
-	det_incidents_report(s->inc, inc, is_new, ts);
+	det_incidents_report(s->b.inc, inc, is_new, ts);
 }
 
 /* ARP request (opcode 1) that is not gratuitous: sender -> target protocol address */
@@ -157,7 +134,7 @@ static void det_hostsweep_arp(struct det_hostsweep *s, const struct detect_pkt *
 	memcpy(src + 12, f + 14, 4);
 	memcpy(dst + 12, f + 24, 4);
 	/* a host answering many on-link peers ARPs for each of them: only home_net targets count */
-	if (!config_in_home_net(s->env->all, dst))
+	if (!config_in_home_net(s->b.env->all, dst))
 		return;
 	det_hostsweep_probe(s, p->ts_ns, src, dst, SWEEP_ARP, 0);
 }
@@ -167,7 +144,7 @@ static void det_hostsweep_packet(void *st, const struct detect_pkt *p)
 	struct det_hostsweep *s = st;
 	const struct pkt_info *pi = p->pi;
 
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	if (!pi) {
 		det_hostsweep_arp(s, p);
 		return;
@@ -188,28 +165,16 @@ static bool det_hostsweep_walk(void *ctx, const struct det_key *k, void *v, uint
 	struct sweep_ent *e = v;
 
 	(void)k;
-	if (det_win_over(&e->w, s->now_ns, SWEEP_WIN_NS))
+	if (det_win_over(&e->w, s->b.now_ns, SWEEP_WIN_NS))
 		det_hostsweep_close(s, e);
-	return s->now_ns > last_ns + 3600ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
 }
 
 static void det_hostsweep_tick(void *st, uint64_t now_ns)
 {
 	struct det_hostsweep *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_hostsweep_walk, s);
-		s->next_walk_ns = now_ns + 10ULL * DET_NS;
-	}
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_hostsweep_finish(void *st, uint64_t now_ns)
-{
-	struct det_hostsweep *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_hostsweep_walk, s);
 }
 
 /* what survives a restart: the window baselines and learned age of each entry */
@@ -220,17 +185,12 @@ static const struct det_saved_layout det_hostsweep_layout = {
 	.init = NULL,
 };
 
-static struct det_table *det_hostsweep_learned(void *st)
-{
-	return ((struct det_hostsweep *)st)->tab;
-}
-
 const struct det_ops det_hostsweep_ops = {
 	.create = det_hostsweep_create,
-	.destroy = det_hostsweep_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_hostsweep_packet,
 	.tick = det_hostsweep_tick,
-	.finish = det_hostsweep_finish,
-	.learned = det_hostsweep_learned,
+	.finish = det_base_finish,
+	.learned = det_base_learned,
 	.layout = &det_hostsweep_layout,
 };

@@ -4,8 +4,7 @@
  * service port, it never used while the sensor was learning. The learned sets
  * are exact (bounded tables); a new pair is reported once and then learned.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -18,49 +17,25 @@ struct newsvc_ent {
 };
 
 struct det_newservice {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	uint64_t first_ns;
-	uint64_t now_ns;
 };
+_Static_assert(offsetof(struct det_newservice, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_newservice_create(const struct det_env *env)
 {
-	struct det_newservice *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->env = env;
-	s->tab = det_table_new(131072, sizeof(struct newsvc_ent));
-	s->inc = det_incidents_new(env, 1024, 60ULL * DET_NS, 60ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return s;
-}
-
-static void det_newservice_destroy(void *st)
-{
-	struct det_newservice *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
+	return det_base_new(sizeof(struct det_newservice), env, 131072, sizeof(struct newsvc_ent),
+			    60ULL * DET_NS, 60ULL * DET_NS);
 }
 
 /* dir 1: host serves proto/port; dir 2: host reaches proto/port on peer */
 static void det_newservice_use(struct det_newservice *s, const struct detect_pkt *p, const uint8_t host[16],
 			       const uint8_t peer[16], uint8_t dir, uint8_t proto, uint16_t port)
 {
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	struct det_key k = det_key(dir, host, NULL, port, proto);
 	bool created, is_new, learning = p->ts_ns - s->first_ns < (uint64_t)env->cfg->learning_s * DET_NS;
-	struct newsvc_ent *e = det_table_get(s->tab, &k, p->ts_ns, &created);
+	struct newsvc_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	struct detect_incident *inc;
 
 	if (learning)
@@ -70,7 +45,7 @@ static void det_newservice_use(struct det_newservice *s, const struct detect_pkt
 	if (dir == 2) {
 		/* reaching a service other hosts already use is not new to the network */
 		struct det_key sk = det_key(1, peer, NULL, port, proto);
-		struct newsvc_ent *svc = det_table_find(s->tab, &sk);
+		struct newsvc_ent *svc = det_table_find(s->b.tab, &sk);
 
 		if (svc && svc->known)
 			return;
@@ -78,7 +53,7 @@ static void det_newservice_use(struct det_newservice *s, const struct detect_pkt
 	if (++e->seen < env->cfg->floor)
 		return;
 	e->known = 1;
-	inc = det_incidents_open(s->inc, &k, p->ts_ns, &is_new);
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
 	if (is_new) {
 		inc->start_ns = p->ts_ns;
 		inc->metric = dir == 1 ? "new_served_port" : "new_reached_port";
@@ -94,7 +69,7 @@ static void det_newservice_use(struct det_newservice *s, const struct detect_pkt
 	}
 	inc->observed = e->seen;
 	inc->count = e->seen;
-	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
 static void det_newservice_packet(void *st, const struct detect_pkt *p)
@@ -104,7 +79,7 @@ static void det_newservice_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || pi->is_fragment)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	if (!s->first_ns)
 		s->first_ns = p->ts_ns;
 	if (pi->proto == 6) {
@@ -127,21 +102,13 @@ static void det_newservice_tick(void *st, uint64_t now_ns)
 {
 	struct det_newservice *s = st;
 
-	s->now_ns = now_ns;
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_newservice_finish(void *st, uint64_t now_ns)
-{
-	struct det_newservice *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, 0, NULL, s);
 }
 
 const struct det_ops det_newservice_ops = {
 	.create = det_newservice_create,
-	.destroy = det_newservice_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_newservice_packet,
 	.tick = det_newservice_tick,
-	.finish = det_newservice_finish,
+	.finish = det_base_finish,
 };

@@ -5,9 +5,7 @@
  * client port to a well-known one, and for ICMP the number of distinct request types and codes,
  * which is how ICMP fingerprinting shows). Judged on every new port.
  */
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -23,41 +21,20 @@ struct scan_ent {
 };
 
 struct det_portscan {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	double alpha;
-	uint64_t now_ns;
-	uint64_t next_walk_ns;
 };
+_Static_assert(offsetof(struct det_portscan, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_portscan_create(const struct det_env *env)
 {
-	struct det_portscan *s = calloc(1, sizeof(*s));
+	struct det_portscan *s = det_base_new(sizeof(*s), env, 32768, sizeof(struct scan_ent),
+					      10ULL * DET_NS, 30ULL * DET_NS);
 
 	if (!s)
 		return NULL;
-	s->env = env;
 	s->alpha = baseline_alpha(60.0, 3600.0);
-	s->tab = det_table_new(32768, sizeof(struct scan_ent));
-	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 30ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
-}
-
-static void det_portscan_destroy(void *st)
-{
-	struct det_portscan *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
@@ -75,10 +52,10 @@ static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
 static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
 {
 	const struct pkt_info *pi = p->pi;
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
 	bool created, fresh, learning, is_new;
-	struct scan_ent *e = det_table_get(s->tab, &k, p->ts_ns, &created);
+	struct scan_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	double n, thr;
 	const char *metric;
 	struct detect_incident *inc;
@@ -108,10 +85,10 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 	if (n < thr || (!icmp_kind && e->probes > SCAN_PER_PORT * n))
 		return;
 	k = det_key(1, pi->src, pi->dst, icmp_kind ? 1 : 0, 0);
-	inc = det_incidents_find(s->inc, &k);
+	inc = det_incidents_find(s->b.inc, &k);
 	if (!fresh && inc)
 		return;
-	inc = det_incidents_open(s->inc, &k, p->ts_ns, &is_new);
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
 	if (is_new) {
 		inc->start_ns = e->w.start_ns;
 		inc->metric = metric;
@@ -130,9 +107,9 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 	inc->observed = n;
 	inc->distinct = (uint32_t)n;
 	inc->count = e->probes;
-	inc->zscore = inc->expected > 0 ? (n - inc->expected) / (det_win_learned(&e->w, 1.0) - e->w.bl.mean) : 0;
+	inc->zscore = det_win_zscore(&e->w, inc->expected, n);
 	e->judged = 1;
-	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
 static void det_portscan_packet(void *st, const struct detect_pkt *p)
@@ -142,7 +119,7 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || pi->is_fragment)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	if (pi->proto == 6) {
 		/* SYN, FIN, NULL, Xmas probes: no ACK, no RST */
 		if (!(pi->tcp_flags & 0x14))
@@ -154,7 +131,7 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 		} else {
 			/* not a probe, but it counts against the packets-per-port ratio */
 			struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
-			struct scan_ent *e = det_table_find(s->tab, &k);
+			struct scan_ent *e = det_table_find(s->b.tab, &k);
 
 			if (e && e->w.start_ns)
 				e->probes++;
@@ -178,28 +155,16 @@ static bool det_portscan_walk(void *ctx, const struct det_key *k, void *v, uint6
 	struct scan_ent *e = v;
 
 	(void)k;
-	if (det_win_over(&e->w, s->now_ns, SCAN_WIN_NS))
+	if (det_win_over(&e->w, s->b.now_ns, SCAN_WIN_NS))
 		det_portscan_close(s, e);
-	return s->now_ns > last_ns + 3600ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
 }
 
 static void det_portscan_tick(void *st, uint64_t now_ns)
 {
 	struct det_portscan *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_portscan_walk, s);
-		s->next_walk_ns = now_ns + 10ULL * DET_NS;
-	}
-	det_incidents_tick(s->inc, now_ns);
-}
-
-static void det_portscan_finish(void *st, uint64_t now_ns)
-{
-	struct det_portscan *s = st;
-
-	det_incidents_finish(s->inc, now_ns);
+	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_portscan_walk, s);
 }
 
 /* what survives a restart: the window baselines and learned age of each entry */
@@ -210,17 +175,12 @@ static const struct det_saved_layout det_portscan_layout = {
 	.init = NULL,
 };
 
-static struct det_table *det_portscan_learned(void *st)
-{
-	return ((struct det_portscan *)st)->tab;
-}
-
 const struct det_ops det_portscan_ops = {
 	.create = det_portscan_create,
-	.destroy = det_portscan_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_portscan_packet,
 	.tick = det_portscan_tick,
-	.finish = det_portscan_finish,
-	.learned = det_portscan_learned,
+	.finish = det_base_finish,
+	.learned = det_base_learned,
 	.layout = &det_portscan_layout,
 };

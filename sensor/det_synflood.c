@@ -5,9 +5,7 @@
  * spoofed floods spread over many victims, and SYN-ACK reflection: SYN-ACKs
  * arriving at a host that sent no SYNs. Bursts are judged at once.
  */
-#include <errno.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "det_common.h"
@@ -30,46 +28,25 @@ struct syn_ent {
 };
 
 struct det_synflood {
-	const struct det_env *env;
-	struct det_table *tab;
-	struct det_incidents *inc;
+	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	struct syn_ent all;		/* sensor-wide */
 	uint64_t last_dst_report_ns;
-	uint64_t next_walk_ns;
-	uint64_t now_ns;
 	uint64_t flush_ns;		/* finish: judge every open window at this time */
 	double alpha;
 };
+_Static_assert(offsetof(struct det_synflood, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_synflood_create(const struct det_env *env)
 {
-	struct det_synflood *s = calloc(1, sizeof(*s));
+	struct det_synflood *s = det_base_new(sizeof(*s), env, 16384, sizeof(struct syn_ent),
+					      10ULL * DET_NS, 5ULL * DET_NS);
 
 	if (!s)
 		return NULL;
-	s->env = env;
 	s->alpha = baseline_alpha(1.0, 300.0);
 	s->all.agg = 1;
 	baseline_init(&s->all.w.bl);
-	s->tab = det_table_new(16384, sizeof(struct syn_ent));
-	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 5ULL * DET_NS);
-	if (!s->tab || !s->inc) {
-		det_table_free(s->tab);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
-}
-
-static void det_synflood_destroy(void *st)
-{
-	struct det_synflood *s = st;
-
-	det_table_free(s->tab);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const char *metric, double observed,
@@ -77,7 +54,7 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 {
 	struct det_key k = det_key(e->agg ? 2 : 1, e->agg ? NULL : e->dst, NULL, metric[0], 0);
 	bool is_new;
-	struct detect_incident *inc = det_incidents_open(s->inc, &k, now, &is_new);
+	struct detect_incident *inc = det_incidents_open(s->b.inc, &k, now, &is_new);
 	double sd = det_win_learned(&e->w, 1.0) - e->w.bl.mean;
 
 	if (is_new) {
@@ -100,7 +77,7 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 	inc->observed = observed;
 	inc->zscore = learning ? 0 : (observed - e->w.bl.mean) / (sd > 0 ? sd : 1);
 	inc->count += (uint64_t)observed;
-	det_incidents_report(s->inc, inc, is_new, now);
+	det_incidents_report(s->b.inc, inc, is_new, now);
 	if (!e->agg)
 		s->last_dst_report_ns = now;
 }
@@ -108,7 +85,7 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 /* Judge e's window; final: the window is over (learn from it if calm). */
 static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64_t now, bool final)
 {
-	const struct det_env *env = s->env;
+	const struct det_env *env = s->b.env;
 	double floor = env->cfg->floor * (e->agg ? SYN_AGG_MULT : 1);
 	bool learning = det_win_learning(&e->w, env, now);
 	double thr = detect_threshold(floor, learning, det_win_learned(&e->w, env->cfg->k), env->min_fraction);
@@ -142,7 +119,7 @@ static struct syn_ent *det_synflood_ent(struct det_synflood *s, const uint8_t ad
 {
 	struct det_key k = det_key(1, addr, NULL, 0, 0);
 	bool created;
-	struct syn_ent *e = det_table_get(s->tab, &k, now, &created);
+	struct syn_ent *e = det_table_get(s->b.tab, &k, now, &created);
 
 	if (created) {
 		memcpy(e->dst, addr, 16);
@@ -164,7 +141,7 @@ static void det_synflood_packet(void *st, const struct detect_pkt *p)
 
 	if (!pi || pi->proto != 6 || pi->is_fragment)
 		return;
-	s->now_ns = p->ts_ns;
+	s->b.now_ns = p->ts_ns;
 	fl = pi->tcp_flags & 0x17;	/* FIN SYN RST ACK */
 	if (det_win_over(&s->all.w, p->ts_ns, SYN_WIN_NS))
 		det_synflood_judge(s, &s->all, p->ts_ns, true);
@@ -192,7 +169,7 @@ static void det_synflood_packet(void *st, const struct detect_pkt *p)
 	} else if (fl == 0x10) {
 		struct det_key k = det_key(1, pi->dst, NULL, 0, 0);
 
-		e = det_table_find(s->tab, &k);
+		e = det_table_find(s->b.tab, &k);
 		if (e && e->w.start_ns)
 			e->ack++;
 		s->all.ack++;
@@ -207,24 +184,23 @@ static bool det_synflood_walk(void *ctx, const struct det_key *k, void *v, uint6
 	(void)k;
 	if (s->flush_ns && e->w.start_ns)
 		det_synflood_judge(s, e, s->flush_ns, true);
-	else if (det_win_over(&e->w, s->now_ns, SYN_WIN_NS))
-		det_synflood_judge(s, e, s->now_ns, true);
+	else if (det_win_over(&e->w, s->b.now_ns, SYN_WIN_NS))
+		det_synflood_judge(s, e, s->b.now_ns, true);
 	/* forget hosts idle for an hour whose baseline would be stale anyway */
-	return s->now_ns > last_ns + 3600ULL * DET_NS;
+	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
 }
 
 static void det_synflood_tick(void *st, uint64_t now_ns)
 {
 	struct det_synflood *s = st;
 
-	s->now_ns = now_ns;
-	if (now_ns >= s->next_walk_ns) {
-		det_table_walk(s->tab, det_synflood_walk, s);
+	/* the sensor-wide window is judged with the walk, before quiet incidents end */
+	if (det_base_walk_due(&s->b, now_ns, 500000000ULL)) {
+		det_table_walk(s->b.tab, det_synflood_walk, s);
 		if (det_win_over(&s->all.w, now_ns, SYN_WIN_NS))
 			det_synflood_judge(s, &s->all, now_ns, true);
-		s->next_walk_ns = now_ns + 500000000ULL;
 	}
-	det_incidents_tick(s->inc, now_ns);
+	det_incidents_tick(s->b.inc, now_ns);
 }
 
 static void det_synflood_finish(void *st, uint64_t now_ns)
@@ -232,12 +208,12 @@ static void det_synflood_finish(void *st, uint64_t now_ns)
 	struct det_synflood *s = st;
 
 	/* the capture ended: judge the open windows as if they had run their course */
-	s->now_ns = now_ns;
+	s->b.now_ns = now_ns;
 	s->flush_ns = now_ns;
-	det_table_walk(s->tab, det_synflood_walk, s);
+	det_table_walk(s->b.tab, det_synflood_walk, s);
 	if (s->all.w.start_ns)
 		det_synflood_judge(s, &s->all, now_ns, true);
-	det_incidents_finish(s->inc, now_ns);
+	det_base_finish(s, now_ns);
 }
 
 /* a restored entry: the address is the key's first one */
@@ -254,17 +230,12 @@ static const struct det_saved_layout det_synflood_layout = {
 	.init = det_synflood_init,
 };
 
-static struct det_table *det_synflood_learned(void *st)
-{
-	return ((struct det_synflood *)st)->tab;
-}
-
 const struct det_ops det_synflood_ops = {
 	.create = det_synflood_create,
-	.destroy = det_synflood_destroy,
+	.destroy = det_base_destroy,
 	.packet = det_synflood_packet,
 	.tick = det_synflood_tick,
 	.finish = det_synflood_finish,
-	.learned = det_synflood_learned,
+	.learned = det_base_learned,
 	.layout = &det_synflood_layout,
 };
