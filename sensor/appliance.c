@@ -136,24 +136,11 @@ static void appliance_unblock(struct appliance *a, const struct config_cidr *key
 	}
 }
 
-static const struct config_detector *appliance_block_of(const struct config *cfg, enum detect_id id)
-{
-	const struct config_detector *blocks[DETECT_MAX] = {
-		[DETECT_SYNFLOOD] = &cfg->synflood, [DETECT_PORTSCAN] = &cfg->portscan,
-		[DETECT_HOSTSWEEP] = &cfg->hostsweep, [DETECT_BRUTEFORCE] = &cfg->bruteforce,
-		[DETECT_EXFIL] = &cfg->exfil, [DETECT_BEACON] = &cfg->beacon,
-		[DETECT_DNSTUNNEL] = &cfg->dnstunnel, [DETECT_NEWSERVICE] = &cfg->newservice,
-		[DETECT_ANOMALY] = &cfg->anomaly,
-	};
-
-	return id < DETECT_MAX ? blocks[id] : NULL;
-}
-
 /* The pipeline's action hook: what containment does with an incident event. */
 static const char *appliance_on_incident(void *ctx, const struct detect_incident *inc)
 {
 	struct appliance *a = ctx;
-	const struct config_detector *blk = appliance_block_of(a->cfg, inc->det);
+	const struct config_detector *blk = detect_block(a->cfg, inc->det);
 	const struct config_cidr *allow = blk ? blk->allow_cidrs : a->cfg->flood.allow_cidrs;
 	uint32_t n_allow = blk ? blk->n_allow_cidrs : a->cfg->flood.n_allow_cidrs;
 	const char *name = detect_info(inc->det) ? detect_info(inc->det)->name : "?";

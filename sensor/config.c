@@ -316,19 +316,25 @@ int config_write_doc(FILE *fp)
 	return cfgtab_write_doc(config_rows, CONFIG_NROWS, fp, NULL);
 }
 
-bool config_in_home_net(const struct config *cfg, const uint8_t addr[16])
+bool config_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16])
 {
-	uint32_t i, n = cfg->n_home_net < CONFIG_MAX_CIDRS ? cfg->n_home_net : CONFIG_MAX_CIDRS;
+	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		const struct config_cidr *c = &cfg->home_net[i];
-		unsigned int full = c->prefix_len / 8, rest = c->prefix_len % 8;
+		unsigned int full = c[i].prefix_len / 8, rest = c[i].prefix_len % 8;
 
-		if (c->prefix_len > 128 || memcmp(c->addr, addr, full))
+		if (c[i].prefix_len > 128 || memcmp(c[i].addr, addr, full))
 			continue;
-		if (rest && ((c->addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)))
+		if (rest && ((c[i].addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)))
 			continue;
 		return true;
 	}
 	return false;
+}
+
+bool config_in_home_net(const struct config *cfg, const uint8_t addr[16])
+{
+	uint32_t n = cfg->n_home_net < CONFIG_MAX_CIDRS ? cfg->n_home_net : CONFIG_MAX_CIDRS;
+
+	return config_in_cidrs(cfg->home_net, n, addr);
 }

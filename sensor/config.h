@@ -172,6 +172,9 @@ int config_load_string(struct config *cfg, const char *name, const char *yaml, s
 /* Write the table as a Markdown reference (docs/config.md) to fp. */
 int config_write_doc(FILE *fp);
 
+/* true when addr is inside one of the n prefixes (IPv4-mapped, prefix on 128 bits). */
+bool config_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16]);
+
 /* true if addr (16 bytes, IPv4-mapped for v4) is inside one of the home_net prefixes */
 bool config_in_home_net(const struct config *cfg, const uint8_t addr[16]);
 

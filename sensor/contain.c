@@ -41,22 +41,6 @@ const char *contain_verdict_name(enum contain_verdict v)
 	return (unsigned int)v < sizeof(contain_names) / sizeof(contain_names[0]) ? contain_names[v] : "?";
 }
 
-bool contain_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16])
-{
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned int full = c[i].prefix_len / 8, rest = c[i].prefix_len % 8;
-
-		if (c[i].prefix_len > 128 || memcmp(c[i].addr, addr, full))
-			continue;
-		if (rest && ((c[i].addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)))
-			continue;
-		return true;
-	}
-	return false;
-}
-
 /* Unspecified, loopback, broadcast or multicast: never a source worth blocking. */
 static bool contain_unblockable(const uint8_t a[16])
 {
@@ -146,11 +130,11 @@ enum contain_verdict contain_incident(struct contain *c, const struct detect_inc
 	/* a flood's dominant source sent under half of the window: blocking it stops nothing */
 	if (contain_unblockable(inc->src) || !strcmp(inc->detail, "many sources"))
 		return CONTAIN_NO_OFFENDER;
-	if (contain_in_cidrs(allow, n_allow, inc->src) || contain_in_cidrs(c->cfg.never, c->cfg.n_never, inc->src))
+	if (config_in_cidrs(allow, n_allow, inc->src) || config_in_cidrs(c->cfg.never, c->cfg.n_never, inc->src))
 		return CONTAIN_ALLOWLISTED;
 	memcpy(key->addr, inc->src, 16);
 	key->prefix_len = 128;	/* IPv4 as IPv4-mapped: 96 + 32 */
-	if (contain_in_cidrs(c->cfg.fixed, c->cfg.n_fixed, inc->src))
+	if (config_in_cidrs(c->cfg.fixed, c->cfg.n_fixed, inc->src))
 		return CONTAIN_ACTIVE;	/* xdp.blocklist drops it for good already */
 	e = contain_find(c, key);
 	if (e) {

@@ -72,7 +72,4 @@ uint64_t contain_total(const struct contain *c);
 /* Short name of a verdict for logs ("blocked", "allowlisted", ...). */
 const char *contain_verdict_name(enum contain_verdict v);
 
-/* true when addr is inside one of the n prefixes (IPv4-mapped, prefix on 128 bits). */
-bool contain_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16]);
-
 #endif

@@ -170,7 +170,7 @@ static void detect_flood_block(const struct config *cfg, struct config_detector 
 	out->action = cfg->flood.action;
 }
 
-static const struct config_detector *detect_block(const struct config *cfg, enum detect_id id)
+const struct config_detector *detect_block(const struct config *cfg, enum detect_id id)
 {
 	switch (id) {
 	case DETECT_SYNFLOOD: return &cfg->synflood;
@@ -410,30 +410,14 @@ void detect_free(struct detect *d)
 	free(d);
 }
 
-static bool detect_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16])
-{
-	uint32_t i;
-
-	for (i = 0; i < n && i < CONFIG_MAX_ALLOW; i++) {
-		unsigned int full = c[i].prefix_len / 8, rest = c[i].prefix_len % 8;
-
-		if (c[i].prefix_len > 128 || memcmp(c[i].addr, addr, full))
-			continue;
-		if (rest && ((c[i].addr[full] ^ addr[full]) & (uint8_t)(0xff00u >> rest)))
-			continue;
-		return true;
-	}
-	return false;
-}
-
 static bool detect_allowed(const struct detect_slot *s, const struct detect_pkt *p)
 {
-	uint32_t i;
+	uint32_t i, n = s->cfg.n_allow_cidrs < CONFIG_MAX_ALLOW ? s->cfg.n_allow_cidrs : CONFIG_MAX_ALLOW;
 
 	if (!p->pi)
 		return false;
-	if (s->cfg.n_allow_cidrs && (detect_in_cidrs(s->cfg.allow_cidrs, s->cfg.n_allow_cidrs, p->pi->src) ||
-				     detect_in_cidrs(s->cfg.allow_cidrs, s->cfg.n_allow_cidrs, p->pi->dst)))
+	if (n && (config_in_cidrs(s->cfg.allow_cidrs, n, p->pi->src) ||
+		  config_in_cidrs(s->cfg.allow_cidrs, n, p->pi->dst)))
 		return true;
 	if (p->pi->proto != 6 && p->pi->proto != 17)
 		return false;

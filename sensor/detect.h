@@ -104,6 +104,8 @@ struct detect;
 const struct detect_info *detect_info(enum detect_id id);
 /* DETECT_MAX when no detector has that name */
 enum detect_id detect_lookup(const char *name);
+/* Detector id's block of cfg (borrowed); NULL for flood (its block has its own keys) and unknown ids. */
+const struct config_detector *detect_block(const struct config *cfg, enum detect_id id);
 
 /* NULL with errno (EINVAL: a bad allow_ports entry; ENOMEM). Borrows cfg. */
 struct detect *detect_new(const struct config *cfg, detect_emit_fn emit, void *ctx);

@@ -92,17 +92,11 @@ static void pipeline_evidence_hosts(const struct detect_incident *inc, const uin
 
 static uint32_t pipeline_evidence_packets(const struct config *cfg, enum detect_id det)
 {
-	const struct config_detector *blocks[DETECT_MAX] = {
-		[DETECT_SYNFLOOD] = &cfg->synflood, [DETECT_PORTSCAN] = &cfg->portscan,
-		[DETECT_HOSTSWEEP] = &cfg->hostsweep, [DETECT_BRUTEFORCE] = &cfg->bruteforce,
-		[DETECT_EXFIL] = &cfg->exfil, [DETECT_BEACON] = &cfg->beacon,
-		[DETECT_DNSTUNNEL] = &cfg->dnstunnel, [DETECT_NEWSERVICE] = &cfg->newservice,
-		[DETECT_ANOMALY] = &cfg->anomaly,
-	};
+	const struct config_detector *blk = detect_block(cfg, det);
 
 	if (det == DETECT_FLOOD)
 		return cfg->flood.evidence_packets;
-	return det < DETECT_MAX && blocks[det] ? blocks[det]->evidence_packets : 0;
+	return blk ? blk->evidence_packets : 0;
 }
 
 static void pipeline_evidence_start(struct pipeline *pl, const struct detect_incident *inc, struct json_object *o)
