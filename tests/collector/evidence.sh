@@ -13,8 +13,8 @@ COLLECTOR=$(readlink -f "$2")
 DRIVE=$(readlink -f "$3")
 TMP=$(mktemp -d /tmp/vx9-evidence.XXXXXX)
 PIDS=""
-PASS=0
-FAIL=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	for p in $PIDS; do
@@ -26,21 +26,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-check() {	# check NAME STATUS [detail]
-	if [ "$2" -eq 0 ]; then
-		echo "  $1: ok"
-		PASS=$((PASS + 1))
-	else
-		echo "  $1: FAIL${3:+ ($3)}"
-		FAIL=$((FAIL + 1))
-	fi
-}
 
-finish() {
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit $?
-}
 
 PORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
 EP="tcp://127.0.0.1:$PORT"

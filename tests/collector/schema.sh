@@ -13,17 +13,14 @@ DRIVE=$4
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: the sensor's replay needs root (BPF_PROG_TEST_RUN, DPDK)"; exit 77; }
 TMP=$(mktemp -d /tmp/vigil-schema.XXXXXX)
 COL_PID=""
-PASS=0
-FAIL=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 cleanup() {
 	[ -n "$COL_PID" ] && kill -9 "$COL_PID" 2>/dev/null && wait "$COL_PID" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-check() {
-	if [ "$2" -eq 0 ]; then echo "  $1: ok"; PASS=$((PASS + 1)); else echo "  $1: FAIL${3:+ ($3)}"; FAIL=$((FAIL + 1)); fi
-}
 
 PORT=$("$DRIVE" freeport) || exit 1
 "$COLLECTOR" keygen "$TMP/collector" >/dev/null && "$COLLECTOR" keygen "$TMP/sensor" >/dev/null

@@ -10,8 +10,8 @@ COLLECTOR=$2
 DRIVE=$3
 TMP=$(mktemp -d /tmp/vigil-collector-test.XXXXXX)
 PIDS=""
-PASS=0
-FAIL=0
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	for p in $PIDS; do
@@ -23,21 +23,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-check() {	# check NAME COND-EXIT-STATUS [detail]
-	if [ "$2" -eq 0 ]; then
-		echo "  $1: ok"
-		PASS=$((PASS + 1))
-	else
-		echo "  $1: FAIL${3:+ ($3)}"
-		FAIL=$((FAIL + 1))
-	fi
-}
 
-finish() {
-	echo "$PASS passed, $FAIL failed"
-	[ "$FAIL" -eq 0 ]
-	exit $?
-}
 
 PORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
 MPORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
