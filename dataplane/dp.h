@@ -53,6 +53,10 @@ void dp_port_free_bulk(struct rte_mbuf **pkts, uint16_t n);
 /* Replay: copy a frame into an mbuf stamped with ts_ns and queue it. 0, -ENOBUFS (ring or pool full). */
 int dp_port_inject(struct dp_port *p, const void *frame, uint32_t len, uint64_t ts_ns);
 
+/* Replay: dp_port_inject for n frames at once (one pool and one ring operation): frames queued, in order. */
+uint16_t dp_port_inject_bulk(struct dp_port *p, const uint8_t *const *frames, const uint32_t *lens,
+			     const uint64_t *ts_ns, uint16_t n);
+
 /* Frame bytes, length and (replay) timestamp of an mbuf; ts 0 when the mbuf has none. */
 const uint8_t *dp_mbuf_data(const struct rte_mbuf *m, uint32_t *len, uint64_t *ts_ns);
 

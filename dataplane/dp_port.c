@@ -16,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_memcpy.h>
 #include <rte_ring.h>
 
 #include "dp.h"
@@ -190,6 +191,37 @@ int dp_port_inject(struct dp_port *p, const void *frame, uint32_t len, uint64_t 
 		return -ENOBUFS;
 	}
 	return 0;
+}
+
+uint16_t dp_port_inject_bulk(struct dp_port *p, const uint8_t *const *frames, const uint32_t *lens,
+			     const uint64_t *ts_ns, uint16_t n)
+{
+	struct rte_mbuf *m[64];
+	uint16_t i, done;
+
+	if (n > 64)
+		n = 64;
+	if (n == 0 || rte_pktmbuf_alloc_bulk(p->pool, m, n) != 0) {
+		p->st.inject_full += n != 0;
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t len = lens[i], room = rte_pktmbuf_tailroom(m[i]);
+
+		if (len > room) {
+			p->st.inject_trunc++;
+			len = room;
+		}
+		rte_memcpy(rte_pktmbuf_append(m[i], (uint16_t)len), frames[i], len);
+		*RTE_MBUF_DYNFIELD(m[i], dp_ts_offset, rte_mbuf_timestamp_t *) = ts_ns[i];
+		m[i]->ol_flags |= dp_ts_flag;
+	}
+	done = (uint16_t)rte_ring_enqueue_burst(p->ring, (void **)m, n, NULL);
+	if (done < n) {
+		rte_pktmbuf_free_bulk(m + done, n - done);
+		p->st.inject_full++;
+	}
+	return done;
 }
 
 const uint8_t *dp_mbuf_data(const struct rte_mbuf *m, uint32_t *len, uint64_t *ts_ns)

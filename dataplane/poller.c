@@ -8,6 +8,7 @@
 
 #include <rte_mbuf.h>
 #include <rte_pause.h>
+#include <rte_prefetch.h>
 
 #include "poller.h"
 
@@ -68,10 +69,14 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			idle = 0;
 			uint64_t live_now = ops->feed ? 0 : poller_mono_ns();
 
+			/* the mbufs and frames were written by another core (or the NIC): fetch them all first */
+			for (i = 0; i < n; i++)
+				rte_prefetch0(mbufs[i]);
 			for (i = 0; i < n; i++) {
 				uint64_t ts;
 
 				pkts[i].data = dp_mbuf_data(mbufs[i], &pkts[i].len, &ts);
+				rte_prefetch0(pkts[i].data);
 				pkts[i].ts_ns = ts ? ts : live_now;
 				/* time only moves forward for the timer; frames keep their own stamps */
 				if (pkts[i].ts_ns > now)

@@ -19,6 +19,11 @@
 enum {
 	STATS_NHOST_M = STATS_M_HOST_MAX - STATS_M_PPS_OUT + 1,	/* 7 window metrics */
 	STATS_BURST_MAX = 512,
+#ifndef STATS_CHUNK_X
+	STATS_CHUNK = 64,
+#else
+	STATS_CHUNK = STATS_CHUNK_X,
+#endif
 	STATS_TICK_SHIFT = 20,		/* table ticks of 2^20 ns, about 1 ms */
 	STATS_MAX_GAP_WINDOWS = 64,	/* silent windows folded in as zeros, at most */
 	STATS_HOURS = 24,
@@ -126,6 +131,7 @@ struct stats {
 	struct stats_cfg cfg;
 	unsigned int nlambda;
 	double neg_lambda_s[STATS_MAX_LAMBDA];	/* -lambda_i / 1e9: exponent per ns */
+	stats_v4f neg_lambda_v4;	/* -lambda_i (per s) of the first four rates; 0 past nlambda */
 	double keep_ticks_per_bit;	/* ticks one halving of a score-rate weight lasts */
 	uint32_t ticks_1s, ticks_host;	/* least time kept: pairs and sockets, hosts */
 	double window_s;
@@ -257,8 +263,11 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 	}
 	st->cfg = *cfg;
 	st->nlambda = n;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		st->neg_lambda_s[i] = -cfg->lambda[i] * 1e-9;
+		if (i < 4)
+			st->neg_lambda_v4[i] = (float)-cfg->lambda[i];
+	}
 	st->keep_ticks_per_bit = 1e9 / (double)(1u << STATS_TICK_SHIFT) / cfg->lambda[cfg->score_lambda];
 	st->window_s = (double)cfg->window_ns / 1e9;
 	st->ticks_1s = stats_ticks_of(1.0);
@@ -566,7 +575,7 @@ static inline uint32_t stats_take(struct stats *st, struct stats_table *t, struc
 	uint32_t slot = stats_table_probe(t, key, len, hash, tick, g->per_ns == 0.0, got);
 
 	if (slot == STATS_TABLE_NONE && stats_gate_admit(g, now_ns))
-		slot = stats_table_probe(t, key, len, hash, tick, 1, got);
+		slot = stats_table_insert(t, key, len, hash, tick, got);	/* absent: no second search */
 	return slot;
 }
 
@@ -598,11 +607,25 @@ static struct stats_host *stats_host_get(struct stats *st, const uint8_t addr[16
 	return h;
 }
 
+/* the damped packet counts at every rate: the first four in one vector, the fifth alone */
+static inline void stats_rates_add(const struct stats *st, struct stats_host *h, uint64_t now)
+{
+	const stats_v4f one = { 1.0f, 1.0f, 1.0f, 1.0f };
+	float dt_s = h->last_out_ns && now > h->last_out_ns ? (float)((double)(now - h->last_out_ns) * 1e-9) : 0.0f;
+	stats_v4f w;
+
+	__builtin_memcpy(&w, h->w, sizeof(w));
+	w = w * stats_exp2_neg_v4(st->neg_lambda_v4 * dt_s) + one;
+	__builtin_memcpy(h->w, &w, sizeof(w));
+	if (st->nlambda > 4)
+		h->w[4] = (float)((double)h->w[4] * stats_decay1(st, 4, h->last_out_ns, now) + 1.0);
+}
+
 static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, const struct stats_hashes *hs,
 		      struct stats_result *r)
 {
 	static const struct stats_decay none;
-	const unsigned int nl = st->nlambda, sl = st->cfg.score_lambda;
+	const unsigned int sl = st->cfg.score_lambda;
 	const uint32_t tick = stats_tick(st, now);
 	const double x = (double)p->len, window = 1.0 / st->cfg.lambda[sl];
 	struct stats_sock_key sk;
@@ -611,7 +634,6 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 	enum stats_table_got got;
 	uint32_t slot;
 	bool rolled;
-	unsigned int i;
 	double d;
 
 	st->c.packets++;
@@ -672,8 +694,7 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 	if (src) {
 		r->src = src->worst;
 		r->src.fresh = rolled;
-		for (i = 0; i < nl; i++)
-			src->w[i] = (float)((double)src->w[i] * stats_decay1(st, i, src->last_out_ns, now) + 1.0);
+		stats_rates_add(st, src, now);
 		src->last_out_ns = now;
 		src->pkts_out++;
 		src->bytes_out += p->len;
@@ -696,13 +717,13 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 void stats_burst(struct stats *st, const struct pkt_info *pk, const int *rc, const uint64_t *ts_ns,
 		 uint16_t n, struct stats_result *res)
 {
-	struct stats_hashes hs[64];
+	struct stats_hashes hs[STATS_CHUNK];
 	struct stats_result scratch;
 	uint16_t base, i;
 
-	/* in chunks of 64: hash and prefetch the sets, then the entries, then update */
-	for (base = 0; base < n; base += 64) {
-		uint16_t m = (uint16_t)(n - base < 64 ? n - base : 64);
+	/* in chunks: hash and prefetch the sets, then the entries, then update */
+	for (base = 0; base < n; base += STATS_CHUNK) {
+		uint16_t m = (uint16_t)(n - base < STATS_CHUNK ? n - base : STATS_CHUNK);
 		double credit[3] = { st->gate_socks.tokens, st->gate_pairs.tokens, st->gate_hosts.tokens };
 
 		for (i = 0; i < m; i++) {

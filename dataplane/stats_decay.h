@@ -69,6 +69,35 @@ static inline double stats_exp2_neg(double x)
 	}
 }
 
+/* four floats, for four decay rates at once (GCC/clang vectors: SSE on x86-64, NEON on ARM64) */
+typedef float stats_v4f __attribute__((vector_size(16)));
+typedef int32_t stats_v4i __attribute__((vector_size(16)));
+
+/*
+ * 2^x in each lane for x <= 0, to about 2e-7 relative (float); below -126 the
+ * result is 2^-126 (weights that small are gone anyway). Round to the nearest
+ * integer k, a degree-6 series on [-0.5, 0.5], k into the exponent. Lanes are
+ * independent and branch-free: same result on every run and every box.
+ */
+static inline stats_v4f stats_exp2_neg_v4(stats_v4f x)
+{
+	const stats_v4f lo = { -126.0f, -126.0f, -126.0f, -126.0f }, zero = { 0, 0, 0, 0 };
+	const stats_v4f half = { 0.5f, 0.5f, 0.5f, 0.5f };
+	stats_v4i m, k;
+	stats_v4f f, p, f2;
+
+	m = x < lo;
+	x = (stats_v4f)(((stats_v4i)x & ~m) | ((stats_v4i)lo & m));
+	m = x > zero;
+	x = (stats_v4f)((stats_v4i)x & ~m);
+	k = __builtin_convertvector(x - half, stats_v4i);	/* truncation towards 0 of x - 0.5: nearest for x <= 0 */
+	f = x - __builtin_convertvector(k, stats_v4f);
+	f2 = f * f;
+	p = ((1.0f + 0.69314718f * f) + (0.24022650f + 0.055504109f * f) * f2) +
+	    ((0.0096181291f + 0.0013333558f * f) + 0.00015403530f * f2) * (f2 * f2);
+	return (stats_v4f)((stats_v4i)p + ((k) << 23));	/* p * 2^k: k added to the exponent */
+}
+
 /* Decay by factor d (2^(-lambda * dt)), then fold sample x in with weight 1. */
 static inline void stats_decay_add(struct stats_decay *s, double d, double x)
 {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "stats_table.h"
 
@@ -24,6 +25,27 @@ uint64_t stats_table_mem(uint32_t capacity, uint32_t entry_size)
 	return n * sizeof(struct stats_set) + n * STATS_TABLE_WAYS * entry_size;
 }
 
+/*
+ * Zeroed memory for a table, 64-byte aligned; past 2 MiB, aligned to 2 MiB and
+ * backed by transparent huge pages where the kernel allows (madvise): a
+ * lookup into tens of MiB would otherwise miss the TLB on most packets.
+ */
+static void *stats_table_alloc(size_t size)
+{
+	const size_t huge = 2u << 20;
+	size_t align = size >= huge ? huge : 64;
+	void *p;
+
+	size = (size + align - 1) & ~(align - 1);	/* aligned_alloc wants a multiple of the alignment */
+	p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	if (align == huge)
+		(void)madvise(p, size, MADV_HUGEPAGE);	/* a hint: without it, 4 KiB pages */
+	memset(p, 0, size);
+	return p;
+}
+
 int stats_table_init(struct stats_table *t, uint32_t capacity, uint32_t entry_size, uint32_t key_size)
 {
 	memset(t, 0, sizeof(*t));
@@ -33,15 +55,12 @@ int stats_table_init(struct stats_table *t, uint32_t capacity, uint32_t entry_si
 	t->entry_size = entry_size;
 	t->key_size = key_size;
 	t->hot_size = entry_size;
-	t->sets = aligned_alloc(64, (size_t)t->nsets * sizeof(struct stats_set));
-	/* aligned_alloc wants a multiple of the alignment */
-	t->entries = aligned_alloc(64, ((size_t)t->nsets * STATS_TABLE_WAYS * entry_size + 63) & ~(size_t)63);
+	t->sets = stats_table_alloc((size_t)t->nsets * sizeof(struct stats_set));
+	t->entries = stats_table_alloc((size_t)t->nsets * STATS_TABLE_WAYS * entry_size);
 	if (!t->sets || !t->entries) {
 		stats_table_destroy(t);
 		return -ENOMEM;
 	}
-	memset(t->sets, 0, (size_t)t->nsets * sizeof(struct stats_set));
-	memset(t->entries, 0, (size_t)t->nsets * STATS_TABLE_WAYS * entry_size);
 	return 0;
 }
 
@@ -69,10 +88,9 @@ static void stats_table_prefetch_slot(const struct stats_table *t, uint32_t slot
 
 int stats_table_prefetch_entry(const struct stats_table *t, uint64_t hash, int want_victim)
 {
-	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
+	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash);
 	const struct stats_set *s = &t->sets[set];
-
-	uint32_t victim = 0, vexp = UINT32_MAX, m = stats_table_match(s, tag);
+	uint32_t m = stats_table_match(s, tag);
 
 	if (m) {
 		stats_table_prefetch_slot(t, set * STATS_TABLE_WAYS + (uint32_t)__builtin_ctz(m));
@@ -81,15 +99,7 @@ int stats_table_prefetch_entry(const struct stats_table *t, uint64_t hash, int w
 	if (!want_victim)
 		return 0;
 	/* probably a new key: the slot it will take */
-	for (w = 0; w < STATS_TABLE_WAYS; w++) {
-		uint32_t exp = s->tag[w] ? s->expire[w] : 0;
-
-		if (exp < vexp) {
-			vexp = exp;
-			victim = w;
-		}
-	}
-	stats_table_prefetch_slot(t, set * STATS_TABLE_WAYS + victim);
+	stats_table_prefetch_slot(t, set * STATS_TABLE_WAYS + stats_table_victim(s));
 	return 0;
 }
 
@@ -112,7 +122,7 @@ uint32_t stats_table_get(struct stats_table *t, const void *key, uint64_t hash, 
 {
 	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
 	struct stats_set *s = &t->sets[set];
-	uint32_t victim = 0, vexp = UINT32_MAX;
+	uint32_t victim, vexp;
 	uint8_t *e;
 
 	for (w = 0; w < STATS_TABLE_WAYS; w++) {
@@ -123,15 +133,8 @@ uint32_t stats_table_get(struct stats_table *t, const void *key, uint64_t hash, 
 			return slot;
 		}
 	}
-	for (w = 0; w < STATS_TABLE_WAYS; w++) {
-		uint32_t exp = s->tag[w] ? s->expire[w] : 0;
-
-		/* ties go to the lowest way: deterministic */
-		if (exp < vexp) {
-			vexp = exp;
-			victim = w;
-		}
-	}
+	victim = stats_table_victim(s);
+	vexp = s->expire[victim];
 	*got = (s->tag[victim] && vexp >= now_tick) ? STATS_TABLE_EVICTED : STATS_TABLE_NEW;
 	s->tag[victim] = tag;
 	s->expire[victim] = now_tick;

@@ -51,6 +51,9 @@ struct config_flood {
 	uint32_t learning_s;	/* per-destination learning period */
 	double k;		/* alert above mean + k * stddev ... */
 	double floor_pps;	/* ... and above this absolute rate */
+	double floor_bps;	/* the same for bits per second (0: off) */
+	double floor_reflect_pps;	/* unsolicited amplifier responses per second (0: off) */
+	double floor_dhcp_pps;	/* DHCP packets per second network-wide (0: off) */
 	double half_life_s;	/* EWMA half-life of the baseline */
 	uint32_t end_after_s;	/* an incident ends after this long back under threshold */
 	/* shared with every detector block (see struct config_detector) */

@@ -4,13 +4,16 @@
  * connection after connection to one authentication service (SSH, Telnet,
  * FTP, SMB, RDP, Kerberos, LDAP, mail, databases, VNC) within a minute.
  * Encrypted protocols hide failures, so the connection rate is the signal.
+ * A connection counts once its client has sent data (a PSH segment, which
+ * ends every write): a guess has to carry credentials, while retransmitted
+ * SYNs and connect-and-close liveness checks carry none.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "det_common.h"
 
-enum { BRUTE_WIN_NS = 60ULL * DET_NS };
+enum { BRUTE_WIN_NS = 60ULL * DET_NS, BRUTE_OPEN = 16 };
 
 static const uint16_t det_bruteforce_ports[] = {
 	21, 22, 23, 25, 88, 110, 139, 143, 389, 445, 465, 587, 636, 993, 995,
@@ -21,6 +24,8 @@ struct brute_ent {
 	struct det_win w;
 	uint32_t conns;
 	uint8_t judged;
+	uint8_t next;			/* the slot of open[] a new SYN overwrites */
+	uint16_t open[BRUTE_OPEN];	/* client ports of SYNs not yet counted; 0: free */
 };
 
 struct det_bruteforce {
@@ -36,6 +41,32 @@ static bool det_bruteforce_auth_port(uint16_t port)
 	for (i = 0; i < sizeof(det_bruteforce_ports) / sizeof(det_bruteforce_ports[0]); i++)
 		if (det_bruteforce_ports[i] == port)
 			return true;
+	return false;
+}
+
+/*
+ * A SYN from client port sport opens a connection (a retransmission of one
+ * still open is the same); its first data segment counts it. True when this
+ * segment counts a connection.
+ */
+static bool det_bruteforce_conn(struct brute_ent *e, uint16_t sport, bool syn)
+{
+	unsigned int i;
+
+	if (!sport)
+		return false;
+	for (i = 0; i < BRUTE_OPEN; i++) {
+		if (e->open[i] != sport)
+			continue;
+		if (syn)
+			return false;	/* retransmitted SYN */
+		e->open[i] = 0;
+		return true;
+	}
+	if (syn) {
+		e->open[e->next] = sport;
+		e->next = (uint8_t)((e->next + 1) % BRUTE_OPEN);
+	}
 	return false;
 }
 
@@ -74,7 +105,8 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 		return;
 	s->b.now_ns = p->ts_ns;
 	if (pi->proto == 6) {
-		if ((pi->tcp_flags & 0x16) != 0x02)	/* a connection attempt: SYN, no ACK/RST */
+		/* a connection attempt (SYN, no ACK/RST) or client data (PSH+ACK) */
+		if ((pi->tcp_flags & 0x16) != 0x02 && (pi->tcp_flags & 0x1c) != 0x18)
 			return;
 	} else if (pi->proto == 17) {
 		if (pi->dst_port != 88 || pi->src_port == 88)	/* Kerberos over UDP: each AS/TGS request */
@@ -92,6 +124,8 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 		det_bruteforce_close(s, e);
 	if (!e->w.start_ns)
 		det_win_open(&e->w, p->ts_ns);
+	if (pi->proto == 6 && !det_bruteforce_conn(e, pi->src_port, pi->tcp_flags & 0x02))
+		return;
 	e->conns++;
 	learning = det_win_learning(&e->w, env, p->ts_ns);
 	thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));

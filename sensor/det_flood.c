@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_flood.c: per-destination packet-rate windows against a learned EWMA
- * baseline. A fixed open-addressing table bounds memory; idle hosts expire;
- * the work per packet is one probe and three majority-vote updates.
+ * det_flood.c: per-destination packet and bit rate windows against learned
+ * EWMA baselines, reflection towards a host that did not ask, and the
+ * network-wide DHCP rate. A fixed open-addressing table bounds memory; idle
+ * hosts expire; the work per packet is one probe (two for a request to an
+ * amplifier port) and three majority-vote updates.
  */
 #include <errno.h>
 #include <math.h>
@@ -30,10 +32,15 @@ struct det_flood_host {
 	uint32_t cand_port_n;
 	uint32_t cand_proto_n;
 	uint64_t count;			/* packets in the open window */
+	uint64_t bytes;			/* bytes in the open window */
+	uint32_t refl, refl_prev;	/* amplifier responses from outside: this window, the last */
+	uint32_t frag;			/* non-first fragments from outside in this window */
+	uint32_t req, req_prev;		/* requests this host sent to amplifier ports */
 	uint64_t first_ns;		/* start of the first window this host was seen in */
 	uint64_t last_pkt_ns;
 	uint8_t cand_src[16];
 	struct baseline bl;
+	struct baseline bl_bps;		/* not kept over a restart (save format 1 holds pps only) */
 	/* open incident */
 	struct det_flood_event inc;
 	uint64_t inc_last_anom_ns;
@@ -52,6 +59,7 @@ struct det_flood {
 	uint64_t idle_expire_ns;
 	double alpha;
 	struct det_flood_stats st;
+	struct det_flood_host dhcp;	/* network-wide DHCP: addr holds the latest destination */
 	uint64_t learning_acc;		/* hosts still learning, counted as a window closes */
 	bool restore_pending;		/* restored hosts wait for the first time stamp */
 };
@@ -67,6 +75,32 @@ static uint32_t det_flood_hash(const uint8_t a[16])
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (uint32_t)x;
+}
+
+/*
+ * UDP services that answer a small spoofed request with a large response and
+ * so serve as reflectors: DNS, NTP, SSDP, memcached, chargen, CLDAP,
+ * WS-Discovery, SNMP, QOTD, portmap, NetBIOS-NS, RIP, mDNS, Ubiquiti discovery.
+ */
+static const uint16_t det_flood_amp_ports[] = {
+	17, 19, 53, 111, 123, 137, 161, 389, 520, 1900, 3702, 5353, 10001, 11211,
+};
+
+enum { FLOOD_AMP_PER_REQ = 8 };	/* responses one request may draw (fragments included) */
+
+static bool det_flood_amp_port(uint16_t port)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(det_flood_amp_ports) / sizeof(det_flood_amp_ports[0]); i++)
+		if (det_flood_amp_ports[i] == port)
+			return true;
+	return false;
+}
+
+static bool det_flood_dhcp_port(uint16_t port)
+{
+	return port == 67 || port == 68 || port == 546 || port == 547;
 }
 
 /* broadcast or multicast: IPv4 255.255.255.255, 224/4, or IPv6 ff00::/8 */
@@ -85,6 +119,8 @@ static void det_flood_align(struct det_flood *d, uint64_t ts)
 
 	d->win_start = ts - ts % d->cfg.window_ns;
 	d->win_end = d->win_start + d->cfg.window_ns;
+	if (!d->dhcp.first_ns)
+		d->dhcp.first_ns = d->win_start;
 	if (!d->restore_pending)
 		return;
 	/* restored hosts: first_ns held the learned age; now there is a clock to anchor it to */
@@ -150,75 +186,33 @@ static int det_flood_rehash(struct det_flood *d)
 	return 0;
 }
 
-struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
+/* addr's entry, created (first seen in the open window) if there is room; NULL when full. */
+static struct det_flood_host *det_flood_host_get(struct det_flood *d, const uint8_t addr[16])
 {
-	struct det_flood *d;
-	uint32_t cap = 64;
-
-	if (!cfg || !cfg->window_ns || cfg->k <= 0 || cfg->max_hosts == 0 || cfg->max_hosts > (1u << 26)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return NULL;
-	d->cfg = *cfg;
-	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
-		d->cfg.min_fraction = 0.25;
-	/* keep the load factor under 3/4 at max_hosts */
-	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
-		cap <<= 1;
-	d->hosts = calloc(cap, sizeof(*d->hosts));
-	if (!d->hosts) {
-		free(d);
-		return NULL;
-	}
-	d->mask = cap - 1;
-	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
-	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
-	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
-		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
-	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
-		d->idle_expire_ns = 60ULL * 1000000000ULL;
-	return d;
-}
-
-void det_flood_free(struct det_flood *d)
-{
-	if (!d)
-		return;
-	free(d->hosts);
-	free(d);
-}
-
-void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
-		      const uint8_t src[16], uint8_t proto, uint16_t dst_port)
-{
-	struct det_flood_host *h;
 	int found;
+	struct det_flood_host *h = det_flood_find(d, addr, &found);
 
-	d->st.packets++;
-	if (!d->win_end)
-		det_flood_align(d, ts_ns);
-	h = det_flood_find(d, dst, &found);
-	if (!found) {
-		if (!h || d->used >= d->cfg.max_hosts) {
-			d->st.table_full++;
-			return;
-		}
-		if (h->slot == SLOT_TOMB)
-			d->tombs--;
-		memset(h, 0, sizeof(*h));
-		memcpy(h->addr, dst, 16);
-		h->slot = SLOT_USED;
-		h->first_ns = d->win_start;
-		baseline_init(&h->bl);
-		d->used++;
+	if (found)
+		return h;
+	if (!h || d->used >= d->cfg.max_hosts) {
+		d->st.table_full++;
+		return NULL;
 	}
-	h->count++;
-	if (ts_ns > h->last_pkt_ns)
-		h->last_pkt_ns = ts_ns;
-	/* Boyer-Moore majority votes: O(1) and exact whenever one value has > 50% */
+	if (h->slot == SLOT_TOMB)
+		d->tombs--;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->addr, addr, 16);
+	h->slot = SLOT_USED;
+	h->first_ns = d->win_start;
+	baseline_init(&h->bl);
+	baseline_init(&h->bl_bps);
+	d->used++;
+	return h;
+}
+
+/* Boyer-Moore majority votes: O(1) and exact whenever one value has > 50% */
+static void det_flood_vote(struct det_flood_host *h, const uint8_t src[16], uint8_t proto, uint16_t dst_port)
+{
 	if (h->cand_src_n == 0) {
 		memcpy(h->cand_src, src, 16);
 		h->cand_src_n = 1;
@@ -245,6 +239,101 @@ void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16]
 	}
 }
 
+struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
+{
+	struct det_flood *d;
+	uint32_t cap = 64;
+
+	if (!cfg || !cfg->window_ns || cfg->k <= 0 || cfg->max_hosts == 0 || cfg->max_hosts > (1u << 26)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cfg = *cfg;
+	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
+		d->cfg.min_fraction = 0.25;
+	/* keep the load factor under 3/4 at max_hosts */
+	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
+		cap <<= 1;
+	d->hosts = calloc(cap, sizeof(*d->hosts));
+	if (!d->hosts) {
+		free(d);
+		return NULL;
+	}
+	d->mask = cap - 1;
+	d->dhcp.slot = SLOT_USED;
+	baseline_init(&d->dhcp.bl);
+	baseline_init(&d->dhcp.bl_bps);
+	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
+	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
+	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
+		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
+	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
+		d->idle_expire_ns = 60ULL * 1000000000ULL;
+	return d;
+}
+
+void det_flood_free(struct det_flood *d)
+{
+	if (!d)
+		return;
+	free(d->hosts);
+	free(d);
+}
+
+void det_flood_frame(struct det_flood *d, uint64_t ts_ns, const struct det_flood_pkt *fp)
+{
+	struct det_flood_host *h;
+	bool udp = fp->proto == 17 && !fp->fragment;
+
+	d->st.packets++;
+	if (!d->win_end)
+		det_flood_align(d, ts_ns);
+	if (udp && det_flood_amp_port(fp->dst_port) && !det_flood_amp_port(fp->src_port) && !fp->dst_home) {
+		/* a request to an amplifier outside: its answers are solicited */
+		h = det_flood_host_get(d, fp->src);
+		if (h)
+			h->req++;
+	}
+	if (udp && (det_flood_dhcp_port(fp->dst_port) || det_flood_dhcp_port(fp->src_port))) {
+		d->dhcp.count++;
+		d->dhcp.bytes += fp->len;
+		if (ts_ns > d->dhcp.last_pkt_ns)
+			d->dhcp.last_pkt_ns = ts_ns;
+		if (fp->dst_port == 67 || fp->dst_port == 547) {
+			/* requests name the incident: their client and server (or broadcast) */
+			memcpy(d->dhcp.addr, fp->dst, 16);
+			det_flood_vote(&d->dhcp, fp->src, fp->proto, fp->dst_port);
+		}
+	}
+	h = det_flood_host_get(d, fp->dst);
+	if (!h)
+		return;
+	h->count++;
+	h->bytes += fp->len;
+	if (!fp->src_home) {
+		if (udp && det_flood_amp_port(fp->src_port) && !det_flood_amp_port(fp->dst_port))
+			h->refl++;
+		else if (fp->fragment)
+			h->frag++;
+	}
+	if (ts_ns > h->last_pkt_ns)
+		h->last_pkt_ns = ts_ns;
+	det_flood_vote(h, fp->src, fp->proto, fp->dst_port);
+}
+
+void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
+		      const uint8_t src[16], uint8_t proto, uint16_t dst_port)
+{
+	struct det_flood_pkt fp = {
+		.dst = dst, .src = src, .proto = proto, .dst_port = dst_port, .src_home = true, .dst_home = true,
+	};
+
+	det_flood_frame(d, ts_ns, &fp);
+}
+
 static void det_flood_emit(struct det_flood_host *h, enum det_flood_state state, uint64_t ts,
 			   det_flood_emit_fn emit, void *ctx)
 {
@@ -254,30 +343,69 @@ static void det_flood_emit(struct det_flood_host *h, enum det_flood_state state,
 		emit(ctx, &h->inc);
 }
 
+/* The bar for one rate: its floor, lowered by what was learned (mean + k * sd) but never below floor * min_fraction. */
+static double det_flood_bar(const struct det_flood *d, double floor, double mean, double sd, bool learning)
+{
+	double learned = mean + d->cfg.k * sd, lo = floor * d->cfg.min_fraction;
+
+	if (learning || learned >= floor)
+		return floor;
+	return learned > lo ? learned : lo;
+}
+
+/* One rate of a window: what was seen, what was learned, the bar, whether it is over. */
+struct det_flood_rate {
+	double observed, mean, sd, thr;
+	bool over;
+};
+
+/* agg: the network-wide DHCP entry (judged on its own floor, never expires) */
 static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, uint64_t end,
-				 det_flood_emit_fn emit, void *ctx)
+				 det_flood_emit_fn emit, void *ctx, bool agg, bool claimed)
 {
 	double w = (double)d->cfg.window_ns / 1e9;
-	double rate = (double)h->count / w;
-	double sd = baseline_stddev(&h->bl);
-	/* Poisson noise of a count over one window: a steady baseline still wobbles */
-	double sd_floor = sqrt((h->bl.mean > 1.0 ? h->bl.mean : 1.0) / w);
 	bool learning = (!h->learned && end - h->first_ns < d->cfg.learning_ns) || h->bl.n == 0;
-	double thr = d->cfg.floor_pps;
-	bool anomalous;
+	bool learning_bps = learning || h->bl_bps.n == 0;
+	double div = !agg && det_flood_is_group(h->addr) && d->cfg.bcast_divisor > 1 ? d->cfg.bcast_divisor : 1;
+	uint32_t refl = h->refl + (h->refl || h->refl_prev ? h->frag : 0);
+	uint32_t budget = FLOOD_AMP_PER_REQ * (h->req + h->req_prev);
+	struct det_flood_rate r[4] = { { 0 } };
+	enum det_flood_metric m;
+	bool anomalous = false;
+	int i;
 
-	if (sd < sd_floor)
-		sd = sd_floor;
-	if (det_flood_is_group(h->addr) && d->cfg.bcast_divisor > 1)
-		thr /= d->cfg.bcast_divisor;
-	if (!learning) {
-		/* a learned baseline only lowers the bar, and never below the fraction */
-		double learned = h->bl.mean + d->cfg.k * sd, lo = thr * d->cfg.min_fraction;
-
-		if (learned < thr)
-			thr = learned > lo ? learned : lo;
+	/* packets: Poisson noise of a count over one window, so a steady baseline still wobbles */
+	r[DET_FLOOD_PPS].observed = (double)h->count / w;
+	r[DET_FLOOD_PPS].mean = h->bl.mean;
+	r[DET_FLOOD_PPS].sd = fmax(baseline_stddev(&h->bl), sqrt(fmax(h->bl.mean, 1.0) / w));
+	/* bits: the same noise with every packet full-sized (1500 bytes) */
+	r[DET_FLOOD_BPS].observed = (double)h->bytes * 8.0 / w;
+	r[DET_FLOOD_BPS].mean = h->bl_bps.mean;
+	r[DET_FLOOD_BPS].sd = fmax(baseline_stddev(&h->bl_bps), sqrt(fmax(h->bl_bps.mean, 12000.0) * 12000.0 / w));
+	r[DET_FLOOD_REFLECT].observed = (double)(refl > budget ? refl - budget : 0) / w;
+	r[DET_FLOOD_DHCP] = r[DET_FLOOD_PPS];
+	if (agg) {
+		r[DET_FLOOD_DHCP].thr = det_flood_bar(d, d->cfg.floor_dhcp_pps, h->bl.mean, r[DET_FLOOD_PPS].sd, learning);
+		r[DET_FLOOD_DHCP].over = d->cfg.floor_dhcp_pps > 0 && h->count > 0 && !claimed &&
+					 r[DET_FLOOD_DHCP].observed > r[DET_FLOOD_DHCP].thr;
+	} else {
+		r[DET_FLOOD_PPS].thr = det_flood_bar(d, d->cfg.floor_pps / div, h->bl.mean, r[DET_FLOOD_PPS].sd, learning);
+		r[DET_FLOOD_PPS].over = h->count > 0 && r[DET_FLOOD_PPS].observed > r[DET_FLOOD_PPS].thr;
+		r[DET_FLOOD_BPS].thr = det_flood_bar(d, d->cfg.floor_bps / div, h->bl_bps.mean, r[DET_FLOOD_BPS].sd,
+						     learning_bps);
+		r[DET_FLOOD_BPS].over = d->cfg.floor_bps > 0 && h->bytes > 0 &&
+					r[DET_FLOOD_BPS].observed > r[DET_FLOOD_BPS].thr;
+		/* unsolicited: nothing to learn, the floor alone */
+		r[DET_FLOOD_REFLECT].thr = d->cfg.floor_reflect_pps;
+		r[DET_FLOOD_REFLECT].over = d->cfg.floor_reflect_pps > 0 &&
+					    r[DET_FLOOD_REFLECT].observed > r[DET_FLOOD_REFLECT].thr;
 	}
-	anomalous = h->count > 0 && rate > thr;
+	m = DET_FLOOD_PPS;
+	for (i = 3; i >= 0; i--)
+		if (r[i].over) {
+			m = (enum det_flood_metric)i;	/* the first of pps, bps, reflect, dhcp that is over */
+			anomalous = true;
+		}
 
 	if (anomalous) {
 		struct det_flood_event *e = &h->inc;
@@ -285,27 +413,29 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 
 		if (starting) {
 			memset(e, 0, sizeof(*e));
+			e->metric = m;
 			e->incident_id = ++d->next_incident;
 			e->start_ns = end - d->cfg.window_ns;
 			e->window_s = w;
-			e->learning = learning;
-			e->expected_pps = h->bl.n ? h->bl.mean : 0.0;
-			e->stddev_pps = sd;
-			e->threshold_pps = thr;
-			memcpy(e->dst, h->addr, 16);
+			e->learning = m == DET_FLOOD_BPS ? learning_bps : learning;
+			e->expected_pps = r[m].mean;
+			e->stddev_pps = r[m].sd;
+			e->threshold_pps = r[m].thr;
 			h->in_incident = 1;
 			h->inc_last_update_ns = end;
 			d->st.incidents++;
 		}
+		m = e->metric;
 		/* the dominant source, port and protocol of the latest anomalous window */
+		memcpy(e->dst, h->addr, 16);
 		memcpy(e->src, h->cand_src, 16);
 		e->src_dominant = h->cand_src_n > 0 && (uint64_t)h->cand_src_n * 2 > h->count;
 		e->dst_port = h->cand_port;
 		e->proto = h->cand_proto;
-		e->observed_pps = rate;
-		e->zscore = (rate - e->expected_pps) / (sd > 0 ? sd : 1.0);
-		if (rate > e->peak_pps)
-			e->peak_pps = rate;
+		e->observed_pps = r[m].observed;
+		e->zscore = (r[m].observed - e->expected_pps) / (r[m].sd > 0 ? r[m].sd : 1.0);
+		if (r[m].observed > e->peak_pps)
+			e->peak_pps = r[m].observed;
 		e->packets += h->count;
 		e->last_ns = end;
 		h->inc_last_anom_ns = end;
@@ -316,21 +446,27 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 			det_flood_emit(h, DET_FLOOD_UPDATE, end, emit, ctx);
 		}
 	} else if (h->in_incident) {
-		h->inc.observed_pps = rate;
+		h->inc.observed_pps = r[h->inc.metric].observed;
 		if (end - h->inc_last_anom_ns >= d->cfg.end_after_ns) {
 			det_flood_emit(h, DET_FLOOD_END, end, emit, ctx);
 			h->in_incident = 0;
 		}
 	} else {
-		/* only calm windows teach the baseline: an attack must not become normal */
-		baseline_update(&h->bl, rate, d->alpha);
+		/* only calm windows teach the baselines: an attack must not become normal */
+		baseline_update(&h->bl, r[DET_FLOOD_PPS].observed, d->alpha);
+		if (!agg)
+			baseline_update(&h->bl_bps, r[DET_FLOOD_BPS].observed, d->alpha);
 	}
-	if (learning)
+	if (learning && !agg)
 		d->learning_acc++;
 
-	h->count = 0;
+	h->count = h->bytes = 0;
+	h->refl_prev = h->refl;
+	h->req_prev = h->req;
+	h->refl = h->frag = h->req = 0;
 	h->cand_src_n = h->cand_port_n = h->cand_proto_n = 0;
-	if (!h->in_incident && end - (h->last_pkt_ns > h->first_ns ? h->last_pkt_ns : h->first_ns) > d->idle_expire_ns) {
+	if (!agg && !h->in_incident &&
+	    end - (h->last_pkt_ns > h->first_ns ? h->last_pkt_ns : h->first_ns) > d->idle_expire_ns) {
 		h->slot = SLOT_TOMB;
 		d->used--;
 		d->tombs++;
@@ -340,12 +476,17 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 
 static void det_flood_close_window(struct det_flood *d, det_flood_emit_fn emit, void *ctx)
 {
+	struct det_flood_host *h;
 	uint32_t i;
+	int found;
 
 	d->learning_acc = 0;
 	for (i = 0; i <= d->mask; i++)
 		if (d->hosts[i].slot == SLOT_USED)
-			det_flood_close_host(d, &d->hosts[i], d->win_end, emit, ctx);
+			det_flood_close_host(d, &d->hosts[i], d->win_end, emit, ctx, false, false);
+	/* a DHCP flood on one server or broadcast that the per-host rate already reports is not raised twice */
+	h = det_flood_find(d, d->dhcp.addr, &found);
+	det_flood_close_host(d, &d->dhcp, d->win_end, emit, ctx, true, found && h->in_incident);
 	d->st.learning = d->learning_acc;
 	if (d->tombs > (d->mask + 1) / 4)
 		det_flood_rehash(d); /* on -ENOMEM the tombstones simply stay */
@@ -383,6 +524,11 @@ void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn em
 		det_flood_emit(h, DET_FLOOD_END, now_ns > h->inc_last_anom_ns ? now_ns : h->inc_last_anom_ns,
 			       emit, ctx);
 		h->in_incident = 0;
+	}
+	if (d->dhcp.in_incident) {
+		det_flood_emit(&d->dhcp, DET_FLOOD_END, now_ns > d->dhcp.inc_last_anom_ns ? now_ns : d->dhcp.inc_last_anom_ns,
+			       emit, ctx);
+		d->dhcp.in_incident = 0;
 	}
 }
 

@@ -4,8 +4,12 @@
  * destination host over fixed windows, learns each host's normal rate (EWMA
  * mean and variance) and raises an incident when a window's rate is above the
  * absolute floor, or, once learned, above min(floor, mean + k * stddev) but
- * never below floor * min_fraction: learning only ever makes it more sensitive. One alert per incident, then
- * bounded updates and an end event; never one alert per packet.
+ * never below floor * min_fraction: learning only ever makes it more sensitive.
+ * The same holds for bits per second. Two narrower views have lower floors:
+ * reflection (responses from amplifier ports, and their non-first fragments,
+ * arriving from outside at a host that did not ask) and the network-wide DHCP
+ * rate (lease starvation spreads one packet over each address). One alert per
+ * incident, then bounded updates and an end event; never one alert per packet.
  * Pure: time is an argument, nothing here reads a clock or does I/O.
  */
 #ifndef VIGIL_DET_FLOOD_H
@@ -25,6 +29,30 @@ struct det_flood_cfg {
 	uint32_t max_hosts;	/* table capacity (rounded up to a power of two) */
 	double min_fraction;	/* learned threshold never below floor * this (0: 0.25) */
 	double bcast_divisor;	/* floor divided by this for broadcast/multicast destinations (0: 1) */
+	double floor_bps;	/* absolute floor in bits per second (0: no bps check) */
+	double floor_reflect_pps;	/* unsolicited amplifier responses per second (0: off) */
+	double floor_dhcp_pps;	/* DHCP packets per second network-wide (0: off) */
+};
+
+/* Which rate an incident is about. */
+enum det_flood_metric {
+	DET_FLOOD_PPS = 0,	/* packets per second towards dst */
+	DET_FLOOD_BPS = 1,	/* bits per second towards dst */
+	DET_FLOOD_REFLECT = 2,	/* unsolicited amplifier responses per second towards dst */
+	DET_FLOOD_DHCP = 3,	/* DHCP packets per second, network-wide */
+};
+
+/* One frame as the flood detector sees it; addresses are 16 bytes. */
+struct det_flood_pkt {
+	const uint8_t *dst;
+	const uint8_t *src;
+	uint32_t len;		/* frame bytes */
+	uint16_t src_port;	/* TCP/UDP ports, 0 otherwise */
+	uint16_t dst_port;
+	uint8_t proto;
+	bool fragment;		/* a non-first IP fragment: no ports */
+	bool src_home;		/* inside home_net */
+	bool dst_home;
 };
 
 enum det_flood_state {
@@ -36,6 +64,7 @@ enum det_flood_state {
 /* What an incident event says; addresses are 16 bytes, IPv4-mapped for IPv4. */
 struct det_flood_event {
 	enum det_flood_state state;
+	enum det_flood_metric metric;	/* observed, expected, threshold and peak are in its unit */
 	uint64_t incident_id;	/* unique within this detector instance, from 1 */
 	uint64_t ts_ns;		/* end of the window that triggered this event */
 	uint8_t dst[16];
@@ -74,7 +103,10 @@ struct det_flood;
 struct det_flood *det_flood_new(const struct det_flood_cfg *cfg);
 void det_flood_free(struct det_flood *d);
 
-/* Count one packet towards dst at time ts_ns. */
+/* Count one frame at time ts_ns. */
+void det_flood_frame(struct det_flood *d, uint64_t ts_ns, const struct det_flood_pkt *fp);
+
+/* Count one packet towards dst at time ts_ns (no size, ports or locality: pps only). */
 void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
 		      const uint8_t src[16], uint8_t proto, uint16_t dst_port);
 

@@ -5,6 +5,7 @@
  * the common incident shape with the sensor-wide incident numbering.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,14 @@ struct det_flood_ops_st {
 	struct det_table *ids;		/* flood incident id -> sensor incident id */
 	uint64_t window_ns;
 	uint64_t next_ns;		/* end of the core's open window */
+};
+
+/* the alert's metric name for each det_flood_metric */
+static const char *const det_flood_ops_metric[] = {
+	[DET_FLOOD_PPS] = "pps",
+	[DET_FLOOD_BPS] = "bps",
+	[DET_FLOOD_REFLECT] = "unsolicited_amplifier_pps",
+	[DET_FLOOD_DHCP] = "dhcp_pps_network",
 };
 
 static void det_flood_ops_emit(void *ctx, const struct det_flood_event *ev)
@@ -33,7 +42,7 @@ static void det_flood_ops_emit(void *ctx, const struct det_flood_event *ev)
 	inc.state = (enum detect_state)ev->state;
 	inc.incident_id = *id;
 	inc.ts_ns = ev->ts_ns;
-	inc.metric = "pps";
+	inc.metric = det_flood_ops_metric[ev->metric];
 	inc.observed = ev->observed_pps;
 	inc.expected = ev->expected_pps;
 	inc.threshold = ev->threshold_pps;
@@ -48,7 +57,11 @@ static void det_flood_ops_emit(void *ctx, const struct det_flood_event *ev)
 	memcpy(inc.dst, ev->dst, 16);
 	inc.dst_port = ev->dst_port;
 	inc.proto = ev->proto;
-	if (!ev->src_dominant)
+	if (ev->metric == DET_FLOOD_DHCP)
+		snprintf(inc.detail, sizeof(inc.detail), "network-wide DHCP%s", ev->src_dominant ? "" : ", many sources");
+	else if (ev->metric == DET_FLOOD_REFLECT)
+		snprintf(inc.detail, sizeof(inc.detail), "reflection%s", ev->src_dominant ? "" : ", many sources");
+	else if (!ev->src_dominant)
 		strcpy(inc.detail, "many sources");
 	inc.action = s->env->cfg->action;
 	s->env->emit(s->env->emit_ctx, &inc);
@@ -68,6 +81,9 @@ static struct det_flood_cfg det_flood_ops_cfg(const struct det_env *env)
 		.max_hosts = 65536,
 		.min_fraction = env->min_fraction,
 		.bcast_divisor = 20,
+		.floor_bps = fc->floor_bps,
+		.floor_reflect_pps = fc->floor_reflect_pps,
+		.floor_dhcp_pps = fc->floor_dhcp_pps,
 	};
 
 	return c;
@@ -116,12 +132,20 @@ static void det_flood_ops_tick(void *st, uint64_t now_ns)
 static void det_flood_ops_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_flood_ops_st *s = st;
+	const struct pkt_info *pi = p->pi;
+	bool ports = pi && (pi->proto == 6 || pi->proto == 17) && !pi->is_fragment;
+	struct det_flood_pkt fp;
 
-	if (!p->pi)
+	if (!pi)
 		return;
+	fp = (struct det_flood_pkt){
+		.dst = pi->dst, .src = pi->src, .len = pi->len, .proto = pi->proto,
+		.src_port = ports ? pi->src_port : 0, .dst_port = pi->dst_port,
+		.fragment = pi->is_fragment, .src_home = p->src_home, .dst_home = p->dst_home,
+	};
 	/* close the window before counting a frame that belongs to a later one */
 	det_flood_ops_tick(s, p->ts_ns);
-	det_flood_packet(s->core, p->ts_ns, p->pi->dst, p->pi->src, p->pi->proto, p->pi->dst_port);
+	det_flood_frame(s->core, p->ts_ns, &fp);
 }
 
 static void det_flood_ops_finish(void *st, uint64_t now_ns)

@@ -4,13 +4,29 @@
  * within a minute (TCP packets opening or probing without ACK, UDP from a
  * client port to a well-known one, and for ICMP the number of distinct request types and codes,
  * which is how ICMP fingerprinting shows). Judged on every new port.
+ * Stealth scans and OS fingerprinting show in fewer packets: TCP segments
+ * whose flags no stack sends in a real connection (NULL, SYN+FIN, SYN+RST,
+ * FIN or URG/PSH without ACK); a few of them from one source to one host
+ * within the window are reported whatever the number of ports.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "det_common.h"
 
-enum { SCAN_WIN_NS = 60ULL * DET_NS, SCAN_ICMP_DIV = 5, SCAN_ICMP_MIN = 4, SCAN_PER_PORT = 4 };
+enum { SCAN_WIN_NS = 60ULL * DET_NS, SCAN_ICMP_DIV = 5, SCAN_ICMP_MIN = 4, SCAN_PER_PORT = 4, SCAN_STEALTH_MIN = 3 };
+
+/* TCP flag sets no stack sends in a real connection, by what nmap and friends call them */
+enum det_portscan_odd {
+	SCAN_ODD_NULL = 1,		/* no flags */
+	SCAN_ODD_SYNFIN = 2,		/* SYN+FIN */
+	SCAN_ODD_SYNRST = 4,		/* SYN+RST */
+	SCAN_ODD_FIN = 8,		/* FIN without ACK (FIN scan, Xmas FIN+URG+PSH) */
+	SCAN_ODD_URGPSH = 16,		/* URG or PSH without ACK or SYN */
+};
+
+static const char *const det_portscan_odd_names[] = { "NULL", "SYN+FIN", "SYN+RST", "FIN-no-ACK", "URG/PSH-no-ACK" };
 
 struct scan_ent {
 	struct det_win w;
@@ -18,6 +34,8 @@ struct scan_ent {
 	struct det_distinct icmp;
 	uint64_t probes;
 	uint8_t judged;
+	uint8_t odd_kinds;		/* enum det_portscan_odd seen this window */
+	uint32_t odd;			/* segments with odd flags this window */
 };
 
 struct det_portscan {
@@ -45,6 +63,8 @@ static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
 	memset(&e->icmp, 0, sizeof(e->icmp));
 	e->probes = 0;
 	e->judged = 0;
+	e->odd = 0;
+	e->odd_kinds = 0;
 	e->w.start_ns = 0;
 }
 
@@ -112,6 +132,79 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
+/* The enum det_portscan_odd of a TCP flag byte, 0 for one a real connection may carry. */
+static unsigned int det_portscan_odd_flags(uint8_t fl)
+{
+	fl &= 0x3f;	/* ECE and CWR are congestion signals, legal on a SYN */
+	if (!fl)
+		return SCAN_ODD_NULL;
+	if ((fl & 0x03) == 0x03)
+		return SCAN_ODD_SYNFIN;
+	if ((fl & 0x06) == 0x06)
+		return SCAN_ODD_SYNRST;
+	if ((fl & 0x11) == 0x01)
+		return SCAN_ODD_FIN;
+	if ((fl & 0x28) && !(fl & 0x16))
+		return SCAN_ODD_URGPSH;
+	return 0;
+}
+
+/* A segment with odd flags from pi->src to pi->dst: SCAN_STEALTH_MIN of them in a window are a stealth scan. */
+static void det_portscan_stealth(struct det_portscan *s, const struct detect_pkt *p, unsigned int kind)
+{
+	const struct pkt_info *pi = p->pi;
+	struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
+	bool created, is_new;
+	struct scan_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
+	struct detect_incident *inc;
+	unsigned int i, n = 0;
+	bool fresh;
+
+	if (created)
+		baseline_init(&e->w.bl);
+	if (det_win_over(&e->w, p->ts_ns, SCAN_WIN_NS))
+		det_portscan_close(s, e);
+	if (!e->w.start_ns)
+		det_win_open(&e->w, p->ts_ns);
+	fresh = !(e->odd_kinds & kind);
+	e->odd_kinds |= (uint8_t)kind;
+	e->odd++;
+	if (e->odd < SCAN_STEALTH_MIN)
+		return;
+	k = det_key(1, pi->src, pi->dst, 2, 0);
+	inc = det_incidents_find(s->b.inc, &k);
+	if (inc && !fresh) {
+		/* updates only when a new kind of probe shows up; the counts keep up */
+		det_incident_add_port(inc, pi->dst_port);
+		inc->observed = e->odd;
+		inc->count = e->odd;
+		return;
+	}
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
+	if (is_new) {
+		inc->start_ns = e->w.start_ns;
+		inc->metric = "stealth_probes";
+		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
+		inc->learning = false;
+		inc->threshold = SCAN_STEALTH_MIN;
+		memcpy(inc->src, pi->src, 16);
+		memcpy(inc->dst, pi->dst, 16);
+		inc->proto = 6;
+		det_incident_add_host(inc, pi->dst);
+	}
+	inc->detail[0] = 0;
+	for (i = 0; i < sizeof(det_portscan_odd_names) / sizeof(det_portscan_odd_names[0]); i++)
+		if (e->odd_kinds & (1u << i))
+			n += (unsigned int)snprintf(inc->detail + n, sizeof(inc->detail) - n, "%s%s", n ? "," : "",
+						    det_portscan_odd_names[i]);
+	det_incident_add_port(inc, pi->dst_port);
+	inc->dst_port = pi->dst_port;
+	inc->observed = e->odd;
+	inc->count = e->odd;
+	e->judged = 1;
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
+}
+
 static void det_portscan_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_portscan *s = st;
@@ -121,6 +214,10 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 		return;
 	s->b.now_ns = p->ts_ns;
 	if (pi->proto == 6) {
+		unsigned int odd = det_portscan_odd_flags(pi->tcp_flags);
+
+		if (odd)
+			det_portscan_stealth(s, p, odd);
 		/* SYN, FIN, NULL, Xmas probes: no ACK, no RST */
 		if (!(pi->tcp_flags & 0x14))
 			det_portscan_probe(s, p, pi->dst_port, 0);

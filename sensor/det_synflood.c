@@ -3,7 +3,9 @@
  * det_synflood.c: SYN floods seen as handshakes that never complete (SYNs
  * towards a host against the ACKs that should follow), sensor-wide for
  * spoofed floods spread over many victims, and SYN-ACK reflection: SYN-ACKs
- * arriving at a host that sent no SYNs. Bursts are judged at once.
+ * arriving at a host that sent no SYNs. Bursts are judged at once. SYNs from
+ * one source spread over many ports of a host are a scan, which the portscan
+ * detector reports; a flood wears down a service, so it hits few ports.
  */
 #include <stddef.h>
 #include <string.h>
@@ -25,6 +27,8 @@ struct syn_ent {
 	uint16_t port;
 	uint8_t judged;			/* reported within this window already */
 	uint8_t agg;
+	uint8_t many_src;		/* SYNs of this window came from more than one source */
+	struct det_distinct ports;	/* destination ports of this window's SYNs */
 };
 
 struct det_synflood {
@@ -82,6 +86,14 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 		s->last_dst_report_ns = now;
 }
 
+/* One source, and at least every other SYN a new port: a vertical scan, not a flood. */
+static bool det_synflood_scan_shape(const struct syn_ent *e)
+{
+	double ports = det_distinct_count(&e->ports);
+
+	return !e->many_src && ports >= 4 && ports * 2 >= e->syn;
+}
+
 /* Judge e's window; final: the window is over (learn from it if calm). */
 static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64_t now, bool final)
 {
@@ -95,7 +107,7 @@ static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64
 
 	if (!final && e->syn < thr * SYN_BURST_MULT && unsolicited < floor * SYN_BURST_MULT)
 		return;
-	if (e->syn >= thr && half >= SYN_HALF_OPEN * e->syn) {
+	if (e->syn >= thr && half >= SYN_HALF_OPEN * e->syn && !det_synflood_scan_shape(e)) {
 		/* a flood on one victim is that victim's; the sensor-wide view is for spread floods */
 		if (!e->agg || now > s->last_dst_report_ns + 2ULL * DET_NS)
 			det_synflood_report(s, e, "half_open_syn_per_s", e->syn, thr, learning, now);
@@ -111,6 +123,8 @@ static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64
 			baseline_update(&e->w.bl, e->syn, s->alpha);
 		e->syn = e->ack = e->synack = e->syn_out = 0;
 		e->judged = 0;
+		e->many_src = 0;
+		memset(&e->ports, 0, sizeof(e->ports));
 		e->w.start_ns = 0;
 	}
 }
@@ -149,10 +163,16 @@ static void det_synflood_packet(void *st, const struct detect_pkt *p)
 		det_win_open(&s->all.w, p->ts_ns);
 	if (fl == 0x02) {
 		e = det_synflood_ent(s, pi->dst, p->ts_ns);
+		if (e->syn && memcmp(e->src, pi->src, 16))
+			e->many_src = 1;
 		e->syn++;
+		det_distinct_add(&e->ports, pi->dst_port);
 		memcpy(e->src, pi->src, 16);
 		e->port = pi->dst_port;
+		if (s->all.syn && memcmp(s->all.src, pi->src, 16))
+			s->all.many_src = 1;
 		s->all.syn++;
+		det_distinct_add(&s->all.ports, pi->dst_port);
 		memcpy(s->all.src, pi->src, 16);
 		memcpy(s->all.dst, pi->dst, 16);
 		s->all.port = pi->dst_port;

@@ -37,6 +37,7 @@ struct synth {
 	uint64_t t0;
 	uint64_t end;
 	FILE *labels;
+	FILE *events;		/* each contact of a periodic attack, NULL: not asked for */
 };
 
 static uint32_t synth_client(int i)
@@ -203,10 +204,11 @@ static void synth_background(struct synth *s)
 					      gen_rng_range(&s->rng, 3, 16), (uint64_t)gen_rng_range(&s->rng, 100, 2000) * 1000000,
 					      (uint64_t)gen_rng_range(&s->rng, 10, 80) * 1000000);
 		}
-		/* SMB: one long session to the domain controller, keep-alive every 60 s */
-		synth_tcp(s, s->t0 + NS, ip, synth_dc, smb_sp, 445, GEN_TCP_SYN, 0);
-		synth_tcp(s, s->t0 + NS + 300000, synth_dc, ip, 445, smb_sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
-		synth_tcp(s, s->t0 + NS + 600000, ip, synth_dc, smb_sp, 445, GEN_TCP_ACK, 0);
+		/* SMB: one long session to the domain controller (clients log on over the first minute), keep-alive every 60 s */
+		t = s->t0 + NS + (uint64_t)c * 1400000000ULL;
+		synth_tcp(s, t, ip, synth_dc, smb_sp, 445, GEN_TCP_SYN, 0);
+		synth_tcp(s, t + 300000, synth_dc, ip, 445, smb_sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+		synth_tcp(s, t + 600000, ip, synth_dc, smb_sp, 445, GEN_TCP_ACK, 0);
 		for (t = s->t0 + 60 * NS + c * 500000000ULL; t < s->end; t += 60 * NS + gen_rng_below(&s->rng, 50000000)) {
 			synth_tcp(s, t, ip, synth_dc, smb_sp, 445, GEN_TCP_ACK | GEN_TCP_PSH, 72);
 			synth_tcp(s, t + 400000, synth_dc, ip, 445, smb_sp, GEN_TCP_ACK | GEN_TCP_PSH, 72);
@@ -336,8 +338,13 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 		end = t + 60 * NS;
 	} else if (!strcmp(type, "beacon")) {
 		atk = synth_client(31), vic = IP(203, 0, 113, 150);
-		for (i = 0; i < 24; i++)
-			synth_session(s, t + i * 30 * NS + gen_rng_below(&s->rng, 400000000), atk, vic, 8443, 1, 1, 50000000ULL, 40000000ULL);
+		for (i = 0; i < 24; i++) {
+			uint64_t at = t + i * 30 * NS + gen_rng_below(&s->rng, 400000000);
+
+			synth_session(s, at, atk, vic, 8443, 1, 1, 50000000ULL, 40000000ULL);
+			if (s->events && at < s->end)
+				fprintf(s->events, "%.6f\tbeacon\t%u\n", (double)at / 1e9, (unsigned int)i + 1);
+		}
 		end = t + 24 * 30 * NS;
 	} else if (!strcmp(type, "dnstunnel")) {
 		static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -356,15 +363,11 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 	} else if (!strcmp(type, "newservice")) {
 		uint32_t peer = IP(198, 51, 100, 50);
 
+		/* a bind shell: the client starts listening on 4444 and the outside peer uses it */
 		atk = synth_client(33), vic = peer;
-		for (i = 0; i < 10; i++) {
-			uint16_t sp = synth_eport(s);
-			uint64_t at = t + i * 3 * NS;
-
-			synth_tcp(s, at, peer, atk, sp, 4444, GEN_TCP_SYN, 0);
-			synth_tcp(s, at + 1000000, atk, peer, 4444, sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
-			synth_tcp(s, at + 2000000, peer, atk, sp, 4444, GEN_TCP_ACK, 0);
-		}
+		for (i = 0; i < 10; i++)
+			synth_session(s, t + i * 3 * NS, peer, atk, 4444, gen_rng_range(&s->rng, 1, 3),
+				      gen_rng_range(&s->rng, 2, 8), 500000000ULL, 40000000ULL);
 		end = t + 30 * NS;
 	} else if (!strcmp(type, "anomaly")) {
 		/* a host suddenly talking ten times its usual volume inside the LAN, on ports it knows */
@@ -396,11 +399,13 @@ static int synth_cmp(const void *a, const void *b)
 static void synth_usage(FILE *fp)
 {
 	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only]\n"
-		    "                   [--attacks a,b,...] [--first S] [--every S]\n"
+		    "                   [--attacks a,b,...] [--first S] [--every S] [--start T] [--events FILE]\n"
 		    "  Writes M minutes (default 120) of office background (web, DNS, NTP, SMB keep-alives,\n"
 		    "  video, LAN) and injects each attack (default all: flood synflood portscan hostsweep\n"
 		    "  bruteforce exfil beacon dnstunnel newservice anomaly) from --first S (1200) every\n"
-		    "  --every S (420). LABELS: start end attacker victim type, one attack a line.\n");
+		    "  --every S (420). LABELS: start end attacker victim type, one attack a line.\n"
+		    "  --start T: the capture's first second (Unix time, default 1700000000).\n"
+		    "  --events FILE: time, type and number of each contact of a periodic attack (beacon).\n");
 }
 
 int main(int argc, char **argv)
@@ -410,11 +415,12 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' }, { "minutes", required_argument, NULL, 'm' },
 		{ "benign-only", no_argument, NULL, 'b' }, { "attacks", required_argument, NULL, 'a' },
 		{ "first", required_argument, NULL, 'f' }, { "every", required_argument, NULL, 'e' },
+		{ "start", required_argument, NULL, 'S' }, { "events", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *labels = NULL;
+	const char *out = NULL, *labels = NULL, *events = NULL;
 	char attacks[256] = "flood,synflood,portscan,hostsweep,bruteforce,exfil,beacon,dnstunnel,newservice,anomaly";
-	unsigned long long seed = 1, minutes = 120, first = 1200, every = 420;
+	unsigned long long seed = 1, minutes = 120, first = 1200, every = 420, start = 1700000000;
 	bool benign_only = false;
 	struct synth s = { 0 };
 	struct gen_pcap *pc = NULL;
@@ -422,7 +428,7 @@ int main(int argc, char **argv)
 	int c, rc = 1;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:S:E:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'l': labels = optarg; break;
@@ -432,16 +438,18 @@ int main(int argc, char **argv)
 		case 'a': snprintf(attacks, sizeof(attacks), "%s", optarg); break;
 		case 'f': first = strtoull(optarg, NULL, 0); break;
 		case 'e': every = strtoull(optarg, NULL, 0); break;
+		case 'S': start = strtoull(optarg, NULL, 0); break;
+		case 'E': events = optarg; break;
 		case 'h': synth_usage(stdout); return 0;
 		default: synth_usage(stderr); return 1;
 		}
 	}
-	if (!out || !labels || !minutes || minutes > 24 * 60) {
+	if (!out || !labels || !minutes || minutes > 24 * 60 || !start || start > 4000000000ULL) {
 		synth_usage(stderr);
 		return 1;
 	}
 	gen_rng_seed(&s.rng, seed);
-	s.t0 = 1700000000ULL * NS;
+	s.t0 = start * NS;
 	s.end = s.t0 + minutes * 60 * NS;
 	s.labels = fopen(labels, "w");
 	if (!s.labels) {
@@ -449,6 +457,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(s.labels, "#start\tend\tattacker\tvictim\ttype\n");
+	if (events) {
+		s.events = fopen(events, "w");
+		if (!s.events) {
+			fprintf(stderr, "vigil-synth: cannot write %s: %s\n", events, strerror(errno));
+			fclose(s.labels);
+			return 1;
+		}
+		fprintf(s.events, "#time\ttype\tcontact\n");
+	}
 	synth_background(&s);
 	if (!benign_only) {
 		char *save = NULL, *tok;
@@ -481,6 +498,8 @@ cleanup:
 	if (gen_pcap_close(pc) < 0)
 		rc = 1;
 	if (fclose(s.labels))
+		rc = 1;
+	if (s.events && fclose(s.events))
 		rc = 1;
 	free(s.recs);
 	return rc;

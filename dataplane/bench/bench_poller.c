@@ -5,14 +5,22 @@
  * port, and what the statistics alone cost per packet without DPDK. Mode rx
  * runs the same loop without statistics: the baseline the script divides by;
  * mode evidence adds the copy of every frame into evidence's pre-trigger ring.
+ * The feed (what the NIC and the kernel do live: fill buffers) runs on the
+ * second core by default, so the poller's core is charged only for its own
+ * work; -f same puts it back on the poller's core, copy included.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <rte_lcore.h>
+#include <rte_pause.h>
 
 #include "dp.h"
 #include "evidence.h"
@@ -40,6 +48,10 @@ struct bench_run {
 	uint64_t pass;
 	uint64_t deadline_ns;
 	uint64_t packets;
+	volatile bool stop;	/* feed thread: the deadline passed */
+	int feed_cpu;		/* -1: feed on the poller's core */
+	int feed_ret;
+	uint64_t fed;
 	struct pkt_info pi[512];
 	int rc[512];
 	uint64_t ts[512];
@@ -145,6 +157,40 @@ static int bench_feed(void *ctx, uint16_t max)
 	return 1;
 }
 
+/* the feed on its own core: inject until the deadline, then tell the poller to stop */
+static void *bench_feed_thread(void *ctx)
+{
+	struct bench_run *r = ctx;
+	cpu_set_t set;
+	uint64_t i = 0;
+
+	CPU_ZERO(&set);
+	CPU_SET(r->feed_cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	/* an lcore id gives this thread its own mempool cache */
+	r->feed_ret = rte_thread_register();
+	while (!r->stop) {
+		const uint8_t *f[BENCH_BURST];
+		uint32_t len[BENCH_BURST];
+		uint64_t ts[BENCH_BURST];
+		uint16_t j, done;
+
+		for (j = 0; j < BENCH_BURST; j++)
+			f[j] = bench_frame(r->cap, r->next + j, &len[j], &ts[j]);
+		done = dp_port_inject_bulk(r->port, f, len, ts, BENCH_BURST);
+		r->next += done;
+		if (done < BENCH_BURST)
+			rte_pause();
+		if (++i % 4 == 0 && bench_mono_ns() >= r->deadline_ns)
+			break;
+	}
+	r->fed = r->next;
+	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
+	if (r->feed_ret == 0)
+		rte_thread_unregister();
+	return NULL;
+}
+
 static void bench_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 {
 	struct bench_run *r = ctx;
@@ -179,14 +225,19 @@ static void bench_tick(void *ctx, uint64_t now_ns)
 	(void)now_ns;
 }
 
-/* the full loop through DPDK: inject from memory -> net_ring -> poller -> parse -> [evidence] -> stats */
-static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, struct evidence *ev)
+/*
+ * the full loop through DPDK: inject from memory -> net_ring -> poller -> parse -> [evidence] -> stats;
+ * feed_cpu >= 0: the injection runs on that CPU, the poller (this thread) only receives
+ */
+static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, struct evidence *ev, int feed_cpu)
 {
 	struct dp_port_cfg pcfg = { .mbufs = 8191, .burst = BENCH_BURST };
-	struct poller_ops ops = { .feed = bench_feed, .packets = bench_packets, .tick = bench_tick };
+	struct poller_ops ops = { .feed = feed_cpu < 0 ? bench_feed : NULL, .packets = bench_packets,
+				  .tick = bench_tick };
 	struct poller_stats ps = { 0 };
 	struct bench_run *r = calloc(1, sizeof(*r));
-	volatile bool stop = false;
+	pthread_t feeder;
+	bool feeding = false;
 	uint64_t t0, t1, c0, c1;
 	int ret;
 
@@ -204,14 +255,32 @@ static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, st
 	t0 = bench_mono_ns();
 	c0 = bench_cpu_ns();
 	r->deadline_ns = t0 + (uint64_t)(secs * 1e9);
-	ret = poller_run(r->port, BENCH_BURST, 1000000000ULL, &ops, r, &stop, &ps);
+	r->feed_cpu = feed_cpu;
+	if (feed_cpu >= 0) {
+		ret = -pthread_create(&feeder, NULL, bench_feed_thread, r);
+		if (ret < 0) {
+			fprintf(stderr, "bench: feed thread: %s\n", strerror(-ret));
+			goto cleanup;
+		}
+		feeding = true;
+	}
+	/* the poller stops when the feed thread says so (or, same-core feed, when the feed ends) */
+	ret = poller_run(r->port, BENCH_BURST, 1000000000ULL, &ops, r, &r->stop, &ps);
 	t1 = bench_mono_ns();
 	c1 = bench_cpu_ns();
+	if (feeding) {
+		pthread_join(feeder, NULL);
+		if (r->feed_ret < 0)
+			fprintf(stderr, "bench: feed thread has no lcore id (rte_thread_register): slower pool\n");
+	}
 	/* mpps and ns_per_pkt per CPU second of this thread (the feed included); wall_* per elapsed second */
 	printf("poller: packets=%llu seconds=%.3f cpu_seconds=%.3f mpps=%.3f ns_per_pkt=%.1f wall_mpps=%.3f checksum=%.0f\n",
 	       (unsigned long long)r->packets, (double)(t1 - t0) / 1e9, (double)(c1 - c0) / 1e9,
 	       (double)r->packets / ((double)(c1 - c0) / 1e3), (double)(c1 - c0) / (double)r->packets,
 	       (double)r->packets / ((double)(t1 - t0) / 1e3), r->checksum);
+	printf("feed: %s empty_polls=%llu\n", feed_cpu >= 0 ? "second-core" : "same-core",
+	       (unsigned long long)ps.empty_polls);
+cleanup:
 	dp_port_close(r->port);
 	free(r);
 	return ret;
@@ -275,14 +344,17 @@ int main(int argc, char **argv)
 	struct evidence *ev = NULL;
 	char evdir[] = "/tmp/vigil-bench-evidence.XXXXXX";
 	bool evdir_made = false;
+	/* EAL pins this thread to CPU 0 (-l 0); the feed takes CPU 1 when there is one */
+	int feed_cpu = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 1 : -1;
 	int opt, ret, rc = 1;
 
-	while ((opt = getopt(argc, argv, "r:m:s:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:m:s:n:f:")) != -1) {
 		switch (opt) {
 		case 'r': pcap = optarg; break;
 		case 'm': mode = optarg; break;
 		case 's': secs = atof(optarg); break;
 		case 'n': max = strtoull(optarg, NULL, 10); break;
+		case 'f': feed_cpu = strcmp(optarg, "same") ? atoi(optarg) : -1; break;
 		default: goto usage;
 		}
 	}
@@ -328,7 +400,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		/* rx: the same loop without statistics, the baseline of the ratios */
-		ret = bench_poller(&cap, secs, strcmp(mode, "rx") ? st : NULL, ev);
+		ret = bench_poller(&cap, secs, strcmp(mode, "rx") ? st : NULL, ev, feed_cpu);
 		dp_eal_cleanup();
 	}
 	stats_get_counters(st, &c);
@@ -355,6 +427,6 @@ cleanup:
 	free(cap.ts);
 	return rc;
 usage:
-	fprintf(stderr, "usage: vigil-bench-poller -r capture.pcap [-m poller|rx|evidence|stats] [-s seconds] [-n max_frames]\n");
+	fprintf(stderr, "usage: vigil-bench-poller -r capture.pcap [-m poller|rx|evidence|stats] [-s seconds] [-n max_frames] [-f same|CPU]\n");
 	return 2;
 }

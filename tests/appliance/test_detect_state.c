@@ -59,6 +59,72 @@ static unsigned int starts(const struct harn *h, enum detect_id id, bool *learni
 	return n;
 }
 
+/*
+ * newservice and beacon keep their own formats: a learned port set with the
+ * learning age, and per-pair intervals. Saved on one clock, restored on an
+ * earlier one (another clock): the new service is reported at once, and the
+ * beacon's three earlier contacts count; damaged sections are refused.
+ */
+static void test_newservice_beacon(void)
+{
+	static const char *y = "sensor: {home_net: [10.0.0.0/8]}\ndetectors: {newservice: {learning_s: 60}}\n";
+	struct harn a, b;
+	size_t nsz, bsz;
+	long nlen, blen;
+	void *nbuf = NULL, *bbuf = NULL;
+	unsigned int i;
+	int rc;
+
+	if (harn_init(&a, y))
+		return;
+	for (i = 0; i < 70; i++) {	/* 70 s serving 22; three check-ins 30 s apart */
+		harn_pkt(&a, T2 + i * NS, 6, HOST, IP4(198, 51, 100, 1), 22, 40000 + i, 0x12, 60, NULL, 0);
+		if (i % 30 == 0)
+			harn_pkt(&a, T2 + i * NS, 6, HOST, IP4(203, 0, 113, 9), 50000 + i, 8443, 0x02, 60, NULL, 0);
+	}
+	detect_tick(a.d, T2 + 70 * NS);
+	nsz = detect_save_size(a.d, DETECT_NEWSERVICE);
+	bsz = detect_save_size(a.d, DETECT_BEACON);
+	nbuf = malloc(nsz);
+	bbuf = malloc(bsz);
+	nlen = nbuf ? detect_save(a.d, DETECT_NEWSERVICE, nbuf, nsz) : -ENOMEM;
+	blen = bbuf ? detect_save(a.d, DETECT_BEACON, bbuf, bsz) : -ENOMEM;
+	testlib_case("newservice and beacon save what they learned", nlen > 0 && blen > 0, "%ld %ld", nlen, blen);
+	harn_done(&a, T2 + 71 * NS);
+	if (nlen <= 0 || blen <= 0)
+		goto cleanup;
+
+	harn_init(&b, y);
+	rc = detect_load(b.d, DETECT_NEWSERVICE, nbuf, (size_t)nlen);
+	testlib_case("newservice: learned keys restored", rc >= 1, "rc %d", rc);
+	rc = detect_load(b.d, DETECT_BEACON, bbuf, (size_t)blen);
+	testlib_case("beacon: pairs restored", rc == 1, "rc %d", rc);
+	/* on an earlier clock: 22 is still known, 4444 is new at once (learning age kept) */
+	harn_pkt(&b, T1, 6, HOST, IP4(198, 51, 100, 1), 22, 41000, 0x12, 60, NULL, 0);
+	harn_pkt(&b, T1 + NS, 6, HOST, IP4(198, 51, 100, 1), 4444, 41001, 0x12, 60, NULL, 0);
+	testlib_case("newservice restored: only the new port, at its first answer", b.starts[DETECT_NEWSERVICE] == 1 &&
+		     harn_first(&b, DETECT_NEWSERVICE)->dst_port == 4444, "starts %u", b.starts[DETECT_NEWSERVICE]);
+	/* saved 10 s after the last check-in, that clock moved to T1: the next comes 30 s after it */
+	harn_pkt(&b, T1 + 20 * NS, 6, HOST, IP4(203, 0, 113, 9), 50010, 8443, 0x02, 60, NULL, 0);
+	testlib_case("beacon restored: the 4th contact decides (three came before the restart)",
+		     b.starts[DETECT_BEACON] == 1 && harn_first(&b, DETECT_BEACON)->count == 4, "starts %u",
+		     b.starts[DETECT_BEACON]);
+	harn_done(&b, T1 + 100 * NS);
+
+	harn_init(&b, y);
+	testlib_case("newservice: truncated is -EINVAL",
+		     detect_load(b.d, DETECT_NEWSERVICE, nbuf, (size_t)nlen - 1) == -EINVAL, "%s", "");
+	testlib_case("beacon: truncated is -EINVAL", detect_load(b.d, DETECT_BEACON, bbuf, (size_t)blen - 1) == -EINVAL,
+		     "%s", "");
+	((uint32_t *)bbuf)[0] = 99;
+	testlib_case("beacon: another version is -EPROTO", detect_load(b.d, DETECT_BEACON, bbuf, (size_t)blen) == -EPROTO,
+		     "%s", "");
+	harn_done(&b, T1);
+cleanup:
+	free(nbuf);
+	free(bbuf);
+}
+
 int main(void)
 {
 	struct harn a, b, c;
@@ -78,8 +144,8 @@ int main(void)
 	testlib_case("anomaly saves the host it learned", len > 0 && (size_t)len <= size, "len %ld size %zu", len,
 		     size);
 	testlib_case("a short buffer is -ENOSPC", detect_save(a.d, DETECT_ANOMALY, buf, 20) == -ENOSPC, "%s", "");
-	testlib_case("beacon learns no baseline: nothing to save", detect_save_size(a.d, DETECT_BEACON) == 0 &&
-		     detect_save(a.d, DETECT_BEACON, buf, size) == -ENOENT, "%s", "");
+	testlib_case("no such detector: nothing to save", detect_save_size(a.d, DETECT_MAX) == 0 &&
+		     detect_save(a.d, DETECT_MAX, buf, size) == -ENOENT, "%s", "");
 
 	/* restore into a fresh registry on another clock: judged at once */
 	harn_init(&b, yaml);
@@ -141,5 +207,6 @@ int main(void)
 		     detect_save_size(a.d, DETECT_ANOMALY) < size, "%s", "");
 	harn_done(&a, T1 + 300 * NS);
 	free(buf);
+	test_newservice_beacon();
 	return testlib_done();
 }

@@ -54,6 +54,20 @@ t_eq "ssh guessing: bruteforce on 192.168.56.103:22" \
 t_check "ssh guessing: the alert explains itself" jq -s -e \
   '[.[] | select(.vigil.state=="start")][0] | .alert.signature_id == 9100005 and .vigil.window_s == 60 and .vigil.threshold == 8 and (.vigil.onset|type) == "string" and .vigil.action == "alert"' \
   "$TMP/ssh.alerts"
+t_eq "portscan capture: SYNs over 29 ports are not also a synflood" "$(starts scan 'select(.vigil.detector=="synflood")')" 0
+run nmapos "$CAP/cs_activeosfingerprinting.pcapng"
+t_check "nmap -O: stealth probes 172.16.16.128 -> 172.16.16.150 with their flag sets" jq -s -e \
+  '[.[] | select(.vigil.state=="start" and .vigil.detector=="portscan" and .vigil.metric=="stealth_probes" and .src_ip=="172.16.16.128" and .dest_ip=="172.16.16.150")] | length == 1 and (.[0].vigil.detail | test("NULL") and test("SYN\\+FIN"))' \
+  "$TMP/nmapos.alerts"
+run dhcp "$CAP/zeek_dhcp_flood.pcap"
+t_eq "dhcp flood (100/s, one packet per address): one network-wide DHCP flood" \
+  "$(starts dhcp 'select(.vigil.detector=="flood" and .vigil.metric=="dhcp_pps_network")')" 1
+t_eq "dhcp flood: nothing else" "$(starts dhcp '.')" 1
+run amp "$CAP/stopddos_amp.dns.RRSIG.fragmented-10s.pcap"
+t_eq "dns reflection (answers and fragments from 50 resolvers): flood on 10.10.10.10" \
+  "$(starts amp 'select(.vigil.detector=="flood" and .vigil.metric=="unsolicited_amplifier_pps" and .dest_ip=="10.10.10.10")')" 1
+t_eq "dns reflection: no bruteforce from the ssh liveness checks or a retransmitted ftp SYN" \
+  "$(starts amp 'select(.vigil.detector=="bruteforce")')" 0
 
 # synthesised: 35 minutes, learning first, then six attacks 3 minutes apart
 "$SYNTH" -o "$TMP/syn.pcap" -l "$TMP/syn.labels" --seed 5 --minutes 35 --first 900 --every 180 \
@@ -69,7 +83,8 @@ while IFS=$'\t' read -r start end atk vic type; do
   t_check "synth $type: detected" test -n "$first"
   if [ -n "$first" ]; then
     delay=$(jq -rn --arg t "$first" --argjson s "$start" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:26] | tonumber / 1e6) - $s')
-    limit=2; [ "$type" = beacon ] && limit=300   # a beacon is 8 regular contacts 30 s apart
+    # a beacon is a pattern of contacts 30 s apart: decided once its regularity is significant (4 intervals here)
+    limit=2; [ "$type" = beacon ] && limit=125
     t_check "synth $type: alert ${delay} s after onset (<= $limit)" \
       jq -ne --argjson d "$delay" --argjson l "$limit" '$d >= 0 and $d <= $l'
   fi

@@ -4,6 +4,7 @@
  * Each row is a scenario (a generator and a config) and what must come out:
  * how many incidents of which detector, and what the first one says.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,8 +61,106 @@ static void g_web_client(struct harn *h)
 }
 static void g_brute(struct harn *h)
 {
-	for (int i = 0; i < 20; i++)
+	/* each guess: SYN, then the client's data (PSH+ACK) */
+	for (int i = 0; i < 20; i++) {
 		harn_pkt(h, 100 * NS + i * 250000000ULL, 6, ATK, VIC, 40000 + i, 22, 0x02, 60, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 250000000ULL + 20000000, 6, ATK, VIC, 40000 + i, 22, 0x18, 120, NULL, 0);
+	}
+}
+static void g_brute_nodata(struct harn *h)
+{
+	/* a liveness check connecting to ssh every 250 ms and closing without a byte, and one SYN retransmitted 20 times */
+	for (int i = 0; i < 20; i++) {
+		uint64_t t = 100 * NS + i * 250000000ULL;
+
+		harn_pkt(h, t, 6, ATK, VIC, 40000 + i, 22, 0x02, 60, NULL, 0);
+		harn_pkt(h, t + 20000000, 6, ATK, VIC, 40000 + i, 22, 0x10, 60, NULL, 0);
+		harn_pkt(h, t + 20000000, 6, ATK, VIC, 40000 + i, 22, 0x11, 60, NULL, 0);
+		harn_pkt(h, t, 6, ATK, VIC, 39999, 21, 0x02, 60, NULL, 0);
+	}
+}
+static void g_stealth(struct harn *h)
+{
+	/* nmap -O style: NULL, SYN+FIN+URG+PSH and FIN+URG+PSH probes, ECN SYN and an ACK */
+	static const uint8_t fl[] = { 0xc2, 0x00, 0x2b, 0x10, 0x29 };
+
+	for (unsigned int i = 0; i < sizeof(fl); i++)
+		harn_pkt(h, 100 * NS + i * 25000000ULL, 6, ATK, VIC, 53948 + i, i < 4 ? 135 : 41296, fl[i], 60, NULL, 0);
+}
+static void g_ecn_clients(struct harn *h)
+{
+	/* ECN-setup SYNs, data, FIN+ACK and a bare RST: all legal flag sets */
+	static const uint8_t fl[] = { 0xc2, 0x18, 0x11, 0x04, 0x14, 0x12 };
+
+	for (int c = 0; c < 10; c++)
+		for (unsigned int i = 0; i < sizeof(fl); i++)
+			harn_pkt(h, 100 * NS + (c * 10 + i) * 10000000ULL, 6, ATK, VIC, 50000 + c, 80, fl[i], 60, NULL, 0);
+}
+static void g_synscan_small(struct harn *h)
+{
+	/* 29 SYNs of one source to 29 ports in 2.8 s, never answered: a scan, not a flood */
+	for (int p = 0; p < 29; p++)
+		harn_pkt(h, 100 * NS + p * 100000000ULL, 6, ATK, VIC, 40000, (uint16_t)(20 + p * 3), 0x02, 60, NULL, 0);
+}
+/* a non-first IPv4 fragment: no ports */
+static void frag_pkt(struct harn *h, uint64_t ts, uint32_t src, uint32_t dst, uint32_t len)
+{
+	struct pkt_info pi = { 0 };
+	struct detect_pkt p = { .ts_ns = ts, .pi = &pi };
+
+	harn_ip(pi.src, src);
+	harn_ip(pi.dst, dst);
+	pi.proto = 17;
+	pi.ip_ver = 4;
+	pi.is_fragment = 1;
+	pi.len = len;
+	detect_packet(h->d, &p);
+}
+static void g_reflect(struct harn *h)
+{
+	/* 3 s of DNS answers (with two trailing fragments each) from 50 resolvers outside, 60 answers/s: nobody asked */
+	for (int i = 0; i < 180; i++) {
+		uint64_t t = 100 * NS + i * (NS / 60);
+		uint32_t r = IP4(198, 51, 100, 1 + i % 50);
+
+		harn_pkt(h, t, 17, r, VIC, 53, (uint16_t)(1024 + i), 0, 1514, NULL, 0);
+		frag_pkt(h, t + 1000, r, VIC, 1514);
+		frag_pkt(h, t + 2000, r, VIC, 600);
+	}
+}
+static void g_resolver(struct harn *h)
+{
+	/* a busy resolver: 300 queries/s out, each answered in three packets (an answer and two fragments) */
+	for (int i = 0; i < 900; i++) {
+		uint64_t t = 100 * NS + i * (NS / 300);
+		uint32_t r = IP4(198, 51, 100, 1 + i % 50);
+
+		harn_pkt(h, t, 17, VIC, r, (uint16_t)(1024 + i), 53, 0, 80, NULL, 0);
+		harn_pkt(h, t + 20000000, 17, r, VIC, 53, (uint16_t)(1024 + i), 0, 1514, NULL, 0);
+		frag_pkt(h, t + 20001000, r, VIC, 1514);
+		frag_pkt(h, t + 20002000, r, VIC, 600);
+	}
+}
+static void g_dhcp_starve(struct harn *h)
+{
+	/* 100 DHCP requests a second for 3 s, each from another client to another address */
+	for (int i = 0; i < 300; i++)
+		harn_pkt(h, 100 * NS + i * (NS / 100), 17, IP4(10, 2, i / 250, 1 + i % 250), IP4(10, 3, i / 250, 1 + i % 250),
+			 68, 67, 0, 342, NULL, 0);
+}
+static void g_dhcp_office(struct harn *h)
+{
+	/* an office's renewals: a request and an ack every 2 s for 60 s */
+	for (int i = 0; i < 30; i++) {
+		harn_pkt(h, 100 * NS + i * 2 * NS, 17, IP4(10, 2, 0, 1 + i), IP4(10, 1, 0, 1), 68, 67, 0, 342, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 2 * NS + 1000000, 17, IP4(10, 1, 0, 1), IP4(10, 2, 0, 1 + i), 67, 68, 0, 342, NULL, 0);
+	}
+}
+static void g_bps(struct harn *h)
+{
+	/* 2 s of 400 pps of 1514-byte frames (4.8 Mbit/s): under the pps floor, over a 2 Mbit/s bps floor */
+	for (int i = 0; i < 800; i++)
+		harn_pkt(h, 100 * NS + i * (NS / 400), 17, ATK, VIC, 40000, 443, 0, 1514, NULL, 0);
 }
 static void g_exfil(struct harn *h)
 {
@@ -118,6 +217,80 @@ static void g_newservice(struct harn *h)
 	for (int i = 0; i < 5; i++)
 		harn_pkt(h, 800 * NS + i * NS, 6, CLI, ATK, 4444, 40000 + i, 0x12, 60, NULL, 0);
 }
+/* learning_s 60: the host serves 22 and reaches 443 while learning (10..20 s) */
+static void ns_learn(struct harn *h)
+{
+	for (int i = 0; i < 10; i++) {
+		harn_pkt(h, 10 * NS + i * NS, 6, CLI, ATK, 22, 40000 + i, 0x12, 60, NULL, 0);
+		harn_pkt(h, 10 * NS + i * NS, 6, CLI, IP4(203, 0, 113, 5), 50000 + i, 443, 0x02, 60, NULL, 0);
+	}
+}
+static void g_ns_serve_answered(struct harn *h)
+{
+	/* after learning: one connection to 4444, answered: proof at the SYN-ACK */
+	ns_learn(h);
+	harn_pkt(h, 100 * NS, 6, ATK, CLI, 41000, 4444, 0x02, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 1000000, 6, CLI, ATK, 4444, 41000, 0x12, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 2000000, 6, ATK, CLI, 41000, 4444, 0x10, 60, NULL, 0);
+}
+static void g_ns_reach_answered(struct harn *h)
+{
+	/* the host reaches 6667 outside once and the service answers */
+	ns_learn(h);
+	harn_pkt(h, 100 * NS, 6, CLI, ATK, 51000, 6667, 0x02, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 50000000, 6, ATK, CLI, 6667, 51000, 0x12, 60, NULL, 0);
+}
+static void g_ns_reach_lone(struct harn *h)
+{
+	/* one unanswered SYN, and SYN-ACKs nobody asked for (backscatter of a spoofed flood) */
+	ns_learn(h);
+	harn_pkt(h, 100 * NS, 6, CLI, ATK, 51000, 6667, 0x02, 60, NULL, 0);
+	for (int i = 0; i < 5; i++)
+		harn_pkt(h, 101 * NS + i * NS, 6, IP4(198, 51, 100, 60 + i), CLI, 80, 52000 + i, 0x12, 60, NULL, 0);
+}
+static void g_ns_udp_reply(struct harn *h)
+{
+	/* a request to the host's UDP 5000 and its reply */
+	ns_learn(h);
+	harn_pkt(h, 100 * NS, 17, ATK, CLI, 40000, 5000, 0, 80, NULL, 0);
+	harn_pkt(h, 100 * NS + 1000000, 17, CLI, ATK, 5000, 40000, 0, 80, NULL, 0);
+}
+static void g_beacon_net_jitter(struct harn *h)
+{
+	/* a 30 s timer seen through a few ms of network jitter (CV about 1e-4) */
+	static const unsigned int ms[] = { 0, 7, 3, 11, 5, 9, 2, 8, 4, 10, 6, 1 };
+
+	for (int i = 0; i < 12; i++)
+		harn_pkt(h, 100 * NS + i * 30 * NS + ms[i] * 1000000ULL, 6, CLI, IP4(203, 0, 113, 66), 50000 + i, 8443,
+			 0x02, 60, NULL, 0);
+}
+static void g_beacon_loose(struct harn *h)
+{
+	/* a period of 30 s with intervals 27.6 / 32.4 s (CV 0.08): only the floor's 8 contacts decide */
+	for (int i = 0; i < 12; i++)
+		harn_pkt(h, 100 * NS + i * 30 * NS + (i % 2) * 2400000000ULL, 6, CLI, IP4(203, 0, 113, 66), 50000 + i,
+			 8443, 0x02, 60, NULL, 0);
+}
+static void g_beacon_random(struct harn *h)
+{
+	/* contacts at exponential intervals (mean 30 s): unrelated, never regular */
+	uint64_t t = 100 * NS, x = 12345;
+
+	for (int i = 0; i < 40; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		t += (uint64_t)(-30.0 * log((double)((x >> 11) + 1) / 9007199254740993.0) * 1e9);
+		harn_pkt(h, t, 6, CLI, IP4(203, 0, 113, 66), 50000 + i, 8443, 0x02, 60, NULL, 0);
+	}
+}
+static void g_service_periodic(struct harn *h)
+{
+	/* exactly periodic, but services: DNS outside, LDAP and NetBIOS to the DC inside */
+	for (int i = 0; i < 12; i++) {
+		harn_pkt(h, 100 * NS + i * 30 * NS, 17, CLI, IP4(198, 51, 100, 53), 50000 + i, 53, 0, 80, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 30 * NS, 6, CLI, IP4(10, 1, 0, 5), 50000 + i, 389, 0x02, 60, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 30 * NS, 17, CLI, IP4(10, 1, 0, 5), 137, 137, 0, 90, NULL, 0);
+	}
+}
 static void g_anomaly(struct harn *h)
 {
 	/* 400 s at ~2 pps, then 300 pps to two internal peers */
@@ -160,14 +333,37 @@ static const struct row rows[] = {
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "bruteforce: 4 ssh connections/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "connections_per_window", 1, 2 },
+	{ "bruteforce: connect-and-close checks and SYN retransmissions are not", g_brute_nodata, NULL, DETECT_BRUTEFORCE, 0,
+	  NULL, 0, 0 },
+	{ "portscan: stealth probes (NULL, SYN+FIN, Xmas)", g_stealth, NULL, DETECT_PORTSCAN, 1, "stealth_probes", 1, 0.1 },
+	{ "portscan: ECN SYNs and normal closes are not", g_ecn_clients, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
+	{ "synflood: a 29-port SYN scan is not", g_synscan_small, NULL, DETECT_SYNFLOOD, 0, NULL, 0, 0 },
+	{ "portscan: a 29-port SYN scan is", g_synscan_small, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1, 3 },
+	{ "flood: unsolicited DNS answers and fragments", g_reflect, NULL, DETECT_FLOOD, 1, "unsolicited_amplifier_pps", 1,
+	  1.01 },
+	{ "flood: a resolver's own answers are not", g_resolver, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
+	{ "flood: DHCP starvation network-wide", g_dhcp_starve, NULL, DETECT_FLOOD, 1, "dhcp_pps_network", 0, 1.01 },
+	{ "flood: office DHCP renewals are not", g_dhcp_office, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
+	{ "flood: bits per second", g_bps, "detectors:\n  flood:\n    floor_bps: 2e6\n", DETECT_FLOOD, 1, "bps", 1, 1.01 },
+	{ "flood: the same under the default bps floor is not", g_bps, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "bruteforce: allow_ports silences it", g_brute, "detectors:\n  bruteforce:\n    allow_ports: [\"20-22\"]\n",
 	  DETECT_BRUTEFORCE, 0, NULL, 0, 0 },
 	{ "exfil: 3 MB/s outbound", g_exfil, NULL, DETECT_EXFIL, 1, "bytes_out_per_s", 0, 1 },
-	{ "beacon: every 30 s outside", g_beacon, NULL, DETECT_BEACON, 1, "interval_cv", 0, 0 },
+	{ "beacon: every 30 s outside, decided by the 4th contact", g_beacon, NULL, DETECT_BEACON, 1, "interval_cv", 0, 91 },
 	{ "beacon: smb to dc and ntp are not", g_smb_keepalive, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
+	{ "beacon: loose period waits for 8 contacts", g_beacon_loose, NULL, DETECT_BEACON, 1, "interval_cv", 0, 0 },
+	{ "beacon: random contacts are not", g_beacon_random, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
+	{ "beacon: dns out, ldap and netbios to the dc are not", g_service_periodic, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
 	{ "dnstunnel: 40-char names under one domain", g_dns_tunnel, NULL, DETECT_DNSTUNNEL, 1, "unique_subdomains", 0, 4.5 },
 	{ "dnstunnel: www lookups are not", g_dns_benign, NULL, DETECT_DNSTUNNEL, 0, NULL, 0, 0 },
 	{ "newservice: serving 4444 after learning", g_newservice, NULL, DETECT_NEWSERVICE, 1, "new_served_port", 0, 0 },
+	{ "newservice: serving, proven by the SYN-ACK", g_ns_serve_answered, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1,
+	  "new_served_port", 0, 0.002 },
+	{ "newservice: reaching, proven by the answer", g_ns_reach_answered, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1,
+	  "new_reached_port", 0, 0.06 },
+	{ "newservice: lone SYN and backscatter are not", g_ns_reach_lone, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 0, NULL, 0, 0 },
+	{ "newservice: a UDP reply to a request", g_ns_udp_reply, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1, "new_served_port", 0,
+	  0.002 },
 	{ "anomaly: 150x the host's rate", g_anomaly, NULL, DETECT_ANOMALY, 1, "pps_out", 0, 0 },
 	{ "time: reordered burst still one synflood", g_backwards_time, NULL, DETECT_SYNFLOOD, 1, NULL, 1, 0 },
 	{ "action: block is carried", g_portscan, "detectors:\n  portscan:\n    action: block\n", DETECT_PORTSCAN, 1, NULL, 1, 0 },
@@ -235,6 +431,24 @@ static void test_threshold(void)
 	}
 }
 
+/* how many contacts the first beacon start counted: the sequential test's decision point */
+static void test_beacon_contacts(void (*gen)(struct harn *h), const char *name, uint64_t want)
+{
+	struct harn *h = calloc(1, sizeof(*h));
+	const struct detect_incident *f;
+
+	if (!h || harn_init(h, NULL)) {
+		testlib_case(name, false, "setup failed");
+		free(h);
+		return;
+	}
+	gen(h);
+	harn_done(h, 10000 * NS);
+	f = harn_first(h, DETECT_BEACON);
+	testlib_case(name, f && f->count == want, "count %llu", f ? (unsigned long long)f->count : 0ULL);
+	free(h);
+}
+
 static void test_bad_port(void)
 {
 	struct harn *h = calloc(1, sizeof(*h));
@@ -267,6 +481,8 @@ int main(void)
 {
 	for (unsigned int i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&rows[i]);
+	test_beacon_contacts(g_beacon_net_jitter, "beacon: a timer with ms of jitter alerts at contact 4", 4);
+	test_beacon_contacts(g_beacon_loose, "beacon: loose period (CV 0.08) alerts at contact 8 (floor)", 8);
 	test_threshold();
 	test_bad_port();
 	test_registry();

@@ -198,6 +198,39 @@ static void test_table(void)
 	stats_table_destroy(&t);
 }
 
+/* the SIMD set scans against their definition: 200 k random sets, many ties, empties and high bits */
+static void test_table_simd(void)
+{
+	static struct stats_set set;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	uint32_t i, w, bad_match = 0, bad_victim = 0;
+
+	for (i = 0; i < 200000; i++) {
+		uint32_t want_m = 0, want_v = 0, vexp = UINT32_MAX, tag;
+
+		for (w = 0; w < STATS_TABLE_WAYS; w++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			set.tag[w] = (x & 3) == 0 ? 0 : (uint32_t)(x >> 40) % 4 | (uint32_t)(x >> 20) << 31 | 1u;
+			set.expire[w] = (x >> 8 & 1) ? (uint32_t)(x >> 32) : (uint32_t)(x >> 50) % 3 + 0x7ffffffeu * (uint32_t)(x >> 9 & 1);
+		}
+		tag = set.tag[i % STATS_TABLE_WAYS] ? set.tag[i % STATS_TABLE_WAYS] : 3;
+		for (w = 0; w < STATS_TABLE_WAYS; w++) {
+			uint32_t e = set.tag[w] ? set.expire[w] : 0;
+
+			want_m |= (uint32_t)(set.tag[w] == tag) << w;
+			if (e < vexp) {
+				vexp = e;
+				want_v = w;
+			}
+		}
+		bad_match += stats_table_match(&set, tag) != want_m;
+		bad_victim += stats_table_victim(&set) != want_v;
+	}
+	testlib_case("table: vector tag match equals the scalar definition", bad_match == 0, "%u differ", bad_match);
+	testlib_case("table: vector victim (first empty, else earliest expiry, lowest way) equals the scalar one",
+		     bad_victim == 0, "%u differ", bad_victim);
+}
+
 static struct stats *mkstats(void)
 {
 	struct stats_cfg c;
@@ -514,6 +547,7 @@ int main(void)
 	test_decay();
 	test_hll();
 	test_table();
+	test_table_simd();
 	test_scan();
 	test_flood();
 	test_size();
