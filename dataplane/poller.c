@@ -6,6 +6,7 @@
  */
 #include <time.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_pause.h>
 #include <rte_prefetch.h>
@@ -31,7 +32,7 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 	struct poller_pkt pkts[POLLER_MAX_BURST];
 	bool input_done = false;
 	unsigned int idle = 0;
-	uint64_t now = 0, next_tick = 0;
+	uint64_t now = 0, next_tick = 0, t_rx, busy = 0;
 	int ret = 0;
 
 	if (burst == 0 || burst > POLLER_MAX_BURST)
@@ -49,6 +50,7 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			if (fr == 0)
 				input_done = true;
 		}
+		t_rx = rte_rdtsc();
 		n = dp_port_rx(port, mbufs, burst);
 		if (n == 0) {
 			st->empty_polls++;
@@ -84,6 +86,7 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			}
 			ops->packets(ctx, pkts, n);
 			dp_port_free_bulk(mbufs, n);
+			busy += rte_rdtsc() - t_rx;
 			st->bursts++;
 			st->packets += n;
 		}
@@ -94,5 +97,6 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 	}
 	if (now)
 		ops->tick(ctx, now);
+	st->busy_ns += (uint64_t)((double)busy * 1e9 / (double)rte_get_tsc_hz());
 	return ret;
 }

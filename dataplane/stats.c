@@ -132,7 +132,10 @@ struct stats {
 	unsigned int nlambda;
 	double neg_lambda_s[STATS_MAX_LAMBDA];	/* -lambda_i / 1e9: exponent per ns */
 	stats_v4f neg_lambda_v4;	/* -lambda_i (per s) of the first four rates; 0 past nlambda */
+	float neg_score_lambda;		/* -lambda[score_lambda] per s */
+	double score_window_s;		/* 1 / lambda[score_lambda] */
 	double keep_ticks_per_bit;	/* ticks one halving of a score-rate weight lasts */
+	uint32_t keep_tab[256];		/* stats_keep_ticks by the float exponent of w + 2 */
 	uint32_t ticks_1s, ticks_host;	/* least time kept: pairs and sockets, hosts */
 	double window_s;
 	double base_alpha;	/* EWMA weight of one window */
@@ -192,23 +195,26 @@ static uint32_t stats_ticks_of(double s)
 }
 
 /*
- * Prefetch a key's entry; when it looks new, the slot it would take if the
- * gate will probably admit it at ts: credit tracks the tokens the chunk's
- * earlier new keys will have used. A hint only: admission is decided in order
- * by stats_take, so results never depend on it.
+ * New keys a chunk may admit, at most: the gate's tokens at the chunk's last
+ * time (no gate: all). stats_prefetch spends it on the keys that look new, so
+ * under a flood only the slots the gate will grant are fetched. A hint only:
+ * admission is decided in order by stats_take, so results never depend on it.
  */
-static inline void stats_prefetch(const struct stats_table *t, const struct stats_gate *g, double *credit,
-				  uint64_t hash, uint64_t ts)
+static inline int32_t stats_prefetch_budget(const struct stats_gate *g, uint64_t ts)
 {
-	double avail = 1.0;
+	double avail;
 
-	if (g->per_ns != 0.0) {
-		avail = *credit + (ts > g->last_ns ? (double)(ts - g->last_ns) * g->per_ns : 0.0);
-		if (avail > g->burst)
-			avail = g->burst;
-	}
-	if (!stats_table_prefetch_entry(t, hash, avail >= 1.0) && g->per_ns != 0.0 && avail >= 1.0)
-		*credit -= 1.0;
+	if (g->per_ns == 0.0)
+		return INT32_MAX;
+	avail = g->tokens + (ts > g->last_ns ? (double)(ts - g->last_ns) * g->per_ns : 0.0);
+	return (int32_t)(avail > g->burst ? g->burst : avail);
+}
+
+/* prefetch a key's entry, or when it looks new and the budget allows, the slot it would take */
+static inline void stats_prefetch(const struct stats_table *t, int32_t *budget, uint64_t hash)
+{
+	if (!stats_table_prefetch_entry(t, hash, *budget > 0))
+		(*budget)--;
 }
 
 /* capacity / turnover_s new entries per second, a tenth of a second (at least 64) at once */
@@ -238,6 +244,15 @@ uint64_t stats_mem_bytes(const struct stats_cfg *cfg)
 	       stats_table_mem(cfg->sockets, sizeof(struct stats_sock));
 }
 
+/* ticks an entry whose w + 2 has float exponent e stays worth keeping (see stats_keep_ticks) */
+static uint32_t stats_keep_of_exponent(const struct stats *st, uint32_t e)
+{
+	const uint32_t day = (uint32_t)(86400.0 * 1e9 / (double)(1u << STATS_TICK_SHIFT));
+	double t = (double)((int)e - 126) * st->keep_ticks_per_bit + 1.0;
+
+	return t < 1.0 ? 1 : t > (double)day ? day : (uint32_t)t;
+}
+
 struct stats *stats_new(const struct stats_cfg *cfg)
 {
 	struct stats *st;
@@ -263,12 +278,16 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 	}
 	st->cfg = *cfg;
 	st->nlambda = n;
+	st->neg_score_lambda = (float)-cfg->lambda[cfg->score_lambda];
+	st->score_window_s = 1.0 / cfg->lambda[cfg->score_lambda];
 	for (i = 0; i < n; i++) {
 		st->neg_lambda_s[i] = -cfg->lambda[i] * 1e-9;
 		if (i < 4)
 			st->neg_lambda_v4[i] = (float)-cfg->lambda[i];
 	}
 	st->keep_ticks_per_bit = 1e9 / (double)(1u << STATS_TICK_SHIFT) / cfg->lambda[cfg->score_lambda];
+	for (i = 0; i < 256; i++)
+		st->keep_tab[i] = stats_keep_of_exponent(st, i);
 	st->window_s = (double)cfg->window_ns / 1e9;
 	st->ticks_1s = stats_ticks_of(1.0);
 	st->ticks_host = stats_ticks_of(1.5 * st->window_s);
@@ -320,19 +339,17 @@ static uint32_t stats_tick(struct stats *st, uint64_t now_ns)
 /*
  * Ticks an entry with damped weight w at the score rate stays worth keeping:
  * log2(w + 2) (rounded up, from the float's exponent) halvings of 1/lambda s,
- * at least min_ticks, at most a day.
+ * at least min_ticks, at most a day. A table of the 256 exponents, built by
+ * stats_new with stats_keep_of_exponent.
  */
 static inline uint32_t stats_keep_ticks(const struct stats *st, float w, uint32_t min_ticks)
 {
-	const uint32_t day = (uint32_t)(86400.0 * 1e9 / (double)(1u << STATS_TICK_SHIFT));
 	float f = w + 2.0f;
 	uint32_t bits, t;
 
 	memcpy(&bits, &f, sizeof(bits));
-	t = (uint32_t)((double)((int)(bits >> 23) - 126) * st->keep_ticks_per_bit) + 1;
-	if (t < min_ticks)
-		t = min_ticks;
-	return t > day ? day : t;
+	t = st->keep_tab[(bits >> 23) & 0xff];
+	return t < min_ticks ? min_ticks : t;
 }
 
 /* the decay factor 2^(-lambda_i * dt) since last (none if time went back) */
@@ -390,12 +407,13 @@ static void stats_score_set(struct stats_score *s, enum stats_metric m, double o
 static void stats_score_decay(const struct stats *st, struct stats_score *s, enum stats_metric m,
 			      const struct stats_decay *dec, double d, double x, double band_floor)
 {
-	double lam = st->cfg.lambda[st->cfg.score_lambda];
-	double w = (double)dec->w * d, var = stats_decay_var(dec), sd = var > 0.0 ? sqrt(var) : 0.0;
+	bool learning = (double)dec->w * d < st->cfg.min_weight;
+	double var = learning ? 0.0 : stats_decay_var(dec), sd = var > 0.0 ? sqrt(var) : 0.0;
 
+	/* a learning key scores 0 whatever its band: no square root for it */
 	if (sd < band_floor)
 		sd = band_floor;
-	stats_score_set(s, m, x, dec->mean, sd, 1.0 / lam, w < st->cfg.min_weight, false);
+	stats_score_set(s, m, x, dec->mean, sd, st->score_window_s, learning, false);
 }
 
 static double stats_base_band(const struct stats_base *b)
@@ -407,17 +425,21 @@ static double stats_base_band(const struct stats_base *b)
 }
 
 /* EWMA with a Welford warm-up: the first 1/alpha samples weigh 1/(n+1) */
-static void stats_base_update(struct stats_base *b, uint32_t n, double x, double alpha)
+static inline double stats_base_weight(uint32_t n, double alpha)
 {
-	double a = alpha, diff, incr;
+	return n == 0 ? 1.0 : alpha < 1.0 / (double)(n + 1) ? 1.0 / (double)(n + 1) : alpha;
+}
+
+/* fold x in with weight a = stats_base_weight(n, alpha) (the same for every metric of a window) */
+static void stats_base_update(struct stats_base *b, uint32_t n, double x, double a)
+{
+	double diff, incr;
 
 	if (n == 0) {
 		b->mean = (float)x;
 		b->var = 0.0f;
 		return;
 	}
-	if (a < 1.0 / (double)(n + 1))
-		a = 1.0 / (double)(n + 1);
 	diff = x - (double)b->mean;
 	incr = a * diff;
 	b->mean = (float)((double)b->mean + incr);
@@ -456,8 +478,9 @@ static void stats_host_close(struct stats *st, struct stats_host *h, uint64_t no
 	obs[6] = h->pkts_out ? stats_hll_estimate(&h->dst_ports) : 0.0;
 	memset(&worst, 0, sizeof(worst));
 	for (m = 0; m < STATS_NHOST_M; m++) {
+		/* a learning host scores 0 whatever its band: skip the two square roots */
 		stats_score_set(&cur, (enum stats_metric)(STATS_M_PPS_OUT + m), obs[m], h->base[m].mean,
-				stats_base_band(&h->base[m]), ws, learning, true);
+				learning ? 0.0 : stats_base_band(&h->base[m]), ws, learning, true);
 		if (m == 0 || cur.score > worst.score || (cur.score == worst.score && cur.z > worst.z))
 			worst = cur;
 		h->obs[m] = (float)obs[m];
@@ -465,8 +488,10 @@ static void stats_host_close(struct stats *st, struct stats_host *h, uint64_t no
 	if (!learning && st->cfg.freeze_z > 0.0 && worst.score > st->cfg.freeze_z)
 		freeze = true;	/* do not learn the attack */
 	if (!freeze) {
+		double a = stats_base_weight(h->nwin, st->base_alpha);
+
 		for (m = 0; m < STATS_NHOST_M; m++)
-			stats_base_update(&h->base[m], h->nwin, obs[m], st->base_alpha);
+			stats_base_update(&h->base[m], h->nwin, obs[m], a);
 		h->nwin++;
 	}
 	worst.fresh = 1;
@@ -491,8 +516,10 @@ static bool stats_host_roll(struct stats *st, struct stats_host *h, uint64_t now
 	if (gap > STATS_MAX_GAP_WINDOWS)
 		gap = STATS_MAX_GAP_WINDOWS;
 	for (i = 0; i < gap; i++) {
+		double a = stats_base_weight(h->nwin, st->base_alpha);
+
 		for (m = 0; m < STATS_NHOST_M; m++)
-			stats_base_update(&h->base[m], h->nwin, 0.0, st->base_alpha);
+			stats_base_update(&h->base[m], h->nwin, 0.0, a);
 		h->nwin++;
 	}
 	h->win = w;
@@ -520,7 +547,7 @@ static void stats_global_roll(struct stats *st, uint64_t now_ns)
 			(uint64_t)g->nwin[hour] * st->cfg.window_ns < st->cfg.learning_ns, true);
 	g->last.fresh = 1;
 	if (g->last.learning || st->cfg.freeze_z <= 0.0 || g->last.score <= st->cfg.freeze_z) {
-		stats_base_update(&g->base[hour], g->nwin[hour], obs, st->base_alpha);
+		stats_base_update(&g->base[hour], g->nwin[hour], obs, stats_base_weight(g->nwin[hour], st->base_alpha));
 		g->nwin[hour]++;
 	}
 	g->pkts = 0;
@@ -607,11 +634,17 @@ static struct stats_host *stats_host_get(struct stats *st, const uint8_t addr[16
 	return h;
 }
 
+/* seconds since last (0 when never or when time went back): the age a decay factor needs */
+static inline float stats_age_s(uint64_t last_ns, uint64_t now_ns)
+{
+	return last_ns && now_ns > last_ns ? (float)((double)(now_ns - last_ns) * 1e-9) : 0.0f;
+}
+
 /* the damped packet counts at every rate: the first four in one vector, the fifth alone */
 static inline void stats_rates_add(const struct stats *st, struct stats_host *h, uint64_t now)
 {
 	const stats_v4f one = { 1.0f, 1.0f, 1.0f, 1.0f };
-	float dt_s = h->last_out_ns && now > h->last_out_ns ? (float)((double)(now - h->last_out_ns) * 1e-9) : 0.0f;
+	float dt_s = stats_age_s(h->last_out_ns, now);
 	stats_v4f w;
 
 	__builtin_memcpy(&w, h->w, sizeof(w));
@@ -625,14 +658,16 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 		      struct stats_result *r)
 {
 	static const struct stats_decay none;
-	const unsigned int sl = st->cfg.score_lambda;
 	const uint32_t tick = stats_tick(st, now);
-	const double x = (double)p->len, window = 1.0 / st->cfg.lambda[sl];
+	const double x = (double)p->len, window = st->score_window_s;
 	struct stats_sock_key sk;
 	struct stats_pair_key pk;
 	struct stats_host *src, *dst;
+	struct stats_sock *so = NULL;
+	struct stats_pair *pr = NULL;
 	enum stats_table_got got;
-	uint32_t slot;
+	uint32_t sslot, pslot;
+	stats_v4f d4;
 	bool rolled;
 	double d;
 
@@ -640,39 +675,49 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 	stats_global_roll(st, now);
 	st->global.pkts++;
 
-	/* socket: packet size */
+	/* socket and host pair: find both, then both decay factors at once */
 	stats_sock_key(p, &sk);
-	slot = stats_take(st, &st->socks, &st->gate_socks, &sk, sizeof(sk), hs->sock, now, tick, &got);
-	if (slot != STATS_TABLE_NONE) {
-		struct stats_sock *so = stats_table_entry(&st->socks, slot);
-
+	sslot = stats_take(st, &st->socks, &st->gate_socks, &sk, sizeof(sk), hs->sock, now, tick, &got);
+	if (sslot != STATS_TABLE_NONE) {
+		so = stats_table_entry(&st->socks, sslot);
 		if (got != STATS_TABLE_FOUND) {
 			st->c.new_sockets++;
 			st->c.evict_sockets += got == STATS_TABLE_EVICTED;
 			r->new_flow = 1;
 		}
-		d = stats_decay1(st, sl, so->last_ns, now);
+	}
+	memcpy(pk.src, p->src, 16);
+	memcpy(pk.dst, p->dst, 16);
+	pslot = stats_take(st, &st->pairs, &st->gate_pairs, &pk, sizeof(pk), hs->pair, now, tick, &got);
+	if (pslot != STATS_TABLE_NONE) {
+		pr = stats_table_entry(&st->pairs, pslot);
+		if (got != STATS_TABLE_FOUND) {
+			st->c.new_pairs++;
+			st->c.evict_pairs += got == STATS_TABLE_EVICTED;
+		}
+	}
+	{
+		stats_v4f dt = { so ? stats_age_s(so->last_ns, now) : 0.0f, pr ? stats_age_s(pr->last_ns, now) : 0.0f,
+				 0.0f, 0.0f };
+
+		d4 = stats_exp2_neg_v4(dt * st->neg_score_lambda);
+	}
+
+	/* socket: packet size */
+	if (so) {
+		d = d4[0];
 		stats_score_decay(st, &r->pkt, STATS_M_PKT_SIZE, &so->size, d, x, 1.0);
 		stats_decay_add(&so->size, d, x);
 		so->last_ns = now;
-		stats_table_set_expire(&st->socks, slot, tick + stats_keep_ticks(st, so->size.w, st->ticks_1s));
+		stats_table_set_expire(&st->socks, sslot, tick + stats_keep_ticks(st, so->size.w, st->ticks_1s));
 	} else {
 		st->c.gated_sockets++;
 		stats_score_decay(st, &r->pkt, STATS_M_PKT_SIZE, &none, 1.0, x, 1.0);
 	}
 
 	/* host pair: size and inter-arrival */
-	memcpy(pk.src, p->src, 16);
-	memcpy(pk.dst, p->dst, 16);
-	slot = stats_take(st, &st->pairs, &st->gate_pairs, &pk, sizeof(pk), hs->pair, now, tick, &got);
-	if (slot != STATS_TABLE_NONE) {
-		struct stats_pair *pr = stats_table_entry(&st->pairs, slot);
-
-		if (got != STATS_TABLE_FOUND) {
-			st->c.new_pairs++;
-			st->c.evict_pairs += got == STATS_TABLE_EVICTED;
-		}
-		d = stats_decay1(st, sl, pr->last_ns, now);
+	if (pr) {
+		d = d4[1];
 		if (pr->last_ns && now >= pr->last_ns) {
 			double iat = (double)(now - pr->last_ns) * 1e-9;
 
@@ -683,7 +728,7 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 		}
 		stats_decay_add(&pr->size, d, x);
 		pr->last_ns = now;
-		stats_table_set_expire(&st->pairs, slot, tick + stats_keep_ticks(st, pr->size.w, st->ticks_1s));
+		stats_table_set_expire(&st->pairs, pslot, tick + stats_keep_ticks(st, pr->size.w, st->ticks_1s));
 	} else {
 		st->c.gated_pairs++;
 		stats_score_set(&r->flow, STATS_M_PAIR_IAT, 0.0, 0.0, 0.0, window, true, false);
@@ -724,7 +769,7 @@ void stats_burst(struct stats *st, const struct pkt_info *pk, const int *rc, con
 	/* in chunks: hash and prefetch the sets, then the entries, then update */
 	for (base = 0; base < n; base += STATS_CHUNK) {
 		uint16_t m = (uint16_t)(n - base < STATS_CHUNK ? n - base : STATS_CHUNK);
-		double credit[3] = { st->gate_socks.tokens, st->gate_pairs.tokens, st->gate_hosts.tokens };
+		int32_t budget[3];
 
 		for (i = 0; i < m; i++) {
 			if (!stats_counted(rc[base + i]))
@@ -735,15 +780,16 @@ void stats_burst(struct stats *st, const struct pkt_info *pk, const int *rc, con
 			stats_table_prefetch(&st->hosts, hs[i].src);
 			stats_table_prefetch(&st->hosts, hs[i].dst);
 		}
+		budget[0] = stats_prefetch_budget(&st->gate_socks, ts_ns[base + m - 1]);
+		budget[1] = stats_prefetch_budget(&st->gate_pairs, ts_ns[base + m - 1]);
+		budget[2] = stats_prefetch_budget(&st->gate_hosts, ts_ns[base + m - 1]);
 		for (i = 0; i < m; i++) {
 			if (!stats_counted(rc[base + i]))
 				continue;
-			uint64_t t = ts_ns[base + i];
-
-			stats_prefetch(&st->socks, &st->gate_socks, &credit[0], hs[i].sock, t);
-			stats_prefetch(&st->pairs, &st->gate_pairs, &credit[1], hs[i].pair, t);
-			stats_prefetch(&st->hosts, &st->gate_hosts, &credit[2], hs[i].src, t);
-			stats_prefetch(&st->hosts, &st->gate_hosts, &credit[2], hs[i].dst, t);
+			stats_prefetch(&st->socks, &budget[0], hs[i].sock);
+			stats_prefetch(&st->pairs, &budget[1], hs[i].pair);
+			stats_prefetch(&st->hosts, &budget[2], hs[i].src);
+			stats_prefetch(&st->hosts, &budget[2], hs[i].dst);
 		}
 		for (i = 0; i < m; i++) {
 			struct stats_result *r = res ? &res[base + i] : &scratch;

@@ -96,6 +96,8 @@ struct json_object *alert_json(const struct alert_ctx *ctx, const struct detect_
 	json_object_object_add(v, "ports", alert_ports(inc));
 	if (inc->distinct)
 		json_object_object_add(v, "distinct", json_object_new_int64(inc->distinct));
+	if (inc->src_spread)
+		json_object_object_add(v, "src_spread", json_object_new_boolean(true));
 	if (inc->detail[0])
 		json_object_object_add(v, "detail", json_object_new_string(inc->detail));
 	json_object_object_add(o, "vigil", v);

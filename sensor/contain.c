@@ -127,8 +127,8 @@ enum contain_verdict contain_incident(struct contain *c, const struct detect_inc
 		return CONTAIN_NONE;
 	if (!c->cfg.inline_mode)
 		return CONTAIN_TAP;
-	/* a flood's dominant source sent under half of the window: blocking it stops nothing */
-	if (contain_unblockable(inc->src) || !strcmp(inc->detail, "many sources"))
+	/* no source sent most of it (spoofed, reflected, distributed): blocking the one named stops nothing */
+	if (contain_unblockable(inc->src) || inc->src_spread)
 		return CONTAIN_NO_OFFENDER;
 	if (config_in_cidrs(allow, n_allow, inc->src) || config_in_cidrs(c->cfg.never, c->cfg.n_never, inc->src))
 		return CONTAIN_ALLOWLISTED;

@@ -57,6 +57,7 @@ static void det_flood_ops_emit(void *ctx, const struct det_flood_event *ev)
 	memcpy(inc.dst, ev->dst, 16);
 	inc.dst_port = ev->dst_port;
 	inc.proto = ev->proto;
+	inc.src_spread = !ev->src_dominant;
 	if (ev->metric == DET_FLOOD_DHCP)
 		snprintf(inc.detail, sizeof(inc.detail), "network-wide DHCP%s", ev->src_dominant ? "" : ", many sources");
 	else if (ev->metric == DET_FLOOD_REFLECT)

@@ -74,6 +74,7 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 	}
 	memcpy(inc->src, e->src, 16);
 	memcpy(inc->dst, e->dst, 16);
+	inc->src_spread = e->many_src;
 	inc->dst_port = e->port;
 	det_incident_add_port(inc, e->port);
 	if (e->agg)

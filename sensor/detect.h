@@ -55,6 +55,8 @@ struct detect_incident {
 	uint64_t start_ns;		/* onset: first packet of the window that crossed */
 	uint64_t last_ns;		/* last evidence */
 	bool learning;			/* floors alone applied */
+	bool src_spread;		/* no source sent most of it (spoofed or distributed): src is
+					 * one of many, and blocking it would stop nothing */
 	uint8_t src[16];		/* attacker / internal host; IPv4-mapped */
 	uint8_t dst[16];		/* victim / peer; all zero when many */
 	uint16_t dst_port;

@@ -40,37 +40,39 @@ struct row {
 	uint64_t id;
 	enum config_action action;
 	uint8_t src_last;		/* 198.51.100.<n>; 0: 0.0.0.0 */
-	const char *detail;
+	bool spread;			/* incident.src_spread: no source sent most of it */
 	enum contain_verdict want;
 	uint32_t active;		/* blocks in force afterwards */
 };
 
 static const struct row rows[] = {
-	{ "action alert: nothing", 0, DETECT_PORTSCAN, DETECT_START, 1, CONFIG_ACTION_ALERT, 7, "",
+	{ "action alert: nothing", 0, DETECT_PORTSCAN, DETECT_START, 1, CONFIG_ACTION_ALERT, 7, false,
 	  CONTAIN_NONE, 0 },
-	{ "action block: the source is blocked", 1, DETECT_PORTSCAN, DETECT_START, 2, CONFIG_ACTION_BLOCK, 7, "",
+	{ "action block: the source is blocked", 1, DETECT_PORTSCAN, DETECT_START, 2, CONFIG_ACTION_BLOCK, 7, false,
 	  CONTAIN_BLOCK, 1 },
 	{ "update of that incident: still blocked", 2, DETECT_PORTSCAN, DETECT_UPDATE, 2, CONFIG_ACTION_BLOCK, 7,
-	  "", CONTAIN_ACTIVE, 1 },
+	  false, CONTAIN_ACTIVE, 1 },
 	{ "update of an alert-only incident: nothing", 2, DETECT_PORTSCAN, DETECT_UPDATE, 1,
-	  CONFIG_ACTION_ALERT, 7, "", CONTAIN_NONE, 1 },
+	  CONFIG_ACTION_ALERT, 7, false, CONTAIN_NONE, 1 },
 	{ "same source, other detector: renewed, not added", 3, DETECT_FLOOD, DETECT_START, 3,
-	  CONFIG_ACTION_BLOCK, 7, "", CONTAIN_ACTIVE, 1 },
-	{ "detector allowlist wins", 4, DETECT_PORTSCAN, DETECT_START, 4, CONFIG_ACTION_BLOCK, 66, "",
+	  CONFIG_ACTION_BLOCK, 7, false, CONTAIN_ACTIVE, 1 },
+	{ "detector allowlist wins", 4, DETECT_PORTSCAN, DETECT_START, 4, CONFIG_ACTION_BLOCK, 66, false,
 	  CONTAIN_ALLOWLISTED, 1 },
-	{ "never_block wins", 4, DETECT_PORTSCAN, DETECT_START, 5, CONFIG_ACTION_BLOCK, 130, "",
+	{ "never_block wins", 4, DETECT_PORTSCAN, DETECT_START, 5, CONFIG_ACTION_BLOCK, 130, false,
 	  CONTAIN_ALLOWLISTED, 1 },
 	{ "flood from many sources: no single offender", 5, DETECT_FLOOD, DETECT_START, 6, CONFIG_ACTION_BLOCK,
-	  9, "many sources", CONTAIN_NO_OFFENDER, 1 },
-	{ "unspecified source: no offender", 5, DETECT_SYNFLOOD, DETECT_START, 7, CONFIG_ACTION_BLOCK, 0, "",
+	  9, true, CONTAIN_NO_OFFENDER, 1 },
+	{ "SYN flood from more than one source: no single offender", 5, DETECT_SYNFLOOD, DETECT_START, 11,
+	  CONFIG_ACTION_BLOCK, 12, true, CONTAIN_NO_OFFENDER, 1 },
+	{ "unspecified source: no offender", 5, DETECT_SYNFLOOD, DETECT_START, 7, CONFIG_ACTION_BLOCK, 0, false,
 	  CONTAIN_NO_OFFENDER, 1 },
 	{ "inside xdp.blocklist: already dropped, no entry", 6, DETECT_PORTSCAN, DETECT_START, 8,
-	  CONFIG_ACTION_BLOCK, 2, "", CONTAIN_ACTIVE, 1 },
-	{ "second offender", 10, DETECT_HOSTSWEEP, DETECT_START, 9, CONFIG_ACTION_BLOCK, 8, "", CONTAIN_BLOCK, 2 },
-	{ "table full (capacity 2)", 11, DETECT_HOSTSWEEP, DETECT_START, 10, CONFIG_ACTION_BLOCK, 11, "",
+	  CONFIG_ACTION_BLOCK, 2, false, CONTAIN_ACTIVE, 1 },
+	{ "second offender", 10, DETECT_HOSTSWEEP, DETECT_START, 9, CONFIG_ACTION_BLOCK, 8, false, CONTAIN_BLOCK, 2 },
+	{ "table full (capacity 2)", 11, DETECT_HOSTSWEEP, DETECT_START, 10, CONFIG_ACTION_BLOCK, 11, false,
 	  CONTAIN_FULL, 2 },
 	{ "end of the first incident: still blocked", 12, DETECT_FLOOD, DETECT_END, 3, CONFIG_ACTION_BLOCK, 7,
-	  "", CONTAIN_ACTIVE, 2 },
+	  false, CONTAIN_ACTIVE, 2 },
 };
 
 int main(void)
@@ -104,7 +106,7 @@ int main(void)
 		inc.ts_ns = r->t_s * NS;
 		if (r->src_last)
 			v4(inc.src, 198, 51, 100, r->src_last);
-		snprintf(inc.detail, sizeof(inc.detail), "%s", r->detail);
+		inc.src_spread = r->spread;
 		v = contain_incident(c, &inc, r->det == DETECT_FLOOD ? NULL : allow, r->det == DETECT_FLOOD ? 0 : 1,
 				     r->t_s * NS, &key);
 		testlib_case(r->name, v == r->want && contain_active(c) == r->active,
