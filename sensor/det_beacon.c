@@ -48,8 +48,7 @@ _Static_assert(sizeof(struct beacon_ent) == 168, "saved as is: the layout is the
 
 struct det_beacon {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
-	void *saved;			/* loaded state waiting for the first clock */
-	size_t saved_len;
+	struct det_pending saved;	/* loaded state waiting for the first clock */
 };
 _Static_assert(offsetof(struct det_beacon, b) == 0, "det_base first: det_base_* take the state");
 
@@ -75,7 +74,7 @@ static void det_beacon_destroy(void *st)
 	struct det_beacon *s = st;
 
 	if (s)
-		free(s->saved);
+		det_pending_drop(&s->saved);
 	det_base_destroy(st);
 }
 
@@ -181,12 +180,12 @@ static void det_beacon_contact(struct det_beacon *s, const struct detect_pkt *p,
  */
 static void det_beacon_restore(struct det_beacon *s, uint64_t now_ns)
 {
-	const unsigned char *in = (const unsigned char *)s->saved + sizeof(struct beacon_save_hdr);
+	const unsigned char *in = (const unsigned char *)s->saved.buf + sizeof(struct beacon_save_hdr);
 	struct beacon_save_hdr hdr;
 	uint64_t back;
 	uint32_t i;
 
-	memcpy(&hdr, s->saved, sizeof(hdr));
+	memcpy(&hdr, s->saved.buf, sizeof(hdr));
 	back = hdr.saved_ns > now_ns ? hdr.saved_ns - now_ns : 0;
 	for (i = 0; i < hdr.count; i++, in += BEACON_SAVE_REC) {
 		struct det_key k;
@@ -203,14 +202,12 @@ static void det_beacon_restore(struct det_beacon *s, uint64_t now_ns)
 		e = det_table_get(s->b.tab, &k, now_ns, &created);
 		*e = r;
 	}
-	free(s->saved);
-	s->saved = NULL;
-	s->saved_len = 0;
+	det_pending_drop(&s->saved);
 }
 
 static void det_beacon_clock(struct det_beacon *s, uint64_t now_ns)
 {
-	if (s->saved)
+	if (s->saved.buf)
 		det_beacon_restore(s, now_ns);
 }
 
@@ -301,8 +298,8 @@ static size_t det_beacon_save_size(void *st)
 {
 	struct det_beacon *s = st;
 
-	if (s->saved)
-		return s->saved_len;
+	if (s->saved.buf)
+		return s->saved.len;
 	return sizeof(struct beacon_save_hdr) + (size_t)det_table_used(s->b.tab) * BEACON_SAVE_REC;
 }
 
@@ -313,12 +310,8 @@ static long det_beacon_save(void *st, uint64_t now_ns, void *buf, size_t len)
 	struct beacon_save_hdr hdr = { .version = BEACON_SAVE_VERSION, .saved_ns = now_ns };
 	struct beacon_save_walk w = { .out = buf, .len = len, .off = sizeof(hdr) };
 
-	if (s->saved) {	/* restored but no clock yet: keep it as it was */
-		if (len < s->saved_len)
-			return -ENOSPC;
-		memcpy(buf, s->saved, s->saved_len);
-		return (long)s->saved_len;
-	}
+	if (s->saved.buf)	/* restored but no clock yet: keep it as it was */
+		return det_pending_save(&s->saved, buf, len);
 	if (len < sizeof(hdr))
 		return -ENOSPC;
 	det_table_walk(s->b.tab, det_beacon_save_one, &w);
@@ -354,12 +347,8 @@ static int det_beacon_load(void *st, const void *buf, size_t len)
 		if (r.contacts < r.n)
 			return -EINVAL;
 	}
-	free(s->saved);
-	s->saved = malloc(len);
-	s->saved_len = s->saved ? len : 0;
-	if (!s->saved)
+	if (det_pending_keep(&s->saved, buf, len) < 0)
 		return -ENOMEM;
-	memcpy(s->saved, buf, len);
 	return (int)hdr.count;
 }
 

@@ -384,3 +384,29 @@ int det_saved_restore(struct det_table *t, const struct det_saved_layout *l, con
 	}
 	return n < 0 ? n : restored;
 }
+
+int det_pending_keep(struct det_pending *p, const void *buf, size_t len)
+{
+	det_pending_drop(p);
+	p->buf = malloc(len);
+	if (!p->buf)
+		return -ENOMEM;
+	memcpy(p->buf, buf, len);
+	p->len = len;
+	return 0;
+}
+
+long det_pending_save(const struct det_pending *p, void *buf, size_t len)
+{
+	if (len < p->len)
+		return -ENOSPC;
+	memcpy(buf, p->buf, p->len);
+	return (long)p->len;
+}
+
+void det_pending_drop(struct det_pending *p)
+{
+	free(p->buf);
+	p->buf = NULL;
+	p->len = 0;
+}

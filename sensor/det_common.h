@@ -73,6 +73,21 @@ int det_saved_check(const struct det_saved_layout *l, const void *buf, size_t le
 int det_saved_restore(struct det_table *t, const struct det_saved_layout *l, const void *buf, size_t len,
 		      uint64_t now_ns);
 
+/*
+ * A detector's own saved blob (flood, beacon, newservice), checked by its load
+ * and kept verbatim until the first packet's clock places its times: saving
+ * before then writes it back unchanged. det_pending_keep: 0 or -ENOMEM (the
+ * old blob is dropped either way). det_pending_save: bytes or -ENOSPC.
+ */
+struct det_pending {
+	void *buf;
+	size_t len;
+};
+
+int det_pending_keep(struct det_pending *p, const void *buf, size_t len);
+long det_pending_save(const struct det_pending *p, void *buf, size_t len);
+void det_pending_drop(struct det_pending *p);
+
 /* Open incidents of one detector, keyed like its state. */
 struct det_incidents;
 

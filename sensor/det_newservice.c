@@ -37,8 +37,7 @@ struct det_newservice {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	struct det_table *asked;	/* requests to unknown pairs, apart so they never evict what was learned */
 	uint64_t first_ns;		/* learning clock: the first packet (or restored age) */
-	void *saved;			/* loaded state waiting for the first clock */
-	size_t saved_len;
+	struct det_pending saved;	/* loaded state waiting for the first clock */
 };
 _Static_assert(offsetof(struct det_newservice, b) == 0, "det_base first: det_base_* take the state");
 
@@ -57,7 +56,7 @@ static void det_newservice_destroy(void *st)
 	if (!s)
 		return;
 	det_table_free(s->asked);
-	free(s->saved);
+	det_pending_drop(&s->saved);
 	det_base_destroy(s);
 }
 
@@ -80,11 +79,11 @@ static void *det_newservice_create(const struct det_env *env)
 /* Restored state takes the first clock: the learning age becomes a first-packet time of this run. */
 static void det_newservice_restore(struct det_newservice *s, uint64_t now_ns)
 {
-	const unsigned char *in = (const unsigned char *)s->saved + sizeof(struct newsvc_save_hdr);
+	const unsigned char *in = (const unsigned char *)s->saved.buf + sizeof(struct newsvc_save_hdr);
 	struct newsvc_save_hdr hdr;
 	uint32_t i;
 
-	memcpy(&hdr, s->saved, sizeof(hdr));
+	memcpy(&hdr, s->saved.buf, sizeof(hdr));
 	if (hdr.learned_ns)
 		s->first_ns = now_ns > hdr.learned_ns ? now_ns - hdr.learned_ns : 1;
 	for (i = 0; i < hdr.count; i++, in += sizeof(struct det_key)) {
@@ -96,15 +95,13 @@ static void det_newservice_restore(struct det_newservice *s, uint64_t now_ns)
 		e = det_table_get(s->b.tab, &k, now_ns, &created);
 		e->known = 1;
 	}
-	free(s->saved);
-	s->saved = NULL;
-	s->saved_len = 0;
+	det_pending_drop(&s->saved);
 }
 
 static void det_newservice_clock(struct det_newservice *s, uint64_t now_ns)
 {
 	s->b.now_ns = now_ns;
-	if (s->saved)
+	if (s->saved.buf)
 		det_newservice_restore(s, now_ns);
 	if (!s->first_ns)
 		s->first_ns = now_ns;
@@ -301,8 +298,8 @@ static size_t det_newservice_save_size(void *st)
 {
 	struct det_newservice *s = st;
 
-	if (s->saved)
-		return s->saved_len;
+	if (s->saved.buf)
+		return s->saved.len;
 	return sizeof(struct newsvc_save_hdr) + (size_t)det_table_used(s->b.tab) * sizeof(struct det_key);
 }
 
@@ -313,12 +310,8 @@ static long det_newservice_save(void *st, uint64_t now_ns, void *buf, size_t len
 	struct newsvc_save_hdr hdr = { .version = NEWSVC_SAVE_VERSION };
 	struct newsvc_save_walk w = { .out = buf, .len = len, .off = sizeof(hdr) };
 
-	if (s->saved) {	/* restored but no clock yet: keep it as it was */
-		if (len < s->saved_len)
-			return -ENOSPC;
-		memcpy(buf, s->saved, s->saved_len);
-		return (long)s->saved_len;
-	}
+	if (s->saved.buf)	/* restored but no clock yet: keep it as it was */
+		return det_pending_save(&s->saved, buf, len);
 	if (len < sizeof(hdr))
 		return -ENOSPC;
 	det_table_walk(s->b.tab, det_newservice_save_one, &w);
@@ -344,12 +337,8 @@ static int det_newservice_load(void *st, const void *buf, size_t len)
 		return -EPROTO;
 	if ((len - sizeof(hdr)) % sizeof(struct det_key) || (len - sizeof(hdr)) / sizeof(struct det_key) != hdr.count)
 		return -EINVAL;
-	free(s->saved);
-	s->saved = malloc(len);
-	s->saved_len = s->saved ? len : 0;
-	if (!s->saved)
+	if (det_pending_keep(&s->saved, buf, len) < 0)
 		return -ENOMEM;
-	memcpy(s->saved, buf, len);
 	return (int)hdr.count;
 }
 
