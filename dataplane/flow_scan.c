@@ -45,10 +45,14 @@ int flow_rates_scan(struct flow_rates *fr, struct stats *st, int flows_fd, uint6
 	int ncpu = libbpf_num_possible_cpus(), err = 0, n = 0;
 	bool first = true, last = false;
 	struct flow_rates_counters c;
-	__u32 count, i;
+	struct bpf_map_info info = { 0 };
+	__u32 count, i, ilen = sizeof(info);
 
 	if (ncpu < 0)
 		return ncpu;
+	/* a shared flow table (xdp.flow_map: shared) holds one copy per key, not one per CPU */
+	if (!bpf_obj_get_info_by_fd(flows_fd, &info, &ilen) && info.type == BPF_MAP_TYPE_LRU_HASH)
+		ncpu = 1;
 	keys = calloc(FLOW_SCAN_BATCH, sizeof(*keys));
 	vals = calloc(FLOW_SCAN_BATCH, stride * (size_t)ncpu);
 	if (!keys || !vals) {

@@ -2,7 +2,8 @@
 /*
  * bench_xdp.c: vigil-bench-xdp, the measuring half of scripts/bench-xdp.sh.
  * Times vigil's XDP program against XDP_PASS and a minimal flow counter in the
- * same run (BPF_PROG_TEST_RUN), and live on a veth driven by a live-frames generator.
+ * same run (BPF_PROG_TEST_RUN), and live on a veth driven by a live-frames generator,
+ * on the default per-CPU flow table and on the shared one (xdp.flow_map).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -165,9 +166,9 @@ static int bench_progs_open(const char *path, struct bench_progs *p)
 	return 0;
 }
 
-/* vigil loaded with a fresh flow table, tap mode, no hand-off, gate as given */
-static int bench_vigil_open(const char *path, uint32_t gate_rate, uint32_t flags,
-			    struct xdp_loader **l, int *flows_fd)
+/* vigil loaded with a fresh flow table of kind, tap mode, no hand-off, gate as given */
+static int bench_vigil_open(const char *path, enum xdp_flow_map kind, uint32_t gate_rate,
+			    uint32_t flags, struct xdp_loader **l, int *flows_fd)
 {
 	struct vigil_xdp_cfg cfg = { .mode = VIGIL_MODE_TAP, .handoff = VIGIL_HANDOFF_NONE,
 				     .flags = flags };
@@ -178,13 +179,13 @@ static int bench_vigil_open(const char *path, uint32_t gate_rate, uint32_t flags
 	if (err)
 		return err;
 	m = xdp_loader_maps(*l);
-	err = xdp_flows_table_open(NULL, NULL, BENCH_FLOWS_TABLE, flows_fd);
+	err = xdp_flows_table_open_kind(NULL, NULL, BENCH_FLOWS_TABLE, kind, flows_fd, NULL);
 	if (err)
 		return err;
 	cfg.new_flow_ns = gate_rate ? 1000000000ull / gate_rate : 0;
 	err = xdp_cfg_write(m->cfg_fd, &cfg);
 	if (!err)
-		err = xdp_flows_table_install(m->flows_outer_fd, *flows_fd);
+		err = xdp_flows_install(m, *flows_fd);
 	return err;
 }
 
@@ -196,20 +197,23 @@ static void bench_row(const char *name, double ns, double base)
 static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_t repeat,
 			 uint32_t newflows, double *hit_ratio)
 {
-	struct xdp_loader *l = NULL, *lg = NULL, *lp = NULL;
+	struct xdp_loader *l = NULL, *lg = NULL, *lp = NULL, *ls = NULL;
 	uint8_t udp[256], vlan[256], v6[256];
 	uint32_t lu, lv, l6;
-	double pass, pass1, ref, hit, hitp, nf_ref, nf_open, nf_gate, nvlan, nv6;
-	int vfd, ffd = -1, ffd2 = -1, ffd3 = -1, err;
+	double pass, pass1, ref, hit, hitp, hits, nf_ref, nf_open, nf_gate, nf_shared, nvlan, nv6;
+	int vfd, ffd = -1, ffd2 = -1, ffd3 = -1, ffd4 = -1, err;
 
 	/* l: gate off; lg: a gate of 1000/s whose one-second burst the first
 	 * runs use up, so it measures the closed gate (a flood's steady state);
-	 * lp: the precise clock */
-	err = bench_vigil_open(vigil_path, 0, 0, &l, &ffd);
+	 * lp: the precise clock; ls: the shared table, gate off */
+	err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 0, 0, &l, &ffd);
 	if (!err)
-		err = bench_vigil_open(vigil_path, 1000, 0, &lg, &ffd2);
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 1000, 0, &lg, &ffd2);
 	if (!err)
-		err = bench_vigil_open(vigil_path, 0, VIGIL_CFG_F_PRECISE_TIME, &lp, &ffd3);
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 0, VIGIL_CFG_F_PRECISE_TIME,
+				       &lp, &ffd3);
+	if (!err)
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_SHARED, 0, 0, &ls, &ffd4);
 	if (err)
 		goto cleanup;
 	vfd = xdp_loader_maps(l)->prog_fd;
@@ -225,6 +229,8 @@ static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_
 	if (!err)
 		err = bench_repeat(xdp_loader_maps(lp)->prog_fd, udp, lu, repeat, &hitp);
 	if (!err)
+		err = bench_repeat(xdp_loader_maps(ls)->prog_fd, udp, lu, repeat, &hits);
+	if (!err)
 		err = bench_repeat(vfd, vlan, lv, repeat, &nvlan);
 	if (!err)
 		err = bench_repeat(vfd, v6, l6, repeat, &nv6);
@@ -237,6 +243,9 @@ static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_
 	if (!err)
 		err = bench_new_flows(xdp_loader_maps(lg)->prog_fd, BENCH_UDP4, newflows, 0x300000,
 				      &nf_gate);
+	if (!err)
+		err = bench_new_flows(xdp_loader_maps(ls)->prog_fd, BENCH_UDP4, newflows, 0x400000,
+				      &nf_shared);
 	if (err)
 		goto cleanup;
 	printf("BPF_PROG_TEST_RUN, 64-byte frames; hit paths repeat=%u, new-flow paths %u runs of 1\n",
@@ -246,6 +255,7 @@ static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_
 	bench_row("reference (5-tuple LRU + ts), hit", ref, ref);
 	bench_row("vigil hit, IPv4 UDP", hit, ref);
 	bench_row("vigil hit, IPv4 UDP, precise clock", hitp, ref);
+	bench_row("vigil hit, IPv4 UDP, shared table", hits, ref);
 	bench_row("vigil hit, 802.1Q IPv4 UDP", nvlan, ref);
 	bench_row("vigil hit, IPv6 HBH+DST ext, UDP", nv6, ref);
 	printf("  new-flow paths (table %u entries, full after the first %u: every insert evicts)\n",
@@ -254,6 +264,9 @@ static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_
 	bench_row("reference, new flow", nf_ref, nf_ref);
 	bench_row("vigil new flow, gate off (naive)", nf_open, nf_ref);
 	bench_row("vigil new flow, gate closed", nf_gate, nf_ref);
+	bench_row("vigil new flow, gate off, shared table", nf_shared, nf_ref);
+	printf("  shared table vs per-CPU: hit %.2fx, new flow %.2fx (one CPU: atomics uncontended)\n",
+	       hits / hit, nf_shared / nf_open);
 	*hit_ratio = hit / ref;
 cleanup:
 	if (ffd >= 0)
@@ -262,9 +275,12 @@ cleanup:
 		close(ffd2);
 	if (ffd3 >= 0)
 		close(ffd3);
+	if (ffd4 >= 0)
+		close(ffd4);
 	xdp_loader_free(l);
 	xdp_loader_free(lg);
 	xdp_loader_free(lp);
+	xdp_loader_free(ls);
 	return err;
 }
 
@@ -357,19 +373,21 @@ static int bench_live_run(struct bench_progs *bp, int prog_fd, int stats_fd, int
 static int bench_live(const char *vigil_path, struct bench_progs *bp, const char *tx_name,
 		      const char *rx_name, uint32_t frames, double *steady, double *flood)
 {
-	struct xdp_loader *l = NULL, *lg = NULL, *ll = NULL;
-	double ref_rx, ref_acc, s_rx, s_acc, f_rx, f_acc, n_rx, n_acc, g_rx, g_acc;
+	struct xdp_loader *l = NULL, *lg = NULL, *ll = NULL, *ls = NULL;
+	double ref_rx, ref_acc, s_rx, s_acc, f_rx, f_acc, n_rx, n_acc, g_rx, g_acc, h_rx, h_acc;
 	int tx_if = (int)if_nametoindex(tx_name), rx_if = (int)if_nametoindex(rx_name);
-	int ffd = -1, ffd2 = -1, ffd3 = -1, err;
+	int ffd = -1, ffd2 = -1, ffd3 = -1, ffd4 = -1, err;
 	uint64_t st[VIGIL_STAT_MAX];
 
 	if (!tx_if || !rx_if)
 		return -ENODEV;
-	err = bench_vigil_open(vigil_path, 0, 0, &l, &ffd);
+	err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 0, 0, &l, &ffd);
 	if (!err)
-		err = bench_vigil_open(vigil_path, 200000, 0, &lg, &ffd2);
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 200000, 0, &lg, &ffd2);
 	if (!err)
-		err = bench_vigil_open(vigil_path, 20000, 0, &ll, &ffd3);
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_PERCPU, 20000, 0, &ll, &ffd3);
+	if (!err)
+		err = bench_vigil_open(vigil_path, XDP_FLOW_MAP_SHARED, 200000, 0, &ls, &ffd4);
 	if (err)
 		goto cleanup;
 	/* a warm-up run, not reported (page pools, caches, the veth's NAPI), then
@@ -381,6 +399,9 @@ static int bench_live(const char *vigil_path, struct bench_progs *bp, const char
 	if (!err)
 		err = bench_live_run(bp, xdp_loader_maps(lg)->prog_fd, xdp_loader_maps(lg)->stats_fd,
 				     tx_if, rx_if, 10000, frames, &s_rx, &s_acc);
+	if (!err)
+		err = bench_live_run(bp, xdp_loader_maps(ls)->prog_fd, xdp_loader_maps(ls)->stats_fd,
+				     tx_if, rx_if, 10000, frames, &h_rx, &h_acc);
 	if (!err)
 		err = bench_live_run(bp, xdp_loader_maps(lg)->prog_fd, xdp_loader_maps(lg)->stats_fd,
 				     tx_if, rx_if, 0, frames, &f_rx, &f_acc);
@@ -397,6 +418,8 @@ static int bench_live(const char *vigil_path, struct bench_progs *bp, const char
 	printf("  %-40s %10s %10s   %s\n", "receiver / traffic", "rx Mpps", "acc Mpps", "vs reference");
 	printf("  %-40s %10.2f %10.2f   %5.2fx\n", "reference, 10,000 flows", ref_rx, ref_acc, 1.0);
 	printf("  %-40s %10.2f %10.2f   %5.2fx\n", "vigil, 10,000 flows", s_rx, s_acc, s_acc / ref_acc);
+	printf("  %-40s %10.2f %10.2f   %5.2fx\n", "vigil, 10,000 flows, shared table", h_rx, h_acc,
+	       h_acc / ref_acc);
 	printf("  %-40s %10.2f %10.2f   %5.2fx\n", "vigil, random sources, gate 200k/s/CPU", f_rx,
 	       f_acc, f_acc / ref_acc);
 	printf("  %-40s %10.2f %10.2f   %5.2fx\n", "vigil, random sources, gate 20k/s/CPU", g_rx,
@@ -405,6 +428,7 @@ static int bench_live(const char *vigil_path, struct bench_progs *bp, const char
 	       n_acc, n_acc / ref_acc);
 	printf("  flood, default gate vs naive: %.2fx; 20k/s gate vs naive: %.2fx\n", f_acc / n_acc,
 	       g_acc / n_acc);
+	printf("  10,000 flows, shared table vs per-CPU: %.2fx\n", h_acc / s_acc);
 	if (!xdp_stats_read(xdp_loader_maps(lg)->stats_fd, st))
 		printf("  gated run: flow_new=%llu gated=%llu (frames of unadmitted new flows, counted per destination)\n",
 		       (unsigned long long)st[VIGIL_STAT_FLOW_NEW], (unsigned long long)st[VIGIL_STAT_GATED]);
@@ -417,9 +441,12 @@ cleanup:
 		close(ffd2);
 	if (ffd3 >= 0)
 		close(ffd3);
+	if (ffd4 >= 0)
+		close(ffd4);
 	xdp_loader_free(l);
 	xdp_loader_free(lg);
 	xdp_loader_free(ll);
+	xdp_loader_free(ls);
 	return err;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * vigil.bpf.c: the one XDP program of vigil. It accounts every frame into a
- * per-CPU bidirectional flow table and decides which frames go on to user space
- * (AF_XDP socket in xsks_map); the same object serves live traffic and replay.
+ * bidirectional flow table, per-CPU or shared by the CPUs (xdp.flow_map), and
+ * decides which frames go on to user space (AF_XDP socket in xsks_map); the
+ * same object serves live traffic and replay.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -45,6 +46,27 @@ struct {
 	__type(key, __u32);
 	__array(values, struct vg_flows_inner);
 } vg_flows_o SEC(".maps");
+
+/*
+ * The shared table (xdp.flow_map: shared): one copy of each flow for all CPUs,
+ * so ~1/ncpu of the per-CPU table's value memory, paid for with atomic adds
+ * (flow_account_shared). The common LRU list (no BPF_F_NO_COMMON_LRU): a flow
+ * may be inserted on one CPU and evicted for another. User space fills one of
+ * the two outer maps; the program looks at vg_flows_o first.
+ */
+struct vg_flows_shared_inner {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__uint(key_size, sizeof(struct vigil_flow_key));
+	__uint(value_size, sizeof(struct vigil_flow));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct vg_flows_shared_inner);
+} vg_flows_s SEC(".maps");
 
 /* the DPDK af_xdp PMD finds this map by name and puts its socket at the rx queue */
 struct {
@@ -205,29 +227,87 @@ static __always_inline void flow_account(struct vigil_flow *f, int dir, __u32 le
 	}
 }
 
-/* finds or creates the flow; NULL when not accounted (reason counted) */
-static __always_inline struct vigil_flow *flow_update(struct vigil_stats *st,
-						      const struct vigil_xdp_cfg *cfg,
-						      const struct parse_info *pi, __u32 len,
-						      __u64 now, struct vigil_flow_key *key,
-						      struct vigil_flow *nf, __u16 *meta_flags)
+/*
+ * Adds one frame to a flow of the shared table, which other CPUs update at the
+ * same moment. Counts (pkts, bytes, syn/fin/rst; handed in handoff_wanted) are
+ * atomic adds, so they stay exact. The rest is check-then-write, cheap and with
+ * benign races:
+ * - last_ns/first_ns: two CPUs may both pass the check and the later store wins,
+ *   so last_ns can end up behind the newest frame by the gap between the two
+ *   racing frames (ns to us live; replay runs on one CPU). The harvest only
+ *   compares last_ns with an idle timeout of seconds, so a flow looks idle that
+ *   much earlier at most; a frame whose time is before first_ns (it lost the
+ *   insert race) moves first_ns back.
+ * - min_len/max_len: a racing store can keep the less extreme of two lengths
+ *   seen in the same instant.
+ * - initiator and vlan_id are the inserting CPU's first frame (set at insert).
+ * - tcp_flags[dir]: no atomic OR below BPF ISA v3 (and none on a byte), so a
+ *   flag not yet seen is ORed in with a byte store; two CPUs adding different
+ *   new flags to the same direction in the same instant can lose one. With RSS
+ *   a direction of a flow stays on one queue, so that needs RPS-less generic
+ *   XDP or a reordering NIC; the counters syn/fin/rst are exact regardless.
+ * Every check reads the field once more than the per-CPU path; all are on
+ * cache lines the atomic adds pull in anyway.
+ */
+static __always_inline void flow_account_shared(struct vigil_flow *f, int dir, __u32 len,
+						__u64 now, const struct parse_info *pi)
+{
+	dir &= 1;	/* verifier: bounds the index into pkts[], bytes[] */
+	if (now > f->last_ns)
+		f->last_ns = now;
+	if (now < f->first_ns)
+		f->first_ns = now;
+	__sync_fetch_and_add(&f->pkts[dir], 1);
+	__sync_fetch_and_add(&f->bytes[dir], len);
+	if (len < f->min_len)
+		f->min_len = len;
+	if (len > f->max_len)
+		f->max_len = len;
+	if (pi->proto == IPPROTO_TCP && pi->tcp_flags) {
+		if (dir) {
+			if (f->tcp_flags[1] != (f->tcp_flags[1] | pi->tcp_flags))
+				f->tcp_flags[1] |= pi->tcp_flags;
+		} else {
+			if (f->tcp_flags[0] != (f->tcp_flags[0] | pi->tcp_flags))
+				f->tcp_flags[0] |= pi->tcp_flags;
+		}
+		if (pi->tcp_flags & 0x02)
+			__sync_fetch_and_add(&f->syn, 1);
+		if (pi->tcp_flags & 0x01)
+			__sync_fetch_and_add(&f->fin, 1);
+		if (pi->tcp_flags & 0x04)
+			__sync_fetch_and_add(&f->rst, 1);
+	}
+}
+
+static __always_inline void flow_account_any(struct vigil_flow *f, int dir, __u32 len, __u64 now,
+					     const struct parse_info *pi, int shared)
+{
+	if (shared)
+		flow_account_shared(f, dir, len, now, pi);
+	else
+		flow_account(f, dir, len, now, pi);
+}
+
+/*
+ * finds or creates the flow in flows (the table of either kind: shared says
+ * which); NULL when not accounted (reason counted)
+ */
+static __always_inline struct vigil_flow *flow_update_in(void *flows, int shared,
+							 struct vigil_stats *st,
+							 const struct vigil_xdp_cfg *cfg,
+							 const struct parse_info *pi, __u32 len,
+							 __u64 now, struct vigil_flow_key *key,
+							 struct vigil_flow *nf, __u16 *meta_flags)
 {
 	struct vigil_flow *f;
-	__u32 zero = 0;
-	void *flows;
 	long err;
 	int dir;
 
-	flows = bpf_map_lookup_elem(&vg_flows_o, &zero);
-	/* verifier: an empty outer slot returns NULL; user space installs the table */
-	if (!flows) {
-		stat_add(st, VIGIL_STAT_NO_FLOW_MAP, 1);
-		return NULL;
-	}
 	dir = flow_key_build(key, pi);
 	f = bpf_map_lookup_elem(flows, key);
 	if (f) {
-		flow_account(f, dir, len, now, pi);
+		flow_account_any(f, dir, len, now, pi, shared);
 		return f;
 	}
 	if (!flow_gate_admit(cfg, now)) {
@@ -238,11 +318,12 @@ static __always_inline struct vigil_flow *flow_update(struct vigil_stats *st,
 		dir = flow_key_aggregate(key, pi);
 		f = bpf_map_lookup_elem(flows, key);
 		if (f) {
-			flow_account(f, dir, len, now, pi);
+			flow_account_any(f, dir, len, now, pi, shared);
 			return f;
 		}
 	}
-	/* the new record is zeroed here, off the hit path */
+	/* the new record is zeroed here, off the hit path; it is private until
+	 * inserted, so the plain accounting fills it in either kind */
 	__builtin_memset(nf, 0, sizeof(*nf));
 	flow_account(nf, dir, len, now, pi);
 	err = bpf_map_update_elem(flows, key, nf, BPF_NOEXIST);
@@ -256,12 +337,37 @@ static __always_inline struct vigil_flow *flow_update(struct vigil_stats *st,
 		stat_add(st, VIGIL_STAT_FLOW_INSERT_FAIL, 1);
 		return NULL;
 	}
-	flow_account(f, dir, len, now, pi);
+	flow_account_any(f, dir, len, now, pi, shared);
 	return f;
 }
 
+/* the per-CPU table when user space installed one, else the shared one; *shared says which */
+static __always_inline struct vigil_flow *flow_update(struct vigil_stats *st,
+						      const struct vigil_xdp_cfg *cfg,
+						      const struct parse_info *pi, __u32 len,
+						      __u64 now, struct vigil_flow_key *key,
+						      struct vigil_flow *nf, __u16 *meta_flags,
+						      int *shared)
+{
+	__u32 zero = 0;
+	void *flows;
+
+	*shared = 0;
+	flows = bpf_map_lookup_elem(&vg_flows_o, &zero);
+	/* verifier: an empty outer slot returns NULL; user space installs the table */
+	if (flows)
+		return flow_update_in(flows, 0, st, cfg, pi, len, now, key, nf, meta_flags);
+	flows = bpf_map_lookup_elem(&vg_flows_s, &zero);
+	if (flows) {
+		*shared = 1;
+		return flow_update_in(flows, 1, st, cfg, pi, len, now, key, nf, meta_flags);
+	}
+	stat_add(st, VIGIL_STAT_NO_FLOW_MAP, 1);
+	return NULL;
+}
+
 static __always_inline int handoff_wanted(struct vigil_stats *st, const struct vigil_xdp_cfg *cfg,
-					  struct vigil_flow *f)
+					  struct vigil_flow *f, int shared)
 {
 	__u32 n;
 
@@ -274,7 +380,12 @@ static __always_inline int handoff_wanted(struct vigil_stats *st, const struct v
 			return 1;
 		if (f->handed >= cfg->handoff_n)
 			return 0;
-		f->handed++;
+		/* shared: CPUs that pass the check together may each hand one
+		 * frame over, so up to ncpu - 1 past n; handed counts them all */
+		if (shared)
+			__sync_fetch_and_add(&f->handed, 1);
+		else
+			f->handed++;
 		return 1;
 	case VIGIL_HANDOFF_SAMPLE:
 		/* this CPU's frame counter: deterministic in replay, no shared writes */
@@ -404,7 +515,7 @@ int vigil_xdp(struct xdp_md *ctx)
 	__u32 len;
 	__be16 proto;
 	__u64 now;
-	int fallback, bad, l4bad = 0;
+	int fallback, bad, l4bad = 0, shared = 0;
 
 	len = bpf_xdp_get_buff_len(ctx);
 
@@ -456,7 +567,7 @@ int vigil_xdp(struct xdp_md *ctx)
 		stat_add(st, l4bad, 1);	/* VIGIL_STAT_BAD_L4 or VIGIL_STAT_BAD_IP6_EXT */
 	if (pi.fragment)
 		stat_add(st, VIGIL_STAT_FRAGMENT, 1);
-	f = flow_update(st, cfg, &pi, len, now, &key, &nf, &meta_flags);
+	f = flow_update(st, cfg, &pi, len, now, &key, &nf, &meta_flags, &shared);
 	if (f) {
 		stat_add(st, VIGIL_STAT_ACCOUNTED, 1);
 		meta_flags |= VIGIL_META_F_ACCOUNTED;
@@ -466,7 +577,7 @@ int vigil_xdp(struct xdp_md *ctx)
 count_bad:
 	stat_add(st, bad, 1);
 verdict:
-	if (handoff_wanted(st, cfg, f)) {
+	if (handoff_wanted(st, cfg, f, shared)) {
 		stat_add(st, VIGIL_STAT_HANDOFF, 1);
 		meta_flags |= VIGIL_META_F_HANDOFF;
 		if (meta)

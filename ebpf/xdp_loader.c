@@ -84,12 +84,13 @@ void xdp_maps_init(struct xdp_maps *m)
 	m->flows_fd = -1;
 	m->block_fd = -1;
 	m->peer_fd = -1;
+	m->flows_shared_outer_fd = -1;
 }
 
 void xdp_maps_close(struct xdp_maps *m)
 {
 	int *fds[] = { &m->prog_fd, &m->cfg_fd, &m->stats_fd, &m->flows_outer_fd, &m->xsks_fd,
-		       &m->flows_fd, &m->block_fd, &m->peer_fd };
+		       &m->flows_fd, &m->block_fd, &m->peer_fd, &m->flows_shared_outer_fd };
 	size_t i;
 
 	if (!m)
@@ -132,8 +133,10 @@ int xdp_loader_open(const char *obj_path, struct xdp_loader **out)
 	l->maps.xsks_fd = xdp_map_fd(l->obj, "xsks_map");
 	l->maps.block_fd = xdp_map_fd(l->obj, "vg_block");
 	l->maps.peer_fd = xdp_map_fd(l->obj, "vg_peer");
+	l->maps.flows_shared_outer_fd = xdp_map_fd(l->obj, "vg_flows_s");
 	if (l->maps.cfg_fd < 0 || l->maps.stats_fd < 0 || l->maps.flows_outer_fd < 0 ||
-	    l->maps.xsks_fd < 0 || l->maps.block_fd < 0 || l->maps.peer_fd < 0) {
+	    l->maps.xsks_fd < 0 || l->maps.block_fd < 0 || l->maps.peer_fd < 0 ||
+	    l->maps.flows_shared_outer_fd < 0) {
 		err = -ESRCH;
 		goto cleanup;
 	}
@@ -255,8 +258,14 @@ int xdp_loader_from_ifindex(int ifindex, struct xdp_maps *m)
 		err = xdp_loader_map_by_name(ids, info.nr_map_ids, "vg_peer", &m->peer_fd);
 	if (err)
 		goto cleanup;
-	/* an outer map of maps returns the inner map's id to user space */
-	if (!bpf_map_lookup_elem(m->flows_outer_fd, &zero, &inner_id)) {
+	/* optional: a program built before the shared table has no vg_flows_s */
+	if (xdp_loader_map_by_name(ids, info.nr_map_ids, "vg_flows_s", &m->flows_shared_outer_fd))
+		m->flows_shared_outer_fd = -1;
+	/* an outer map of maps returns the inner map's id to user space; the
+	 * program uses the per-CPU slot first, so that one wins here too */
+	if (!bpf_map_lookup_elem(m->flows_outer_fd, &zero, &inner_id) ||
+	    (m->flows_shared_outer_fd >= 0 &&
+	     !bpf_map_lookup_elem(m->flows_shared_outer_fd, &zero, &inner_id))) {
 		m->flows_fd = bpf_map_get_fd_by_id(inner_id);
 		if (m->flows_fd < 0) {
 			err = -errno;
@@ -328,27 +337,80 @@ static int xdp_mkdir_p(const char *dir)
 	return 0;
 }
 
-static int xdp_flows_table_compatible(int fd, uint32_t entries)
+static enum bpf_map_type xdp_flow_map_type(enum xdp_flow_map kind)
+{
+	return kind == XDP_FLOW_MAP_SHARED ? BPF_MAP_TYPE_LRU_HASH : BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+int xdp_flows_table_kind(int flows_fd, enum xdp_flow_map *kind)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(flows_fd, &info, &len);
+	if (err)
+		return err;
+	if (info.key_size != sizeof(struct vigil_flow_key) ||
+	    info.value_size != sizeof(struct vigil_flow))
+		return -EINVAL;
+	if (info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		*kind = XDP_FLOW_MAP_PERCPU;
+	else if (info.type == BPF_MAP_TYPE_LRU_HASH)
+		*kind = XDP_FLOW_MAP_SHARED;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int xdp_flows_table_copies(int flows_fd)
+{
+	enum xdp_flow_map kind;
+	int err;
+
+	err = xdp_flows_table_kind(flows_fd, &kind);
+	if (err)
+		return err;
+	return kind == XDP_FLOW_MAP_SHARED ? 1 : libbpf_num_possible_cpus();
+}
+
+/* what a pinned table fd is to a request for entries of kind */
+static enum xdp_flows_pin xdp_flows_table_match(int fd, uint32_t entries, enum xdp_flow_map kind)
 {
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH &&
-	       info.key_size == sizeof(struct vigil_flow_key) &&
-	       info.value_size == sizeof(struct vigil_flow) && info.map_flags == 0 &&
-	       info.max_entries == entries;
+		return XDP_FLOWS_REPLACED_SIZE;
+	if (info.type != xdp_flow_map_type(kind) &&
+	    (info.type == BPF_MAP_TYPE_LRU_HASH || info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH))
+		return XDP_FLOWS_REPLACED_KIND;
+	if (info.type == xdp_flow_map_type(kind) &&
+	    info.key_size == sizeof(struct vigil_flow_key) &&
+	    info.value_size == sizeof(struct vigil_flow) && info.map_flags == 0 &&
+	    info.max_entries == entries)
+		return XDP_FLOWS_REUSED;
+	return XDP_FLOWS_REPLACED_SIZE;
 }
 
 int xdp_flows_table_open(const char *pin_dir, const char *ifname, uint32_t entries, int *fd)
 {
+	return xdp_flows_table_open_kind(pin_dir, ifname, entries, XDP_FLOW_MAP_PERCPU, fd, NULL);
+}
+
+int xdp_flows_table_open_kind(const char *pin_dir, const char *ifname, uint32_t entries,
+			      enum xdp_flow_map kind, int *fd, enum xdp_flows_pin *how)
+{
 	char dir[PATH_MAX], path[PATH_MAX];
+	enum xdp_flows_pin found = XDP_FLOWS_CREATED;
 	int mfd = -1, err;
 
 	*fd = -1;
-	if (!entries)
+	if (how)
+		*how = XDP_FLOWS_CREATED;
+	if (!entries || (kind != XDP_FLOW_MAP_PERCPU && kind != XDP_FLOW_MAP_SHARED))
 		return -EINVAL;
 	if (pin_dir) {
 		err = xdp_pin_paths(pin_dir, ifname, dir, path);
@@ -356,10 +418,15 @@ int xdp_flows_table_open(const char *pin_dir, const char *ifname, uint32_t entri
 			return err;
 		mfd = bpf_obj_get(path);
 		if (mfd >= 0) {
-			if (xdp_flows_table_compatible(mfd, entries)) {
+			found = xdp_flows_table_match(mfd, entries, kind);
+			if (found == XDP_FLOWS_REUSED) {
 				*fd = mfd;
+				if (how)
+					*how = found;
 				return 0;
 			}
+			/* a program may still account into the old table until the
+			 * caller installs the new one; its flows go with it */
 			close(mfd);
 			mfd = -1;
 			if (unlink(path))
@@ -371,7 +438,7 @@ int xdp_flows_table_open(const char *pin_dir, const char *ifname, uint32_t entri
 		if (err)
 			return err;
 	}
-	mfd = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "vg_flows", sizeof(struct vigil_flow_key),
+	mfd = bpf_map_create(xdp_flow_map_type(kind), "vg_flows", sizeof(struct vigil_flow_key),
 			     sizeof(struct vigil_flow), entries, NULL);
 	if (mfd < 0)
 		return mfd;
@@ -381,6 +448,8 @@ int xdp_flows_table_open(const char *pin_dir, const char *ifname, uint32_t entri
 			goto cleanup;
 	}
 	*fd = mfd;
+	if (how)
+		*how = found;
 	return 0;
 cleanup:
 	close(mfd);
@@ -392,6 +461,29 @@ int xdp_flows_table_install(int outer_fd, int flows_fd)
 	__u32 zero = 0;
 
 	return bpf_map_update_elem(outer_fd, &zero, &flows_fd, BPF_ANY);
+}
+
+int xdp_flows_install(const struct xdp_maps *m, int flows_fd)
+{
+	enum xdp_flow_map kind;
+	int in_fd, other_fd, err;
+	__u32 zero = 0;
+
+	err = xdp_flows_table_kind(flows_fd, &kind);
+	if (err)
+		return err;
+	in_fd = kind == XDP_FLOW_MAP_SHARED ? m->flows_shared_outer_fd : m->flows_outer_fd;
+	other_fd = kind == XDP_FLOW_MAP_SHARED ? m->flows_outer_fd : m->flows_shared_outer_fd;
+	if (in_fd < 0)
+		return -EOPNOTSUPP;
+	err = bpf_map_update_elem(in_fd, &zero, &flows_fd, BPF_ANY);
+	if (err)
+		return err;
+	/* the per-CPU slot wins in the program: empty it after the shared one is in */
+	if (other_fd < 0)
+		return 0;
+	err = bpf_map_delete_elem(other_fd, &zero);
+	return err == -ENOENT ? 0 : err;
 }
 
 int xdp_flows_table_unpin(const char *pin_dir, const char *ifname)
@@ -617,7 +709,8 @@ int xdp_flows_harvest(int flows_fd, uint64_t now_ns, uint64_t idle_timeout_ns, b
 	int ncpu, err, cb_ret = 0, n = 0;
 	bool first = true, last = false;
 
-	ncpu = libbpf_num_possible_cpus();
+	/* copies per key: every possible CPU's, or the shared table's one */
+	ncpu = xdp_flows_table_copies(flows_fd);
 	if (ncpu < 0)
 		return ncpu;
 	per_key = xdp_flow_stride() * ncpu;

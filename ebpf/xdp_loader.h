@@ -26,11 +26,31 @@ struct xdp_maps {
 	int prog_fd;
 	int cfg_fd;		/* vg_cfg */
 	int stats_fd;		/* vg_stats */
-	int flows_outer_fd;	/* vg_flows_o */
+	int flows_outer_fd;	/* vg_flows_o, the slot of a per-CPU flow table */
 	int xsks_fd;		/* xsks_map */
 	int flows_fd;		/* the inner flow table, -1 until installed */
 	int block_fd;		/* vg_block, the blocklist */
 	int peer_fd;		/* vg_peer, inline mode's peer port */
+	int flows_shared_outer_fd;	/* vg_flows_s, the slot of a shared flow table;
+					 * -1 on a program that predates it */
+};
+
+/*
+ * The two kinds of flow table (xdp.flow_map). The program accounts into the
+ * per-CPU one when vg_flows_o holds a table, else into the shared one.
+ */
+enum xdp_flow_map {
+	XDP_FLOW_MAP_PERCPU = 0,	/* LRU_PERCPU_HASH in vg_flows_o: a copy per CPU, plain adds */
+	XDP_FLOW_MAP_SHARED = 1,	/* LRU_HASH in vg_flows_s: one copy, atomic adds,
+					 * ~1/ncpu of the value memory */
+};
+
+/* What xdp_flows_table_open_kind did with the pin path, for the caller to log. */
+enum xdp_flows_pin {
+	XDP_FLOWS_CREATED = 0,		/* nothing was pinned (or no pin_dir): a new table */
+	XDP_FLOWS_REUSED = 1,		/* the pinned table matched and is reused, flows and all */
+	XDP_FLOWS_REPLACED_KIND = 2,	/* the pinned table was of the other kind: replaced */
+	XDP_FLOWS_REPLACED_SIZE = 3,	/* same kind, other size or layout: replaced */
 };
 
 struct xdp_loader;
@@ -73,8 +93,27 @@ int xdp_loader_detach(int ifindex, uint32_t expected_id);
  * replace it with a new one (mkdir -p, pin). *fd is owned by the caller.
  */
 int xdp_flows_table_open(const char *pin_dir, const char *ifname, uint32_t entries, int *fd);
+/*
+ * As xdp_flows_table_open for a table of either kind. A pinned table of the
+ * other kind (or size) is unpinned and replaced; *how (may be NULL) says what
+ * happened so the caller can log it. The old table's flows are not carried
+ * over: they are lost with it.
+ */
+int xdp_flows_table_open_kind(const char *pin_dir, const char *ifname, uint32_t entries,
+			      enum xdp_flow_map kind, int *fd, enum xdp_flows_pin *how);
+/* The kind of the flow table flows_fd; -EINVAL when it is not one of vigil's. */
+int xdp_flows_table_kind(int flows_fd, enum xdp_flow_map *kind);
+/* Values a lookup of flows_fd returns per key: the possible CPUs (per-CPU) or 1. */
+int xdp_flows_table_copies(int flows_fd);
 /* Put flows_fd in slot 0 of vg_flows_o: the program starts accounting. */
 int xdp_flows_table_install(int outer_fd, int flows_fd);
+/*
+ * Put flows_fd, of either kind, in the slot of its kind (vg_flows_o or
+ * vg_flows_s), then empty the other slot, so the program switches tables at
+ * one frame's boundary. -EOPNOTSUPP: a shared table and a program without
+ * vg_flows_s.
+ */
+int xdp_flows_install(const struct xdp_maps *m, int flows_fd);
 /* Remove <pin_dir>/<ifname>/flows and the (then empty) directories it sits in. */
 int xdp_flows_table_unpin(const char *pin_dir, const char *ifname);
 
@@ -103,7 +142,7 @@ int xdp_loader_run_frame_wire(int prog_fd, const void *frame, uint32_t len, uint
 
 /*
  * Called by xdp_flows_harvest for each flow it removes, with the per-CPU copies
- * summed. A non-zero return stops the harvest (that flow is still deleted) and
+ * summed (a shared table's one copy as is). A non-zero return stops the harvest (that flow is still deleted) and
  * is returned.
  */
 typedef int (*xdp_flow_cb)(void *ctx, const struct vigil_flow_key *key,
@@ -155,7 +194,8 @@ int xdp_block_sync(const struct xdp_maps *m);
 int xdp_block_list(int block_fd, struct vigil_block_key *keys, uint64_t *hits, size_t max,
 		   size_t *n);
 
-/* Sum n per-CPU copies (stride bytes apart) of one flow into *out. For tests. */
+/* Sum n per-CPU copies (stride bytes apart) of one flow into *out (n = 1: a
+ * shared table's value). For the harvest, flow scans and tests. */
 void xdp_flow_sum(const void *percpu, unsigned int n, size_t stride, struct vigil_flow *out);
 
 #endif

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "metrics.h"
 #include "reload.h"
 #include "state.h"
+#include "state_writer.h"
 #include "xdp_loader.h"
 
 static volatile sig_atomic_t appliance_hup;
@@ -36,7 +38,13 @@ struct appliance {
 	uint64_t start_s;
 	char *text;
 	uint64_t next_save_ns;		/* CLOCK_MONOTONIC */
-	uint64_t saves, save_failures;
+	uint64_t saves, save_failures;	/* periodic (by the writer) and final */
+	struct state_writer *writer;	/* writes, fsyncs, renames; NULL when state.path is empty */
+	struct state_image *image;	/* the packet thread's snapshot buffer (swapped with the writer's) */
+	uint64_t writes_seen;		/* writer results already counted */
+	uint64_t saves_skipped;		/* periodic saves not taken: the previous write was in flight */
+	uint64_t snapshot_ns, snapshot_max_ns;	/* packet thread, last and longest */
+	uint64_t save_ns, save_max_ns;		/* write + fsync + rename, last and longest */
 	struct contain *contain;	/* NULL until appliance_contain_start */
 	const struct xdp_maps *maps;
 	bool inline_live;
@@ -275,46 +283,126 @@ static void appliance_state_load(struct appliance *a)
 	state_free(s);
 }
 
-static int appliance_state_save(struct appliance *a)
+/* The packet thread's time on a save, last and longest. */
+static void appliance_state_timed(struct appliance *a, uint64_t t0)
+{
+	a->snapshot_ns = appliance_clock_ns(CLOCK_MONOTONIC) - t0;
+	if (a->snapshot_ns > a->snapshot_max_ns)
+		a->snapshot_max_ns = a->snapshot_ns;
+}
+
+/*
+ * The snapshot: every detector's section serialised into a->image. On the
+ * packet thread: memory copies only (the image keeps its buffer from one
+ * snapshot to the next).
+ */
+static int appliance_state_snapshot(struct appliance *a)
 {
 	struct detect *d = pipeline_detect(a->pl);
-	struct state_section secs[DETECT_MAX];
-	void *bufs[DETECT_MAX] = { 0 };
-	size_t n = 0;
 	unsigned int i;
 	int rc = 0;
 
+	state_image_begin(a->image, appliance_clock_ns(CLOCK_REALTIME));
 	for (i = 0; i < DETECT_MAX; i++) {
 		size_t size = detect_save_size(d, (enum detect_id)i);
+		void *data;
 		long len;
 
 		if (!size)
 			continue;
-		bufs[n] = malloc(size);
-		if (!bufs[n]) {
-			rc = -ENOMEM;
+		rc = state_image_reserve(a->image, detect_info((enum detect_id)i)->signature_id, size, &data);
+		if (rc < 0)
 			goto cleanup;
-		}
-		len = detect_save(d, (enum detect_id)i, bufs[n], size);
+		len = detect_save(d, (enum detect_id)i, data, size);
 		if (len < 0) {
 			rc = (int)len;
 			goto cleanup;
 		}
-		secs[n].tag = detect_info((enum detect_id)i)->signature_id;
-		secs[n].data = bufs[n];
-		secs[n].len = (size_t)len;
-		n++;
+		rc = state_image_commit(a->image, (size_t)len);
+		if (rc < 0)
+			goto cleanup;
 	}
-	rc = state_save(a->cfg->state_path, secs, n, appliance_clock_ns(CLOCK_REALTIME));
 cleanup:
-	for (i = 0; i < DETECT_MAX; i++)
-		free(bufs[i]);
+	if (rc < 0) {
+		a->save_failures++;
+		pr_err("state: cannot save %s: snapshot: %s", a->cfg->state_path, strerror(-rc));
+	}
+	return rc;
+}
+
+static void appliance_state_write_done(struct appliance *a, int rc, uint64_t ns)
+{
+	a->save_ns = ns;
+	if (ns > a->save_max_ns)
+		a->save_max_ns = ns;
 	if (rc < 0) {
 		a->save_failures++;
 		pr_err("state: cannot save %s: %s", a->cfg->state_path, strerror(-rc));
 	} else {
 		a->saves++;
 	}
+}
+
+/* Count (and log a failure of) the write the writer finished since the last look. */
+static void appliance_state_reap(struct appliance *a)
+{
+	struct state_writer_stats st;
+
+	if (!a->writer || state_writer_busy(a->writer))
+		return;
+	state_writer_stats(a->writer, &st);
+	if (st.writes == a->writes_seen)
+		return;
+	a->writes_seen = st.writes;
+	appliance_state_write_done(a, st.last_rc, st.last_ns);
+}
+
+/*
+ * Periodic: snapshot here, the writer thread writes; never waits for the disk.
+ * Everything it costs the packet thread (snapshot and hand-off) is timed.
+ */
+static void appliance_state_save_async(struct appliance *a)
+{
+	uint64_t t0;
+	int rc;
+
+	if (state_writer_busy(a->writer)) {
+		a->saves_skipped++;
+		return;
+	}
+	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	appliance_state_reap(a);
+	if (appliance_state_snapshot(a) == 0) {	/* a failed one is counted and logged there */
+		/* not -EBUSY: busy was checked above and only this thread submits */
+		rc = state_writer_submit(a->writer, &a->image);
+		if (rc < 0) {
+			a->save_failures++;
+			pr_err("state: cannot save %s: writer: %s", a->cfg->state_path, strerror(-rc));
+		}
+	}
+	appliance_state_timed(a, t0);
+	pr_debug("state: snapshot handed to the writer in %.3f ms", (double)a->snapshot_ns / 1e6);
+}
+
+/*
+ * Shutdown: the write in flight finishes, the writer is joined, and the last
+ * snapshot is written here, synchronously (the poller has stopped).
+ */
+static int appliance_state_save_final(struct appliance *a)
+{
+	uint64_t t0;
+	int rc;
+
+	state_writer_stop(a->writer);
+	appliance_state_reap(a);
+	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	rc = appliance_state_snapshot(a);
+	appliance_state_timed(a, t0);
+	if (rc < 0)
+		return rc;
+	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	rc = state_write(a->cfg->state_path, a->image);
+	appliance_state_write_done(a, rc, appliance_clock_ns(CLOCK_MONOTONIC) - t0);
 	return rc;
 }
 
@@ -392,6 +480,11 @@ static void appliance_snapshot(struct appliance *a)
 	}
 	s.reloads = a->reloads;
 	s.reload_failures = a->reload_failures;
+	s.state_saves = a->saves;
+	s.state_save_failures = a->save_failures;
+	s.state_saves_skipped = a->saves_skipped;
+	s.state_save_ns = a->save_ns;
+	s.state_snapshot_ns = a->snapshot_ns;
 	s.start_time_s = a->start_s;
 	n = metrics_format(&s, a->text, 65536);
 	if (n > 0)
@@ -427,7 +520,25 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 		appliance_snapshot(a);
 	}
 	if (cfg->state_path[0]) {
+		struct state_writer_cfg wc = { .path = cfg->state_path, .keep_signal = caps_signal() };
+		const char *delay = getenv("VIGIL_TEST_STATE_WRITE_DELAY_MS");
+
+		if (delay && delay[0]) {
+			wc.delay_ns = strtoull(delay, NULL, 10) * 1000000ULL;
+			pr_warn("state: VIGIL_TEST_STATE_WRITE_DELAY_MS=%s: every periodic write waits that long first "
+				"(a test hook, not for service)", delay);
+		}
 		appliance_state_load(a);
+		a->image = state_image_new();
+		a->writer = a->image ? state_writer_new(&wc) : NULL;
+		if (!a->writer) {
+			int e = a->image ? errno : ENOMEM;
+
+			pr_err("cannot start the state writer: %s", strerror(e));
+			appliance_free(a);
+			errno = e;
+			return NULL;
+		}
 		a->next_save_ns = appliance_clock_ns(CLOCK_MONOTONIC) + (uint64_t)cfg->state_save_s * 1000000000ULL;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -458,9 +569,12 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 	}
 	/* the rest is housekeeping on the wall clock */
 	mono = appliance_clock_ns(CLOCK_MONOTONIC);
-	if (a->cfg->state_path[0] && mono >= a->next_save_ns) {
-		appliance_state_save(a);
-		a->next_save_ns = mono + (uint64_t)a->cfg->state_save_s * 1000000000ULL;
+	if (a->writer) {
+		appliance_state_reap(a);
+		if (mono >= a->next_save_ns) {
+			appliance_state_save_async(a);
+			a->next_save_ns = mono + (uint64_t)a->cfg->state_save_s * 1000000000ULL;
+		}
 	}
 	if (!a->metrics)
 		return;
@@ -474,8 +588,14 @@ void appliance_stop(struct appliance *a)
 {
 	if (!a)
 		return;
-	if (a->cfg->state_path[0] && appliance_state_save(a) == 0)
-		pr_info("state: saved to %s", a->cfg->state_path);
+	if (a->writer && appliance_state_save_final(a) == 0)
+		pr_info("state: saved to %s (%u sections, %zu bytes in %.3f s); periodic saves: %llu written, "
+			"%llu failed, %llu skipped while a write was in flight; packet thread: longest snapshot "
+			"%.3f ms; longest write %.3f s", a->cfg->state_path, state_image_sections(a->image),
+			state_image_len(a->image), (double)a->save_ns / 1e9,
+			(unsigned long long)(a->saves - 1), (unsigned long long)a->save_failures,
+			(unsigned long long)a->saves_skipped, (double)a->snapshot_max_ns / 1e6,
+			(double)a->save_max_ns / 1e9);
 	appliance_contain_drain(a);
 }
 
@@ -485,6 +605,8 @@ void appliance_free(struct appliance *a)
 		return;
 	appliance_contain_drain(a);	/* error paths: nothing stays blocked without its TTL */
 	contain_free(a->contain);
+	state_writer_free(a->writer);	/* error paths: the write in flight finishes */
+	state_image_free(a->image);
 	if (a->metrics) {
 		appliance_snapshot(a); /* a last scrape sees the final counters */
 		metrics_free(a->metrics);

@@ -3,7 +3,8 @@
  * appliance.h: the daemon's housekeeping around the packet loop: SIGHUP
  * reloads, the metrics snapshot, giving up capabilities after setup, learned
  * state kept across restarts, and containment (the XDP blocklist's TTLs).
- * Runs on the poller's thread from its tick, so the pipeline is never shared.
+ * Runs on the poller's thread from its tick, so the pipeline is never shared;
+ * only the learned state's disk writes run on a thread of their own.
  */
 #ifndef VIGIL_SENSOR_APPLIANCE_H
 #define VIGIL_SENSOR_APPLIANCE_H
@@ -26,9 +27,11 @@ struct appliance;
 int appliance_drop_caps(const struct config *cfg);
 
 /*
- * Install the SIGHUP handler, start the metrics endpoint when configured and
+ * Install the SIGHUP handler, start the metrics endpoint when configured,
  * restore the learned state from state.path (a missing, damaged or foreign file
- * is logged and the detectors learn from scratch). Call before the first frame.
+ * is logged and the detectors learn from scratch) and start its writer thread.
+ * Call after appliance_drop_caps (the threads inherit the reduced set) and
+ * before the first frame.
  * cfg is the running config: a reload rewrites it in place. pub may be NULL;
  * stats_fd and flows_fd may be -1. NULL with errno on failure (logged).
  */
@@ -46,12 +49,18 @@ int appliance_contain_start(struct appliance *a, const struct xdp_maps *m, bool 
 
 /*
  * From the poller's tick: a pending reload, the metrics snapshot once a second,
- * the state saved every state.save_s (wall clock) and blocks whose TTL ended at
- * now_ns (the poller's clock, as the incidents') lifted.
+ * a state snapshot every state.save_s (wall clock) handed to the writer thread
+ * (skipped and counted while the previous write is in flight; never waits for
+ * the disk) and blocks whose TTL ended at now_ns (the poller's clock, as the
+ * incidents') lifted.
  */
 void appliance_tick(struct appliance *a, uint64_t now_ns);
 
-/* Clean shutdown (SIGTERM, end of a capture): save the state, lift every block made. */
+/*
+ * Clean shutdown (SIGTERM, end of a capture), after the poller stopped: the
+ * write in flight finishes, the writer thread is joined, the final state is
+ * written synchronously here; every block made is lifted.
+ */
 void appliance_stop(struct appliance *a);
 
 void appliance_free(struct appliance *a);

@@ -128,10 +128,15 @@ static unsigned int caps_read_last_cap(void)
 	return v;
 }
 
-int caps_restrict(uint64_t keep, struct caps_result *res)
+int caps_signal(void)
 {
 	/* glibc keeps SIGRTMIN..SIGRTMIN+2 for itself; this one is free in DPDK and ZeroMQ */
-	int sig = SIGRTMAX - 3, rc;
+	return SIGRTMAX - 3;
+}
+
+int caps_restrict(uint64_t keep, struct caps_result *res)
+{
+	int sig = caps_signal(), rc;
 	struct sigaction sa;
 	pid_t self = (pid_t)syscall(SYS_gettid), pid = getpid();
 	unsigned int sent = 0, waited;

@@ -30,6 +30,12 @@ struct caps_result {
  */
 int caps_restrict(uint64_t keep, struct caps_result *res);
 
+/*
+ * The signal caps_restrict reaches the other threads with. A thread that
+ * blocks all signals must leave this one open, or it keeps its capabilities.
+ */
+int caps_signal(void);
+
 /* Effective capabilities of thread tid of this process (0: the calling thread). */
 int caps_effective(pid_t tid, uint64_t *eff);
 

@@ -16,10 +16,12 @@ _Static_assert(offsetof(struct config_cidr, prefix_len) == offsetof(struct cfgta
 	       "cidr layout");
 _Static_assert(sizeof(enum config_mode) == sizeof(int), "enum rows store an int");
 _Static_assert(sizeof(enum config_handoff) == sizeof(int), "enum rows store an int");
+_Static_assert(sizeof(enum config_flow_map) == sizeof(int), "enum rows store an int");
 _Static_assert(sizeof(enum config_action) == sizeof(int), "enum rows store an int");
 
 static const char *const config_mode_names[] = { "tap", "inline", NULL };
 static const char *const config_handoff_names[] = { "all", "none", "first_n", "sample", NULL };
+static const char *const config_flow_map_names[] = { "percpu", "shared", NULL };
 static const char *const config_level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const config_action_names[] = { "alert", "block", NULL };
 
@@ -85,6 +87,9 @@ static const struct cfgtab_row config_rows[] = {
 	  .size = SZ(xdp_object), .doc = "Path of the XDP object file (empty: the built-in one)" },
 	{ .key = "xdp.flow_entries", .type = CFGTAB_U32, .def = "65536", .min = 1024, .max = 16777216,
 	  .offset = OFF(xdp_flow_entries), .doc = "Capacity of the per-flow BPF maps" },
+	{ .key = "xdp.flow_map", .type = CFGTAB_ENUM, .def = "percpu", .offset = OFF(xdp_flow_map),
+	  .enum_names = config_flow_map_names,
+	  .doc = "Flow table kind: percpu (a copy per CPU, no shared writes; ~112 + 80 x ncpu bytes a flow) or shared (one copy for all CPUs, atomic adds; ~184 bytes a flow)" },
 	{ .key = "xdp.handoff", .type = CFGTAB_ENUM, .def = "all", .offset = OFF(xdp_handoff),
 	  .enum_names = config_handoff_names,
 	  .doc = "Packets passed on to user space: all, none (flow counters only), the first n of each flow, or a sample" },
@@ -230,7 +235,7 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "state.path", .type = CFGTAB_STRING, .def = "", .offset = OFF(state_path),
 	  .size = SZ(state_path),
 	  .doc = "File where learned baselines are saved and restored across restarts (empty: not kept)" },
-	{ .key = "state.save_s", .type = CFGTAB_U32, .def = "300", .min = 10, .max = 86400,
+	{ .key = "state.save_s", .type = CFGTAB_U32, .def = "300", .min = 1, .max = 86400,
 	  .offset = OFF(state_save_s), .doc = "Seconds between periodic saves (also saved at shutdown)" },
 	{ .key = "evidence.enabled", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(evidence_enabled),
 	  .doc = "Save the packets behind every incident as a pcapng file" },

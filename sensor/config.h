@@ -39,6 +39,12 @@ enum config_handoff {
 	CONFIG_HANDOFF_SAMPLE = 3,
 };
 
+/* xdp.flow_map: the XDP flow table's kind (values of enum xdp_flow_map) */
+enum config_flow_map {
+	CONFIG_FLOW_MAP_PERCPU = 0,
+	CONFIG_FLOW_MAP_SHARED = 1,
+};
+
 /* an IPv4 or IPv6 prefix; IPv4 stored as IPv4-mapped IPv6, prefix counted on the 128 bits */
 struct config_cidr {
 	uint8_t addr[16];
@@ -95,6 +101,7 @@ struct config {
 
 	char xdp_object[CONFIG_PATH_MAX];	/* empty: the built-in default path */
 	uint32_t xdp_flow_entries;
+	enum config_flow_map xdp_flow_map;	/* per-CPU or shared flow table */
 	enum config_handoff xdp_handoff;
 	uint32_t xdp_handoff_n;
 	bool xdp_force;			/* replace a foreign XDP program */

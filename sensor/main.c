@@ -396,6 +396,7 @@ int main(int argc, char **argv)
 	bool eal_up = false, pinned = false;
 	uint32_t prog_id = 0;
 	int ifindex = 0, flows_fd = -1, ret, rc = 1;
+	enum xdp_flows_pin pin_how = XDP_FLOWS_CREATED;
 	uint64_t end_ns;
 
 	xdp_maps_init(&live_maps);
@@ -509,7 +510,8 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		maps = xdp_loader_maps(xl);
-		ret = xdp_flows_table_open(NULL, NULL, cfg.xdp_flow_entries, &flows_fd);
+		ret = xdp_flows_table_open_kind(NULL, NULL, cfg.xdp_flow_entries,
+						(enum xdp_flow_map)cfg.xdp_flow_map, &flows_fd, NULL);
 		if (ret < 0) {
 			pr_err("cannot create the flow table: %s", strerror(-ret));
 			goto cleanup;
@@ -537,11 +539,18 @@ int main(int argc, char **argv)
 		}
 		maps = &live_maps;
 		xdp_loader_prog_id(maps->prog_fd, &prog_id);
-		ret = xdp_flows_table_open(cfg.xdp_pin_dir, ifname, cfg.xdp_flow_entries, &flows_fd);
+		ret = xdp_flows_table_open_kind(cfg.xdp_pin_dir, ifname, cfg.xdp_flow_entries,
+						(enum xdp_flow_map)cfg.xdp_flow_map, &flows_fd, &pin_how);
 		if (ret < 0) {
 			pr_err("cannot open the flow table under %s: %s", cfg.xdp_pin_dir, strerror(-ret));
 			goto cleanup;
 		}
+		if (pin_how == XDP_FLOWS_REPLACED_KIND || pin_how == XDP_FLOWS_REPLACED_SIZE)
+			pr_warn("flow table under %s/%s: the pinned one was %s; replaced by a new %s table "
+				"of %u entries (its flows are dropped)", cfg.xdp_pin_dir, ifname,
+				pin_how == XDP_FLOWS_REPLACED_KIND ? "of the other kind" : "of another size",
+				cfg.xdp_flow_map == CONFIG_FLOW_MAP_SHARED ? "shared" : "per-CPU",
+				cfg.xdp_flow_entries);
 		pinned = true;
 		actx = (struct alert_ctx){
 			.sensor_name = cfg.sensor_name, .in_iface = ifname,
@@ -552,11 +561,13 @@ int main(int argc, char **argv)
 	if (ret == 0)
 		ret = sensor_xdp_maps(&cfg, maps);
 	if (ret == 0)
-		ret = xdp_flows_table_install(maps->flows_outer_fd, flows_fd);
+		ret = xdp_flows_install(maps, flows_fd);
 	if (ret < 0) {
 		pr_err("cannot configure the XDP program: %s", strerror(-ret));
 		goto cleanup;
 	}
+	pr_info("flow table: %s, %u entries", cfg.xdp_flow_map == CONFIG_FLOW_MAP_SHARED ?
+		"shared (LRU_HASH)" : "per-CPU (LRU_PERCPU_HASH)", cfg.xdp_flow_entries);
 	out.flows_fd = flows_fd;
 
 	/* set up: from here on only CAP_NET_ADMIN and CAP_BPF (threads started later inherit that) */

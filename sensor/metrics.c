@@ -155,6 +155,18 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 		    (unsigned long long)s->state_saves);
 	metrics_one(&b, "vigil_state_save_failures_total", "counter", "Learned state saves that failed",
 		    (unsigned long long)s->state_save_failures);
+	metrics_one(&b, "vigil_state_saves_skipped_total", "counter",
+		    "Periodic state saves skipped because the previous write was still in flight",
+		    (unsigned long long)s->state_saves_skipped);
+	metrics_head(&b, "vigil_state_save_seconds", "gauge",
+		     "Duration of the last state write, fsync and rename (writer thread)");
+	metrics_put(&b, "vigil_state_save_seconds %llu.%09llu\n", (unsigned long long)(s->state_save_ns / 1000000000ULL),
+		    (unsigned long long)(s->state_save_ns % 1000000000ULL));
+	metrics_head(&b, "vigil_state_snapshot_seconds", "gauge",
+		     "Time the packet thread spent on the last state snapshot");
+	metrics_put(&b, "vigil_state_snapshot_seconds %llu.%09llu\n",
+		    (unsigned long long)(s->state_snapshot_ns / 1000000000ULL),
+		    (unsigned long long)(s->state_snapshot_ns % 1000000000ULL));
 	metrics_one(&b, "vigil_start_time_seconds", "gauge", "When the sensor started, Unix time",
 		    (unsigned long long)s->start_time_s);
 	return b.full ? -ENOSPC : (int)b.off;

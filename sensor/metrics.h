@@ -42,6 +42,9 @@ struct metrics_snapshot {
 	bool collector_connected;
 	uint64_t reloads, reload_failures;
 	uint64_t state_saves, state_save_failures;
+	uint64_t state_saves_skipped;		/* periodic saves not taken: a write was in flight */
+	uint64_t state_save_ns;			/* last write + fsync + rename (writer thread) */
+	uint64_t state_snapshot_ns;		/* last snapshot, on the packet thread */
 	uint64_t start_time_s;			/* wall clock, seconds */
 };
 

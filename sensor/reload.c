@@ -30,6 +30,7 @@ static const struct reload_row reload_restart_only[] = {
 	ROW("dpdk.mbufs", dpdk_mbufs),
 	ROW("xdp.object", xdp_object),
 	ROW("xdp.flow_entries", xdp_flow_entries),
+	ROW("xdp.flow_map", xdp_flow_map),
 	ROW("xdp.handoff", xdp_handoff),
 	ROW("xdp.handoff_n", xdp_handoff_n),
 	ROW("xdp.force", xdp_force),

@@ -3,6 +3,8 @@
  * state.c: the learned-state file. A restart must not reopen every detector's
  * learning period, and a file cut short by a power loss must be refused rather
  * than half-trusted: hence a header with version, length and CRC, and rename().
+ * The bytes are built in memory first (state_image) and written apart, so the
+ * slow part (write, fsync, rename) can run off the packet thread.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -98,48 +100,136 @@ static int state_sync_dir(const char *path)
 	return rc;
 }
 
-int state_save(const char *path, const struct state_section *secs, size_t n, uint64_t saved_wall_ns)
+/* ---- the file's bytes in memory ---- */
+
+struct state_image {
+	unsigned char *buf;	/* header, then the sections; owned */
+	size_t cap, len;
+	size_t open_off;	/* offset of the open section's header; 0: none open */
+	size_t open_max;
+	uint32_t n_sections;
+	uint64_t saved_wall_ns;
+};
+
+struct state_image *state_image_new(void)
 {
-	static const unsigned char zeros[8];
-	struct state_hdr hdr = { .version = STATE_VERSION, .bom = STATE_BOM,
-				 .saved_wall_ns = saved_wall_ns, .n_sections = (uint32_t)n };
+	return calloc(1, sizeof(struct state_image));
+}
+
+void state_image_free(struct state_image *im)
+{
+	if (!im)
+		return;
+	free(im->buf);
+	free(im);
+}
+
+/* Make room for need bytes in all, doubling: a steady state stops growing. */
+static int state_image_grow(struct state_image *im, size_t need)
+{
+	size_t cap = im->cap ? im->cap : 4096;
+	unsigned char *p;
+
+	if (need <= im->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	p = realloc(im->buf, cap);
+	if (!p)
+		return -ENOMEM;
+	im->buf = p;
+	im->cap = cap;
+	return 0;
+}
+
+void state_image_begin(struct state_image *im, uint64_t saved_wall_ns)
+{
+	im->len = sizeof(struct state_hdr);
+	im->open_off = 0;
+	im->open_max = 0;
+	im->n_sections = 0;
+	im->saved_wall_ns = saved_wall_ns;
+}
+
+int state_image_reserve(struct state_image *im, uint32_t tag, size_t max, void **data)
+{
+	struct state_sec_hdr sh = { .tag = tag };
+	size_t need;
+	int rc;
+
+	if (im->len < sizeof(struct state_hdr) || im->open_off || im->n_sections >= STATE_MAX_SECTIONS)
+		return -EINVAL;
+	if (max > STATE_MAX_BYTES || im->len - sizeof(struct state_hdr) + sizeof(sh) + state_pad8(max) >
+	    STATE_MAX_BYTES)
+		return -EFBIG;
+	need = im->len + sizeof(sh) + state_pad8(max);
+	rc = state_image_grow(im, need);
+	if (rc < 0)
+		return rc;
+	memcpy(im->buf + im->len, &sh, sizeof(sh));
+	im->open_off = im->len;
+	im->open_max = max;
+	*data = im->buf + im->len + sizeof(sh);
+	return 0;
+}
+
+int state_image_commit(struct state_image *im, size_t len)
+{
+	struct state_sec_hdr sh;
+	size_t data_off;
+
+	if (!im->open_off || len > im->open_max)
+		return -EINVAL;
+	data_off = im->open_off + sizeof(sh);
+	memcpy(&sh, im->buf + im->open_off, sizeof(sh));
+	sh.len = len;
+	memcpy(im->buf + im->open_off, &sh, sizeof(sh));
+	memset(im->buf + data_off + len, 0, state_pad8(len) - len);
+	im->len = data_off + state_pad8(len);
+	im->open_off = 0;
+	im->open_max = 0;
+	im->n_sections++;
+	return 0;
+}
+
+size_t state_image_len(const struct state_image *im)
+{
+	return im->len;
+}
+
+unsigned int state_image_sections(const struct state_image *im)
+{
+	return im->n_sections;
+}
+
+/* ---- writing ---- */
+
+int state_write(const char *path, const struct state_image *im)
+{
+	struct state_hdr hdr = { .version = STATE_VERSION, .bom = STATE_BOM };
 	char tmp[4096];
-	size_t i;
 	int fd = -1, rc;
 
-	if (!path || !path[0] || n > STATE_MAX_SECTIONS)
+	if (!path || !path[0] || !im || im->len < sizeof(hdr) || im->open_off)
 		return -EINVAL;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	memcpy(hdr.magic, STATE_MAGIC, 8);
-	for (i = 0; i < n; i++) {
-		struct state_sec_hdr sh = { .tag = secs[i].tag, .len = secs[i].len };
-
-		hdr.crc = state_crc32(hdr.crc, &sh, sizeof(sh));
-		hdr.crc = state_crc32(hdr.crc, secs[i].data, secs[i].len);
-		hdr.crc = state_crc32(hdr.crc, zeros, state_pad8(secs[i].len) - secs[i].len);
-		hdr.payload_len += sizeof(sh) + state_pad8(secs[i].len);
-	}
-	if (hdr.payload_len > STATE_MAX_BYTES)
-		return -EFBIG;
+	hdr.saved_wall_ns = im->saved_wall_ns;
+	hdr.n_sections = im->n_sections;
+	hdr.payload_len = im->len - sizeof(hdr);
+	if (hdr.payload_len)	/* else no section: no buffer either */
+		hdr.crc = state_crc32(0, im->buf + sizeof(hdr), (size_t)hdr.payload_len);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	rc = state_write_all(fd, &hdr, sizeof(hdr));
-	for (i = 0; i < n && !rc; i++) {
-		struct state_sec_hdr sh = { .tag = secs[i].tag, .len = secs[i].len };
-
-		rc = state_write_all(fd, &sh, sizeof(sh));
-		if (!rc)
-			rc = state_write_all(fd, secs[i].data, secs[i].len);
-		if (!rc)
-			rc = state_write_all(fd, zeros, state_pad8(secs[i].len) - secs[i].len);
-	}
+	if (!rc && hdr.payload_len)
+		rc = state_write_all(fd, im->buf + sizeof(hdr), (size_t)hdr.payload_len);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && !rc)
 		rc = -errno;
-	fd = -1;
 	if (!rc && rename(tmp, path) < 0)
 		rc = -errno;
 	if (rc) {
@@ -147,6 +237,36 @@ int state_save(const char *path, const struct state_section *secs, size_t n, uin
 		return rc;
 	}
 	return state_sync_dir(path);
+}
+
+int state_save(const char *path, const struct state_section *secs, size_t n, uint64_t saved_wall_ns)
+{
+	struct state_image *im = NULL;
+	size_t i;
+	int rc;
+
+	if (!path || !path[0] || n > STATE_MAX_SECTIONS)
+		return -EINVAL;
+	im = state_image_new();
+	if (!im)
+		return -ENOMEM;
+	state_image_begin(im, saved_wall_ns);
+	for (i = 0; i < n; i++) {
+		void *data;
+
+		rc = state_image_reserve(im, secs[i].tag, secs[i].len, &data);
+		if (rc < 0)
+			goto cleanup;
+		if (secs[i].len)
+			memcpy(data, secs[i].data, secs[i].len);
+		rc = state_image_commit(im, secs[i].len);
+		if (rc < 0)
+			goto cleanup;
+	}
+	rc = state_write(path, im);
+cleanup:
+	state_image_free(im);
+	return rc;
 }
 
 int state_load(const char *path, struct state **out)

@@ -2,7 +2,8 @@
 /*
  * bench_mem.c: the memory the default profile needs while tracking a full
  * XDP flow table and full user-space statistics: the process's RSS plus its
- * hugepages (DPDK), measured from /proc, and the flow map's kernel memory.
+ * hugepages (DPDK), measured from /proc, and the flow map's kernel memory, for
+ * both kinds of flow table (xdp.flow_map: percpu and shared).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -47,8 +48,8 @@ static long mem_memlock_kb(int fd)
 	return mem_kb(path, "memlock:") / 1024;	/* the kernel reports bytes here */
 }
 
-/* a 1 M entry LRU per-CPU flow table, filled through batch updates */
-static int mem_flows(uint32_t entries, int *fd_out)
+/* a full LRU flow table (per-CPU or shared: type), filled through batch updates */
+static int mem_flows(enum bpf_map_type type, uint32_t entries, int *fd_out)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, ret = 0;
 	size_t stride = (sizeof(struct vigil_flow) + 7) & ~(size_t)7;
@@ -58,7 +59,9 @@ static int mem_flows(uint32_t entries, int *fd_out)
 
 	if (ncpu < 0)
 		return ncpu;
-	fd = bpf_map_create(BPF_MAP_TYPE_LRU_PERCPU_HASH, "vx4_bench_flows", sizeof(struct vigil_flow_key),
+	if (type == BPF_MAP_TYPE_LRU_HASH)
+		ncpu = 1;	/* one value per key */
+	fd = bpf_map_create(type, "vx4_bench_flows", sizeof(struct vigil_flow_key),
 			    sizeof(struct vigil_flow), entries, NULL);
 	if (fd < 0)
 		return fd;
@@ -151,7 +154,7 @@ int main(int argc, char **argv)
 	struct stats_cfg scfg;
 	struct stats *st = NULL;
 	uint32_t uh, up, us;
-	long rss, huge_s, huge_p, mlock;
+	long rss, huge_s, huge_p, mlock, mlock_shared;
 	int fd = -1, ret, rc = 1;
 
 	ret = dp_eal_init(&ecfg);
@@ -164,7 +167,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_mem: ring port: %s\n", strerror(-ret));
 		goto cleanup;
 	}
-	ret = mem_flows(flows, &fd);
+	/* the shared table first, measured and freed, so the two are not held at once */
+	ret = mem_flows(BPF_MAP_TYPE_LRU_HASH, flows, &fd);
+	if (ret < 0) {
+		fprintf(stderr, "bench_mem: shared flow table of %u: %s\n", flows, strerror(-ret));
+		goto cleanup;
+	}
+	mlock_shared = mem_memlock_kb(fd);
+	close(fd);
+	fd = -1;
+	ret = mem_flows(BPF_MAP_TYPE_LRU_PERCPU_HASH, flows, &fd);
 	if (ret < 0) {
 		fprintf(stderr, "bench_mem: flow table of %u: %s\n", flows, strerror(-ret));
 		goto cleanup;
@@ -187,6 +199,9 @@ int main(int argc, char **argv)
 	if (huge_p < 0)
 		huge_p = 0;
 	printf("xdp_flows=%u flow_map_kernel_kib=%ld\n", flows, mlock);
+	printf("xdp_flows=%u flow_map=shared flow_map_kernel_kib=%ld (%.2f of per-CPU on %d CPUs)\n",
+	       flows, mlock_shared, mlock > 0 ? (double)mlock_shared / (double)mlock : 0.0,
+	       libbpf_num_possible_cpus());
 	printf("stats_entries=%u hosts=%u pairs=%u sockets=%u stats_alloc_kib=%llu\n", uh + up + us, uh, up, us,
 	       (unsigned long long)(stats_mem_bytes(&scfg) >> 10));
 	printf("rss_kib=%ld hugetlb_kib=%ld\n", rss, huge_s + huge_p);

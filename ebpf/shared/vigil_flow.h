@@ -11,6 +11,9 @@
  *   vg_stats    PERCPU_ARRAY[1] of struct vigil_stats   counters by reason
  *   vg_flows_o  ARRAY_OF_MAPS[1] -> LRU_PERCPU_HASH     struct vigil_flow_key ->
  *                                                       struct vigil_flow
+ *   vg_flows_s  ARRAY_OF_MAPS[1] -> LRU_HASH            the same, one copy shared by
+ *                                                       the CPUs (xdp.flow_map: shared);
+ *                                                       used when vg_flows_o is empty
  *   xsks_map    XSKMAP                                  AF_XDP sockets by rx queue
  *   vg_block    LPM_TRIE of struct vigil_block_key ->   the blocklist (containment):
  *               struct vigil_block                      hits are dropped and counted
@@ -79,8 +82,10 @@ enum vigil_key_flag {
 };
 
 /*
- * struct vigil_flow: one per CPU per flow (LRU per-CPU hash). User space sums the
- * CPUs: packets and bytes add, first/last take min/max, flags OR. Times are ns on
+ * struct vigil_flow: one per CPU per flow (LRU per-CPU hash), user space sums the
+ * CPUs: packets and bytes add, first/last take min/max, flags OR. Or one per flow
+ * for all CPUs (the shared LRU hash): counters are atomic adds there, so every
+ * field the CPUs add to is a naturally aligned __u32 or __u64. Times are ns on
  * the program's clock: CLOCK_MONOTONIC live (to the scheduler tick unless
  * VIGIL_CFG_F_PRECISE_TIME), capture time in replay.
  * Bytes are whole frame lengths as XDP sees them (bpf_xdp_get_buff_len), or in

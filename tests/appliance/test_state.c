@@ -120,11 +120,14 @@ static void test_roundtrip(void)
 	buf = malloc(det_flood_save_size(a));
 	n = det_flood_save(a, t, buf, det_flood_save_size(a));
 	testlib_case("save: header + 3 records", n == 16 + 3 * 48, "n=%ld", n);
-	testlib_case("save: too small a buffer is -ENOSPC", det_flood_save(a, t, buf, 40) == -ENOSPC, "");
+	n = det_flood_save(a, t, buf, 40);
+	testlib_case("save: too small a buffer is -ENOSPC", n == -ENOSPC, "n=%ld", n);
+	n = det_flood_save(a, t, buf, det_flood_save_size(a));
 	sec = (struct state_section){ .tag = STATE_TAG_FLOOD, .data = buf, .len = (size_t)n };
 	rc = state_save(path_in_dir("sensor.state"), &sec, 1, 42);
 	testlib_case("state_save writes the file", rc == 0, "rc=%d", rc);
-	testlib_case("no temporary file left", access(path_in_dir("sensor.state.tmp"), F_OK) != 0, "");
+	testlib_case("no temporary file left", access(path_in_dir("sensor.state.tmp"), F_OK) != 0,
+		     "%s exists", path_in_dir("sensor.state.tmp"));
 	rc = state_load(path_in_dir("sensor.state"), &s);
 	testlib_case("state_load reads it back", rc == 0 && s && state_saved_wall_ns(s) == 42, "rc=%d", rc);
 	if (!s)
@@ -132,11 +135,13 @@ static void test_roundtrip(void)
 	rc = state_get(s, STATE_TAG_FLOOD, &data, &len);
 	testlib_case("flood section found, same bytes", rc == 0 && len == (size_t)n && !memcmp(data, buf, len),
 		     "rc=%d len=%zu", rc, len);
-	testlib_case("unknown section is -ENOENT", state_get(s, 99, &data, &len) == -ENOENT, "");
+	rc = state_get(s, 99, &data, &len);
+	testlib_case("unknown section is -ENOENT", rc == -ENOENT, "rc=%d", rc);
 	state_get(s, STATE_TAG_FLOOD, &data, &len);
 	rc = det_flood_load(b, data, len);
 	testlib_case("load: 3 hosts restored", rc == 3, "rc=%d", rc);
-	testlib_case("load into a used detector is -EBUSY", det_flood_load(a, data, len) == -EBUSY, "");
+	rc = det_flood_load(a, data, len);
+	testlib_case("load into a used detector is -EBUSY", rc == -EBUSY, "rc=%d", rc);
 
 	/* one hour later (a restart): the same traffic; restored hosts are not learning */
 	drive(b, t + 3600 * NS, 3, 100, 3, &cb);
@@ -256,8 +261,8 @@ static void test_damaged(void)
 		testlib_case("NaN record skipped, other restored", rc == 1, "rc=%d", rc);
 		det_flood_free(a);
 		a = det_flood_new(&fcfg);
-		testlib_case("length not matching the count is -EINVAL",
-			     det_flood_load(a, buf, (size_t)m - 1) == -EINVAL, "");
+		rc = det_flood_load(a, buf, (size_t)m - 1);
+		testlib_case("length not matching the count is -EINVAL", rc == -EINVAL, "rc=%d", rc);
 		det_flood_free(a);
 		det_flood_free(b);
 	}
@@ -292,6 +297,105 @@ static void test_atomic(void)
 	rmdir(sub);
 }
 
+/*
+ * The in-memory image the packet thread fills: the same bytes as state_save,
+ * its misuse refused, and its buffer kept from one snapshot to the next (a
+ * steady state allocates nothing on the packet thread).
+ */
+static void test_image(void)
+{
+	static const char a[] = "abc", b[] = "0123456789";
+	struct state_section secs[] = { { .tag = 7, .data = a, .len = 3 }, { .tag = 9, .data = b, .len = 10 } };
+	unsigned char want[256], got[256];
+	struct state_image *im = state_image_new();
+	struct state *s = NULL;
+	void *p, *first = NULL;
+	long nw, ng;
+	size_t i;
+	int rc, round;
+
+	if (!testlib_case("image: new", im != NULL, "ENOMEM"))
+		return;
+	rc = state_image_reserve(im, 1, 1, &p);
+	testlib_case("image: reserve before begin is -EINVAL", rc == -EINVAL, "rc=%d", rc);
+	for (round = 0; round < 2; round++) {
+		state_image_begin(im, 77);
+		for (i = 0; i < 2; i++) {
+			rc = state_image_reserve(im, secs[i].tag, 64, &p);	/* more than written */
+			if (rc == 0) {
+				if (i == 0 && !round)
+					first = p;
+				if (i == 0 && round)
+					testlib_case("image: second snapshot reuses the buffer", p == first,
+						     "%p then %p", first, p);
+				memcpy(p, secs[i].data, secs[i].len);
+				rc = state_image_commit(im, secs[i].len);
+			}
+			if (rc)
+				break;
+		}
+	}
+	testlib_case("image: two sections in", rc == 0 && state_image_sections(im) == 2, "rc=%d n=%u", rc,
+		     state_image_sections(im));
+	testlib_case("image: length is header + 2 x (16 + padded data)", state_image_len(im) == 40 + 16 + 8 + 16 + 16,
+		     "len=%zu", state_image_len(im));
+	rc = state_write(path_in_dir("image.state"), im);
+	testlib_case("image: state_write", rc == 0, "rc=%d", rc);
+	rc = state_save(path_in_dir("save.state"), secs, 2, 77);
+	nw = read_bytes(path_in_dir("save.state"), want, sizeof(want));
+	ng = read_bytes(path_in_dir("image.state"), got, sizeof(got));
+	testlib_case("image: the same bytes as state_save", rc == 0 && nw > 40 && nw == ng && !memcmp(want, got, (size_t)nw),
+		     "rc=%d %ld vs %ld bytes", rc, nw, ng);
+	rc = state_load(path_in_dir("image.state"), &s);
+	testlib_case("image: loads", rc == 0, "rc=%d", rc);
+	if (s) {
+		const void *d;
+		size_t len;
+
+		rc = state_get(s, 9, &d, &len);
+		testlib_case("image: second section intact", rc == 0 && len == 10 && !memcmp(d, b, 10), "rc=%d len=%zu",
+			     rc, len);
+		state_free(s);
+		s = NULL;
+	}
+
+	/* misuse */
+	state_image_begin(im, 1);
+	rc = state_image_commit(im, 0);
+	testlib_case("image: commit with nothing reserved is -EINVAL", rc == -EINVAL, "rc=%d", rc);
+	state_image_reserve(im, 1, 8, &p);
+	rc = state_image_reserve(im, 2, 8, &p);
+	testlib_case("image: reserve with a section open is -EINVAL", rc == -EINVAL, "rc=%d", rc);
+	rc = state_write(path_in_dir("open.state"), im);
+	testlib_case("image: write with a section open is -EINVAL, no file", rc == -EINVAL &&
+		     access(path_in_dir("open.state"), F_OK) != 0, "rc=%d", rc);
+	rc = state_image_commit(im, 9);
+	testlib_case("image: commit past the reserved size is -EINVAL", rc == -EINVAL, "rc=%d", rc);
+	state_image_commit(im, 8);
+	rc = state_image_reserve(im, 3, (size_t)300 << 20, &p);
+	testlib_case("image: a section past 256 MiB is -EFBIG", rc == -EFBIG, "rc=%d", rc);
+	for (i = 1, rc = 0; i < 64 && !rc; i++) {
+		rc = state_image_reserve(im, (uint32_t)i + 10, 0, &p);
+		if (!rc)
+			rc = state_image_commit(im, 0);
+	}
+	testlib_case("image: 64 sections fit", rc == 0 && state_image_sections(im) == 64, "rc=%d n=%u", rc,
+		     state_image_sections(im));
+	rc = state_image_reserve(im, 99, 0, &p);
+	testlib_case("image: a 65th is -EINVAL", rc == -EINVAL, "rc=%d", rc);
+
+	/* no detector on: an empty state is a valid file */
+	state_image_free(im);
+	im = state_image_new();
+	state_image_begin(im, 5);
+	rc = state_write(path_in_dir("empty.state"), im);
+	if (rc == 0)
+		rc = state_load(path_in_dir("empty.state"), &s);
+	testlib_case("image: no section: written and loaded", rc == 0 && s && state_saved_wall_ns(s) == 5, "rc=%d", rc);
+	state_free(s);
+	state_image_free(im);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -300,11 +404,13 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	testlib_case("crc32 of '123456789' is cbf43926", state_crc32(0, "123456789", 9) == 0xcbf43926u, "");
+	testlib_case("crc32 of '123456789' is cbf43926", state_crc32(0, "123456789", 9) == 0xcbf43926u, "got %08x",
+		     state_crc32(0, "123456789", 9));
 	test_roundtrip();
 	test_partial_learning();
 	test_damaged();
 	test_atomic();
+	test_image();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);

@@ -440,10 +440,12 @@ static void model_account(struct model_flow *mf, int dir, uint32_t len, uint64_t
 
 static int read_flow(int flows_fd, const struct vigil_flow_key *k, struct vigil_flow *sum)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = xdp_flows_table_copies(flows_fd);	/* 1 for a shared table */
 	struct vigil_flow *vals;
 	int err;
 
+	if (ncpu < 0)
+		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
@@ -526,7 +528,7 @@ static void run_frame_rows(struct test_ctx *t)
 	for (i = 0; i < sizeof(frame_rows) / sizeof(frame_rows[0]); i++) {
 		r = &frame_rows[i];
 		if (i == 1) {
-			err = xdp_flows_table_install(t->m->flows_outer_fd, t->m->flows_fd);
+			err = xdp_flows_install(t->m, t->m->flows_fd);
 			if (err) {
 				printf("FAIL install flow table: %d\n", err);
 				t->failed++;
@@ -756,9 +758,12 @@ static void run_misc(struct test_ctx *t)
 	case_end(t);
 }
 
+/* usage: test_xdp [OBJ [percpu|shared]]: every case runs on the table kind given */
 int main(int argc, char **argv)
 {
 	const char *obj = argc > 1 ? argv[1] : VIGIL_BPF_OBJ_PATH;
+	bool shared = argc > 2 && !strcmp(argv[2], "shared");
+	enum xdp_flow_map kind_got;
 	struct test_ctx t = { 0 };
 	struct xdp_loader *l = NULL;
 	struct vigil_xdp_cfg cfg = { VIGIL_MODE_TAP, VIGIL_HANDOFF_NONE, 0, 0 };
@@ -786,7 +791,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t.m = xdp_loader_maps(l);
-	err = xdp_flows_table_open(NULL, NULL, 4096, &t.m->flows_fd);
+	if (argc > 2 && strcmp(argv[2], "shared") && strcmp(argv[2], "percpu")) {
+		printf("FAIL usage: table kind '%s' is neither percpu nor shared\n", argv[2]);
+		xdp_loader_free(l);
+		return 1;
+	}
+	printf("flow table: %s\n", shared ? "shared" : "percpu");
+	err = xdp_flows_table_open_kind(NULL, NULL, 4096,
+					shared ? XDP_FLOW_MAP_SHARED : XDP_FLOW_MAP_PERCPU,
+					&t.m->flows_fd, NULL);
+	if (!err)
+		err = xdp_flows_table_kind(t.m->flows_fd, &kind_got);
+	if (!err && kind_got != (shared ? XDP_FLOW_MAP_SHARED : XDP_FLOW_MAP_PERCPU))
+		err = -EPROTO;
 	if (!err)
 		err = xdp_cfg_write(t.m->cfg_fd, &cfg);
 	if (err) {

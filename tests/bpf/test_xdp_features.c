@@ -91,11 +91,14 @@ static void key4(struct vigil_flow_key *k, const char *a, uint16_t pa, const cha
 
 static int flow_get(struct feat_ctx *t, const struct vigil_flow_key *k, struct vigil_flow *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
+	int ncpu = xdp_flows_table_copies(t->flows_fd);	/* 1 for a shared table */
 	size_t stride = (sizeof(struct vigil_flow) + 7) & ~(size_t)7;
-	void *vals = calloc((size_t)ncpu, stride);
+	void *vals;
 	int err;
 
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc((size_t)ncpu, stride);
 	if (!vals)
 		return -ENOMEM;
 	err = bpf_map_lookup_elem(t->flows_fd, k, vals);
@@ -348,8 +351,8 @@ int main(int argc, char **argv)
 	size_t i;
 	int err;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_xdp_features vigil.bpf.o\n");
+	if (argc != 2 && (argc != 3 || (strcmp(argv[2], "percpu") && strcmp(argv[2], "shared")))) {
+		fprintf(stderr, "usage: test_xdp_features vigil.bpf.o [percpu|shared]\n");
 		return 2;
 	}
 	if (geteuid() != 0) {
@@ -362,9 +365,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t.m = xdp_loader_maps(t.l);
-	err = xdp_flows_table_open(NULL, NULL, 4096, &t.flows_fd);
+	printf("flow table: %s\n", argc == 3 ? argv[2] : "percpu");
+	err = xdp_flows_table_open_kind(NULL, NULL, 4096,
+					argc == 3 && !strcmp(argv[2], "shared") ? XDP_FLOW_MAP_SHARED
+										: XDP_FLOW_MAP_PERCPU,
+					&t.flows_fd, NULL);
 	if (!err)
-		err = xdp_flows_table_install(t.m->flows_outer_fd, t.flows_fd);
+		err = xdp_flows_install(t.m, t.flows_fd);
 	if (err) {
 		printf("FAIL flow table: %s\n", strerror(-err));
 		goto out;
