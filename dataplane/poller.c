@@ -25,6 +25,13 @@ static uint64_t poller_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* busy TSC cycles counted so far into st->busy_ns */
+static void poller_flush_busy(struct poller_stats *st, uint64_t *cycles)
+{
+	st->busy_ns += (uint64_t)((double)*cycles * 1e9 / (double)rte_get_tsc_hz());
+	*cycles = 0;
+}
+
 int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const struct poller_ops *ops,
 	       void *ctx, volatile bool *stop, struct poller_stats *st)
 {
@@ -91,12 +98,13 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			st->packets += n;
 		}
 		if (now && now >= next_tick) {
+			poller_flush_busy(st, &busy);	/* the tick may read st */
 			ops->tick(ctx, now);
 			next_tick = now - now % tick_ns + tick_ns;
 		}
 	}
+	poller_flush_busy(st, &busy);
 	if (now)
 		ops->tick(ctx, now);
-	st->busy_ns += (uint64_t)((double)busy * 1e9 / (double)rte_get_tsc_hz());
 	return ret;
 }

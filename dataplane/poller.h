@@ -33,7 +33,8 @@ struct poller_stats {
 	uint64_t packets;
 	uint64_t empty_polls;
 	uint64_t busy_ns;	/* wall time from a burst's receive to its free: the loop's own
-				 * cost, without waiting for frames (TSC, two reads a burst) */
+				 * cost, without waiting for frames (TSC, two reads a burst);
+				 * brought up to date before every tick */
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "contain.h"
 #include "log.h"
 #include "metrics.h"
+#include "poller.h"
 #include "reload.h"
 #include "state.h"
 #include "state_writer.h"
@@ -50,6 +51,7 @@ struct appliance {
 	bool inline_live;
 	bool tap_logged;
 	uint64_t block_failures;
+	const struct poller_stats *poller;	/* the receive loop's counters (same thread), or NULL */
 };
 
 static void appliance_on_hup(int sig)
@@ -483,6 +485,12 @@ static void appliance_snapshot(struct appliance *a)
 	s.state_saves = a->saves;
 	s.state_save_failures = a->save_failures;
 	s.state_saves_skipped = a->saves_skipped;
+	if (a->poller) {
+		s.have_poller = true;
+		s.poller_busy_ns = a->poller->busy_ns;
+		s.poller_bursts = a->poller->bursts;
+		s.poller_empty_polls = a->poller->empty_polls;
+	}
 	s.state_save_ns = a->save_ns;
 	s.state_snapshot_ns = a->snapshot_ns;
 	s.start_time_s = a->start_s;
@@ -613,4 +621,9 @@ void appliance_free(struct appliance *a)
 	}
 	free(a->text);
 	free(a);
+}
+
+void appliance_set_poller(struct appliance *a, const struct poller_stats *ps)
+{
+	a->poller = ps;
 }

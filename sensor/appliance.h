@@ -56,6 +56,10 @@ int appliance_contain_start(struct appliance *a, const struct xdp_maps *m, bool 
  */
 void appliance_tick(struct appliance *a, uint64_t now_ns);
 
+/* The receive loop's counters, read by the metrics snapshot on the loop's own thread. */
+struct poller_stats;
+void appliance_set_poller(struct appliance *a, const struct poller_stats *ps);
+
 /*
  * Clean shutdown (SIGTERM, end of a capture), after the poller stopped: the
  * write in flight finishes, the writer thread is joined, the final state is

@@ -626,6 +626,7 @@ int main(int argc, char **argv)
 	sc.app = appliance_new(&cfg, opts.config, pl, pub, maps->stats_fd, flows_fd);
 	if (!sc.app)
 		goto cleanup;
+	appliance_set_poller(sc.app, &pollst);
 	/* containment acts on a live inline port only; a replay or a tap only alerts */
 	if (appliance_contain_start(sc.app, maps, !opts.replay && cfg.mode == CONFIG_MODE_INLINE) < 0)
 		goto cleanup;

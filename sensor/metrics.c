@@ -167,6 +167,17 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 	metrics_put(&b, "vigil_state_snapshot_seconds %llu.%09llu\n",
 		    (unsigned long long)(s->state_snapshot_ns / 1000000000ULL),
 		    (unsigned long long)(s->state_snapshot_ns % 1000000000ULL));
+	if (s->have_poller) {
+		metrics_head(&b, "vigil_poller_busy_seconds_total", "counter",
+			     "Time the receive loop spent on bursts that had frames (its rate over time: how loaded the core is)");
+		metrics_put(&b, "vigil_poller_busy_seconds_total %llu.%09llu\n",
+			    (unsigned long long)(s->poller_busy_ns / 1000000000ULL),
+			    (unsigned long long)(s->poller_busy_ns % 1000000000ULL));
+		metrics_one(&b, "vigil_poller_bursts_total", "counter", "Receive bursts that had frames",
+			    (unsigned long long)s->poller_bursts);
+		metrics_one(&b, "vigil_poller_empty_polls_total", "counter", "Receive polls that found no frame",
+			    (unsigned long long)s->poller_empty_polls);
+	}
 	metrics_one(&b, "vigil_start_time_seconds", "gauge", "When the sensor started, Unix time",
 		    (unsigned long long)s->start_time_s);
 	return b.full ? -ENOSPC : (int)b.off;

@@ -45,6 +45,9 @@ struct metrics_snapshot {
 	uint64_t state_saves_skipped;		/* periodic saves not taken: a write was in flight */
 	uint64_t state_save_ns;			/* last write + fsync + rename (writer thread) */
 	uint64_t state_snapshot_ns;		/* last snapshot, on the packet thread */
+	bool have_poller;
+	uint64_t poller_busy_ns;		/* the receive loop's own time (struct poller_stats) */
+	uint64_t poller_bursts, poller_empty_polls;
 	uint64_t start_time_s;			/* wall clock, seconds */
 };
 

@@ -94,6 +94,8 @@ if [ -s "$TMP/metrics.txt" ]; then
     awk -v d="$DELAY_MS" '$1 == "vigil_state_save_seconds" { f = ($2 * 1000 >= d) } END { exit !f }' "$TMP/metrics.txt"
   t_check "metrics: vigil_state_snapshot_seconds under half of it" \
     awk -v d="$DELAY_MS" '$1 == "vigil_state_snapshot_seconds" { f = ($2 > 0 && $2 * 1000 < d / 2) } END { exit !f }' "$TMP/metrics.txt"
+  t_check "metrics: the receive loop's busy time is exported and moving" \
+    awk '$1 == "vigil_poller_busy_seconds_total" { f = ($2 > 0) } END { exit !f }' "$TMP/metrics.txt"
   t_check "metrics: vigil_state_saves_skipped_total and vigil_state_saves_total present" \
     bash -c "grep -q '^vigil_state_saves_skipped_total [0-9]' '$TMP/metrics.txt' && grep -q '^vigil_state_saves_total [1-9]' '$TMP/metrics.txt'"
 else

@@ -65,6 +65,9 @@ static void test_format(void)
 		{ "vigil_spool_depth 17\n" },
 		{ "vigil_collector_connected 1\n" },
 		{ "vigil_config_reloads_total 1\n" },
+		{ "vigil_poller_busy_seconds_total 2.500000000\n" },
+		{ "vigil_poller_bursts_total 31\n" },
+		{ "# TYPE vigil_poller_busy_seconds_total counter\n" },
 		{ "# TYPE vigil_spool_depth gauge\n" },
 		{ "# TYPE vigil_xdp_packets_total counter\n" },
 	};
@@ -88,6 +91,9 @@ static void test_format(void)
 	s.spool_depth = 17;
 	s.collector_connected = true;
 	s.reloads = 1;
+	s.have_poller = true;
+	s.poller_busy_ns = 2500000000ULL;
+	s.poller_bursts = 31;
 	n = metrics_format(&s, buf, sizeof(buf));
 	testlib_case("format: text produced", n > 0 && (size_t)n == strlen(buf), "n=%d", n);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -96,11 +102,13 @@ static void test_format(void)
 		snprintf(name, sizeof(name), "format: has %.*s", (int)strcspn(want[i].line, "\n"), want[i].line);
 		testlib_case(name, strstr(buf, want[i].line) != NULL, "missing");
 	}
-	testlib_case("format: every line ends in newline, no empty line", buf[n - 1] == '\n' && !strstr(buf, "\n\n"), "");
-	testlib_case("format: too small a buffer is -ENOSPC", metrics_format(&s, buf, 100) == -ENOSPC, "");
+	testlib_case("format: every line ends in newline, no empty line", buf[n - 1] == '\n' && !strstr(buf, "\n\n"), "n=%d", n);
+	testlib_case("format: too small a buffer is -ENOSPC", metrics_format(&s, buf, 100) == -ENOSPC, "%s", "not refused");
 	s.have_spool = false;
+	s.have_poller = false;
 	metrics_format(&s, buf, sizeof(buf));
-	testlib_case("format: no spool, no spool family", !strstr(buf, "vigil_spool_depth"), "");
+	testlib_case("format: no spool, no spool family", !strstr(buf, "vigil_spool_depth"), "%s", "present");
+	testlib_case("format: no poller, no poller family", !strstr(buf, "vigil_poller_"), "%s", "present");
 }
 
 static void test_server(void)
@@ -131,20 +139,20 @@ static void test_server(void)
 	testlib_case("server: GET /metrics is 200 with the published text",
 		     n > 0 && !strncmp(resp, "HTTP/1.0 200", 12) && strstr(resp, "\r\n\r\nvigil_packets_total 5\n"),
 		     "n=%d resp=%.80s", n, resp);
-	testlib_case("server: text/plain version 0.0.4", strstr(resp, "text/plain; version=0.0.4") != NULL, "");
+	testlib_case("server: text/plain version 0.0.4", strstr(resp, "text/plain; version=0.0.4") != NULL, "%.80s", resp);
 	if (map_fd >= 0)
 		testlib_case("server: flow table fill counted from the map",
 			     strstr(resp, "vigil_flow_table_entries 3\n") && strstr(resp, "vigil_flow_table_capacity 64\n"),
 			     "%s", resp);
 	metrics_publish(m, "vigil_packets_total 6\n", 22);
 	n = http_get(port, "/metrics", resp, sizeof(resp));
-	testlib_case("server: a new snapshot replaces the old", n > 0 && strstr(resp, "vigil_packets_total 6\n"), "");
+	testlib_case("server: a new snapshot replaces the old", n > 0 && strstr(resp, "vigil_packets_total 6\n"), "n=%d", n);
 	n = http_get(port, "/other", resp, sizeof(resp));
 	testlib_case("server: other paths are 404", n > 0 && !strncmp(resp, "HTTP/1.0 404", 12), "%.40s", resp);
 	metrics_free(m);
 	n = http_get(port, "/metrics", resp, sizeof(resp));
 	testlib_case("server: closed after metrics_free", n < 0, "n=%d", n);
-	testlib_case("bad listen address refused", metrics_new("localhost", -1, 0) == NULL && errno == EINVAL, "");
+	testlib_case("bad listen address refused", metrics_new("localhost", -1, 0) == NULL && errno == EINVAL, "errno %d", errno);
 	if (map_fd >= 0)
 		close(map_fd);
 }
