@@ -401,6 +401,7 @@ static void stats_score_set(struct stats_score *s, enum stats_metric m, double o
 	s->learning = learning;
 	s->score = learning ? 0.0f : (float)(sc > 1e30 ? 1e30 : sc);
 	s->fresh = 0;
+	s->pad = 0;	/* every byte set: results compare (and replay) byte for byte */
 }
 
 /* score x against damped statistics (before x is folded in) */
