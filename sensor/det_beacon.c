@@ -269,28 +269,15 @@ static void det_beacon_tick(void *st, uint64_t now_ns)
 	det_base_tick(&s->b, now_ns, 600ULL * DET_NS, det_beacon_walk, s);
 }
 
-struct beacon_save_walk {
-	unsigned char *out;
-	size_t len, off;
-	uint32_t count;
-	int err;
-};
-
 static bool det_beacon_save_one(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
 {
-	struct beacon_save_walk *w = ctx;
+	unsigned char *rec = det_rec_reserve(ctx, BEACON_SAVE_REC);
 
 	(void)last_ns;
-	if (w->err)
-		return false;
-	if (w->len - w->off < BEACON_SAVE_REC) {
-		w->err = -ENOSPC;
-		return false;
+	if (rec) {
+		memcpy(rec, k, sizeof(*k));
+		memcpy(rec + sizeof(*k), v, sizeof(struct beacon_ent));
 	}
-	memcpy(w->out + w->off, k, sizeof(*k));
-	memcpy(w->out + w->off + sizeof(*k), v, sizeof(struct beacon_ent));
-	w->off += BEACON_SAVE_REC;
-	w->count++;
 	return false;
 }
 
@@ -308,7 +295,7 @@ static long det_beacon_save(void *st, uint64_t now_ns, void *buf, size_t len)
 {
 	struct det_beacon *s = st;
 	struct beacon_save_hdr hdr = { .version = BEACON_SAVE_VERSION, .saved_ns = now_ns };
-	struct beacon_save_walk w = { .out = buf, .len = len, .off = sizeof(hdr) };
+	struct det_rec_out w = { .out = buf, .len = len, .off = sizeof(hdr) };
 
 	if (s->saved.buf)	/* restored but no clock yet: keep it as it was */
 		return det_pending_save(&s->saved, buf, len);

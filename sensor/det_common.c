@@ -276,11 +276,24 @@ struct det_saved_hdr {
 struct det_saved_walk {
 	const struct det_saved_layout *l;
 	uint64_t now_ns;
-	unsigned char *out;
-	size_t len, off;
-	uint32_t count;
-	int err;
+	struct det_rec_out o;
 };
+
+unsigned char *det_rec_reserve(struct det_rec_out *o, size_t n)
+{
+	unsigned char *p;
+
+	if (o->err)
+		return NULL;
+	if (o->len - o->off < n) {
+		o->err = -ENOSPC;
+		return NULL;
+	}
+	p = o->out + o->off;
+	o->off += n;
+	o->count++;
+	return p;
+}
 
 static size_t det_saved_rec_len(const struct det_saved_layout *l)
 {
@@ -299,37 +312,36 @@ static bool det_saved_one(void *ctx, const struct det_key *k, void *v, uint64_t 
 	struct baseline first;
 	uint64_t t0, age;
 
+	unsigned char *rec;
+
 	(void)last_ns;
 	memcpy(&first, val + w->l->bl_off, sizeof(first));
 	memcpy(&t0, val + w->l->first_off, sizeof(t0));
-	if (w->err || first.n == 0 || !t0)
+	if (first.n == 0 || !t0)
 		return false;	/* nothing learned yet: nothing worth keeping */
-	if (w->len - w->off < det_saved_rec_len(w->l)) {
-		w->err = -ENOSPC;
+	rec = det_rec_reserve(&w->o, det_saved_rec_len(w->l));
+	if (!rec)
 		return false;
-	}
 	age = w->now_ns > t0 ? w->now_ns - t0 : 0;
-	memcpy(w->out + w->off, k, sizeof(*k));
-	memcpy(w->out + w->off + sizeof(*k), &age, sizeof(age));
-	memcpy(w->out + w->off + sizeof(*k) + sizeof(age), val + w->l->bl_off, w->l->n_bl * sizeof(struct baseline));
-	w->off += det_saved_rec_len(w->l);
-	w->count++;
+	memcpy(rec, k, sizeof(*k));
+	memcpy(rec + sizeof(*k), &age, sizeof(age));
+	memcpy(rec + sizeof(*k) + sizeof(age), val + w->l->bl_off, w->l->n_bl * sizeof(struct baseline));
 	return false;
 }
 
 long det_saved_save(struct det_table *t, const struct det_saved_layout *l, uint64_t now_ns, void *buf, size_t len)
 {
 	struct det_saved_hdr hdr = { .version = DET_SAVED_VERSION, .n_bl = l->n_bl };
-	struct det_saved_walk w = { .l = l, .now_ns = now_ns, .out = buf, .len = len, .off = sizeof(hdr) };
+	struct det_saved_walk w = { .l = l, .now_ns = now_ns, .o = { .out = buf, .len = len, .off = sizeof(hdr) } };
 
 	if (len < sizeof(hdr))
 		return -ENOSPC;
 	det_table_walk(t, det_saved_one, &w);
-	if (w.err)
-		return w.err;
-	hdr.count = w.count;
+	if (w.o.err)
+		return w.o.err;
+	hdr.count = w.o.count;
 	memcpy(buf, &hdr, sizeof(hdr));
-	return (long)w.off;
+	return (long)w.o.off;
 }
 
 int det_saved_check(const struct det_saved_layout *l, const void *buf, size_t len)

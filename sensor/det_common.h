@@ -74,6 +74,20 @@ int det_saved_restore(struct det_table *t, const struct det_saved_layout *l, con
 		      uint64_t now_ns);
 
 /*
+ * Fixed-size records appended to a caller's buffer by a table walk (saved
+ * state): det_rec_reserve gives the next n bytes and counts a record, or NULL
+ * once the buffer is full (err = -ENOSPC; every later call is NULL too).
+ */
+struct det_rec_out {
+	unsigned char *out;
+	size_t len, off;
+	uint32_t count;
+	int err;
+};
+
+unsigned char *det_rec_reserve(struct det_rec_out *o, size_t n);
+
+/*
  * A detector's own saved blob (flood, beacon, newservice), checked by its load
  * and kept verbatim until the first packet's clock places its times: saving
  * before then writes it back unchanged. det_pending_keep: 0 or -ENOMEM (the

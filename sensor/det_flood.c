@@ -512,24 +512,23 @@ void det_flood_tick(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit
 	}
 }
 
+/* end h's open incident (if any) at now, or at its last anomaly if the clock is behind it */
+static void det_flood_end_open(struct det_flood_host *h, uint64_t now_ns, det_flood_emit_fn emit, void *ctx)
+{
+	if (!h->in_incident)
+		return;
+	det_flood_emit(h, DET_FLOOD_END, now_ns > h->inc_last_anom_ns ? now_ns : h->inc_last_anom_ns, emit, ctx);
+	h->in_incident = 0;
+}
+
 void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx)
 {
 	uint32_t i;
 
-	for (i = 0; i <= d->mask; i++) {
-		struct det_flood_host *h = &d->hosts[i];
-
-		if (h->slot != SLOT_USED || !h->in_incident)
-			continue;
-		det_flood_emit(h, DET_FLOOD_END, now_ns > h->inc_last_anom_ns ? now_ns : h->inc_last_anom_ns,
-			       emit, ctx);
-		h->in_incident = 0;
-	}
-	if (d->dhcp.in_incident) {
-		det_flood_emit(&d->dhcp, DET_FLOOD_END, now_ns > d->dhcp.inc_last_anom_ns ? now_ns : d->dhcp.inc_last_anom_ns,
-			       emit, ctx);
-		d->dhcp.in_incident = 0;
-	}
+	for (i = 0; i <= d->mask; i++)
+		if (d->hosts[i].slot == SLOT_USED)
+			det_flood_end_open(&d->hosts[i], now_ns, emit, ctx);
+	det_flood_end_open(&d->dhcp, now_ns, emit, ctx);
 }
 
 void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out)

@@ -269,28 +269,17 @@ static void det_newservice_tick(void *st, uint64_t now_ns)
 	det_incidents_tick(s->b.inc, now_ns);
 }
 
-struct newsvc_save_walk {
-	unsigned char *out;
-	size_t len, off;
-	uint32_t count;
-	int err;
-};
-
 static bool det_newservice_save_one(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
 {
-	struct newsvc_save_walk *w = ctx;
 	const struct newsvc_ent *e = v;
+	unsigned char *rec;
 
 	(void)last_ns;
-	if (w->err || !e->known)
+	if (!e->known)
 		return false;	/* only what was learned: counts towards an unproven pair start again */
-	if (w->len - w->off < sizeof(*k)) {
-		w->err = -ENOSPC;
-		return false;
-	}
-	memcpy(w->out + w->off, k, sizeof(*k));
-	w->off += sizeof(*k);
-	w->count++;
+	rec = det_rec_reserve(ctx, sizeof(*k));
+	if (rec)
+		memcpy(rec, k, sizeof(*k));
 	return false;
 }
 
@@ -308,7 +297,7 @@ static long det_newservice_save(void *st, uint64_t now_ns, void *buf, size_t len
 {
 	struct det_newservice *s = st;
 	struct newsvc_save_hdr hdr = { .version = NEWSVC_SAVE_VERSION };
-	struct newsvc_save_walk w = { .out = buf, .len = len, .off = sizeof(hdr) };
+	struct det_rec_out w = { .out = buf, .len = len, .off = sizeof(hdr) };
 
 	if (s->saved.buf)	/* restored but no clock yet: keep it as it was */
 		return det_pending_save(&s->saved, buf, len);

@@ -68,17 +68,12 @@ static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
 	e->w.start_ns = 0;
 }
 
-/* One probe from pi->src to pi->dst; port is the TCP/UDP port, icmp_kind 0 or type<<8|code + 1. */
-static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
+/* the src -> dst entry with its window brought to the packet's time (a new one opened) */
+static struct scan_ent *det_portscan_ent(struct det_portscan *s, const struct detect_pkt *p)
 {
-	const struct pkt_info *pi = p->pi;
-	const struct det_env *env = s->b.env;
-	struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
-	bool created, fresh, learning, is_new;
+	struct det_key k = det_key(1, p->pi->src, p->pi->dst, 0, 0);
+	bool created;
 	struct scan_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
-	double n, thr;
-	const char *metric;
-	struct detect_incident *inc;
 
 	if (created)
 		baseline_init(&e->w.bl);
@@ -86,6 +81,21 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 		det_portscan_close(s, e);
 	if (!e->w.start_ns)
 		det_win_open(&e->w, p->ts_ns);
+	return e;
+}
+
+/* One probe from pi->src to pi->dst; port is the TCP/UDP port, icmp_kind 0 or type<<8|code + 1. */
+static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
+{
+	const struct pkt_info *pi = p->pi;
+	const struct det_env *env = s->b.env;
+	struct det_key k;
+	bool fresh, learning, is_new;
+	struct scan_ent *e = det_portscan_ent(s, p);
+	double n, thr;
+	const char *metric;
+	struct detect_incident *inc;
+
 	e->probes++;
 	learning = det_win_learning(&e->w, env, p->ts_ns);
 	if (icmp_kind) {
@@ -153,19 +163,13 @@ static unsigned int det_portscan_odd_flags(uint8_t fl)
 static void det_portscan_stealth(struct det_portscan *s, const struct detect_pkt *p, unsigned int kind)
 {
 	const struct pkt_info *pi = p->pi;
-	struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
-	bool created, is_new;
-	struct scan_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
+	struct det_key k;
+	bool is_new;
+	struct scan_ent *e = det_portscan_ent(s, p);
 	struct detect_incident *inc;
 	unsigned int i, n = 0;
 	bool fresh;
 
-	if (created)
-		baseline_init(&e->w.bl);
-	if (det_win_over(&e->w, p->ts_ns, SCAN_WIN_NS))
-		det_portscan_close(s, e);
-	if (!e->w.start_ns)
-		det_win_open(&e->w, p->ts_ns);
 	fresh = !(e->odd_kinds & kind);
 	e->odd_kinds |= (uint8_t)kind;
 	e->odd++;
