@@ -165,26 +165,30 @@ void dp_port_free_bulk(struct rte_mbuf **pkts, uint16_t n)
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
+/* copy a frame into m (truncated to its room, counted) and stamp it with ts_ns */
+static void dp_port_fill(struct dp_port *p, struct rte_mbuf *m, const void *frame, uint32_t len, uint64_t ts_ns)
+{
+	uint32_t room = rte_pktmbuf_tailroom(m);
+
+	if (len > room) {
+		p->st.inject_trunc++;
+		len = room;
+	}
+	rte_memcpy(rte_pktmbuf_append(m, (uint16_t)len), frame, len);
+	*RTE_MBUF_DYNFIELD(m, dp_ts_offset, rte_mbuf_timestamp_t *) = ts_ns;
+	m->ol_flags |= dp_ts_flag;
+}
+
 int dp_port_inject(struct dp_port *p, const void *frame, uint32_t len, uint64_t ts_ns)
 {
 	struct rte_mbuf *m;
-	uint32_t room;
-	char *dst;
 
 	m = rte_pktmbuf_alloc(p->pool);
 	if (!m) {
 		p->st.inject_full++;
 		return -ENOBUFS;
 	}
-	room = rte_pktmbuf_tailroom(m);
-	if (len > room) {
-		p->st.inject_trunc++;
-		len = room;
-	}
-	dst = rte_pktmbuf_append(m, (uint16_t)len);
-	memcpy(dst, frame, len);
-	*RTE_MBUF_DYNFIELD(m, dp_ts_offset, rte_mbuf_timestamp_t *) = ts_ns;
-	m->ol_flags |= dp_ts_flag;
+	dp_port_fill(p, m, frame, len, ts_ns);
 	if (rte_ring_enqueue(p->ring, m) != 0) {
 		rte_pktmbuf_free(m);
 		p->st.inject_full++;
@@ -197,25 +201,21 @@ uint16_t dp_port_inject_bulk(struct dp_port *p, const uint8_t *const *frames, co
 			     const uint64_t *ts_ns, uint16_t n)
 {
 	struct rte_mbuf *m[64];
+	unsigned int free_n;
 	uint16_t i, done;
 
 	if (n > 64)
 		n = 64;
+	/* only what the ring can take: no copy made just to be thrown away (one producer) */
+	free_n = rte_ring_free_count(p->ring);
+	if (n > free_n)
+		n = (uint16_t)free_n;
 	if (n == 0 || rte_pktmbuf_alloc_bulk(p->pool, m, n) != 0) {
-		p->st.inject_full += n != 0;
+		p->st.inject_full++;
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		uint32_t len = lens[i], room = rte_pktmbuf_tailroom(m[i]);
-
-		if (len > room) {
-			p->st.inject_trunc++;
-			len = room;
-		}
-		rte_memcpy(rte_pktmbuf_append(m[i], (uint16_t)len), frames[i], len);
-		*RTE_MBUF_DYNFIELD(m[i], dp_ts_offset, rte_mbuf_timestamp_t *) = ts_ns[i];
-		m[i]->ol_flags |= dp_ts_flag;
-	}
+	for (i = 0; i < n; i++)
+		dp_port_fill(p, m[i], frames[i], lens[i], ts_ns[i]);
 	done = (uint16_t)rte_ring_enqueue_burst(p->ring, (void **)m, n, NULL);
 	if (done < n) {
 		rte_pktmbuf_free_bulk(m + done, n - done);

@@ -19,11 +19,7 @@
 enum {
 	STATS_NHOST_M = STATS_M_HOST_MAX - STATS_M_PPS_OUT + 1,	/* 7 window metrics */
 	STATS_BURST_MAX = 512,
-#ifndef STATS_CHUNK_X
-	STATS_CHUNK = 64,
-#else
-	STATS_CHUNK = STATS_CHUNK_X,
-#endif
+	STATS_CHUNK = 64,		/* packets hashed and prefetched ahead of their update */
 	STATS_TICK_SHIFT = 20,		/* table ticks of 2^20 ns, about 1 ms */
 	STATS_MAX_GAP_WINDOWS = 64,	/* silent windows folded in as zeros, at most */
 	STATS_HOURS = 24,
@@ -134,7 +130,6 @@ struct stats {
 	stats_v4f neg_lambda_v4;	/* -lambda_i (per s) of the first four rates; 0 past nlambda */
 	float neg_score_lambda;		/* -lambda[score_lambda] per s */
 	double score_window_s;		/* 1 / lambda[score_lambda] */
-	double keep_ticks_per_bit;	/* ticks one halving of a score-rate weight lasts */
 	uint32_t keep_tab[256];		/* stats_keep_ticks by the float exponent of w + 2 */
 	uint32_t ticks_1s, ticks_host;	/* least time kept: pairs and sockets, hosts */
 	double window_s;
@@ -244,11 +239,14 @@ uint64_t stats_mem_bytes(const struct stats_cfg *cfg)
 	       stats_table_mem(cfg->sockets, sizeof(struct stats_sock));
 }
 
-/* ticks an entry whose w + 2 has float exponent e stays worth keeping (see stats_keep_ticks) */
-static uint32_t stats_keep_of_exponent(const struct stats *st, uint32_t e)
+/*
+ * Ticks an entry whose w + 2 has float exponent e stays worth keeping (see
+ * stats_keep_ticks); per_bit: the ticks one halving of a score-rate weight lasts.
+ */
+static uint32_t stats_keep_of_exponent(double per_bit, uint32_t e)
 {
 	const uint32_t day = (uint32_t)(86400.0 * 1e9 / (double)(1u << STATS_TICK_SHIFT));
-	double t = (double)((int)e - 126) * st->keep_ticks_per_bit + 1.0;
+	double t = (double)((int)e - 126) * per_bit + 1.0;
 
 	return t < 1.0 ? 1 : t > (double)day ? day : (uint32_t)t;
 }
@@ -285,9 +283,9 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 		if (i < 4)
 			st->neg_lambda_v4[i] = (float)-cfg->lambda[i];
 	}
-	st->keep_ticks_per_bit = 1e9 / (double)(1u << STATS_TICK_SHIFT) / cfg->lambda[cfg->score_lambda];
 	for (i = 0; i < 256; i++)
-		st->keep_tab[i] = stats_keep_of_exponent(st, i);
+		st->keep_tab[i] = stats_keep_of_exponent(1e9 / (double)(1u << STATS_TICK_SHIFT) /
+							  cfg->lambda[cfg->score_lambda], i);
 	st->window_s = (double)cfg->window_ns / 1e9;
 	st->ticks_1s = stats_ticks_of(1.0);
 	st->ticks_host = stats_ticks_of(1.5 * st->window_s);

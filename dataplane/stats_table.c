@@ -120,28 +120,13 @@ uint32_t stats_table_lookup(const struct stats_table *t, const void *key, uint64
 uint32_t stats_table_get(struct stats_table *t, const void *key, uint64_t hash, uint32_t now_tick,
 			 enum stats_table_got *got)
 {
-	uint32_t set = stats_table_set_of(t, hash), tag = stats_table_tag(hash), w;
-	struct stats_set *s = &t->sets[set];
-	uint32_t victim, vexp;
-	uint8_t *e;
+	uint32_t slot = stats_table_lookup(t, key, hash);
 
-	for (w = 0; w < STATS_TABLE_WAYS; w++) {
-		uint32_t slot = set * STATS_TABLE_WAYS + w;
-
-		if (s->tag[w] == tag && !memcmp(stats_table_entry(t, slot), key, t->key_size)) {
-			*got = STATS_TABLE_FOUND;
-			return slot;
-		}
+	if (slot != STATS_TABLE_NONE) {
+		*got = STATS_TABLE_FOUND;
+		return slot;
 	}
-	victim = stats_table_victim(s);
-	vexp = s->expire[victim];
-	*got = (s->tag[victim] && vexp >= now_tick) ? STATS_TABLE_EVICTED : STATS_TABLE_NEW;
-	s->tag[victim] = tag;
-	s->expire[victim] = now_tick;
-	e = stats_table_entry(t, set * STATS_TABLE_WAYS + victim);
-	memset(e, 0, t->hot_size);
-	memcpy(e, key, t->key_size);
-	return set * STATS_TABLE_WAYS + victim;
+	return stats_table_insert(t, key, t->key_size, hash, now_tick, got);
 }
 
 uint32_t stats_table_used(const struct stats_table *t)

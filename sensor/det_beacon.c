@@ -173,6 +173,12 @@ static void det_beacon_contact(struct det_beacon *s, const struct detect_pkt *p,
 	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
+/* a saved time moved back by back ns; 0 (never) stays 0, others stop at 1 */
+static uint64_t det_beacon_back(uint64_t t, uint64_t back)
+{
+	return t > back ? t - back : (t ? 1 : 0);
+}
+
 /*
  * Restored pairs take the first clock. Their times are on the saving run's
  * clock: kept when this clock is later (a real gap is a real interval), moved
@@ -196,9 +202,9 @@ static void det_beacon_restore(struct det_beacon *s, uint64_t now_ns)
 		memcpy(&r, in + sizeof(k), sizeof(r));
 		if (det_table_find(s->b.tab, &k))
 			continue;	/* a live entry wins */
-		r.last_ns = r.last_ns > back ? r.last_ns - back : (r.last_ns ? 1 : 0);
-		r.last_pkt_ns = r.last_pkt_ns > back ? r.last_pkt_ns - back : (r.last_pkt_ns ? 1 : 0);
-		r.first_ns = r.first_ns > back ? r.first_ns - back : (r.first_ns ? 1 : 0);
+		r.last_ns = det_beacon_back(r.last_ns, back);
+		r.last_pkt_ns = det_beacon_back(r.last_pkt_ns, back);
+		r.first_ns = det_beacon_back(r.first_ns, back);
 		e = det_table_get(s->b.tab, &k, now_ns, &created);
 		*e = r;
 	}

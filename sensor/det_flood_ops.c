@@ -134,11 +134,12 @@ static void det_flood_ops_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_flood_ops_st *s = st;
 	const struct pkt_info *pi = p->pi;
-	bool ports = pi && (pi->proto == 6 || pi->proto == 17) && !pi->is_fragment;
 	struct det_flood_pkt fp;
+	bool ports;
 
 	if (!pi)
 		return;
+	ports = (pi->proto == 6 || pi->proto == 17) && !pi->is_fragment;
 	fp = (struct det_flood_pkt){
 		.dst = pi->dst, .src = pi->src, .len = pi->len, .proto = pi->proto,
 		.src_port = ports ? pi->src_port : 0, .dst_port = pi->dst_port,

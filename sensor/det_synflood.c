@@ -147,6 +147,17 @@ static struct syn_ent *det_synflood_ent(struct det_synflood *s, const uint8_t ad
 	return e;
 }
 
+/* count a SYN from pi->src to pi->dst_port in e's window */
+static void det_synflood_syn(struct syn_ent *e, const struct pkt_info *pi)
+{
+	if (e->syn && memcmp(e->src, pi->src, 16))
+		e->many_src = 1;
+	e->syn++;
+	det_distinct_add(&e->ports, pi->dst_port);
+	memcpy(e->src, pi->src, 16);
+	e->port = pi->dst_port;
+}
+
 static void det_synflood_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_synflood *s = st;
@@ -164,19 +175,9 @@ static void det_synflood_packet(void *st, const struct detect_pkt *p)
 		det_win_open(&s->all.w, p->ts_ns);
 	if (fl == 0x02) {
 		e = det_synflood_ent(s, pi->dst, p->ts_ns);
-		if (e->syn && memcmp(e->src, pi->src, 16))
-			e->many_src = 1;
-		e->syn++;
-		det_distinct_add(&e->ports, pi->dst_port);
-		memcpy(e->src, pi->src, 16);
-		e->port = pi->dst_port;
-		if (s->all.syn && memcmp(s->all.src, pi->src, 16))
-			s->all.many_src = 1;
-		s->all.syn++;
-		det_distinct_add(&s->all.ports, pi->dst_port);
-		memcpy(s->all.src, pi->src, 16);
+		det_synflood_syn(e, pi);
+		det_synflood_syn(&s->all, pi);
 		memcpy(s->all.dst, pi->dst, 16);
-		s->all.port = pi->dst_port;
 		det_synflood_judge(s, e, p->ts_ns, false);
 		e = det_synflood_ent(s, pi->src, p->ts_ns);
 		e->syn_out++;

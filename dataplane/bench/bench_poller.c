@@ -51,7 +51,6 @@ struct bench_run {
 	volatile bool stop;	/* feed thread: the deadline passed */
 	int feed_cpu;		/* -1: feed on the poller's core */
 	int feed_ret;
-	uint64_t fed;
 	struct pkt_info pi[512];
 	int rc[512];
 	uint64_t ts[512];
@@ -184,7 +183,6 @@ static void *bench_feed_thread(void *ctx)
 		if (++i % 4 == 0 && bench_mono_ns() >= r->deadline_ns)
 			break;
 	}
-	r->fed = r->next;
 	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
 	if (r->feed_ret == 0)
 		rte_thread_unregister();
