@@ -34,6 +34,16 @@ struct bench_progs {
 	int pass_fd, ref_fd, gen_fd, gen_cfg_fd, ref_flows_fd;
 };
 
+/* close the flow tables a run opened (-1: not opened) */
+static void bench_close_fds(const int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static void bench_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -269,14 +279,7 @@ static int bench_testrun(const char *vigil_path, struct bench_progs *bp, uint32_
 	       hits / hit, nf_shared / nf_open);
 	*hit_ratio = hit / ref;
 cleanup:
-	if (ffd >= 0)
-		close(ffd);
-	if (ffd2 >= 0)
-		close(ffd2);
-	if (ffd3 >= 0)
-		close(ffd3);
-	if (ffd4 >= 0)
-		close(ffd4);
+	bench_close_fds((int[]){ ffd, ffd2, ffd3, ffd4 }, 4);
 	xdp_loader_free(l);
 	xdp_loader_free(lg);
 	xdp_loader_free(lp);
@@ -435,14 +438,7 @@ static int bench_live(const char *vigil_path, struct bench_progs *bp, const char
 	*steady = s_acc;
 	*flood = f_acc;
 cleanup:
-	if (ffd >= 0)
-		close(ffd);
-	if (ffd2 >= 0)
-		close(ffd2);
-	if (ffd3 >= 0)
-		close(ffd3);
-	if (ffd4 >= 0)
-		close(ffd4);
+	bench_close_fds((int[]){ ffd, ffd2, ffd3, ffd4 }, 4);
 	xdp_loader_free(l);
 	xdp_loader_free(lg);
 	xdp_loader_free(ll);

@@ -210,33 +210,29 @@ static struct det_flood_host *det_flood_host_get(struct det_flood *d, const uint
 	return h;
 }
 
+/* One Boyer-Moore step on a vote counter: true when the value becomes the candidate. */
+static bool det_flood_vote_step(uint32_t *n, bool same)
+{
+	if (*n == 0) {
+		*n = 1;
+		return true;
+	}
+	if (same)
+		(*n)++;
+	else
+		(*n)--;
+	return false;
+}
+
 /* Boyer-Moore majority votes: O(1) and exact whenever one value has > 50% */
 static void det_flood_vote(struct det_flood_host *h, const uint8_t src[16], uint8_t proto, uint16_t dst_port)
 {
-	if (h->cand_src_n == 0) {
+	if (det_flood_vote_step(&h->cand_src_n, !memcmp(h->cand_src, src, 16)))
 		memcpy(h->cand_src, src, 16);
-		h->cand_src_n = 1;
-	} else if (!memcmp(h->cand_src, src, 16)) {
-		h->cand_src_n++;
-	} else {
-		h->cand_src_n--;
-	}
-	if (h->cand_port_n == 0) {
+	if (det_flood_vote_step(&h->cand_port_n, h->cand_port == dst_port))
 		h->cand_port = dst_port;
-		h->cand_port_n = 1;
-	} else if (h->cand_port == dst_port) {
-		h->cand_port_n++;
-	} else {
-		h->cand_port_n--;
-	}
-	if (h->cand_proto_n == 0) {
+	if (det_flood_vote_step(&h->cand_proto_n, h->cand_proto == proto))
 		h->cand_proto = proto;
-		h->cand_proto_n = 1;
-	} else if (h->cand_proto == proto) {
-		h->cand_proto_n++;
-	} else {
-		h->cand_proto_n--;
-	}
 }
 
 struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)

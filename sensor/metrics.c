@@ -78,6 +78,15 @@ static void metrics_one(struct metrics_buf *b, const char *name, const char *typ
 	metrics_put(b, "%s %llu\n", name, v);
 }
 
+/* one series in seconds from a count of ns, exact to the ns */
+static void metrics_one_seconds(struct metrics_buf *b, const char *name, const char *type, const char *help,
+				uint64_t ns)
+{
+	metrics_head(b, name, type, help);
+	metrics_put(b, "%s %llu.%09llu\n", name, (unsigned long long)(ns / 1000000000ULL),
+		    (unsigned long long)(ns % 1000000000ULL));
+}
+
 int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 {
 	struct metrics_buf b = { .p = buf, .len = len };
@@ -158,21 +167,14 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 	metrics_one(&b, "vigil_state_saves_skipped_total", "counter",
 		    "Periodic state saves skipped because the previous write was still in flight",
 		    (unsigned long long)s->state_saves_skipped);
-	metrics_head(&b, "vigil_state_save_seconds", "gauge",
-		     "Duration of the last state write, fsync and rename (writer thread)");
-	metrics_put(&b, "vigil_state_save_seconds %llu.%09llu\n", (unsigned long long)(s->state_save_ns / 1000000000ULL),
-		    (unsigned long long)(s->state_save_ns % 1000000000ULL));
-	metrics_head(&b, "vigil_state_snapshot_seconds", "gauge",
-		     "Time the packet thread spent on the last state snapshot");
-	metrics_put(&b, "vigil_state_snapshot_seconds %llu.%09llu\n",
-		    (unsigned long long)(s->state_snapshot_ns / 1000000000ULL),
-		    (unsigned long long)(s->state_snapshot_ns % 1000000000ULL));
+	metrics_one_seconds(&b, "vigil_state_save_seconds", "gauge",
+			    "Duration of the last state write, fsync and rename (writer thread)", s->state_save_ns);
+	metrics_one_seconds(&b, "vigil_state_snapshot_seconds", "gauge",
+			    "Time the packet thread spent on the last state snapshot", s->state_snapshot_ns);
 	if (s->have_poller) {
-		metrics_head(&b, "vigil_poller_busy_seconds_total", "counter",
-			     "Time the receive loop spent on bursts that had frames (its rate over time: how loaded the core is)");
-		metrics_put(&b, "vigil_poller_busy_seconds_total %llu.%09llu\n",
-			    (unsigned long long)(s->poller_busy_ns / 1000000000ULL),
-			    (unsigned long long)(s->poller_busy_ns % 1000000000ULL));
+		metrics_one_seconds(&b, "vigil_poller_busy_seconds_total", "counter",
+				    "Time the receive loop spent on bursts that had frames (its rate over time: how loaded the core is)",
+				    s->poller_busy_ns);
 		metrics_one(&b, "vigil_poller_bursts_total", "counter", "Receive bursts that had frames",
 			    (unsigned long long)s->poller_bursts);
 		metrics_one(&b, "vigil_poller_empty_polls_total", "counter", "Receive polls that found no frame",
