@@ -64,9 +64,17 @@ else
   echo "eval.sh: $REAL not found: real captures skipped" >&2
 fi
 
-python3 - "$TMP" "$BENIGN_MINUTES" <<'PY'
-import json, sys
-tmp, benign_min = sys.argv[1], float(sys.argv[2])
+python3 - "$TMP" "$BENIGN_MINUTES" "$REAL/../MANIFEST.tsv" <<'PY'
+import json, os, sys
+tmp, benign_min, manifest = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+
+# the corpus's own ground-truth notes, shown beside a miss (a miss is still counted)
+notes = {}
+if os.path.exists(manifest):
+    for line in open(manifest):
+        f = line.rstrip("\n").split("\t")
+        if len(f) > 13 and f[0].startswith("attack/"):
+            notes[os.path.basename(f[0])] = f"{f[12]}; {f[13]}".strip("; ")
 
 def alerts(path):
     out = []
@@ -140,7 +148,8 @@ for cat, name, path in real:
     got = sorted({a["vigil"]["detector"] for a in alerts(path)})
     ok = bool(match[cat] & set(got))
     rhit += ok
-    print(f"real {cat:<10} {name:<45} {'detected' if ok else 'MISSED  '} {','.join(got) or '-'}")
+    print(f"real {cat:<10} {name:<45} {'detected' if ok else 'MISSED  '} {','.join(got) or '-'}"
+          + ("" if ok or name not in notes else f"  (MANIFEST: {notes[name]})"))
 fa_h = len(ben) / (benign_min / 60.0)
 print(f"synthetic: detected {detected} of {total}; real captures: detected {rhit} of {len(real)}; "
       f"benign-only: {len(ben)} alerts in {benign_min:.0f} min")

@@ -4,9 +4,10 @@
  * connection after connection to one authentication service (SSH, Telnet,
  * FTP, SMB, RDP, Kerberos, LDAP, mail, databases, VNC) within a minute.
  * Encrypted protocols hide failures, so the connection rate is the signal.
- * A connection counts once its client has sent data (a PSH segment, which
- * ends every write): a guess has to carry credentials, while retransmitted
- * SYNs and connect-and-close liveness checks carry none.
+ * A connection counts once its client has sent data (payload bytes, or PSH,
+ * which ends every write, where the payload is not known): a guess has to
+ * carry credentials, while retransmitted SYNs and connect-and-close liveness
+ * checks carry none.
  */
 #include <stddef.h>
 #include <string.h>
@@ -105,8 +106,9 @@ static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 		return;
 	s->b.now_ns = p->ts_ns;
 	if (pi->proto == 6) {
-		/* a connection attempt (SYN, no ACK/RST) or client data (PSH+ACK) */
-		if ((pi->tcp_flags & 0x16) != 0x02 && (pi->tcp_flags & 0x1c) != 0x18)
+		/* a connection attempt (SYN, no ACK/RST) or client data (ACK with bytes or PSH) */
+		if ((pi->tcp_flags & 0x16) != 0x02 &&
+		    ((pi->tcp_flags & 0x16) != 0x10 || (!p->payload_len && !(pi->tcp_flags & 0x08))))
 			return;
 	} else if (pi->proto == 17) {
 		if (pi->dst_port != 88 || pi->src_port == 88)	/* Kerberos over UDP: each AS/TGS request */

@@ -8,14 +8,28 @@
  * whose flags no stack sends in a real connection (NULL, SYN+FIN, SYN+RST,
  * FIN or URG/PSH without ACK); a few of them from one source to one host
  * within the window are reported whatever the number of ports.
+ * Remote-access probes are one connection each: a VNC session (det_rfb) whose
+ * client failed authentication at machine speed (answering the challenge
+ * within a second, as no one typing a password does), or got in without a
+ * password and left before ClientInit, as scanners hunting for open or
+ * weakly protected VNC servers do.
  */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "det_common.h"
+#include "det_rfb.h"
 
 enum { SCAN_WIN_NS = 60ULL * DET_NS, SCAN_ICMP_DIV = 5, SCAN_ICMP_MIN = 4, SCAN_PER_PORT = 4, SCAN_STEALTH_MIN = 3 };
+
+/*
+ * VNC sessions followed at once (the oldest is recycled), the longest an RFB
+ * handshake message is (a version line, a type list, a failure reason), how
+ * fast a machine answers a challenge, and how long an idle handshake is kept.
+ */
+enum { SCAN_RFB_SESSIONS = 4096, SCAN_RFB_MSG_MAX = 300 };
+static const uint64_t SCAN_RFB_MACHINE_NS = 1ULL * DET_NS, SCAN_RFB_IDLE_NS = 30ULL * DET_NS;
 
 /* TCP flag sets no stack sends in a real connection, by what nmap and friends call them */
 enum det_portscan_odd {
@@ -36,11 +50,21 @@ struct scan_ent {
 	uint8_t judged;
 	uint8_t odd_kinds;		/* enum det_portscan_odd seen this window */
 	uint32_t odd;			/* segments with odd flags this window */
+	uint32_t rfb_probes;		/* VNC probes this window */
+};
+
+/* one VNC session being followed, keyed by its sockets in address order */
+struct scan_rfb {
+	struct det_rfb r;
+	uint64_t seen_ns;
+	uint8_t server_low;		/* the server is the key's first socket */
 };
 
 struct det_portscan {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
 	double alpha;
+	struct det_table *rfb;		/* VNC handshakes being followed (not learned state) */
+	uint64_t rfb_walk_ns;		/* when tick drops idle ones next */
 };
 _Static_assert(offsetof(struct det_portscan, b) == 0, "det_base first: det_base_* take the state");
 
@@ -52,7 +76,21 @@ static void *det_portscan_create(const struct det_env *env)
 	if (!s)
 		return NULL;
 	s->alpha = baseline_alpha(60.0, 3600.0);
+	s->rfb = det_table_new(SCAN_RFB_SESSIONS, sizeof(struct scan_rfb));
+	if (!s->rfb) {
+		det_base_destroy(s);
+		return NULL;
+	}
 	return s;
+}
+
+static void det_portscan_destroy(void *st)
+{
+	struct det_portscan *s = st;
+
+	if (s)
+		det_table_free(s->rfb);
+	det_base_destroy(st);
 }
 
 static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
@@ -65,22 +103,24 @@ static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
 	e->judged = 0;
 	e->odd = 0;
 	e->odd_kinds = 0;
+	e->rfb_probes = 0;
 	e->w.start_ns = 0;
 }
 
-/* the src -> dst entry with its window brought to the packet's time (a new one opened) */
-static struct scan_ent *det_portscan_ent(struct det_portscan *s, const struct detect_pkt *p)
+/* the src -> dst entry with its window brought to now_ns (a new one opened) */
+static struct scan_ent *det_portscan_ent(struct det_portscan *s, const uint8_t *src, const uint8_t *dst,
+					 uint64_t now_ns)
 {
-	struct det_key k = det_key(1, p->pi->src, p->pi->dst, 0, 0);
+	struct det_key k = det_key(1, src, dst, 0, 0);
 	bool created;
-	struct scan_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
+	struct scan_ent *e = det_table_get(s->b.tab, &k, now_ns, &created);
 
 	if (created)
 		baseline_init(&e->w.bl);
-	if (det_win_over(&e->w, p->ts_ns, SCAN_WIN_NS))
+	if (det_win_over(&e->w, now_ns, SCAN_WIN_NS))
 		det_portscan_close(s, e);
 	if (!e->w.start_ns)
-		det_win_open(&e->w, p->ts_ns);
+		det_win_open(&e->w, now_ns);
 	return e;
 }
 
@@ -91,7 +131,7 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 	const struct det_env *env = s->b.env;
 	struct det_key k;
 	bool fresh, learning, is_new;
-	struct scan_ent *e = det_portscan_ent(s, p);
+	struct scan_ent *e = det_portscan_ent(s, p->pi->src, p->pi->dst, p->ts_ns);
 	double n, thr;
 	const char *metric;
 	struct detect_incident *inc;
@@ -165,7 +205,7 @@ static void det_portscan_stealth(struct det_portscan *s, const struct detect_pkt
 	const struct pkt_info *pi = p->pi;
 	struct det_key k;
 	bool is_new;
-	struct scan_ent *e = det_portscan_ent(s, p);
+	struct scan_ent *e = det_portscan_ent(s, p->pi->src, p->pi->dst, p->ts_ns);
 	struct detect_incident *inc;
 	unsigned int i, n = 0;
 	bool fresh;
@@ -209,6 +249,90 @@ static void det_portscan_stealth(struct det_portscan *s, const struct detect_pkt
 	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
+/* A VNC probe by client on server:port that ended as out; delay_ns: challenge to answer. */
+static void det_portscan_rfb_probe(struct det_portscan *s, const uint8_t *client, const uint8_t *server,
+				   uint16_t port, enum det_rfb_outcome out, uint64_t delay_ns, uint64_t now_ns)
+{
+	struct scan_ent *e = det_portscan_ent(s, client, server, now_ns);
+	struct det_key k = det_key(1, client, server, 3, 0);
+	struct detect_incident *inc;
+	bool is_new;
+
+	e->rfb_probes++;
+	inc = det_incidents_open(s->b.inc, &k, now_ns, &is_new);
+	if (is_new) {
+		inc->start_ns = e->w.start_ns;
+		inc->metric = "vnc_probes";
+		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
+		inc->learning = false;
+		inc->threshold = 1;
+		memcpy(inc->src, client, 16);
+		memcpy(inc->dst, server, 16);
+		inc->proto = 6;
+		det_incident_add_host(inc, server);
+	}
+	if (out == DET_RFB_AUTH_FAILED)
+		snprintf(inc->detail, sizeof(inc->detail), "VNC authentication failed, challenge answered in %.0f ms",
+			 (double)delay_ns / 1e6);
+	else
+		snprintf(inc->detail, sizeof(inc->detail), "VNC access granted, closed before ClientInit");
+	det_incident_add_port(inc, port);
+	inc->dst_port = port;
+	inc->observed = e->rfb_probes;
+	inc->count = e->rfb_probes;
+	e->judged = 1;
+	det_incidents_report(s->b.inc, inc, is_new, now_ns);
+}
+
+/* A TCP segment with a short payload, or a FIN or RST: the VNC handshakes it may belong to. */
+static void det_portscan_rfb(struct det_portscan *s, const struct detect_pkt *p)
+{
+	const struct pkt_info *pi = p->pi;
+	bool banner = det_rfb_is_banner(p->payload, p->payload_len), created, low, from_server;
+	int c = memcmp(pi->src, pi->dst, 16);
+	struct det_key k;
+	struct scan_rfb *v;
+	enum det_rfb_outcome out;
+
+	if (!banner && !det_table_used(s->rfb))
+		return;
+	low = c < 0 || (c == 0 && pi->src_port < pi->dst_port);
+	k = low ? det_key(4, pi->src, pi->dst, pi->src_port, pi->dst_port)
+		: det_key(4, pi->dst, pi->src, pi->dst_port, pi->src_port);
+	v = det_table_find(s->rfb, &k);
+	if (!v) {
+		if (!banner)
+			return;
+		/* the server speaks first: whoever sends the first version line serves */
+		v = det_table_get(s->rfb, &k, p->ts_ns, &created);
+		v->server_low = low;
+		v->seen_ns = p->ts_ns;
+		out = det_rfb_start(&v->r, p->payload, p->payload_len, p->ts_ns);
+		from_server = true;
+	} else {
+		from_server = v->server_low == low;
+		v->seen_ns = p->ts_ns;
+		if (p->payload_len)
+			out = det_rfb_bytes(&v->r, from_server, p->payload, p->payload_len, p->ts_ns);
+		else if (!from_server)
+			out = det_rfb_client_closed(&v->r);
+		else
+			out = DET_RFB_LOST;	/* the server closed first */
+	}
+	if (out == DET_RFB_PENDING)
+		return;
+	if ((out == DET_RFB_AUTH_FAILED && v->r.response_ns - v->r.challenge_ns < SCAN_RFB_MACHINE_NS) ||
+	    out == DET_RFB_LEFT) {
+		if (from_server)
+			det_portscan_rfb_probe(s, pi->dst, pi->src, pi->src_port, out,
+					       v->r.response_ns - v->r.challenge_ns, p->ts_ns);
+		else
+			det_portscan_rfb_probe(s, pi->src, pi->dst, pi->dst_port, out,
+					       v->r.response_ns - v->r.challenge_ns, p->ts_ns);
+	}
+	det_table_del(s->rfb, v);
+}
+
 static void det_portscan_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_portscan *s = st;
@@ -225,6 +349,9 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 		/* SYN, FIN, NULL, Xmas probes: no ACK, no RST */
 		if (!(pi->tcp_flags & 0x14))
 			det_portscan_probe(s, p, pi->dst_port, 0);
+		/* VNC handshakes: short messages, and how they end (FIN, RST) */
+		if (p->payload_len ? p->payload_len <= SCAN_RFB_MSG_MAX : (pi->tcp_flags & 0x05) != 0)
+			det_portscan_rfb(s, p);
 	} else if (pi->proto == 17) {
 		/* a client port towards a well-known one: random-port UDP floods stay the flood detector's */
 		if (pi->dst_port < 1024 && pi->src_port >= 1024) {
@@ -261,10 +388,25 @@ static bool det_portscan_walk(void *ctx, const struct det_key *k, void *v, uint6
 	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
 }
 
+static bool det_portscan_rfb_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
+{
+	const struct det_portscan *s = ctx;
+	const struct scan_rfb *r = v;
+
+	(void)k;
+	(void)last_ns;
+	return s->b.now_ns > r->seen_ns + SCAN_RFB_IDLE_NS;
+}
+
 static void det_portscan_tick(void *st, uint64_t now_ns)
 {
 	struct det_portscan *s = st;
 
+	s->b.now_ns = now_ns;
+	if (det_table_used(s->rfb) && now_ns >= s->rfb_walk_ns) {
+		s->rfb_walk_ns = now_ns + SCAN_RFB_IDLE_NS;
+		det_table_walk(s->rfb, det_portscan_rfb_walk, s);
+	}
 	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_portscan_walk, s);
 }
 
@@ -278,7 +420,7 @@ static const struct det_saved_layout det_portscan_layout = {
 
 const struct det_ops det_portscan_ops = {
 	.create = det_portscan_create,
-	.destroy = det_base_destroy,
+	.destroy = det_portscan_destroy,
 	.packet = det_portscan_packet,
 	.tick = det_portscan_tick,
 	.finish = det_base_finish,

@@ -125,6 +125,16 @@ void *det_table_get(struct det_table *t, const struct det_key *k, uint64_t now_n
 	return victim + 1;
 }
 
+void det_table_del(struct det_table *t, void *v)
+{
+	struct det_table_hdr *s = (struct det_table_hdr *)v - 1;
+
+	if (s->used) {
+		s->used = 0;
+		t->used--;
+	}
+}
+
 void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
 		    void *ctx)
 {

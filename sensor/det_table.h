@@ -35,6 +35,9 @@ void *det_table_get(struct det_table *t, const struct det_key *k, uint64_t now_n
 /* The value for key or NULL; does not mark it seen. */
 void *det_table_find(struct det_table *t, const struct det_key *k);
 
+/* Delete the entry whose value v is (from det_table_get or det_table_find). */
+void det_table_del(struct det_table *t, void *v);
+
 /* Call fn for every live entry; fn returns true to delete the entry. */
 void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
 		    void *ctx);

@@ -21,7 +21,7 @@ static const struct detect_row detect_rows[DETECT_MAX] = {
 			     "Attempted Denial of Service", 2 }, &det_flood_ops },
 	[DETECT_SYNFLOOD] = { { "synflood", 9100002, "VIGIL synflood: half-open TCP handshakes or unsolicited SYN-ACKs",
 				"Attempted Denial of Service", 2 }, &det_synflood_ops },
-	[DETECT_PORTSCAN] = { { "portscan", 9100003, "VIGIL portscan: one source probing many ports of one host",
+	[DETECT_PORTSCAN] = { { "portscan", 9100003, "VIGIL portscan: one source probing the ports or services of one host",
 				"Detection of a Network Scan", 3 }, &det_portscan_ops },
 	[DETECT_HOSTSWEEP] = { { "hostsweep", 9100004, "VIGIL hostsweep: one source probing many internal hosts",
 				 "Detection of a Network Scan", 3 }, &det_hostsweep_ops },
@@ -483,10 +483,14 @@ void detect_packet(struct detect *d, const struct detect_pkt *in)
 	}
 }
 
-/* UDP payload of an IPv4/IPv6 frame (up to two VLAN tags, no IPv6 extension headers). */
-static void detect_udp_payload(const uint8_t *f, uint32_t len, struct detect_pkt *p)
+/*
+ * The UDP or TCP payload of an IPv4/IPv6 frame (up to two VLAN tags, no IPv6
+ * extension headers), bounded by the IP length so Ethernet padding is not
+ * taken for data.
+ */
+static void detect_l4_payload(const uint8_t *f, uint32_t len, uint8_t proto, struct detect_pkt *p)
 {
-	uint32_t off = 12, l3;
+	uint32_t off = 12, l3, end, hl;
 	uint16_t et;
 	int tags;
 
@@ -500,20 +504,32 @@ static void detect_udp_payload(const uint8_t *f, uint32_t len, struct detect_pkt
 	}
 	l3 = off + 2;
 	if (et == 0x0800) {
-		if (l3 + 20 > len || f[l3 + 9] != 17)
+		if (l3 + 20 > len || f[l3 + 9] != proto)
 			return;
 		off = l3 + (uint32_t)(f[l3] & 0x0f) * 4;
+		end = l3 + (uint32_t)(f[l3 + 2] << 8 | f[l3 + 3]);
+		if (end == l3)
+			end = len;	/* total length 0: captured before segmentation offload */
 	} else if (et == 0x86dd) {
-		if (l3 + 40 > len || f[l3 + 6] != 17)
+		if (l3 + 40 > len || f[l3 + 6] != proto)
 			return;
 		off = l3 + 40;
+		end = off + (uint32_t)(f[l3 + 4] << 8 | f[l3 + 5]);
 	} else {
 		return;
 	}
-	if (off + 8 > len)
+	if (end > len)
+		end = len;	/* truncated capture: what is there */
+	if (proto == 17)
+		hl = 8;
+	else if (off + 13 < end)
+		hl = (uint32_t)(f[off + 12] >> 4) * 4;
+	else
 		return;
-	p->payload = f + off + 8;
-	p->payload_len = len - off - 8;
+	if (hl < (proto == 17 ? 8u : 20u) || off + hl > end)
+		return;
+	p->payload = f + off + hl;
+	p->payload_len = end - off - hl;
 }
 
 void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
@@ -521,8 +537,8 @@ void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32
 {
 	struct detect_pkt p = { .ts_ns = ts_ns, .pi = pi, .frame = frame, .len = len };
 
-	if (pi && pi->proto == 17 && !pi->is_fragment && frame)
-		detect_udp_payload(frame, len, &p);
+	if (pi && (pi->proto == 17 || pi->proto == 6) && !pi->is_fragment && frame)
+		detect_l4_payload(frame, len, pi->proto, &p);
 	detect_packet(d, &p);
 }
 

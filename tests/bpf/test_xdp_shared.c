@@ -7,7 +7,6 @@
  * Then a restart with the other kind configured: the pinned table is replaced
  * and the program switches slots. Needs root and two CPUs (else exit 77).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>

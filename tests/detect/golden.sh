@@ -59,6 +59,10 @@ run nmapos "$CAP/cs_activeosfingerprinting.pcapng"
 t_check "nmap -O: stealth probes 172.16.16.128 -> 172.16.16.150 with their flag sets" jq -s -e \
   '[.[] | select(.vigil.state=="start" and .vigil.detector=="portscan" and .vigil.metric=="stealth_probes" and .src_ip=="172.16.16.128" and .dest_ip=="172.16.16.150")] | length == 1 and (.[0].vigil.detail | test("NULL") and test("SYN\\+FIN"))' \
   "$TMP/nmapos.alerts"
+run vnc "$CAP/zeek_vnc-scanner.pcap"
+t_check "vnc scanner: a VNC probe 192.168.0.11 -> 10.0.0.149:5900, the refused password answered at machine speed" jq -s -e \
+  '[.[] | select(.vigil.state=="start")] | length == 1 and .[0].vigil.detector=="portscan" and .[0].vigil.metric=="vnc_probes" and .[0].src_ip=="192.168.0.11" and .[0].dest_ip=="10.0.0.149" and .[0].dest_port==5900 and (.[0].vigil.detail | test("authentication failed, challenge answered in 101 ms"))' \
+  "$TMP/vnc.alerts"
 run dhcp "$CAP/zeek_dhcp_flood.pcap"
 t_eq "dhcp flood (100/s, one packet per address): one network-wide DHCP flood" \
   "$(starts dhcp 'select(.vigil.detector=="flood" and .vigil.metric=="dhcp_pps_network")')" 1

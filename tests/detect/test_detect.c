@@ -67,6 +67,16 @@ static void g_brute(struct harn *h)
 		harn_pkt(h, 100 * NS + i * 250000000ULL + 20000000, 6, ATK, VIC, 40000 + i, 22, 0x18, 120, NULL, 0);
 	}
 }
+static void g_brute_nopsh(struct harn *h)
+{
+	/* each guess: SYN, then the client's credentials in a segment without PSH */
+	static const uint8_t cred[32] = "USER admin\r\nPASS guess\r\n";
+
+	for (int i = 0; i < 20; i++) {
+		harn_pkt(h, 100 * NS + i * 250000000ULL, 6, ATK, VIC, 40000 + i, 21, 0x02, 60, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 250000000ULL + 20000000, 6, ATK, VIC, 40000 + i, 21, 0x10, 86, cred, 32);
+	}
+}
 static void g_brute_nodata(struct harn *h)
 {
 	/* a liveness check connecting to ssh every 250 ms and closing without a byte, and one SYN retransmitted 20 times */
@@ -86,6 +96,46 @@ static void g_stealth(struct harn *h)
 
 	for (unsigned int i = 0; i < sizeof(fl); i++)
 		harn_pkt(h, 100 * NS + i * 25000000ULL, 6, ATK, VIC, 53948 + i, i < 4 ? 135 : 41296, fl[i], 60, NULL, 0);
+}
+/* a VNC login by CLI... from ATK to VIC:5900: answer after answer_ns, result 1 failed / 0 ok, then ClientInit or not */
+static void vnc_login(struct harn *h, uint64_t t, uint16_t cport, uint64_t answer_ns, uint8_t result, int init)
+{
+	static const uint8_t v38[] = "RFB 003.008\n", types[] = { 1, 2 }, sel[] = { 2 }, init_msg[] = { 1 };
+	static const uint8_t chal[16] = { 0x43, 0x54, 0x14 }, resp[16] = { 0x50, 0xe9, 0x31 };
+	uint8_t res[4] = { 0, 0, 0, result };
+
+	harn_pkt(h, t, 6, ATK, VIC, cport, 5900, 0x02, 60, NULL, 0);
+	harn_pkt(h, t + 1000000, 6, VIC, ATK, 5900, cport, 0x18, 66, v38, 12);
+	harn_pkt(h, t + 2000000, 6, ATK, VIC, cport, 5900, 0x18, 66, v38, 12);
+	harn_pkt(h, t + 3000000, 6, VIC, ATK, 5900, cport, 0x18, 60, types, 2);
+	harn_pkt(h, t + 4000000, 6, ATK, VIC, cport, 5900, 0x18, 60, sel, 1);
+	harn_pkt(h, t + 5000000, 6, VIC, ATK, 5900, cport, 0x18, 70, chal, 16);
+	harn_pkt(h, t + 5000000 + answer_ns, 6, ATK, VIC, cport, 5900, 0x18, 70, resp, 16);
+	harn_pkt(h, t + 6000000 + answer_ns, 6, VIC, ATK, 5900, cport, 0x18, 60, res, 4);
+	if (init)
+		harn_pkt(h, t + 7000000 + answer_ns, 6, ATK, VIC, cport, 5900, 0x18, 60, init_msg, 1);
+	harn_pkt(h, t + 8000000 + answer_ns, 6, ATK, VIC, cport, 5900, 0x11, 60, NULL, 0);
+}
+static void g_vnc_scanner(struct harn *h) { vnc_login(h, 100 * NS, 46381, 100000000, 1, 0); }
+static void g_vnc_people(struct harn *h)
+{
+	/* someone typing a wrong password (4 s), then the right one; a saved password used all day */
+	vnc_login(h, 100 * NS, 50000, 4 * NS, 1, 0);
+	vnc_login(h, 110 * NS, 50001, 6 * NS, 0, 1);
+	for (int i = 0; i < 20; i++)
+		vnc_login(h, 200 * NS + i * 60 * NS, (uint16_t)(50100 + i), 1000000, 0, 1);
+}
+static void g_vnc_open(struct harn *h)
+{
+	/* a server without a password (3.8, type None): the scanner reads the OK and leaves */
+	static const uint8_t v38[] = "RFB 003.008\n", types[] = { 1, 1 }, sel[] = { 1 }, ok[4] = { 0 };
+
+	harn_pkt(h, 100 * NS, 6, VIC, ATK, 5901, 40000, 0x18, 66, v38, 12);
+	harn_pkt(h, 100 * NS + 1000000, 6, ATK, VIC, 40000, 5901, 0x18, 66, v38, 12);
+	harn_pkt(h, 100 * NS + 2000000, 6, VIC, ATK, 5901, 40000, 0x18, 60, types, 2);
+	harn_pkt(h, 100 * NS + 3000000, 6, ATK, VIC, 40000, 5901, 0x18, 60, sel, 1);
+	harn_pkt(h, 100 * NS + 4000000, 6, VIC, ATK, 5901, 40000, 0x18, 60, ok, 4);
+	harn_pkt(h, 100 * NS + 5000000, 6, ATK, VIC, 40000, 5901, 0x04, 60, NULL, 0);
 }
 static void g_ecn_clients(struct harn *h)
 {
@@ -333,9 +383,15 @@ static const struct row rows[] = {
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "bruteforce: 4 ssh connections/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "connections_per_window", 1, 2 },
+	{ "bruteforce: credentials without PSH", g_brute_nopsh, NULL, DETECT_BRUTEFORCE, 1, "connections_per_window", 1, 2 },
 	{ "bruteforce: connect-and-close checks and SYN retransmissions are not", g_brute_nodata, NULL, DETECT_BRUTEFORCE, 0,
 	  NULL, 0, 0 },
 	{ "portscan: stealth probes (NULL, SYN+FIN, Xmas)", g_stealth, NULL, DETECT_PORTSCAN, 1, "stealth_probes", 1, 0.1 },
+	{ "portscan: VNC password refused at machine speed", g_vnc_scanner, NULL, DETECT_PORTSCAN, 1, "vnc_probes", 1, 0.2 },
+	{ "portscan: VNC logins by people and saved passwords are not", g_vnc_people, NULL, DETECT_PORTSCAN, 0, NULL, 0,
+	  0 },
+	{ "portscan: passwordless VNC, left before ClientInit", g_vnc_open, NULL, DETECT_PORTSCAN, 1, "vnc_probes", 1,
+	  0.01 },
 	{ "portscan: ECN SYNs and normal closes are not", g_ecn_clients, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "synflood: a 29-port SYN scan is not", g_synscan_small, NULL, DETECT_SYNFLOOD, 0, NULL, 0, 0 },
 	{ "portscan: a 29-port SYN scan is", g_synscan_small, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1, 3 },
