@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,7 @@ struct det_flood_host {
 struct det_flood {
 	struct det_flood_cfg cfg;
 	struct det_flood_host *hosts;
+	uint64_t *live;			/* bit i: hosts[i] is SLOT_USED (walks skip the rest) */
 	uint32_t mask;
 	uint32_t used;
 	uint32_t tombs;
@@ -113,8 +115,37 @@ static bool det_flood_is_group(const uint8_t a[16])
 	return a[0] == 0xff;
 }
 
+static void det_flood_mark(struct det_flood *d, const struct det_flood_host *h, bool live)
+{
+	uint32_t i = (uint32_t)(h - d->hosts);
+
+	if (live)
+		d->live[i / 64] |= 1ULL << (i % 64);
+	else
+		d->live[i / 64] &= ~(1ULL << (i % 64));
+}
+
+/* The first used host at index *i or later (*i moved to it), NULL past the end. */
+static struct det_flood_host *det_flood_next(const struct det_flood *d, uint32_t *i)
+{
+	uint32_t w = *i / 64, last = d->mask / 64;
+	uint64_t bits;
+
+	if (*i > d->mask)
+		return NULL;
+	bits = d->live[w] & (~0ULL << (*i % 64));
+	while (!bits) {
+		if (++w > last)
+			return NULL;
+		bits = d->live[w];
+	}
+	*i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+	return &d->hosts[*i];
+}
+
 static void det_flood_align(struct det_flood *d, uint64_t ts)
 {
+	struct det_flood_host *h;
 	uint32_t i;
 
 	d->win_start = ts - ts % d->cfg.window_ns;
@@ -125,11 +156,7 @@ static void det_flood_align(struct det_flood *d, uint64_t ts)
 		return;
 	/* restored hosts: first_ns held the learned age; now there is a clock to anchor it to */
 	d->restore_pending = false;
-	for (i = 0; i <= d->mask; i++) {
-		struct det_flood_host *h = &d->hosts[i];
-
-		if (h->slot != SLOT_USED)
-			continue;
+	for (i = 0; (h = det_flood_next(d, &i)); i++) {
 		h->first_ns = d->win_start > h->first_ns ? d->win_start - h->first_ns : 0;
 		h->last_pkt_ns = d->win_start;
 	}
@@ -179,8 +206,10 @@ static int det_flood_rehash(struct det_flood *d)
 
 		if (old[i].slot != SLOT_USED)
 			continue;
+		d->live[i / 64] &= ~(1ULL << (i % 64));
 		h = det_flood_find(d, old[i].addr, &found);
 		*h = old[i];
+		det_flood_mark(d, h, true);
 	}
 	free(old);
 	return 0;
@@ -203,6 +232,7 @@ static struct det_flood_host *det_flood_host_get(struct det_flood *d, const uint
 	memset(h, 0, sizeof(*h));
 	memcpy(h->addr, addr, 16);
 	h->slot = SLOT_USED;
+	det_flood_mark(d, h, true);
 	h->first_ns = d->win_start;
 	baseline_init(&h->bl);
 	baseline_init(&h->bl_bps);
@@ -254,8 +284,10 @@ struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
 		cap <<= 1;
 	d->hosts = calloc(cap, sizeof(*d->hosts));
-	if (!d->hosts) {
-		free(d);
+	d->live = calloc((cap + 63) / 64, sizeof(*d->live));
+	if (!d->hosts || !d->live) {
+		det_flood_free(d);
+		errno = ENOMEM;
 		return NULL;
 	}
 	d->mask = cap - 1;
@@ -276,6 +308,7 @@ void det_flood_free(struct det_flood *d)
 	if (!d)
 		return;
 	free(d->hosts);
+	free(d->live);
 	free(d);
 }
 
@@ -464,6 +497,7 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 	if (!agg && !h->in_incident &&
 	    end - (h->last_pkt_ns > h->first_ns ? h->last_pkt_ns : h->first_ns) > d->idle_expire_ns) {
 		h->slot = SLOT_TOMB;
+		det_flood_mark(d, h, false);
 		d->used--;
 		d->tombs++;
 		d->st.evictions++;
@@ -477,9 +511,8 @@ static void det_flood_close_window(struct det_flood *d, det_flood_emit_fn emit, 
 	int found;
 
 	d->learning_acc = 0;
-	for (i = 0; i <= d->mask; i++)
-		if (d->hosts[i].slot == SLOT_USED)
-			det_flood_close_host(d, &d->hosts[i], d->win_end, emit, ctx, false, false);
+	for (i = 0; (h = det_flood_next(d, &i)); i++)
+		det_flood_close_host(d, h, d->win_end, emit, ctx, false, false);
 	/* a DHCP flood on one server or broadcast that the per-host rate already reports is not raised twice */
 	h = det_flood_find(d, d->dhcp.addr, &found);
 	det_flood_close_host(d, &d->dhcp, d->win_end, emit, ctx, true, found && h->in_incident);
@@ -519,11 +552,11 @@ static void det_flood_end_open(struct det_flood_host *h, uint64_t now_ns, det_fl
 
 void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn emit, void *ctx)
 {
+	struct det_flood_host *h;
 	uint32_t i;
 
-	for (i = 0; i <= d->mask; i++)
-		if (d->hosts[i].slot == SLOT_USED)
-			det_flood_end_open(&d->hosts[i], now_ns, emit, ctx);
+	for (i = 0; (h = det_flood_next(d, &i)); i++)
+		det_flood_end_open(h, now_ns, emit, ctx);
 	det_flood_end_open(&d->dhcp, now_ns, emit, ctx);
 }
 
@@ -533,7 +566,11 @@ void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out)
 	out->hosts = d->used;
 }
 
-/* Saved state: a header, then one fixed record per learned host, host byte order. */
+/*
+ * Saved state: a header, then one fixed record per learned host, host byte
+ * order. Version 1 records end after age_ns (packets per second only);
+ * version 2 adds the bits-per-second baseline. Both are read.
+ */
 struct det_flood_save_hdr {
 	uint32_t version;
 	uint32_t count;
@@ -546,7 +583,13 @@ struct det_flood_save_rec {
 	double var;
 	uint64_t n;
 	uint64_t age_ns;	/* how long the host has been learned */
+	double bps_mean;	/* version 2 on */
+	double bps_var;
+	uint64_t bps_n;
 };
+
+enum { DET_FLOOD_REC_V1 = offsetof(struct det_flood_save_rec, bps_mean) };
+_Static_assert(sizeof(struct det_flood_save_rec) == 72 && DET_FLOOD_REC_V1 == 48, "saved record layout");
 
 size_t det_flood_save_size(const struct det_flood *d)
 {
@@ -556,18 +599,18 @@ size_t det_flood_save_size(const struct det_flood *d)
 long det_flood_save(const struct det_flood *d, uint64_t now_ns, void *buf, size_t len)
 {
 	struct det_flood_save_hdr hdr = { .version = DET_FLOOD_SAVE_VERSION, .window_ns = d->cfg.window_ns };
+	const struct det_flood_host *h;
 	char *out = buf;
 	size_t off = sizeof(hdr);
 	uint32_t i;
 
 	if (len < sizeof(hdr))
 		return -ENOSPC;
-	for (i = 0; i <= d->mask; i++) {
-		const struct det_flood_host *h = &d->hosts[i];
+	for (i = 0; (h = det_flood_next(d, &i)); i++) {
 		struct det_flood_save_rec r;
 		uint64_t age;
 
-		if (h->slot != SLOT_USED || h->bl.n == 0)
+		if (h->bl.n == 0)
 			continue; /* nothing learned yet: nothing worth keeping */
 		if (off + sizeof(r) > len)
 			return -ENOSPC;
@@ -583,6 +626,9 @@ long det_flood_save(const struct det_flood *d, uint64_t now_ns, void *buf, size_
 		r.var = h->bl.var;
 		r.n = h->bl.n;
 		r.age_ns = age;
+		r.bps_mean = h->bl_bps.mean;
+		r.bps_var = h->bl_bps.var;
+		r.bps_n = h->bl_bps.n;
 		memcpy(out + off, &r, sizeof(r));
 		off += sizeof(r);
 		hdr.count++;
@@ -591,29 +637,38 @@ long det_flood_save(const struct det_flood *d, uint64_t now_ns, void *buf, size_
 	return (long)off;
 }
 
+static bool det_flood_rec_ok(double mean, double var)
+{
+	return isfinite(mean) && isfinite(var) && mean >= 0 && var >= 0;
+}
+
 int det_flood_load(struct det_flood *d, const void *buf, size_t len)
 {
 	const char *in = buf;
 	struct det_flood_save_hdr hdr;
 	uint32_t i, loaded = 0;
+	size_t rec;
 
 	if (d->win_end || d->used)
 		return -EBUSY; /* only into a fresh detector, before the first packet */
 	if (len < sizeof(hdr))
 		return -EINVAL;
 	memcpy(&hdr, in, sizeof(hdr));
-	if (hdr.version != DET_FLOOD_SAVE_VERSION)
+	if (hdr.version == 1)
+		rec = DET_FLOOD_REC_V1;
+	else if (hdr.version == DET_FLOOD_SAVE_VERSION)
+		rec = sizeof(struct det_flood_save_rec);
+	else
 		return -EPROTO;
-	if ((len - sizeof(hdr)) / sizeof(struct det_flood_save_rec) < hdr.count ||
-	    len != sizeof(hdr) + (size_t)hdr.count * sizeof(struct det_flood_save_rec))
+	if ((len - sizeof(hdr)) / rec < hdr.count || len != sizeof(hdr) + (size_t)hdr.count * rec)
 		return -EINVAL;
 	for (i = 0; i < hdr.count; i++) {
-		struct det_flood_save_rec r;
+		struct det_flood_save_rec r = { 0 };
 		struct det_flood_host *h;
 		int found;
 
-		memcpy(&r, in + sizeof(hdr) + (size_t)i * sizeof(r), sizeof(r));
-		if (!isfinite(r.mean) || !isfinite(r.var) || r.mean < 0 || r.var < 0 || r.n == 0)
+		memcpy(&r, in + sizeof(hdr) + (size_t)i * rec, rec);
+		if (!det_flood_rec_ok(r.mean, r.var) || r.n == 0)
 			continue; /* a damaged record teaches nothing */
 		if (d->used >= d->cfg.max_hosts)
 			break;
@@ -623,10 +678,17 @@ int det_flood_load(struct det_flood *d, const void *buf, size_t len)
 		memset(h, 0, sizeof(*h));
 		memcpy(h->addr, r.addr, 16);
 		h->slot = SLOT_USED;
-		/* a baseline in packets per second still holds when the window length changed */
+		det_flood_mark(d, h, true);
+		/* a baseline in packets (bits) per second still holds when the window length changed */
 		h->bl.mean = r.mean;
 		h->bl.var = r.var;
 		h->bl.n = r.n;
+		baseline_init(&h->bl_bps);
+		if (r.bps_n && det_flood_rec_ok(r.bps_mean, r.bps_var)) {
+			h->bl_bps.mean = r.bps_mean;
+			h->bl_bps.var = r.bps_var;
+			h->bl_bps.n = r.bps_n;
+		}
 		h->learned = r.age_ns >= d->cfg.learning_ns;
 		h->first_ns = r.age_ns; /* anchored to the clock by det_flood_align */
 		d->used++;

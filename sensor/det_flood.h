@@ -122,9 +122,9 @@ void det_flood_finish(struct det_flood *d, uint64_t now_ns, det_flood_emit_fn em
 
 void det_flood_get_stats(const struct det_flood *d, struct det_flood_stats *out);
 
-/* Saved state (sensor/state.c keeps it in a file). Learned baselines only: open
- * windows and incidents are not carried over a restart. */
-#define DET_FLOOD_SAVE_VERSION 1u
+/* Saved state (sensor/state.c keeps it in a file). Learned baselines only (packets
+ * and bits per second): open windows and incidents are not carried over a restart. */
+#define DET_FLOOD_SAVE_VERSION 2u	/* 2 adds the bps baseline; 1 is still read */
 /* Upper bound of the bytes det_flood_save writes now. */
 size_t det_flood_save_size(const struct det_flood *d);
 /* Write every learned host into buf; now_ns is the detector's clock (ages are

@@ -3,6 +3,8 @@
  * det_table.c: open addressing over a fixed array with a short probe window.
  * Entries are never tombstoned: a lookup scans its whole window, an insert
  * takes a free slot or the stalest one, which keeps every operation O(window).
+ * A bit per slot says which are live, so a walk (every tick, every save) costs
+ * the live entries plus a word per 64 slots, not a read of the whole array.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ struct det_table_hdr {
 
 struct det_table {
 	uint8_t *slots;
+	uint64_t *live;			/* bit i: slot i is used */
 	size_t slot_size;
 	size_t value_size;
 	uint32_t mask;
@@ -64,8 +67,10 @@ struct det_table *det_table_new(uint32_t capacity, size_t value_size)
 	t->slot_size = (sizeof(struct det_table_hdr) + value_size + 7) & ~(size_t)7;
 	t->mask = cap - 1;
 	t->slots = calloc(cap, t->slot_size);
-	if (!t->slots) {
-		free(t);
+	t->live = calloc((cap + 63) / 64, sizeof(uint64_t));
+	if (!t->slots || !t->live) {
+		det_table_free(t);
+		errno = ENOMEM;
 		return NULL;
 	}
 	return t;
@@ -76,7 +81,23 @@ void det_table_free(struct det_table *t)
 	if (!t)
 		return;
 	free(t->slots);
+	free(t->live);
 	free(t);
+}
+
+static uint32_t det_table_index(const struct det_table *t, const struct det_table_hdr *s)
+{
+	return (uint32_t)(((const uint8_t *)s - t->slots) / t->slot_size);
+}
+
+static void det_table_mark(struct det_table *t, const struct det_table_hdr *s, bool live)
+{
+	uint32_t i = det_table_index(t, s);
+
+	if (live)
+		t->live[i / 64] |= 1ULL << (i % 64);
+	else
+		t->live[i / 64] &= ~(1ULL << (i % 64));
 }
 
 void *det_table_find(struct det_table *t, const struct det_key *k)
@@ -113,10 +134,12 @@ void *det_table_get(struct det_table *t, const struct det_key *k, uint64_t now_n
 			victim = s;
 		}
 	}
-	if (victim->used)
+	if (victim->used) {
 		t->recycled++;
-	else
+	} else {
 		t->used++;
+		det_table_mark(t, victim, true);
+	}
 	memset(victim, 0, t->slot_size);
 	victim->key = *k;
 	victim->last_ns = now_ns;
@@ -132,20 +155,28 @@ void det_table_del(struct det_table *t, void *v)
 	if (s->used) {
 		s->used = 0;
 		t->used--;
+		det_table_mark(t, s, false);
 	}
 }
 
 void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
 		    void *ctx)
 {
-	uint32_t i;
+	uint32_t w, words = (t->mask + 64) / 64;
 
-	for (i = 0; i <= t->mask; i++) {
-		struct det_table_hdr *s = det_table_slot(t, i);
+	for (w = 0; w < words; w++) {
+		uint64_t bits = t->live[w];
 
-		if (s->used && fn(ctx, &s->key, s + 1, s->last_ns)) {
-			s->used = 0;
-			t->used--;
+		while (bits) {
+			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+			struct det_table_hdr *s = det_table_slot(t, i);
+
+			bits &= bits - 1;
+			if (fn(ctx, &s->key, s + 1, s->last_ns)) {
+				s->used = 0;
+				t->used--;
+				t->live[w] &= ~(1ULL << (i % 64));
+			}
 		}
 	}
 }

@@ -119,7 +119,7 @@ static void test_roundtrip(void)
 		     "hosts=%llu learning=%llu", (unsigned long long)st.hosts, (unsigned long long)st.learning);
 	buf = malloc(det_flood_save_size(a));
 	n = det_flood_save(a, t, buf, det_flood_save_size(a));
-	testlib_case("save: header + 3 records", n == 16 + 3 * 48, "n=%ld", n);
+	testlib_case("save: header + 3 records", n == 16 + 3 * 72, "n=%ld", n);
 	n = det_flood_save(a, t, buf, 40);
 	testlib_case("save: too small a buffer is -ENOSPC", n == -ENOSPC, "n=%ld", n);
 	n = det_flood_save(a, t, buf, det_flood_save_size(a));
@@ -178,6 +178,55 @@ cleanup:
 	det_flood_free(c);
 }
 
+/*
+ * The bits-per-second baseline survives a restart (version 2): a restored
+ * detector saves the same bytes it loaded. A version 1 file (packets per
+ * second only) still loads; its hosts learn bps afresh.
+ */
+static void test_bps_and_v1(void)
+{
+	struct det_flood *a = det_flood_new(&fcfg), *b = det_flood_new(&fcfg), *c = det_flood_new(&fcfg),
+			 *e = det_flood_new(&fcfg);
+	struct count ca = { 0 };
+	static char buf[4096], again[4096], v1[4096];
+	uint64_t t = drive(a, T0, 40, 100, 2, &ca);
+	long n = det_flood_save(a, t, buf, sizeof(buf)), m;
+	double bps_mean;
+	uint64_t bps_n;
+	uint32_t ver = 1, count, i;
+	int rc;
+
+	memcpy(&bps_mean, buf + 16 + 48, 8);
+	memcpy(&bps_n, buf + 16 + 64, 8);
+	/* (drive() sends zero-length packets: the bps baseline has learned 40 windows of 0 bit/s) */
+	testlib_case("v2: the bps baseline is saved", n == 16 + 2 * 72 && bps_n == 40 && bps_mean == 0,
+		     "n=%ld bps_n=%llu bps_mean=%g", n, (unsigned long long)bps_n, bps_mean);
+	rc = det_flood_load(b, buf, (size_t)n);
+	m = det_flood_save(b, t, again, sizeof(again));
+	testlib_case("v2: restored and saved again, the same bytes (pps and bps)",
+		     rc == 2 && m == n && !memcmp(buf, again, (size_t)n), "rc=%d m=%ld", rc, m);
+	/* the same state as version 1 wrote it: 48-byte records */
+	memcpy(&count, buf + 4, 4);
+	memcpy(v1, &ver, 4);
+	memcpy(v1 + 4, buf + 4, 12);
+	for (i = 0; i < count; i++)
+		memcpy(v1 + 16 + i * 48, buf + 16 + i * 72, 48);
+	rc = det_flood_load(c, v1, 16 + count * 48);
+	m = det_flood_save(c, t, again, sizeof(again));
+	memcpy(&bps_n, again + 16 + 64, 8);
+	testlib_case("v1: loads, pps kept, bps to learn",
+		     rc == 2 && m == n && !memcmp(again + 16, buf + 16, 48) && bps_n == 0, "rc=%d m=%ld bps_n=%llu", rc,
+		     m, (unsigned long long)bps_n);
+	testlib_case("v1 with a v2 length is -EINVAL", det_flood_load(e, v1, (size_t)n) == -EINVAL, "%s", "");
+	ver = 3;
+	memcpy(v1, &ver, 4);
+	testlib_case("version 3 is -EPROTO", det_flood_load(e, v1, 16 + count * 48) == -EPROTO, "%s", "");
+	det_flood_free(a);
+	det_flood_free(b);
+	det_flood_free(c);
+	det_flood_free(e);
+}
+
 /* a host saved half-way through learning learns only the rest */
 static void test_partial_learning(void)
 {
@@ -188,7 +237,7 @@ static void test_partial_learning(void)
 	uint64_t t = drive(a, T0, 10, 50, 1, &ca);
 	long n = det_flood_save(a, t, buf, sizeof(buf));
 
-	testlib_case("partial: saved 1 host", n == 16 + 48, "n=%ld", n);
+	testlib_case("partial: saved 1 host", n == 16 + 72, "n=%ld", n);
 	det_flood_load(b, buf, (size_t)n);
 	t = drive(b, T0 + 7200 * NS, 15, 50, 1, &cb);
 	det_flood_get_stats(b, &st);
@@ -408,6 +457,7 @@ int main(void)
 		     state_crc32(0, "123456789", 9));
 	test_roundtrip();
 	test_partial_learning();
+	test_bps_and_v1();
 	test_damaged();
 	test_atomic();
 	test_image();

@@ -173,8 +173,30 @@ def ingest_seeds():
     write('ingest', 'raw-ack-shaped', b'\1\2\4\0VGA1\x08\0' + struct.pack('>Q', 1))
 
 
+def detect_seeds():
+    """The first frames of each attack capture as fuzz_detect records (time step, length, frame)."""
+    d = os.path.join(CAPS, 'attack')
+    for cap in sorted(os.listdir(d)):
+        if not cap.endswith('.pcap'):
+            continue
+        with open(os.path.join(d, cap), 'rb') as f:
+            data = f.read()
+        end = '<' if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1') else '>'
+        div = 1000 if data[:4] in (b'\x4d\x3c\xb2\xa1', b'\xa1\xb2\x3c\x4d') else 1
+        off, out, last = 24, b'', None
+        while off + 16 <= len(data) and len(out) < 12000:
+            sec, frac, incl, _ = struct.unpack(end + 'IIII', data[off:off + 16])
+            t = sec * 1000 + frac // div // 1000
+            step = 0 if last is None else min(max(t - last, 0), 254)
+            last = t
+            fr = data[off + 16:off + 16 + incl][:1514]
+            out += bytes([step]) + struct.pack('<H', len(fr)) + fr
+            off += 16 + incl
+        write('detect', os.path.splitext(cap)[0][:40], out)
+
+
 def main():
-    for sub in ('pkt', 'replay', 'config', 'ingest'):
+    for sub in ('pkt', 'replay', 'config', 'ingest', 'detect'):
         d = os.path.join(OUT, sub)
         if os.path.isdir(d):
             for f in os.listdir(d):
@@ -183,6 +205,7 @@ def main():
     replay_seeds()
     config_seeds()
     ingest_seeds()
+    detect_seeds()
     return 0
 
 
