@@ -124,6 +124,20 @@ static struct scan_ent *det_portscan_ent(struct det_portscan *s, const uint8_t *
 	return e;
 }
 
+/* What a new portscan incident says from the start: src probing dst, in e's window. */
+static void det_portscan_begin(struct detect_incident *inc, const struct scan_ent *e, const char *metric,
+			       const uint8_t *src, const uint8_t *dst, uint8_t proto, double threshold)
+{
+	inc->start_ns = e->w.start_ns;
+	inc->metric = metric;
+	inc->window_s = (double)SCAN_WIN_NS / DET_NS;
+	inc->threshold = threshold;
+	memcpy(inc->src, src, 16);
+	memcpy(inc->dst, dst, 16);
+	inc->proto = proto;
+	det_incident_add_host(inc, dst);
+}
+
 /* One probe from pi->src to pi->dst; port is the TCP/UDP port, icmp_kind 0 or type<<8|code + 1. */
 static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
 {
@@ -160,16 +174,9 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 		return;
 	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
 	if (is_new) {
-		inc->start_ns = e->w.start_ns;
-		inc->metric = metric;
-		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
+		det_portscan_begin(inc, e, metric, pi->src, pi->dst, pi->proto, thr);
 		inc->learning = learning;
 		inc->expected = learning || icmp_kind ? 0 : e->w.bl.mean;
-		inc->threshold = thr;
-		memcpy(inc->src, pi->src, 16);
-		memcpy(inc->dst, pi->dst, 16);
-		inc->proto = pi->proto;
-		det_incident_add_host(inc, pi->dst);
 	}
 	if (!icmp_kind)
 		det_incident_add_port(inc, port);
@@ -225,17 +232,8 @@ static void det_portscan_stealth(struct det_portscan *s, const struct detect_pkt
 		return;
 	}
 	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
-	if (is_new) {
-		inc->start_ns = e->w.start_ns;
-		inc->metric = "stealth_probes";
-		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
-		inc->learning = false;
-		inc->threshold = SCAN_STEALTH_MIN;
-		memcpy(inc->src, pi->src, 16);
-		memcpy(inc->dst, pi->dst, 16);
-		inc->proto = 6;
-		det_incident_add_host(inc, pi->dst);
-	}
+	if (is_new)
+		det_portscan_begin(inc, e, "stealth_probes", pi->src, pi->dst, 6, SCAN_STEALTH_MIN);
 	inc->detail[0] = 0;
 	for (i = 0; i < sizeof(det_portscan_odd_names) / sizeof(det_portscan_odd_names[0]); i++)
 		if (e->odd_kinds & (1u << i))
@@ -260,17 +258,8 @@ static void det_portscan_rfb_probe(struct det_portscan *s, const uint8_t *client
 
 	e->rfb_probes++;
 	inc = det_incidents_open(s->b.inc, &k, now_ns, &is_new);
-	if (is_new) {
-		inc->start_ns = e->w.start_ns;
-		inc->metric = "vnc_probes";
-		inc->window_s = (double)SCAN_WIN_NS / DET_NS;
-		inc->learning = false;
-		inc->threshold = 1;
-		memcpy(inc->src, client, 16);
-		memcpy(inc->dst, server, 16);
-		inc->proto = 6;
-		det_incident_add_host(inc, server);
-	}
+	if (is_new)
+		det_portscan_begin(inc, e, "vnc_probes", client, server, 6, 1);
 	if (out == DET_RFB_AUTH_FAILED)
 		snprintf(inc->detail, sizeof(inc->detail), "VNC authentication failed, challenge answered in %.0f ms",
 			 (double)delay_ns / 1e6);
