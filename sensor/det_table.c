@@ -5,6 +5,8 @@
  * takes a free slot or the stalest one, which keeps every operation O(window).
  * A bit per slot says which are live, so a walk (every tick, every save) costs
  * the live entries plus a word per 64 slots, not a read of the whole array.
+ * A byte per slot holds 7 bits of its key's hash (0: free), so a lookup reads
+ * one line of tags and only the slots whose tag matches, not 16 slots.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,12 +26,16 @@ struct det_table_hdr {
 struct det_table {
 	uint8_t *slots;
 	uint64_t *live;			/* bit i: slot i is used */
+	uint8_t *tags;			/* slot i's DET_TABLE_TAG of its key's hash, 0: free */
 	size_t slot_size;
 	size_t value_size;
 	uint32_t mask;
 	uint32_t used;
 	uint64_t recycled;
 };
+
+/* the slot's tag: 7 bits of the hash above any index bit (capacity <= 2^24), never 0 */
+#define DET_TABLE_TAG(h) ((uint8_t)((h) >> 25 | 0x80))
 
 static uint32_t det_table_hash(const struct det_key *k)
 {
@@ -68,7 +74,8 @@ struct det_table *det_table_new(uint32_t capacity, size_t value_size)
 	t->mask = cap - 1;
 	t->slots = calloc(cap, t->slot_size);
 	t->live = calloc((cap + 63) / 64, sizeof(uint64_t));
-	if (!t->slots || !t->live) {
+	t->tags = calloc(cap, 1);
+	if (!t->slots || !t->live || !t->tags) {
 		det_table_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -82,6 +89,7 @@ void det_table_free(struct det_table *t)
 		return;
 	free(t->slots);
 	free(t->live);
+	free(t->tags);
 	free(t);
 }
 
@@ -90,60 +98,78 @@ static uint32_t det_table_index(const struct det_table *t, const struct det_tabl
 	return (uint32_t)(((const uint8_t *)s - t->slots) / t->slot_size);
 }
 
-static void det_table_mark(struct det_table *t, const struct det_table_hdr *s, bool live)
+/* slot s is now live with tag (0: free) */
+static void det_table_mark(struct det_table *t, const struct det_table_hdr *s, uint8_t tag)
 {
 	uint32_t i = det_table_index(t, s);
 
-	if (live)
+	if (tag)
 		t->live[i / 64] |= 1ULL << (i % 64);
 	else
 		t->live[i / 64] &= ~(1ULL << (i % 64));
+	t->tags[i] = tag;
+}
+
+/* The slot of k in the window at h, or NULL. */
+static struct det_table_hdr *det_table_lookup(const struct det_table *t, const struct det_key *k, uint32_t h)
+{
+	uint8_t tag = DET_TABLE_TAG(h);
+	uint32_t i;
+
+	for (i = 0; i < DET_TABLE_PROBE; i++) {
+		struct det_table_hdr *s;
+
+		if (t->tags[(h + i) & t->mask] != tag)
+			continue;
+		s = det_table_slot(t, h + i);
+		if (!memcmp(&s->key, k, sizeof(*k)))
+			return s;
+	}
+	return NULL;
 }
 
 void *det_table_find(struct det_table *t, const struct det_key *k)
 {
-	uint32_t i, h = det_table_hash(k);
+	struct det_table_hdr *s = det_table_lookup(t, k, det_table_hash(k));
 
-	for (i = 0; i < DET_TABLE_PROBE; i++) {
-		struct det_table_hdr *s = det_table_slot(t, h + i);
-
-		if (s->used && !memcmp(&s->key, k, sizeof(*k)))
-			return s + 1;
-	}
-	return NULL;
+	return s ? s + 1 : NULL;
 }
 
 void *det_table_get(struct det_table *t, const struct det_key *k, uint64_t now_ns, bool *created)
 {
 	uint32_t i, h = det_table_hash(k);
-	struct det_table_hdr *victim = NULL;
+	struct det_table_hdr *victim = NULL, *s = det_table_lookup(t, k, h);
 
+	if (s) {
+		if (now_ns > s->last_ns)
+			s->last_ns = now_ns;
+		*created = false;
+		return s + 1;
+	}
+	/* a free slot, else the least recently seen of the window */
 	for (i = 0; i < DET_TABLE_PROBE; i++) {
-		struct det_table_hdr *s = det_table_slot(t, h + i);
-
-		if (s->used && !memcmp(&s->key, k, sizeof(*k))) {
-			if (now_ns > s->last_ns)
-				s->last_ns = now_ns;
-			*created = false;
-			return s + 1;
+		if (!t->tags[(h + i) & t->mask]) {
+			victim = det_table_slot(t, h + i);
+			break;
 		}
-		if (!s->used) {
-			if (!victim || victim->used)
+	}
+	if (!victim) {
+		victim = det_table_slot(t, h);
+		for (i = 1; i < DET_TABLE_PROBE; i++) {
+			s = det_table_slot(t, h + i);
+			if (s->last_ns < victim->last_ns)
 				victim = s;
-		} else if (!victim || (victim->used && s->last_ns < victim->last_ns)) {
-			victim = s;
 		}
 	}
-	if (victim->used) {
+	if (victim->used)
 		t->recycled++;
-	} else {
+	else
 		t->used++;
-		det_table_mark(t, victim, true);
-	}
 	memset(victim, 0, t->slot_size);
 	victim->key = *k;
 	victim->last_ns = now_ns;
 	victim->used = 1;
+	det_table_mark(t, victim, DET_TABLE_TAG(h));
 	*created = true;
 	return victim + 1;
 }
@@ -155,7 +181,7 @@ void det_table_del(struct det_table *t, void *v)
 	if (s->used) {
 		s->used = 0;
 		t->used--;
-		det_table_mark(t, s, false);
+		det_table_mark(t, s, 0);
 	}
 }
 
@@ -176,6 +202,7 @@ void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_
 				s->used = 0;
 				t->used--;
 				t->live[w] &= ~(1ULL << (i % 64));
+				t->tags[i] = 0;
 			}
 		}
 	}
