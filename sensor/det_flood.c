@@ -265,6 +265,20 @@ static void det_flood_vote(struct det_flood_host *h, const uint8_t src[16], uint
 		h->cand_proto = proto;
 }
 
+/* cfg's settings and what follows from them: smoothing and how long an idle host is kept */
+static void det_flood_apply_cfg(struct det_flood *d, const struct det_flood_cfg *cfg)
+{
+	d->cfg = *cfg;
+	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
+		d->cfg.min_fraction = 0.25;
+	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
+	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
+	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
+		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
+	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
+		d->idle_expire_ns = 60ULL * 1000000000ULL;
+}
+
 struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 {
 	struct det_flood *d;
@@ -277,9 +291,7 @@ struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->cfg = *cfg;
-	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
-		d->cfg.min_fraction = 0.25;
+	det_flood_apply_cfg(d, cfg);
 	/* keep the load factor under 3/4 at max_hosts */
 	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
 		cap <<= 1;
@@ -294,12 +306,6 @@ struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 	d->dhcp.slot = SLOT_USED;
 	baseline_init(&d->dhcp.bl);
 	baseline_init(&d->dhcp.bl_bps);
-	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
-	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
-	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
-		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
-	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
-		d->idle_expire_ns = 60ULL * 1000000000ULL;
 	return d;
 }
 
@@ -704,14 +710,6 @@ int det_flood_set_cfg(struct det_flood *d, const struct det_flood_cfg *cfg)
 	if (!cfg->window_ns || cfg->k <= 0 || cfg->window_ns != d->cfg.window_ns ||
 	    cfg->max_hosts != d->cfg.max_hosts)
 		return -EINVAL;
-	d->cfg = *cfg;
-	if (d->cfg.min_fraction <= 0 || d->cfg.min_fraction > 1)
-		d->cfg.min_fraction = 0.25;
-	d->alpha = baseline_alpha((double)cfg->window_ns / 1e9, cfg->half_life_s);
-	d->idle_expire_ns = (uint64_t)(cfg->half_life_s * 4e9);
-	if (d->idle_expire_ns < cfg->learning_ns + cfg->end_after_ns)
-		d->idle_expire_ns = cfg->learning_ns + cfg->end_after_ns;
-	if (d->idle_expire_ns < 60ULL * 1000000000ULL)
-		d->idle_expire_ns = 60ULL * 1000000000ULL;
+	det_flood_apply_cfg(d, cfg);
 	return 0;
 }
