@@ -21,13 +21,15 @@ enum { SYNTH_PAYLOAD = 96, SYNTH_CLIENTS = 40 };
 
 /* the site: home_net 10.1.0.0/16 */
 static const uint32_t synth_resolver = IP(10, 1, 0, 2), synth_dc = IP(10, 1, 0, 5), synth_files = IP(10, 1, 0, 6),
-		      synth_web = IP(10, 1, 0, 80), synth_ssh = IP(10, 1, 0, 22), synth_printer = IP(10, 1, 0, 9);
+		      synth_web = IP(10, 1, 0, 80), synth_ssh = IP(10, 1, 0, 22), synth_printer = IP(10, 1, 0, 9),
+		      synth_jump = IP(10, 1, 0, 59);
 
 struct synth_rec {
 	uint64_t ts;
 	uint32_t seq;		/* keeps equal times in creation order */
 	struct gen_pkt p;
 	uint8_t payload[SYNTH_PAYLOAD];
+	uint8_t has_payload;	/* payload holds the bytes to send (else DNS as below, or zeros) */
 };
 
 struct synth {
@@ -95,6 +97,19 @@ static void synth_tcp(struct synth *s, uint64_t ts, uint32_t src, uint32_t dst, 
 	p->seq = (uint32_t)gen_rng_next(&s->rng);
 	p->ack = flags & GEN_TCP_ACK ? (uint32_t)gen_rng_next(&s->rng) : 0;
 	p->payload_len = len;
+}
+
+/* a data segment carrying the n bytes at b (at most SYNTH_PAYLOAD) */
+static void synth_tcp_bytes(struct synth *s, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
+			    const void *b, uint16_t n)
+{
+	size_t before = s->n;
+
+	synth_tcp(s, ts, src, dst, sp, dp, GEN_TCP_ACK | GEN_TCP_PSH, n);
+	if (s->n == before + 1) {
+		memcpy(s->recs[before].payload, b, n);
+		s->recs[before].has_payload = 1;
+	}
 }
 
 static uint16_t synth_eport(struct synth *s)
@@ -183,7 +198,82 @@ static const char *const synth_sites[] = {
 	"api.example.net", "static.example.com", "intranet.example.org", "video.example.net", "shop.example.com",
 };
 
+/*
+ * An administrator's VNC session to the jump host (RFB 3.8, VNC
+ * authentication): the password is typed 2 to 8 s after the challenge; a
+ * mistyped one is refused and the server closes. Otherwise ClientInit, a few
+ * minutes of screen updates and input, and a close. Returns the last time.
+ */
+static uint64_t synth_vnc(struct synth *s, uint64_t t, uint32_t admin, bool mistyped)
+{
+	static const uint8_t ver[12] = { 'R', 'F', 'B', ' ', '0', '0', '3', '.', '0', '0', '8', '\n' };
+	static const uint8_t types[2] = { 1, 2 }, sel[1] = { 2 }, init[1] = { 1 };
+	uint8_t chal[16], resp[16], res[4] = { 0, 0, 0, mistyped ? 1 : 0 }, ev[8] = { 5 };
+	uint16_t sp = synth_eport(s), i, n;
+	uint64_t rtt = 400000, typing = (uint64_t)gen_rng_range(&s->rng, 2000, 8000) * 1000000;
+
+	for (i = 0; i < 16; i++) {
+		chal[i] = (uint8_t)gen_rng_next(&s->rng);
+		resp[i] = (uint8_t)gen_rng_next(&s->rng);
+	}
+	synth_tcp(s, t, admin, synth_jump, sp, 5900, GEN_TCP_SYN, 0);
+	synth_tcp(s, t + rtt / 2, synth_jump, admin, 5900, sp, GEN_TCP_SYN | GEN_TCP_ACK, 0);
+	synth_tcp(s, t + rtt, admin, synth_jump, sp, 5900, GEN_TCP_ACK, 0);
+	synth_tcp_bytes(s, t + 2 * rtt, synth_jump, admin, 5900, sp, ver, 12);
+	synth_tcp_bytes(s, t + 3 * rtt, admin, synth_jump, sp, 5900, ver, 12);
+	synth_tcp_bytes(s, t + 4 * rtt, synth_jump, admin, 5900, sp, types, 2);
+	synth_tcp_bytes(s, t + 5 * rtt, admin, synth_jump, sp, 5900, sel, 1);
+	synth_tcp_bytes(s, t + 6 * rtt, synth_jump, admin, 5900, sp, chal, 16);
+	t += 6 * rtt + typing;
+	synth_tcp_bytes(s, t, admin, synth_jump, sp, 5900, resp, 16);
+	synth_tcp_bytes(s, t + rtt, synth_jump, admin, 5900, sp, res, 4);
+	t += 2 * rtt;
+	if (!mistyped) {
+		synth_tcp_bytes(s, t, admin, synth_jump, sp, 5900, init, 1);
+		/* screen updates (zeros stand in for pixels) and the odd key or pointer event */
+		n = (uint16_t)gen_rng_range(&s->rng, 200, 1500);
+		for (i = 0; i < n; i++) {
+			t += (uint64_t)gen_rng_range(&s->rng, 20, 300) * 1000000;
+			synth_tcp(s, t, synth_jump, admin, 5900, sp, GEN_TCP_ACK, (uint16_t)gen_rng_range(&s->rng, 200, 1460));
+			if (i % 3 == 0)
+				synth_tcp_bytes(s, t + 1000000, admin, synth_jump, sp, 5900, ev, 8);
+		}
+		t += rtt;
+	}
+	synth_tcp(s, t, mistyped ? synth_jump : admin, mistyped ? admin : synth_jump, mistyped ? 5900 : sp,
+		  mistyped ? sp : 5900, GEN_TCP_FIN | GEN_TCP_ACK, 0);
+	synth_tcp(s, t + rtt / 2, mistyped ? admin : synth_jump, mistyped ? synth_jump : admin, mistyped ? sp : 5900,
+		  mistyped ? 5900 : sp, GEN_TCP_FIN | GEN_TCP_ACK, 0);
+	return t + rtt;
+}
+
 /* ---- benign background ---------------------------------------------------- */
+
+/*
+ * Two administrators work on the jump host over VNC, from the first minutes
+ * on and every 20 minutes or so, mistyping the password one time in four
+ * (and typing it again on a new connection). Drawn from a generator of their
+ * own, so the rest of the background is the same with or without them.
+ */
+static void synth_background_vnc(struct synth *s)
+{
+	struct gen_rng main = s->rng, own = s->rng;
+	uint64_t t;
+	int a;
+
+	gen_rng_seed(&s->rng, gen_rng_next(&own) ^ 0x564e43ULL);
+	for (a = 0; a < 2; a++) {
+		uint32_t admin = synth_client(1 + a * 10);
+
+		for (t = s->t0 + (uint64_t)gen_rng_range(&s->rng, 60, 300) * NS; t < s->end;
+		     t += (uint64_t)(gen_rng_exp(&s->rng, 1200.0) * NS) + 30 * NS) {
+			if (!gen_rng_below(&s->rng, 4))
+				t = synth_vnc(s, t, admin, true) + (uint64_t)gen_rng_range(&s->rng, 3, 10) * NS;
+			t = synth_vnc(s, t, admin, false);
+		}
+	}
+	s->rng = main;
+}
 
 static void synth_background(struct synth *s)
 {
@@ -262,6 +352,7 @@ static void synth_background(struct synth *s)
 	/* the public web server answers the Internet */
 	for (t = s->t0; t < s->end; t += (uint64_t)(gen_rng_exp(&s->rng, 4.0) * NS) + 1000000)
 		synth_session(s, t, synth_extern(s), synth_web, 443, 1, gen_rng_range(&s->rng, 2, 12), 300000000ULL, 30000000ULL);
+	synth_background_vnc(s);
 }
 
 /* ---- attacks ------------------------------------------------------------- */
@@ -401,6 +492,7 @@ static void synth_usage(FILE *fp)
 	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only]\n"
 		    "                   [--attacks a,b,...] [--first S] [--every S] [--start T] [--events FILE]\n"
 		    "  Writes M minutes (default 120) of office background (web, DNS, NTP, SMB keep-alives,\n"
+		    "  administrators on a VNC jump host (passwords typed, some mistyped),\n"
 		    "  video, LAN) and injects each attack (default all: flood synflood portscan hostsweep\n"
 		    "  bruteforce exfil beacon dnstunnel newservice anomaly) from --first S (1200) every\n"
 		    "  --every S (420). LABELS: start end attacker victim type, one attack a line.\n"
@@ -484,8 +576,8 @@ int main(int argc, char **argv)
 		struct synth_rec *r = &s.recs[i];
 		int len;
 
-		if (r->p.proto == 17 && r->p.payload_len && r->payload[5] == 1)
-			r->p.payload = r->payload;	/* a DNS message built above */
+		if (r->has_payload || (r->p.proto == 17 && r->p.payload_len && r->payload[5] == 1))
+			r->p.payload = r->payload;	/* bytes set above (a DNS message, a VNC handshake) */
 		len = gen_frame_build(&r->p, frame, sizeof(frame));
 		if (len < 0 || gen_pcap_write(pc, r->ts, frame, (uint32_t)len) < 0) {
 			fprintf(stderr, "vigil-synth: frame %zu: %s\n", i, strerror(len < 0 ? -len : EIO));
