@@ -4,6 +4,7 @@
  * rules (two VLAN tags, IPv4 options and fragments, a bounded IPv6 extension
  * chain) so both halves of the pipeline agree on what a packet is.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "pkt.h"
@@ -30,13 +31,23 @@ static uint16_t pkt_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static int pkt_l4(const uint8_t *p, uint32_t left, struct pkt_info *info)
+/*
+ * The transport header at p: left bytes of frame, l4_len of them the IP
+ * header's length for the transport (never more than left). A TCP or UDP
+ * payload is noted relative to p (the callers add their offsets).
+ */
+static int pkt_l4(const uint8_t *p, uint32_t left, uint32_t l4_len, struct pkt_info *info)
 {
+	uint32_t hl = 8;
+
 	switch (info->proto) {
 	case 6: /* TCP: ports + flags at offset 13 */
 		if (left < 20)
 			return PKT_BAD_L4;
 		info->tcp_flags = p[13];
+		hl = (uint32_t)(p[12] >> 4) * 4;
+		if (hl < 20)
+			hl = l4_len;	/* a bad data offset: no payload to point at */
 		/* fall through */
 	case 17:
 	case 132:
@@ -44,6 +55,10 @@ static int pkt_l4(const uint8_t *p, uint32_t left, struct pkt_info *info)
 			return PKT_BAD_L4;
 		info->src_port = pkt_be16(p);
 		info->dst_port = pkt_be16(p + 2);
+		if (info->proto != 132 && l4_len > hl) {	/* SCTP's chunks are not one payload */
+			info->payload_off = (uint16_t)hl;
+			info->payload_len = l4_len - hl > UINT16_MAX ? UINT16_MAX : (uint16_t)(l4_len - hl);
+		}
 		return PKT_OK;
 	case 1:
 	case 58:
@@ -55,6 +70,17 @@ static int pkt_l4(const uint8_t *p, uint32_t left, struct pkt_info *info)
 	default:
 		return PKT_OK;
 	}
+}
+
+/* pkt_l4 after an IP header of hl bytes of a datagram of ip_len bytes (0: unknown, to the frame's end) */
+static int pkt_l4_after(const uint8_t *p, uint32_t left, uint32_t hl, uint32_t ip_len, struct pkt_info *info)
+{
+	uint32_t end = ip_len && ip_len < left ? ip_len : left;
+	int rc = pkt_l4(p + hl, left - hl, end > hl ? end - hl : 0, info);
+
+	if (info->payload_len)
+		info->payload_off = (uint16_t)(info->payload_off + hl);
+	return rc;
 }
 
 static int pkt_ip4(const uint8_t *p, uint32_t left, struct pkt_info *info)
@@ -80,12 +106,12 @@ static int pkt_ip4(const uint8_t *p, uint32_t left, struct pkt_info *info)
 		info->is_fragment = 1;
 		return PKT_OK;
 	}
-	return pkt_l4(p + ihl, left - ihl, info);
+	return pkt_l4_after(p, left, ihl, pkt_be16(p + 2), info);
 }
 
 static int pkt_ip6(const uint8_t *p, uint32_t left, struct pkt_info *info)
 {
-	uint32_t off = 40;
+	uint32_t off = 40, plen;
 	uint8_t nh;
 	int i;
 
@@ -117,14 +143,15 @@ static int pkt_ip6(const uint8_t *p, uint32_t left, struct pkt_info *info)
 	info->proto = nh;
 	if (info->is_fragment)
 		return PKT_OK;
-	return pkt_l4(p + off, left - off, info);
+	plen = pkt_be16(p + 4);
+	return pkt_l4_after(p, left, off, plen ? plen + 40 : 0, info);	/* 0: a jumbogram, or offload */
 }
 
 int pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *info)
 {
 	uint32_t off = 12;
 	uint16_t et;
-	int i;
+	int i, rc;
 
 	memset(info, 0, sizeof(*info));
 	info->len = len;
@@ -143,8 +170,12 @@ int pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *info)
 	if (et == 0x8100 || et == 0x88a8)
 		return PKT_BAD_VLAN;
 	if (et == 0x0800)
-		return pkt_ip4(frame + off, len - off, info);
-	if (et == 0x86dd)
-		return pkt_ip6(frame + off, len - off, info);
-	return PKT_NON_IP;
+		rc = pkt_ip4(frame + off, len - off, info);
+	else if (et == 0x86dd)
+		rc = pkt_ip6(frame + off, len - off, info);
+	else
+		return PKT_NON_IP;
+	if (info->payload_len)
+		info->payload_off = (uint16_t)(info->payload_off + off);
+	return rc;
 }

@@ -31,6 +31,8 @@ struct pkt_info {
 	uint8_t tcp_flags;
 	uint8_t is_fragment;	/* a non-first fragment: no transport header */
 	uint32_t len;		/* frame length */
+	uint16_t payload_off;	/* TCP/UDP payload: frame offset and length, bounded by the IP */
+	uint16_t payload_len;	/* length (Ethernet padding is not payload); 0: none */
 };
 
 /* Parse frame[0..len). Returns an enum pkt_status; info is valid for PKT_OK and PKT_BAD_L4. */

@@ -5,7 +5,7 @@
  * FTP, SMB, RDP, Kerberos, LDAP, mail, databases, VNC) within a minute.
  * Encrypted protocols hide failures, so the connection rate is the signal.
  * A connection counts once its client has sent data (payload bytes, or PSH,
- * which ends every write, where the payload is not known): a guess has to
+ * which ends every write, where no frame came with the packet): a guess has to
  * carry credentials, while retransmitted SYNs and connect-and-close liveness
  * checks carry none.
  */

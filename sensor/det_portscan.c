@@ -278,13 +278,14 @@ static void det_portscan_rfb(struct det_portscan *s, const struct detect_pkt *p)
 {
 	const struct pkt_info *pi = p->pi;
 	bool banner = det_rfb_is_banner(p->payload, p->payload_len), created, low, from_server;
-	int c = memcmp(pi->src, pi->dst, 16);
 	struct det_key k;
 	struct scan_rfb *v;
 	enum det_rfb_outcome out;
+	int c;
 
 	if (!banner && !det_table_used(s->rfb))
 		return;
+	c = memcmp(pi->src, pi->dst, 16);
 	low = c < 0 || (c == 0 && pi->src_port < pi->dst_port);
 	k = low ? det_key(4, pi->src, pi->dst, pi->src_port, pi->dst_port)
 		: det_key(4, pi->dst, pi->src, pi->dst_port, pi->src_port);

@@ -483,62 +483,15 @@ void detect_packet(struct detect *d, const struct detect_pkt *in)
 	}
 }
 
-/*
- * The UDP or TCP payload of an IPv4/IPv6 frame (up to two VLAN tags, no IPv6
- * extension headers), bounded by the IP length so Ethernet padding is not
- * taken for data.
- */
-static void detect_l4_payload(const uint8_t *f, uint32_t len, uint8_t proto, struct detect_pkt *p)
-{
-	uint32_t off = 12, l3, end, hl;
-	uint16_t et;
-	int tags;
-
-	for (tags = 0; tags < 3; tags++) {
-		if (off + 2 > len)
-			return;
-		et = (uint16_t)(f[off] << 8 | f[off + 1]);
-		if (et != 0x8100 && et != 0x88a8)
-			break;
-		off += 4;
-	}
-	l3 = off + 2;
-	if (et == 0x0800) {
-		if (l3 + 20 > len || f[l3 + 9] != proto)
-			return;
-		off = l3 + (uint32_t)(f[l3] & 0x0f) * 4;
-		end = l3 + (uint32_t)(f[l3 + 2] << 8 | f[l3 + 3]);
-		if (end == l3)
-			end = len;	/* total length 0: captured before segmentation offload */
-	} else if (et == 0x86dd) {
-		if (l3 + 40 > len || f[l3 + 6] != proto)
-			return;
-		off = l3 + 40;
-		end = off + (uint32_t)(f[l3 + 4] << 8 | f[l3 + 5]);
-	} else {
-		return;
-	}
-	if (end > len)
-		end = len;	/* truncated capture: what is there */
-	if (proto == 17)
-		hl = 8;
-	else if (off + 13 < end)
-		hl = (uint32_t)(f[off + 12] >> 4) * 4;
-	else
-		return;
-	if (hl < (proto == 17 ? 8u : 20u) || off + hl > end)
-		return;
-	p->payload = f + off + hl;
-	p->payload_len = end - off - hl;
-}
-
 void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
 		  const struct pkt_info *pi)
 {
 	struct detect_pkt p = { .ts_ns = ts_ns, .pi = pi, .frame = frame, .len = len };
 
-	if (pi && (pi->proto == 17 || pi->proto == 6) && !pi->is_fragment && frame)
-		detect_l4_payload(frame, len, pi->proto, &p);
+	if (pi && pi->payload_len && frame && (uint32_t)pi->payload_off + pi->payload_len <= len) {
+		p.payload = frame + pi->payload_off;
+		p.payload_len = pi->payload_len;
+	}
 	detect_packet(d, &p);
 }
 

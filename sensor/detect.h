@@ -85,7 +85,7 @@ struct detect_pkt {
 	const struct pkt_info *pi;
 	const uint8_t *frame;
 	uint32_t len;
-	const uint8_t *payload;		/* UDP or TCP payload, NULL when none */
+	const uint8_t *payload;		/* UDP or TCP payload (pkt_info's), NULL when none */
 	uint32_t payload_len;
 	bool src_home;			/* inside sensor.home_net */
 	bool dst_home;

@@ -16,6 +16,7 @@ struct pkt_case {
 	uint16_t sport, dport, vlan;
 	uint8_t ip_ver;
 	uint8_t dst_last;	/* last byte of the destination address */
+	uint16_t poff, plen;	/* the TCP/UDP payload (0, 0: none) */
 };
 
 static int unhex(const char *s, uint8_t *out, int max)
@@ -66,6 +67,20 @@ int main(void)
 		{ "arp", ETH "0806 0001 0800 0604 0001", PKT_NON_IP, 0, 0, 0, 0, 0, 0 },
 		{ "icmp echo", ETH "0800" "4500001c00004000 4001 0000 c6336442 c000020a 0800 0000 0001 0001", PKT_OK,
 		  1, 8, 0, 0, 4, 0x0a },
+		{ "ipv4 tcp data: the IP length ends it, not the Ethernet padding", ETH "0800"
+		  "4500002b00004000 4006 0000 c6336442 c000020b d431 0050 00000001 00000000 5018 ffff 0000 0000 "
+		  "414243 000000", PKT_OK, 6, 54321, 80, 0, 4, 0x0b, 54, 3 },
+		{ "tcp data offset below 5: no payload", ETH "0800"
+		  "4500002b00004000 4006 0000 c6336442 c000020b d431 0050 00000001 00000000 4018 ffff 0000 0000 "
+		  "414243", PKT_OK, 6, 54321, 80, 0, 4, 0x0b, 0, 0 },
+		{ "ipv6 hop-by-hop then tcp data", ETH "86dd" "6000000000200001 20010db8000000000000000000000001 "
+		  "20010db80000000000000000000000ff " "0600000000000000 "
+		  "0400 0016 00000001 00000000 5018 ffff 0000 0000 53534821", PKT_OK, 6, 1024, 22, 0, 6, 0xff, 82, 4 },
+		{ "qinq udp payload", ETH "88a8 00c8 8100 0064 0800" "4500001e00004000 4011 0000 c6336442 c000020a "
+		  "3039 0035 000a 0000 abcd", PKT_OK, 17, 12345, 53, 200, 4, 0x0a, 50, 2 },
+		{ "ipv4 total length 0 (offload): to the frame's end", ETH "0800"
+		  "4500000000004000 4011 0000 c6336442 c000020a 3039 0035 0000 0000 0102030405", PKT_OK, 17, 12345, 53, 0,
+		  4, 0x0a, 42, 5 },
 	};
 	unsigned int i;
 
@@ -81,10 +96,10 @@ int main(void)
 		if (ok && (st == PKT_OK || st == PKT_BAD_L4))
 			ok = info.proto == c->proto && info.src_port == c->sport && info.dst_port == c->dport &&
 			     info.vlan_id == c->vlan && info.ip_ver == c->ip_ver && info.dst[15] == c->dst_last &&
-			     info.len == (uint32_t)len;
-		testlib_case(c->name, ok, "status %s proto %u ports %u>%u vlan %u ver %u dst..%02x",
+			     info.len == (uint32_t)len && info.payload_off == c->poff && info.payload_len == c->plen;
+		testlib_case(c->name, ok, "status %s proto %u ports %u>%u vlan %u ver %u dst..%02x payload %u+%u",
 			     pkt_status_name(st), info.proto, info.src_port, info.dst_port, info.vlan_id, info.ip_ver,
-			     info.dst[15]);
+			     info.dst[15], info.payload_off, info.payload_len);
 	}
 	return testlib_done();
 }
