@@ -295,6 +295,18 @@ unsigned char *det_rec_reserve(struct det_rec_out *o, size_t n)
 	return p;
 }
 
+long det_rec_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
+		  void *ctx, struct det_rec_out *o, size_t hdr_len)
+{
+	if (o->len < hdr_len)
+		return -ENOSPC;
+	o->off = hdr_len;
+	o->count = 0;
+	o->err = 0;
+	det_table_walk(t, fn, ctx);
+	return o->err ? o->err : (long)o->off;
+}
+
 static size_t det_saved_rec_len(const struct det_saved_layout *l)
 {
 	return sizeof(struct det_key) + sizeof(uint64_t) + l->n_bl * sizeof(struct baseline);
@@ -332,16 +344,14 @@ static bool det_saved_one(void *ctx, const struct det_key *k, void *v, uint64_t 
 long det_saved_save(struct det_table *t, const struct det_saved_layout *l, uint64_t now_ns, void *buf, size_t len)
 {
 	struct det_saved_hdr hdr = { .version = DET_SAVED_VERSION, .n_bl = l->n_bl };
-	struct det_saved_walk w = { .l = l, .now_ns = now_ns, .o = { .out = buf, .len = len, .off = sizeof(hdr) } };
+	struct det_saved_walk w = { .l = l, .now_ns = now_ns, .o = { .out = buf, .len = len } };
+	long n = det_rec_walk(t, det_saved_one, &w, &w.o, sizeof(hdr));
 
-	if (len < sizeof(hdr))
-		return -ENOSPC;
-	det_table_walk(t, det_saved_one, &w);
-	if (w.o.err)
-		return w.o.err;
+	if (n < 0)
+		return n;
 	hdr.count = w.o.count;
 	memcpy(buf, &hdr, sizeof(hdr));
-	return (long)w.o.off;
+	return n;
 }
 
 int det_saved_check(const struct det_saved_layout *l, const void *buf, size_t len)

@@ -88,6 +88,14 @@ struct det_rec_out {
 unsigned char *det_rec_reserve(struct det_rec_out *o, size_t n);
 
 /*
+ * Walk t with fn(ctx), whose records go through o (o->out and o->len set by
+ * the caller), after hdr_len bytes left for the caller's header. Returns the
+ * bytes in all (header included; o->count records) or -ENOSPC.
+ */
+long det_rec_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
+		  void *ctx, struct det_rec_out *o, size_t hdr_len);
+
+/*
  * A detector's own saved blob (flood, beacon, newservice), checked by its load
  * and kept verbatim until the first packet's clock places its times: saving
  * before then writes it back unchanged. det_pending_keep: 0 or -ENOMEM (the

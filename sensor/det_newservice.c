@@ -297,20 +297,19 @@ static long det_newservice_save(void *st, uint64_t now_ns, void *buf, size_t len
 {
 	struct det_newservice *s = st;
 	struct newsvc_save_hdr hdr = { .version = NEWSVC_SAVE_VERSION };
-	struct det_rec_out w = { .out = buf, .len = len, .off = sizeof(hdr) };
+	struct det_rec_out w = { .out = buf, .len = len };
+	long n;
 
 	if (s->saved.buf)	/* restored but no clock yet: keep it as it was */
 		return det_pending_save(&s->saved, buf, len);
-	if (len < sizeof(hdr))
-		return -ENOSPC;
-	det_table_walk(s->b.tab, det_newservice_save_one, &w);
-	if (w.err)
-		return w.err;
+	n = det_rec_walk(s->b.tab, det_newservice_save_one, &w, &w, sizeof(hdr));
+	if (n < 0)
+		return n;
 	hdr.count = w.count;
 	if (s->first_ns)
 		hdr.learned_ns = now_ns > s->first_ns ? now_ns - s->first_ns : 1;
 	memcpy(buf, &hdr, sizeof(hdr));
-	return (long)w.off;
+	return n;
 }
 
 /* Checked now, applied at the first clock; keys restored, -EPROTO or -EINVAL. */
