@@ -39,3 +39,14 @@ t_skip() {
 t_need_root() {
   [ "$(id -u)" -eq 0 ] || t_skip "needs root"
 }
+
+t_wait_for() { # seconds, command...: polls every 0.1 s until it succeeds (0) or time is up (1)
+  local n=$(( $1 * 10 ))
+  shift
+  while [ $n -gt 0 ]; do
+    "$@" && return 0
+    sleep 0.1
+    n=$((n - 1))
+  done
+  return 1
+}

@@ -39,17 +39,6 @@ cleanup() {
 trap cleanup EXIT INT TERM
 for n in vxc-ext vxc-br vxc-int; do ip netns del "$n" 2>/dev/null; done
 
-wait_for() { # seconds, command...
-  local n=$(( $1 * 10 ))
-  shift
-  while [ $n -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  return 1
-}
-
 for n in vxc-ext vxc-br vxc-int; do ip netns add "$n" || t_skip "cannot create namespaces"; done
 ip -n vxc-br link add vxc-be type veth peer name vxc-e netns vxc-ext || t_skip "no veth"
 ip -n vxc-br link add vxc-bi type veth peer name vxc-i netns vxc-int
@@ -107,7 +96,7 @@ ip netns exec vxc-br sh -c 'mount -t bpf bpf /sys/fs/bpf && exec "$@"' sh \
   "$SENSOR" -c "$TMP/sensor.yaml" --alerts-json "$TMP/alerts.json" > "$TMP/sensor.log" 2>&1 &
 SENSOR_PID=$!
 up_or_gone() { grep -q "watching" "$TMP/sensor.log" || ! kill -0 "$SENSOR_PID" 2>/dev/null; }
-wait_for 30 up_or_gone
+t_wait_for 30 up_or_gone
 if ! grep -q "watching" "$TMP/sensor.log"; then
   cat "$TMP/sensor.log"
   grep -q "Operation not supported" "$TMP/sensor.log" && t_skip "no native XDP / AF_XDP on veth"
@@ -154,7 +143,7 @@ t_check "before: the other host's stream crosses the bridge ($O_BEFORE frames in
 
 ip netns exec vxc-ext "$GEN" --iface vxc-e --dst-mac "$MAC_I" --attacker $ATT --victim $VIC \
   --internal 192.0.2.0/24 --external 198.51.100.0/24 --phase portscan:2:200 --seed 7 --quiet > "$TMP/gen.log" 2>&1
-t_check "portscan: an alert that says blocked" wait_for 10 bash -c \
+t_check "portscan: an alert that says blocked" t_wait_for 10 bash -c \
   "jq -s -e 'map(select(.vigil.detector==\"portscan\" and .vigil.state==\"start\" and .src_ip==\"$ATT\" and .alert.action==\"blocked\")) | length == 1' '$TMP/alerts.json' >/dev/null 2>&1"
 t_check "the sensor logged the block with its TTL" grep -q "containment: blocked $ATT/32 for $TTL s (portscan incident" "$TMP/sensor.log"
 sleep 0.5
@@ -164,7 +153,7 @@ O_BLOCKED=$(count $OTH "$T2" "$T3")
 t_eq "blocked: nothing from the attacker reaches the internal host" "$A_BLOCKED" 0
 t_check "blocked: the other host flows on ($O_BLOCKED frames in 3 s)" test "$O_BLOCKED" -ge 75
 
-t_check "TTL: the block is lifted" wait_for $(( TTL + 10 )) grep -q "containment: unblocked $ATT/32 (TTL ended)" "$TMP/sensor.log"
+t_check "TTL: the block is lifted" t_wait_for $(( TTL + 10 )) grep -q "containment: unblocked $ATT/32 (TTL ended)" "$TMP/sensor.log"
 sleep 0.5
 T4=$(now); sleep 2; T5=$(now)
 A_AFTER=$(count $ATT "$T4" "$T5")
@@ -174,7 +163,7 @@ t_check "after the TTL: the other host still flows ($O_AFTER frames in 2 s)" tes
 t_eq "one block in all, no error" "$(grep -c 'containment: blocked' "$TMP/sensor.log"):$(grep -c ': error:' "$TMP/sensor.log")" "1:0"
 
 kill -TERM "$SENSOR_PID"
-t_check "SIGTERM: the sensor stops" wait_for 20 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
+t_check "SIGTERM: the sensor stops" t_wait_for 20 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
 wait "$SENSOR_PID"
 t_eq "SIGTERM: exit status" "$?" 0
 SENSOR_PID=

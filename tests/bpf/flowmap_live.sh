@@ -38,17 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_for() { # seconds, command...
-  local n=$(( $1 * 10 ))
-  shift
-  while [ $n -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  return 1
-}
-
 topo_up || t_skip "cannot build the namespace topology (ip netns / veth / tc mirred)"
 IFACE=$(topo_sensor_if)
 mkdir -p "$BPFFS"
@@ -78,7 +67,7 @@ run() {
   "$BUILD/sensor/vigil-sensor" -c "$TMP/$kind.yaml" --flows-json "$TMP/$kind.flows" \
     > "$TMP/$kind.log" 2>&1 &
   SENSOR_PID=$!
-  if ! wait_for 20 grep -q "watching" "$TMP/$kind.log"; then
+  if ! t_wait_for 20 grep -q "watching" "$TMP/$kind.log"; then
     cat "$TMP/$kind.log"
     t_check "$kind: sensor attached" false
     return 1
@@ -95,7 +84,7 @@ for _ in range($N):
 "
   sleep 0.5
   kill -TERM "$SENSOR_PID"
-  wait_for 15 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
+  t_wait_for 15 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
   wait "$SENSOR_PID"
   t_eq "$kind: exit status" "$?" 0
   SENSOR_PID=

@@ -30,16 +30,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_for() { # seconds, command...: poll until the command succeeds
-  local n=$(( $1 * 10 ))
-  shift
-  while [ $n -gt 0 ]; do
-    "$@" && return 0
-    sleep 0.1
-    n=$((n - 1))
-  done
-  return 1
-}
 alerts() { # jq filter over what the collector stored
   jq -c "select(.event_type==\"alert\") | $1" "$TMP/events.jsonl" 2>/dev/null | wc -l
 }
@@ -71,12 +61,12 @@ YAML
 
 "$BUILD/collector/vigil-collector" -c "$TMP/collector.yaml" > "$TMP/collector.log" 2>&1 &
 COLL_PID=$!
-t_check "collector listening" wait_for 5 grep -q "listening" "$TMP/collector.log"
+t_check "collector listening" t_wait_for 5 grep -q "listening" "$TMP/collector.log"
 
 "$BUILD/sensor/vigil-sensor" -c "$TMP/sensor.yaml" --alerts-json "$TMP/alerts.json" \
   --flows-json "$TMP/flows.json" > "$TMP/sensor.log" 2>&1 &
 SENSOR_PID=$!
-if ! wait_for 20 grep -q "watching" "$TMP/sensor.log"; then
+if ! t_wait_for 20 grep -q "watching" "$TMP/sensor.log"; then
   cat "$TMP/sensor.log"
   t_check "sensor attached to $IFACE" false
   t_done
@@ -93,8 +83,8 @@ t_eq "benign traffic: no alert at the collector" "$(alerts '.')" 0
 t_check "benign traffic reached the poller" bash -c "[ \$(ethtool -S $IFACE | awk '/rx_queue_0_xdp_redirect/ {print \$2}') -gt 3000 ]"
 
 ip netns exec "${P}ext" "${GEN[@]}" --phase udpflood:4:20000 > "$TMP/gen2.log" 2>&1
-t_check "flood: an alert reaches the collector" wait_for 10 bash -c "[ \$(jq -c 'select(.event_type==\"alert\" and .vigil.state==\"start\")' $TMP/events.jsonl 2>/dev/null | wc -l) -ge 1 ]"
-t_check "flood: the incident ends" wait_for 10 bash -c "[ \$(jq -c 'select(.vigil.state==\"end\")' $TMP/events.jsonl 2>/dev/null | wc -l) -ge 1 ]"
+t_check "flood: an alert reaches the collector" t_wait_for 10 bash -c "[ \$(jq -c 'select(.event_type==\"alert\" and .vigil.state==\"start\")' $TMP/events.jsonl 2>/dev/null | wc -l) -ge 1 ]"
+t_check "flood: the incident ends" t_wait_for 10 bash -c "[ \$(jq -c 'select(.vigil.state==\"end\")' $TMP/events.jsonl 2>/dev/null | wc -l) -ge 1 ]"
 t_eq "flood: exactly one incident (not one alert per packet)" "$(alerts 'select(.vigil.state=="start")')" 1
 t_check "flood: at most a handful of events for the incident" test "$(alerts '.')" -le 4
 t_eq "flood: the alert names the victim" \
@@ -111,7 +101,7 @@ t_check "collector stored what the sensor wrote locally" \
   bash -c "[ \$(wc -l < $TMP/alerts.json) -eq \$(jq -c 'select(.event_type==\"alert\")' $TMP/events.jsonl | wc -l) ]"
 
 kill -TERM "$SENSOR_PID"
-t_check "sensor stops cleanly on SIGTERM" wait_for 15 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
+t_check "sensor stops cleanly on SIGTERM" t_wait_for 15 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
 wait "$SENSOR_PID"
 t_eq "sensor exit status" "$?" 0
 SENSOR_PID=
