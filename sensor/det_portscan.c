@@ -281,6 +281,7 @@ static void det_portscan_rfb(struct det_portscan *s, const struct detect_pkt *p)
 	struct det_key k;
 	struct scan_rfb *v;
 	enum det_rfb_outcome out;
+	uint64_t delay_ns;
 	int c;
 
 	if (!banner && !det_table_used(s->rfb))
@@ -311,15 +312,10 @@ static void det_portscan_rfb(struct det_portscan *s, const struct detect_pkt *p)
 	}
 	if (out == DET_RFB_PENDING)
 		return;
-	if ((out == DET_RFB_AUTH_FAILED && v->r.response_ns - v->r.challenge_ns < SCAN_RFB_MACHINE_NS) ||
-	    out == DET_RFB_LEFT) {
-		if (from_server)
-			det_portscan_rfb_probe(s, pi->dst, pi->src, pi->src_port, out,
-					       v->r.response_ns - v->r.challenge_ns, p->ts_ns);
-		else
-			det_portscan_rfb_probe(s, pi->src, pi->dst, pi->dst_port, out,
-					       v->r.response_ns - v->r.challenge_ns, p->ts_ns);
-	}
+	delay_ns = v->r.response_ns - v->r.challenge_ns;
+	if ((out == DET_RFB_AUTH_FAILED && delay_ns < SCAN_RFB_MACHINE_NS) || out == DET_RFB_LEFT)
+		det_portscan_rfb_probe(s, from_server ? pi->dst : pi->src, from_server ? pi->src : pi->dst,
+				       from_server ? pi->src_port : pi->dst_port, out, delay_ns, p->ts_ns);
 	det_table_del(s->rfb, v);
 }
 
