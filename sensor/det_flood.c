@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "baseline.h"
+#include "det_bits.h"
 #include "det_flood.h"
 
 enum det_flood_slot {
@@ -117,30 +118,13 @@ static bool det_flood_is_group(const uint8_t a[16])
 
 static void det_flood_mark(struct det_flood *d, const struct det_flood_host *h, bool live)
 {
-	uint32_t i = (uint32_t)(h - d->hosts);
-
-	if (live)
-		d->live[i / 64] |= 1ULL << (i % 64);
-	else
-		d->live[i / 64] &= ~(1ULL << (i % 64));
+	det_bits_put(d->live, (uint32_t)(h - d->hosts), live);
 }
 
 /* The first used host at index *i or later (*i moved to it), NULL past the end. */
 static struct det_flood_host *det_flood_next(const struct det_flood *d, uint32_t *i)
 {
-	uint32_t w = *i / 64, last = d->mask / 64;
-	uint64_t bits;
-
-	if (*i > d->mask)
-		return NULL;
-	bits = d->live[w] & (~0ULL << (*i % 64));
-	while (!bits) {
-		if (++w > last)
-			return NULL;
-		bits = d->live[w];
-	}
-	*i = w * 64 + (uint32_t)__builtin_ctzll(bits);
-	return &d->hosts[*i];
+	return det_bits_next(d->live, d->mask + 1, i) ? &d->hosts[*i] : NULL;
 }
 
 static void det_flood_align(struct det_flood *d, uint64_t ts)
@@ -200,13 +184,14 @@ static int det_flood_rehash(struct det_flood *d)
 		return -ENOMEM;
 	d->hosts = fresh;
 	d->tombs = 0;
+	/* all bits again from nothing: a host may land on a slot a later one leaves */
+	memset(d->live, 0, det_bits_words(d->mask + 1) * sizeof(*d->live));
 	for (i = 0; i <= d->mask; i++) {
 		int found;
 		struct det_flood_host *h;
 
 		if (old[i].slot != SLOT_USED)
 			continue;
-		d->live[i / 64] &= ~(1ULL << (i % 64));
 		h = det_flood_find(d, old[i].addr, &found);
 		*h = old[i];
 		det_flood_mark(d, h, true);
@@ -296,7 +281,7 @@ struct det_flood *det_flood_new(const struct det_flood_cfg *cfg)
 	while (cap < cfg->max_hosts + cfg->max_hosts / 3)
 		cap <<= 1;
 	d->hosts = calloc(cap, sizeof(*d->hosts));
-	d->live = calloc((cap + 63) / 64, sizeof(*d->live));
+	d->live = calloc(det_bits_words(cap), sizeof(*d->live));
 	if (!d->hosts || !d->live) {
 		det_flood_free(d);
 		errno = ENOMEM;

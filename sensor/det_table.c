@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "det_bits.h"
 #include "det_table.h"
 
 enum { DET_TABLE_PROBE = 16 };
@@ -73,7 +74,7 @@ struct det_table *det_table_new(uint32_t capacity, size_t value_size)
 	t->slot_size = (sizeof(struct det_table_hdr) + value_size + 7) & ~(size_t)7;
 	t->mask = cap - 1;
 	t->slots = calloc(cap, t->slot_size);
-	t->live = calloc((cap + 63) / 64, sizeof(uint64_t));
+	t->live = calloc(det_bits_words(cap), sizeof(uint64_t));
 	t->tags = calloc(cap, 1);
 	if (!t->slots || !t->live || !t->tags) {
 		det_table_free(t);
@@ -103,10 +104,7 @@ static void det_table_mark(struct det_table *t, const struct det_table_hdr *s, u
 {
 	uint32_t i = det_table_index(t, s);
 
-	if (tag)
-		t->live[i / 64] |= 1ULL << (i % 64);
-	else
-		t->live[i / 64] &= ~(1ULL << (i % 64));
+	det_bits_put(t->live, i, tag != 0);
 	t->tags[i] = tag;
 }
 
@@ -188,22 +186,15 @@ void det_table_del(struct det_table *t, void *v)
 void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
 		    void *ctx)
 {
-	uint32_t w, words = (t->mask + 64) / 64;
+	uint32_t i;
 
-	for (w = 0; w < words; w++) {
-		uint64_t bits = t->live[w];
+	for (i = 0; det_bits_next(t->live, t->mask + 1, &i); i++) {
+		struct det_table_hdr *s = det_table_slot(t, i);
 
-		while (bits) {
-			uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(bits);
-			struct det_table_hdr *s = det_table_slot(t, i);
-
-			bits &= bits - 1;
-			if (fn(ctx, &s->key, s + 1, s->last_ns)) {
-				s->used = 0;
-				t->used--;
-				t->live[w] &= ~(1ULL << (i % 64));
-				t->tags[i] = 0;
-			}
+		if (fn(ctx, &s->key, s + 1, s->last_ns)) {
+			s->used = 0;
+			t->used--;
+			det_table_mark(t, s, 0);
 		}
 	}
 }
