@@ -62,7 +62,8 @@ struct detect {
 	struct det_table *claimed;	/* addr -> last incident time */
 	uint64_t next_id;
 	uint64_t now_ns;		/* newest (rebased) packet time */
-	int64_t offset_ns;		/* added to frame times after a clock reset */
+	uint64_t offset_ns;		/* added to frame times after a clock reset (modulo 2^64: a
+					 * capture's clock may be anywhere, arithmetic never overflows) */
 	uint64_t next_tick_ns;
 	bool restore_pending;		/* some slot holds saved state */
 	struct detect_stats st;
@@ -443,7 +444,7 @@ static void detect_tick_all(struct detect *d, uint64_t now_ns)
 /* Frame time to detector time: monotonic; a jump back of more than 2 s is a clock reset. */
 static uint64_t detect_time(struct detect *d, uint64_t ts_ns)
 {
-	uint64_t t = (uint64_t)((int64_t)ts_ns + d->offset_ns);
+	uint64_t t = ts_ns + d->offset_ns;
 
 	if (t >= d->now_ns) {
 		d->now_ns = t;
@@ -451,7 +452,7 @@ static uint64_t detect_time(struct detect *d, uint64_t ts_ns)
 	}
 	d->st.time_backwards++;
 	if (d->now_ns - t > DETECT_REBASE_NS)
-		d->offset_ns += (int64_t)(d->now_ns - t);
+		d->offset_ns += d->now_ns - t;
 	return d->now_ns;
 }
 
@@ -509,7 +510,7 @@ void detect_finish(struct detect *d, uint64_t now_ns)
 {
 	unsigned int i;
 
-	now_ns = (uint64_t)((int64_t)now_ns + d->offset_ns);
+	now_ns += d->offset_ns;
 	if (now_ns < d->now_ns)
 		now_ns = d->now_ns;
 	for (i = 0; i < DETECT_MAX; i++)

@@ -358,6 +358,15 @@ static void g_backwards_time(struct harn *h)
 	harn_pkt(h, 5 * NS, 6, ATK, VIC, 1, 443, 0x10, 60, NULL, 0);
 }
 
+static void g_clock_extremes(struct harn *h)
+{
+	/* a clock in 2036, reset to 1970, then near the end of int64 (a fuzzed capture's times): the rebase
+	 * offset must not overflow (UBSan aborts the ASan build's run of this test if it does) */
+	harn_pkt(h, 2100000000ULL * NS, 17, ATK, VIC, 40000, 53, 0, 60, NULL, 0);
+	harn_pkt(h, 1 * NS, 17, ATK, VIC, 40000, 53, 0, 60, NULL, 0);
+	harn_pkt(h, 9170000000ULL * NS, 17, ATK, VIC, 40000, 53, 0, 60, NULL, 0);
+}
+
 struct row {
 	const char *name;
 	void (*gen)(struct harn *h);
@@ -421,6 +430,7 @@ static const struct row rows[] = {
 	{ "newservice: a UDP reply to a request", g_ns_udp_reply, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1, "new_served_port", 0,
 	  0.002 },
 	{ "anomaly: 150x the host's rate", g_anomaly, NULL, DETECT_ANOMALY, 1, "pps_out", 0, 0 },
+	{ "time: clocks at the ends of the range are no flood", g_clock_extremes, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "time: reordered burst still one synflood", g_backwards_time, NULL, DETECT_SYNFLOOD, 1, NULL, 1, 0 },
 	{ "action: block is carried", g_portscan, "detectors:\n  portscan:\n    action: block\n", DETECT_PORTSCAN, 1, NULL, 1, 0 },
 };
