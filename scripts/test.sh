@@ -17,7 +17,9 @@ echo "== ASan + UBSan build: unit, replay and collector suites"
 [ -f build-asan/build.ninja ] ||
   meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || rc=1
 if ninja -C build-asan >/dev/null; then
-  meson test -C build-asan --print-errorlogs --suite unit --suite replay --suite collector || rc=1
+  # undefined behaviour fails the test, as a memory error does (UBSan only prints by default)
+  UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
+    meson test -C build-asan --print-errorlogs --suite unit --suite replay --suite collector || rc=1
 else
   echo "test.sh: the ASan build failed" >&2
   rc=1

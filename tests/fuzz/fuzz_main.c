@@ -74,7 +74,8 @@ static int fuzz_main_dir(const char *dir)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), fuzz_main_cmp);
+	if (n)	/* qsort wants a real array even for none */
+		qsort(names, n, sizeof(*names), fuzz_main_cmp);
 	for (i = 0; i < n; i++) {
 		struct stat sb;
 
