@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wire.h"
 
@@ -58,7 +59,7 @@ enum wire_verdict wire_event_decode(const struct wire_frame *f, size_t n, struct
 	if (f[2].len != WIRE_SEQ_LEN)
 		return WIRE_BAD_SEQ;
 	ev->seq = wire_get_u64(f[2].data);
-	if (ev->seq == 0)
+	if (ev->seq == 0 || ev->seq > WIRE_SEQ_MAX)
 		return WIRE_BAD_SEQ;
 	if (f[3].len == 0 || f[3].len > WIRE_EVENT_MAX || memchr(f[3].data, 0, f[3].len))
 		return WIRE_BAD_SIZE;
@@ -224,10 +225,16 @@ int wire_key_load(const char *path, char *pub, char *sec)
 {
 	char line[256];
 	bool got_pub = false, got_sec = false;
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(path, "re");
+	struct stat sb;
 
 	if (!fp)
 		return -errno;
+	/* a secret key others can read (or a FIFO, a device) is refused, not used */
+	if (sec && (fstat(fileno(fp), &sb) || !S_ISREG(sb.st_mode) || (sb.st_mode & 077))) {
+		fclose(fp);
+		return -EPERM;
+	}
 	while (fgets(line, sizeof(line), fp)) {
 		if (line[0] == '#')
 			continue;

@@ -10,7 +10,7 @@
  *   [0] "VGL1"            magic, 4 bytes, no NUL
  *   [1] sensor name       1..63 bytes, printable ASCII 0x20..0x7e, no NUL
  *   [2] seq               8 bytes, big-endian u64; 1, 2, 3 ... per event for the
- *                         life of the sensor process; 0 is never sent
+ *                         life of the sensor process; 0 and >= 2^63 are never sent
  *   [3] event JSON        one JSON object (EVE style), UTF-8, no trailing newline,
  *                         with a string member "event_type"; at most
  *                         WIRE_EVENT_MAX bytes
@@ -47,6 +47,7 @@
 #define WIRE_MAGIC_ACK "VGA1"
 #define WIRE_MAGIC_LEN 4
 #define WIRE_SEQ_LEN 8
+#define WIRE_SEQ_MAX ((UINT64_C(1) << 63) - 1)	/* highest valid seq: SQLite's INTEGER is signed */
 #define WIRE_NAME_MAX 63		/* bytes, without a terminator */
 #define WIRE_EVENT_MAX (1u << 20)	/* bytes of event JSON */
 #define WIRE_EVENT_FRAMES 4
@@ -80,7 +81,7 @@ enum wire_verdict {
 	WIRE_BAD_FRAMES,	/* wrong number of frames */
 	WIRE_BAD_MAGIC,
 	WIRE_BAD_NAME,		/* empty, too long, or a byte outside 0x20..0x7e */
-	WIRE_BAD_SEQ,		/* not 8 bytes, or 0 */
+	WIRE_BAD_SEQ,		/* not 8 bytes, 0, or above WIRE_SEQ_MAX */
 	WIRE_BAD_SIZE,		/* empty or larger than WIRE_EVENT_MAX, or holds a NUL */
 	WIRE_BAD_JSON,		/* not JSON, or trailing bytes (checked by the collector) */
 	WIRE_BAD_NOT_OBJECT,	/* valid JSON but not an object */
@@ -192,7 +193,9 @@ bool wire_key_valid(const char *s);
 /*
  * Read a key file. pub (41 bytes) gets the public key; sec (41 bytes, may be
  * NULL) the secret key, which must then be present. Returns 0, -ENOENT/-EACCES..
- * from opening, -EINVAL for a file without the wanted valid key(s).
+ * from opening, -EPERM when sec is wanted and the file is not a regular file or
+ * is readable or writable by group or others (a secret must be 0600 or
+ * stricter), -EINVAL for a file without the wanted valid key(s).
  */
 int wire_key_load(const char *path, char *pub, char *sec);
 
