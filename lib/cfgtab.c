@@ -212,6 +212,8 @@ static int cfgtab_parse_string(const struct cfgtab_row *r, char *dst, size_t siz
 			 size - 1, len);
 		return -EINVAL;
 	}
+	if (r->check && r->check(r->key, text, why, whylen))
+		return -EINVAL;
 	memset(dst, 0, size);
 	memcpy(dst, text, len);
 	return 0;

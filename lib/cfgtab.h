@@ -38,6 +38,8 @@ struct cfgtab_row {
 	size_t count_offset;		/* lists: offsetof() the uint32_t count */
 	const char *const *enum_names;	/* ENUM, optional for STRING: valid names, NULL-terminated */
 	const char *doc;		/* one line for docs/config.md */
+	/* STRING, optional: 0 if value is acceptable, else -EINVAL with why ("... for 'key'") */
+	int (*check)(const char *key, const char *value, char *why, size_t whylen);
 };
 
 /*

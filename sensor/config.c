@@ -57,9 +57,32 @@ static const char *const config_action_names[] = { "alert", "block", NULL };
 	  .doc = "Seconds of history before a learned baseline may lower the floor" },			\
 	CONFIG_DET_ALLOW_ROWS(name, f)
 
+/* sensor.name is part of file names (evidence): no '/', no leading '.', nothing a shell or path would read. */
+static int config_check_name(const char *key, const char *value, char *why, size_t whylen)
+{
+	size_t n = strlen(value);
+
+	for (size_t i = 0; i < n; i++) {
+		char c = value[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-') || (i == 0 && c == '.') || n > 63) {
+			snprintf(why, whylen, "'%s' must be 1..63 of letters, digits, '.', '_', '-' and not start "
+				 "with '.' (it names files), got '%.64s'", key, value);
+			return -EINVAL;
+		}
+	}
+	if (!n) {
+		snprintf(why, whylen, "'%s' must not be empty", key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct cfgtab_row config_rows[] = {
 	{ .key = "sensor.name", .type = CFGTAB_STRING, .def = "vigil", .offset = OFF(sensor_name),
-	  .size = SZ(sensor_name), .doc = "Name of this sensor, carried in every event" },
+	  .size = SZ(sensor_name), .check = config_check_name,
+	  .doc = "Name of this sensor, carried in every event and starting its evidence file names: letters, digits, '.', '_', '-', not starting with '.'" },
 	{ .key = "sensor.mode", .type = CFGTAB_ENUM, .def = "tap", .offset = OFF(mode),
 	  .enum_names = config_mode_names,
 	  .doc = "tap: watch a copy of the traffic; inline: traffic passes through the sensor" },
@@ -160,7 +183,7 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "collector.server_key", .type = CFGTAB_STRING, .def = "", .offset = OFF(collector_server_key),
 	  .size = SZ(collector_server_key), .doc = "The collector's public key file (its NAME.pub)" },
 	{ .key = "collector.plain_tcp", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(collector_plain_tcp),
-	  .doc = "Send plain ZMTP (no CURVE) to a non-loopback collector: unencrypted, unauthenticated" },
+	  .doc = "Removed: must be false. Without keys only a loopback collector is accepted (a demo)" },
 	{ .key = "collector.stats_interval_s", .type = CFGTAB_U32, .def = "60", .min = 0, .max = 86400,
 	  .offset = OFF(collector_stats_interval_s),
 	  .doc = "Emit a stats event every this many seconds (0: only at exit)" },

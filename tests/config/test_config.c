@@ -40,7 +40,7 @@ static const char *chk_rate_k(const struct config *c)
 
 static const char *chk_values(const struct config *c)
 {
-	if (strcmp(c->sensor_name, "edge 1") || c->mode != CONFIG_MODE_INLINE)
+	if (strcmp(c->sensor_name, "edge_1.b-2") || c->mode != CONFIG_MODE_INLINE)
 		return "sensor.name/mode";
 	if (c->n_interfaces != 2 || strcmp(c->interfaces[0], "eth1") || strcmp(c->interfaces[1], "lo"))
 		return "sensor.interfaces";
@@ -113,7 +113,7 @@ static const char *chk_name63(const struct config *c)
 
 static const char *chk_empty_string(const struct config *c)
 {
-	return c->xdp_object[0] == '\0' && !strcmp(c->sensor_name, "a: b # c") ? NULL : "strings";
+	return c->xdp_object[0] == '\0' && !strcmp(c->collector_endpoint, "a: b # c") ? NULL : "strings";
 }
 
 static const char *chk_handoff(const struct config *c)
@@ -136,7 +136,7 @@ struct load_case {
 };
 
 #define SENSOR_FULL                                                                          \
-	"sensor:\n  name: \"edge 1\"\n  mode: inline\n  interfaces: [eth1, lo]\n"              \
+	"sensor:\n  name: \"edge_1.b-2\"\n  mode: inline\n  interfaces: [eth1, lo]\n"              \
 	"  home_net: [10.0.0.0/8]\n"                                                            \
 	"dpdk:\n  memory_mb: 4096\n  hugepages: false\n  burst: 1\n  mbufs: 262143\n"           \
 	"xdp:\n  object: /opt/x.o\n  flow_entries: 16777216\n  handoff: first_n\n"              \
@@ -150,6 +150,11 @@ struct load_case {
 static const struct load_case cases[] = {
 	/* valid documents */
 	{ "empty document", "", 0, NULL, NULL },
+	/* issue 20: sensor.name names evidence files: no path in it */
+	{ "sensor.name with a path", "sensor:\n  name: \"../../x\"\n", -EINVAL,
+	  "t.yaml:2:9: 'sensor.name' must be 1..63 of letters, digits, '.', '_', '-' and not start with '.'", NULL },
+	{ "sensor.name with a slash", "sensor:\n  name: a/b\n", -EINVAL, "t.yaml:2:9: 'sensor.name' must be", NULL },
+	{ "sensor.name empty", "sensor:\n  name: \"\"\n", -EINVAL, "t.yaml:2:9: 'sensor.name' must not be empty", NULL },
 	{ "comments only", "# nothing here\n\n", 0, NULL, NULL },
 	{ "explicit empty document", "---\n...\n", 0, NULL, NULL },
 	{ "empty section", "dpdk:\nlog: {}\n", 0, NULL, NULL },
@@ -165,7 +170,7 @@ static const struct load_case cases[] = {
 	{ "null list is empty", "sensor:\n  interfaces:\n", 0, NULL, chk_no_ifaces },
 	{ "string of 63 bytes fits", "sensor:\n  name: "
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 0, NULL, chk_name63 },
-	{ "quoted and empty strings", "sensor: {name: 'a: b # c'}\nxdp: {object: \"\"}\n", 0, NULL,
+	{ "quoted and empty strings", "collector: {endpoint: 'a: b # c'}\nxdp: {object: \"\"}\n", 0, NULL,
 	  chk_empty_string },
 	{ "enum values", "sensor: {mode: tap}\nxdp: {handoff: sample}\n", 0, NULL, chk_handoff },
 	{ "anchor and alias", "flows: {timeout_s: &t 120}\ndetectors: {flood: {end_after_s: *t}}\n",
