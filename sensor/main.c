@@ -199,15 +199,17 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 
 	pub[0] = sec[0] = srv[0] = '\0';
 	if (!cfg->collector_curve_key[0] && !cfg->collector_server_key[0]) {
-		if (cfg->collector_plain_tcp)
-			pr_warn("collector.plain_tcp: events go to %s unencrypted and unauthenticated",
-				cfg->collector_endpoint);
-		else if (wire_endpoint_local(cfg->collector_endpoint))
-			pr_warn("no collector.curve_key: plain ZMTP to %s (allowed only because it is local)",
-				cfg->collector_endpoint);
+		if (cfg->collector_plain_tcp) {
+			pr_err("collector.plain_tcp was removed: without keys only a loopback collector is accepted; "
+			       "set collector.curve_key and collector.server_key for %s", cfg->collector_endpoint);
+			return -EINVAL;
+		}
+		if (wire_endpoint_local(cfg->collector_endpoint))
+			pr_warn("no collector.curve_key: keyless ZMTP to %s, for a demo on this host only (any local "
+				"process could send as this sensor)", cfg->collector_endpoint);
 		else {
-			pr_err("collector %s is not local: set collector.curve_key and collector.server_key, "
-			       "or collector.plain_tcp: true", cfg->collector_endpoint);
+			pr_err("collector %s is not local: set collector.curve_key and collector.server_key",
+			       cfg->collector_endpoint);
 			return -EINVAL;
 		}
 		return 0;
@@ -219,7 +221,10 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 	rc = wire_key_load(cfg->collector_curve_key, pub, sec);
 	if (rc) {
 		pr_err("collector.curve_key %s: %s", cfg->collector_curve_key,
-		       rc == -EINVAL ? "no valid public-key/secret-key lines" : strerror(-rc));
+		       rc == -EINVAL ? "no valid public-key/secret-key lines"
+		       : rc == -EPERM ? "readable by group or others, or not a regular file: chmod 600 it (it holds the "
+					"sensor's secret key)"
+				     : strerror(-rc));
 		return rc;
 	}
 	rc = wire_key_load(cfg->collector_server_key, srv, NULL);

@@ -124,6 +124,8 @@ static void publish_rewind(struct publish *p)
 /* Apply an ack (caller holds the lock). */
 static void publish_ack(struct publish *p, uint64_t ack, uint64_t now)
 {
+	if (ack > WIRE_SEQ_MAX - p->count)
+		return;	/* no collector acks that: renumbering after it would leave the valid range */
 	if (ack > p->max_sent) {
 		/*
 		 * The collector holds a higher seq for this name than we ever sent:
@@ -332,10 +334,14 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 			warn = !p->refused_warned;
 			p->refused_warned = true;
 			pthread_mutex_unlock(&p->lock);
+			/* only AUTH and PROTOCOL say something about the keys; NO_DETAIL is a handshake that
+			 * did not finish (a busy or stalled collector, a timeout) */
 			if (warn)
-				pr_warn("collector %s refused the handshake (%s): check collector.curve_* keys; retrying",
-					p->endpoint, id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "key not authorised"
-											  : "CURVE mismatch");
+				pr_warn("collector %s: handshake failed (%s); retrying", p->endpoint,
+					id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ? "key not authorised: check collector.sensor_keys"
+					: id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "CURVE mismatch: check collector.curve_key "
+										      "and server_key"
+					: "it did not complete: the collector closed it or did not answer in time");
 			continue;
 		}
 		pthread_mutex_lock(&p->lock);
