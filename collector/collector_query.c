@@ -210,7 +210,7 @@ static bool collector_query_filter(const struct collector_query *q, struct json_
 /* The parsed line if it passes the filter, else NULL. Caller puts it. */
 static struct json_object *collector_query_match(struct collector_query *q, const char *line)
 {
-	struct json_object *o = json_tokener_parse(line);
+	struct json_object *o = collector_store_parse_json(line, strlen(line));
 	const char *type;
 
 	if (!o || !json_object_is_type(o, json_type_object)) {
@@ -289,7 +289,8 @@ static int collector_query_print_kept(struct collector_query *q)
 		goto cleanup;
 	}
 	for (size_t i = 0; i < q->nlines; i++) {
-		struct json_object *o = json_tokener_parse(q->lines[(q->start + i) % q->nlines]);
+		const char *kept = q->lines[(q->start + i) % q->nlines];
+		struct json_object *o = collector_store_parse_json(kept, strlen(kept));
 
 		collector_query_fill(o, &rows[i]);
 		json_object_put(o);
@@ -430,7 +431,7 @@ static int collector_query_rows(struct collector_query *q, sqlite3_stmt *st, int
 				return rc;
 			continue;
 		}
-		o = json_tokener_parse(line);
+		o = collector_store_parse_json(line, strlen(line));
 		if (o)
 			collector_query_emit(q, line, o);
 		json_object_put(o);

@@ -6,6 +6,7 @@
  * seqs come back from both, so nothing is stored twice or lost.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,20 @@ struct collector_store_sensor {
 
 struct collector_store {
 	char path[512];
+	char db_path[512];
 	uint64_t rotate_bytes;
 	uint32_t keep;
 	FILE *fp;
 	sqlite3 *db;
 	sqlite3_stmt *ins;
+	sqlite3_stmt *quar;
 	bool in_tx;
-	/* tens of sensors per collector: a linear table is enough */
+	char err[600];			/* why the last failure happened, for the log */
+	/* the sensors, and an open-addressing index over them (hash of the name) */
 	struct collector_store_sensor *sensors;
 	size_t n, cap;
+	uint32_t *slots;		/* index + 1 into sensors, 0: empty; nslots a power of two */
+	size_t nslots;
 };
 
 static const char collector_store_schema[] =
@@ -57,15 +63,52 @@ static const char collector_store_schema[] =
 	" received_us INTEGER NOT NULL,"
 	" json TEXT NOT NULL,"
 	" UNIQUE(sensor, seq));"
-	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts_us);";
+	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts_us);"
+	"CREATE TABLE IF NOT EXISTS quarantine("
+	" id INTEGER PRIMARY KEY,"
+	" at_us INTEGER NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" sensor TEXT,"
+	" seq TEXT,"
+	" json TEXT,"
+	" UNIQUE(reason, sensor, seq));";
+
+static uint64_t collector_store_hash(const char *name, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
 
 static struct collector_store_sensor *collector_store_find(const struct collector_store *s,
 							   const char *name, size_t len)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->sensors[i].len == len && !memcmp(s->sensors[i].name, name, len))
-			return &s->sensors[i];
+	size_t mask = s->nslots - 1, i;
+
+	if (!s->nslots)
+		return NULL;
+	for (i = (size_t)collector_store_hash(name, len) & mask; s->slots[i]; i = (i + 1) & mask) {
+		struct collector_store_sensor *e = &s->sensors[s->slots[i] - 1];
+
+		if (e->len == len && !memcmp(e->name, name, len))
+			return e;
+	}
 	return NULL;
+}
+
+/* Put sensor idx into the index (which has room). */
+static void collector_store_index(struct collector_store *s, size_t idx)
+{
+	size_t mask = s->nslots - 1, i;
+	const struct collector_store_sensor *e = &s->sensors[idx];
+
+	for (i = (size_t)collector_store_hash(e->name, e->len) & mask; s->slots[i]; i = (i + 1) & mask)
+		;
+	s->slots[i] = (uint32_t)(idx + 1);
 }
 
 static struct collector_store_sensor *collector_store_get(struct collector_store *s, const char *name,
@@ -75,7 +118,7 @@ static struct collector_store_sensor *collector_store_get(struct collector_store
 
 	if (e)
 		return e;
-	if (len > WIRE_NAME_MAX)
+	if (len > WIRE_NAME_MAX || s->n >= UINT32_MAX - 1)
 		return NULL;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? 2 * s->cap : 8;
@@ -86,12 +129,27 @@ static struct collector_store_sensor *collector_store_get(struct collector_store
 		s->sensors = t;
 		s->cap = cap;
 	}
-	e = &s->sensors[s->n++];
+	/* at most half full, so a probe ends soon */
+	if (2 * (s->n + 1) > s->nslots) {
+		size_t nslots = s->nslots ? 2 * s->nslots : 16;
+		uint32_t *t = calloc(nslots, sizeof(*t));
+
+		if (!t)
+			return NULL;
+		free(s->slots);
+		s->slots = t;
+		s->nslots = nslots;
+		for (size_t i = 0; i < s->n; i++)
+			collector_store_index(s, i);
+	}
+	e = &s->sensors[s->n];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->name, name, len);
 	e->name[len] = '\0';
 	e->len = len;
 	e->last_ts_us = INT64_MIN;
+	collector_store_index(s, s->n);
+	s->n++;
 	return e;
 }
 
@@ -200,6 +258,38 @@ static int collector_store_sqlerr(struct collector_store *s, char *errbuf, size_
 	return -EIO;
 }
 
+/* Remember why SQLite failed, with the OS error beneath it (a full disk says so). Returns -EIO or -ENOSPC. */
+static int collector_store_dberr(struct collector_store *s, const char *what)
+{
+	int sys = sqlite3_system_errno(s->db), code = sqlite3_errcode(s->db);
+
+	snprintf(s->err, sizeof(s->err), "SQLite %s: %s: %s%s%s", s->db_path, what, sqlite3_errmsg(s->db),
+		 sys ? "; " : "", sys ? strerror(sys) : "");
+	return code == SQLITE_FULL || sys == ENOSPC ? -ENOSPC : -EIO;
+}
+
+static int collector_store_fileerr(struct collector_store *s, int rc)
+{
+	snprintf(s->err, sizeof(s->err), "%s: %s", s->path, strerror(-rc));
+	return rc;
+}
+
+struct json_object *collector_store_parse_json(const char *text, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new_ex(COLLECTOR_JSON_DEPTH);
+	struct json_object *o;
+
+	if (!tok)
+		return NULL;
+	o = json_tokener_parse_ex(tok, text, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
 static int collector_store_db_insert(struct collector_store *s, const char *name, size_t len, uint64_t seq,
 				     const char *line, size_t line_len, const struct collector_store_meta *m,
 				     int64_t recv_us)
@@ -209,7 +299,7 @@ static int collector_store_db_insert(struct collector_store *s, const char *name
 
 	if (!s->in_tx) {
 		if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-			return -EIO;
+			return collector_store_dberr(s, "begin");
 		s->in_tx = true;
 	}
 	sqlite3_reset(st);
@@ -240,7 +330,11 @@ static int collector_store_db_insert(struct collector_store *s, const char *name
 	sqlite3_bind_text(st, 10, line, (int)line_len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -EIO;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc == SQLITE_CONSTRAINT)
+		return -EEXIST;
+	return collector_store_dberr(s, "insert");
 }
 
 static int64_t collector_store_now_us(void)
@@ -251,13 +345,38 @@ static int64_t collector_store_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* One stored line at open: raise the seq; import into the database if it is missing there. */
+/* Keep a line recovery cannot use aside (once per reason, sensor and seq), so it never stops a start. */
+static void collector_store_quarantine(struct collector_store *s, const char *reason, const char *sensor,
+				       const char *seq, const char *line, size_t len, struct collector_store_scan *scan)
+{
+	scan->quarantined++;
+	if (!s->db)
+		return;
+	if (!s->in_tx && sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK)
+		s->in_tx = true;
+	sqlite3_reset(s->quar);
+	sqlite3_bind_int64(s->quar, 1, collector_store_now_us());
+	sqlite3_bind_text(s->quar, 2, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->quar, 3, sensor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->quar, 4, seq, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->quar, 5, line, (int)len, SQLITE_STATIC);
+	sqlite3_step(s->quar);
+	sqlite3_clear_bindings(s->quar);
+}
+
+/*
+ * One stored line at open: raise the seq; import into the database if it is
+ * missing there. A line whose seq no collector could have stored (0, above
+ * WIRE_SEQ_MAX) or that the database refuses is quarantined, not fatal.
+ * Returns 1 (used), 0 (unusable), 2 (quarantined) or -errno.
+ */
 static int collector_store_scan_line(struct collector_store *s, const char *line, size_t len, bool import,
 				     struct collector_store_scan *scan)
 {
-	struct json_object *o = json_tokener_parse(line), *name, *seqo;
+	struct json_object *o = collector_store_parse_json(line, len), *name, *seqo;
 	struct collector_store_sensor *e;
 	struct collector_store_meta m;
+	const char *nm;
 	uint64_t seq;
 	int rc = 0;
 
@@ -267,24 +386,36 @@ static int collector_store_scan_line(struct collector_store *s, const char *line
 	    !json_object_is_type(name, json_type_string) ||
 	    !json_object_object_get_ex(o, "vigil_seq", &seqo) || !json_object_is_type(seqo, json_type_int))
 		goto cleanup;
-	seq = json_object_get_uint64(seqo);
-	if (!wire_name_valid(json_object_get_string(name), (size_t)json_object_get_string_len(name)) || seq == 0)
+	nm = json_object_get_string(name);
+	if (!wire_name_valid(nm, (size_t)json_object_get_string_len(name)))
 		goto cleanup;
-	e = collector_store_get(s, json_object_get_string(name), (size_t)json_object_get_string_len(name));
+	seq = json_object_get_uint64(seqo);
+	if (seq == 0 || seq > WIRE_SEQ_MAX || json_object_get_int64(seqo) < 0) {
+		collector_store_quarantine(s, "bad_seq", nm, json_object_get_string(seqo), line, len, scan);
+		rc = 2;
+		goto cleanup;
+	}
+	e = collector_store_get(s, nm, (size_t)json_object_get_string_len(name));
 	if (!e) {
 		rc = -ENOMEM;
 		goto cleanup;
 	}
-	if (seq > e->last)
-		e->last = seq;
 	if (import && s->db && seq > e->db_last) {
 		collector_store_meta_from(o, &m);
 		rc = collector_store_db_insert(s, e->name, e->len, seq, line, len, &m, collector_store_now_us());
+		if (rc == -EEXIST) {
+			collector_store_quarantine(s, "import_refused", nm, json_object_get_string(seqo), line, len,
+						   scan);
+			rc = 2;
+			goto cleanup;
+		}
 		if (rc)
 			goto cleanup;
 		e->db_last = seq;
 		scan->imported++;
 	}
+	if (seq > e->last)
+		e->last = seq;
 	rc = 1;
 cleanup:
 	json_object_put(o);
@@ -338,12 +469,45 @@ cleanup:
 	return rc;
 }
 
+/* Create path (0640) if missing, so SQLite and its -wal/-shm files get that mode. */
+static int collector_store_precreate(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The JSON-lines file, opened for appending and reading: created 0640 (events are not for everyone). */
+static FILE *collector_store_fopen(const char *path)
+{
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	FILE *fp;
+
+	if (fd < 0)
+		return NULL;
+	fp = fdopen(fd, "a+");
+	if (!fp)
+		close(fd);
+	return fp;
+}
+
 static int collector_store_db_open(struct collector_store *s, const char *path, struct collector_store_scan *scan,
 				   char *errbuf, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
+	char sql[512];
 	int rc;
 
+	snprintf(s->db_path, sizeof(s->db_path), "%s", path);
+	rc = collector_store_precreate(path);
+	if (rc) {
+		if (errbuf)
+			snprintf(errbuf, errlen, "%s: %s", path, strerror(-rc));
+		return rc;
+	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK)
 		return collector_store_sqlerr(s, errbuf, errlen, path);
@@ -353,8 +517,21 @@ static int collector_store_db_open(struct collector_store *s, const char *path, 
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO events(sensor, seq, ts_us, event_type, detector, severity, src_ip,"
 			       " dest_ip, received_us, json) VALUES (?,?,?,?,?,?,?,?,?,?)",
-			       -1, &s->ins, NULL) != SQLITE_OK)
+			       -1, &s->ins, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT OR IGNORE INTO quarantine(at_us, reason, sensor, seq, json) VALUES (?,?,?,?,?)",
+			       -1, &s->quar, NULL) != SQLITE_OK)
 		return collector_store_sqlerr(s, errbuf, errlen, path);
+	/* rows an older collector stored with a seq SQLite turned negative (>= 2^63): set aside */
+	snprintf(sql, sizeof(sql),
+		 "BEGIN;"
+		 "INSERT OR IGNORE INTO quarantine(at_us, reason, sensor, seq, json)"
+		 " SELECT %lld, 'bad_seq', sensor, CAST(seq AS TEXT), json FROM events WHERE seq < 1;"
+		 "DELETE FROM events WHERE seq < 1;"
+		 "COMMIT;", (long long)collector_store_now_us());
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
+	scan->quarantined += (uint64_t)sqlite3_changes(s->db);
 	if (sqlite3_prepare_v2(s->db, "SELECT sensor, MAX(seq), COUNT(*) FROM events GROUP BY sensor", -1, &st,
 			       NULL) != SQLITE_OK)
 		return collector_store_sqlerr(s, errbuf, errlen, path);
@@ -407,7 +584,7 @@ int collector_store_open(const struct collector_store_cfg *cfg, struct collector
 			FILE *fp;
 
 			snprintf(old, sizeof(old), "%s.%u", s->path, k);
-			fp = fopen(old, "r");
+			fp = fopen(old, "re");
 			if (!fp)
 				continue;
 			rc = collector_store_rescan(s, fp, false, false, scan);
@@ -416,8 +593,8 @@ int collector_store_open(const struct collector_store_cfg *cfg, struct collector
 				goto cleanup;
 		}
 	}
-	/* "a+": created if missing, readable for the rescan, every write goes to the end */
-	s->fp = fopen(s->path, "a+");
+	/* created if missing, readable for the rescan, every write goes to the end */
+	s->fp = collector_store_fopen(s->path);
 	if (!s->fp) {
 		rc = -errno;
 		if (errbuf)
@@ -426,11 +603,10 @@ int collector_store_open(const struct collector_store_cfg *cfg, struct collector
 	}
 	rc = collector_store_rescan(s, s->fp, true, true, scan);
 	if (rc == 0 && s->in_tx)
-		rc = collector_store_flush(s);	/* commit what was imported */
+		rc = collector_store_flush(s);	/* commit what was imported or quarantined */
 	if (rc) {
 		if (errbuf && !errbuf[0])
-			snprintf(errbuf, errlen, "%s: %s", s->path, rc == -EIO && s->db ? sqlite3_errmsg(s->db)
-											 : strerror(-rc));
+			snprintf(errbuf, errlen, "%s", s->err[0] ? s->err : strerror(-rc));
 		goto cleanup;
 	}
 	scan->sensors = s->n;
@@ -448,6 +624,21 @@ uint64_t collector_store_last(const struct collector_store *s, const char *name,
 	return e ? e->last : 0;
 }
 
+bool collector_store_known(const struct collector_store *s, const char *name, size_t len)
+{
+	return collector_store_find(s, name, len) != NULL;
+}
+
+size_t collector_store_count(const struct collector_store *s)
+{
+	return s->n;
+}
+
+const char *collector_store_error(const struct collector_store *s)
+{
+	return s && s->err[0] ? s->err : NULL;
+}
+
 int collector_store_append(struct collector_store *s, const char *name, size_t len, uint64_t seq,
 			   const char *line, size_t line_len, const struct collector_store_meta *m,
 			   int64_t recv_us)
@@ -455,16 +646,19 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 	struct collector_store_sensor *e;
 	int rc;
 
-	if (len > WIRE_NAME_MAX)
+	if (len > WIRE_NAME_MAX || seq == 0 || seq > WIRE_SEQ_MAX)
 		return -EINVAL;
 	/* the slot first, so a failed append leaves no stored line without a seq */
 	e = collector_store_get(s, name, len);
 	if (!e)
 		return -ENOMEM;
+	errno = 0;
 	if (fwrite(line, 1, line_len, s->fp) != line_len || fputc('\n', s->fp) == EOF)
-		return errno ? -errno : -EIO;
+		return collector_store_fileerr(s, errno ? -errno : -EIO);
 	if (s->db) {
 		rc = collector_store_db_insert(s, name, len, seq, line, line_len, m, recv_us);
+		if (rc == -EEXIST)
+			rc = collector_store_dberr(s, "insert");
 		if (rc)
 			return rc;
 		e->db_last = seq;
@@ -489,22 +683,23 @@ static int collector_store_rotate(struct collector_store *s)
 		else
 			snprintf(from, sizeof(from), "%s.%u", s->path, k - 1);
 		if (rename(from, to) && errno != ENOENT)
-			return -errno;
+			return collector_store_fileerr(s, -errno);
 	}
 	fclose(s->fp);
-	s->fp = fopen(s->path, "a+");
-	return s->fp ? 0 : -errno;
+	s->fp = collector_store_fopen(s->path);
+	return s->fp ? 0 : collector_store_fileerr(s, -errno);
 }
 
 int collector_store_flush(struct collector_store *s)
 {
 	long size;
 
+	errno = 0;
 	if (fflush(s->fp))
-		return errno ? -errno : -EIO;
+		return collector_store_fileerr(s, errno ? -errno : -EIO);
 	if (s->db && s->in_tx) {
 		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-			return -EIO;
+			return collector_store_dberr(s, "commit");
 		s->in_tx = false;
 	}
 	size = ftell(s->fp);
@@ -586,8 +781,10 @@ void collector_store_free(struct collector_store *s)
 		if (s->in_tx)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_finalize(s->ins);
+		sqlite3_finalize(s->quar);
 		sqlite3_close(s->db);
 	}
+	free(s->slots);
 	free(s->sensors);
 	free(s);
 }

@@ -31,7 +31,11 @@ struct collector_store_scan {
 	uint64_t torn_bytes;	/* bytes of an unterminated last line, cut off (never acked) */
 	uint64_t db_rows;	/* events already in SQLite */
 	uint64_t imported;	/* lines in the file but not in SQLite (crash between the two), added */
+	uint64_t quarantined;	/* rows/lines no collector should have stored (seq 0 or >= 2^63), or the
+				 * database refused to import: set aside (table quarantine), not fatal */
 };
+
+#define COLLECTOR_JSON_DEPTH 64	/* nesting accepted in an event, by ingest, rescan and query alike */
 
 /* The columns `query` filters on, taken from an event object. */
 struct collector_store_meta {
@@ -62,6 +66,16 @@ int collector_store_open(const struct collector_store_cfg *cfg, struct collector
 /* Highest seq stored for the sensor (name[0..len)), 0 if none. */
 uint64_t collector_store_last(const struct collector_store *s, const char *name, size_t len);
 
+/* true if the store keeps state for that name; collector_store_count: how many names. */
+bool collector_store_known(const struct collector_store *s, const char *name, size_t len);
+size_t collector_store_count(const struct collector_store *s);
+
+/* Why the last append/flush failed: the file or database, and the OS error ("No space left on device"); NULL if none did. */
+const char *collector_store_error(const struct collector_store *s);
+
+/* One stored event's text parsed with the depth ingest accepts (json_tokener_parse stops at 32). NULL if not JSON. */
+struct json_object *collector_store_parse_json(const char *text, size_t len);
+
 /* Fill m from a parsed event (strings borrow o). */
 void collector_store_meta_from(struct json_object *o, struct collector_store_meta *m);
 
@@ -82,7 +96,8 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 /*
  * Make everything appended durable, in order: the file flushed, then the
  * database committed; then rotate the file if it is due. Only after 0 may the
- * events be acked. -errno: stop, the state is unknown.
+ * events be acked. -errno (-ENOSPC for a full disk): stop, the state is
+ * unknown; collector_store_error() says what failed.
  */
 int collector_store_flush(struct collector_store *s);
 
