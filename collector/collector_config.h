@@ -10,6 +10,7 @@
 
 #define COLLECTOR_PATH_MAX 256
 #define COLLECTOR_MAX_KEYS 256
+#define COLLECTOR_KEY_ENTRY 256	/* "KEY NAME [NAME ...]" */
 
 struct collector_config {
 	char listen[COLLECTOR_PATH_MAX];	/* ZeroMQ endpoint to bind, e.g. tcp://127.0.0.1:7800 */
@@ -18,9 +19,15 @@ struct collector_config {
 	uint32_t jsonl_keep;			/* rotated files kept (.1 newest) */
 	char sqlite[COLLECTOR_PATH_MAX];	/* SQLite database; "auto": see resolve; "" disables it */
 	char curve_key[COLLECTOR_PATH_MAX];	/* the collector's key pair file; "" = no CURVE */
-	char sensor_keys[COLLECTOR_MAX_KEYS][48];	/* Z85 public keys of the sensors let in */
+	char sensor_keys[COLLECTOR_MAX_KEYS][COLLECTOR_KEY_ENTRY];	/* "KEY NAME...": a sensor's key and its names */
 	uint32_t n_sensor_keys;
-	bool plain_tcp;				/* accept plain ZMTP (no CURVE) on any address */
+	bool plain_tcp;				/* removed: must be false (keyless only on loopback) */
+	uint32_t seq_window;			/* a seq more than this above the last stored is refused */
+	uint32_t max_sensors;			/* sensor names the collector keeps state for */
+	uint32_t key_rate;			/* messages/s per key (or all keyless peers); 0: no limit */
+	uint32_t max_rate;			/* messages/s for the whole collector; 0: no limit */
+	uint32_t max_pending;			/* connections still in their handshake, at once */
+	uint32_t handshake_timeout_ms;		/* a connection must finish its handshake within this */
 	char metrics_listen[64];		/* "ADDR:PORT" of the Prometheus endpoint; "" disables */
 	char control[COLLECTOR_PATH_MAX];	/* local ZeroMQ endpoint `evidence` talks to; "" disables */
 	char evidence_dir[COLLECTOR_PATH_MAX];	/* fetched evidence files: <dir>/<sensor>/<file> */

@@ -23,8 +23,9 @@ struct collector_ev_route {
 
 struct collector_ev_routes {
 	struct collector_ev_route *r;
-	size_t n, cap;
-	size_t last;	/* the route set most recently: most messages come from the same sensor */
+	size_t n, cap, max;
+	uint32_t *slots;	/* index + 1 into r, 0: empty; nslots a power of two, at most half full */
+	size_t nslots;
 };
 
 int collector_ctl_req_decode(const struct wire_frame *f, size_t n, struct collector_ctl_req *req)
@@ -59,27 +60,54 @@ int collector_ctl_rep_decode(const struct wire_frame *f, size_t n, struct collec
 	return 0;
 }
 
-struct collector_ev_routes *collector_ev_routes_new(void)
+struct collector_ev_routes *collector_ev_routes_new(size_t max)
 {
-	return calloc(1, sizeof(struct collector_ev_routes));
+	struct collector_ev_routes *r = calloc(1, sizeof(struct collector_ev_routes));
+
+	if (r)
+		r->max = max ? max : COLLECTOR_EV_ROUTES_MAX;
+	return r;
 }
 
 void collector_ev_routes_free(struct collector_ev_routes *r)
 {
 	if (!r)
 		return;
+	free(r->slots);
 	free(r->r);
 	free(r);
 }
 
+static size_t collector_ev_routes_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull;	/* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return (size_t)h;
+}
+
 static struct collector_ev_route *collector_ev_routes_find(const struct collector_ev_routes *r, const char *sensor)
 {
-	if (r->n && !strcmp(r->r[r->last].sensor, sensor))
-		return &r->r[r->last];
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->r[i].sensor, sensor))
-			return &r->r[i];
+	size_t mask = r->nslots - 1;
+
+	if (!r->nslots)
+		return NULL;
+	for (size_t i = collector_ev_routes_hash(sensor) & mask; r->slots[i]; i = (i + 1) & mask)
+		if (!strcmp(r->r[r->slots[i] - 1].sensor, sensor))
+			return &r->r[r->slots[i] - 1];
 	return NULL;
+}
+
+static void collector_ev_routes_index(struct collector_ev_routes *r, size_t idx)
+{
+	size_t mask = r->nslots - 1, i;
+
+	for (i = collector_ev_routes_hash(r->r[idx].sensor) & mask; r->slots[i]; i = (i + 1) & mask)
+		;
+	r->slots[i] = (uint32_t)(idx + 1);
 }
 
 int collector_ev_routes_set(struct collector_ev_routes *r, const char *sensor, const void *rid, size_t rid_len,
@@ -90,25 +118,37 @@ int collector_ev_routes_set(struct collector_ev_routes *r, const char *sensor, c
 	if (rid_len == 0 || rid_len > COLLECTOR_EV_RID_MAX || strlen(sensor) > WIRE_NAME_MAX)
 		return -EINVAL;
 	if (!e) {
+		if (r->n >= r->max)
+			return -ENOSPC;
 		if (r->n == r->cap) {
 			size_t cap = r->cap ? r->cap * 2 : 16;
-			struct collector_ev_route *nr;
+			struct collector_ev_route *nr = realloc(r->r, cap * sizeof(*nr));
 
-			if (cap > COLLECTOR_EV_ROUTES_MAX)
-				return -ENOSPC;
-			nr = realloc(r->r, cap * sizeof(*nr));
 			if (!nr)
 				return -ENOMEM;
 			r->r = nr;
 			r->cap = cap;
 		}
-		e = &r->r[r->n++];
+		if (2 * (r->n + 1) > r->nslots) {
+			size_t nslots = r->nslots ? 2 * r->nslots : 32;
+			uint32_t *t = calloc(nslots, sizeof(*t));
+
+			if (!t)
+				return -ENOMEM;
+			free(r->slots);
+			r->slots = t;
+			r->nslots = nslots;
+			for (size_t i = 0; i < r->n; i++)
+				collector_ev_routes_index(r, i);
+		}
+		e = &r->r[r->n];
 		snprintf(e->sensor, sizeof(e->sensor), "%s", sensor);
+		collector_ev_routes_index(r, r->n);
+		r->n++;
 	}
 	memcpy(e->rid, rid, rid_len);
 	e->rid_len = rid_len;
 	e->seen_ms = now_ms;
-	r->last = (size_t)(e - r->r);
 	return 0;
 }
 

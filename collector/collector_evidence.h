@@ -29,7 +29,7 @@
 #define COLLECTOR_CTL_REP_FRAMES 8
 #define COLLECTOR_EV_RID_MAX 256	/* bytes of a ZeroMQ routing id */
 #define COLLECTOR_EV_PENDING_MAX 16	/* requests waiting for sensors at once */
-#define COLLECTOR_EV_ROUTES_MAX 4096	/* sensors the collector can address */
+#define COLLECTOR_EV_ROUTES_MAX 4096	/* sensors the collector can address, when not given */
 
 enum collector_ev_status {
 	COLLECTOR_EV_OK = 0,
@@ -63,7 +63,8 @@ int collector_ctl_rep_decode(const struct wire_frame *f, size_t n, struct collec
 /* Which routing id reaches each sensor: the one of its latest valid message. */
 struct collector_ev_routes;
 
-struct collector_ev_routes *collector_ev_routes_new(void);
+/* A table for at most max sensors (0: COLLECTOR_EV_ROUTES_MAX); routes are only set for accepted messages. */
+struct collector_ev_routes *collector_ev_routes_new(size_t max);
 void collector_ev_routes_free(struct collector_ev_routes *r);	/* NULL-safe */
 
 /* Remember rid for sensor at now_ms. -ENOSPC when the table is full (not remembered), else 0. */

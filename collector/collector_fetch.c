@@ -59,6 +59,26 @@ static int collector_fetch_hash(const char *path, char hex[SHA256_HEX_LEN], uint
 	return 0;
 }
 
+/*
+ * The default output name, derived here and never taken from the sensor:
+ * ./<sensor>-<incident>.pcapng, the sensor name reduced to [A-Za-z0-9._-]
+ * (anything else becomes '_', a leading '.' too).
+ */
+static void collector_fetch_name(char *out, size_t len, const struct wire_frame *sensor, uint64_t incident)
+{
+	char name[WIRE_NAME_MAX + 1];
+	size_t n = sensor->len < WIRE_NAME_MAX ? sensor->len : WIRE_NAME_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = ((const char *)sensor->data)[i];
+
+		name[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+				  (c == '.' && i) || c == '_' || c == '-' ? c : '_';
+	}
+	name[n] = '\0';
+	snprintf(out, len, "./%s-%llu.pcapng", n ? name : "sensor", (unsigned long long)incident);
+}
+
 /* Write data to path through a temporary file in the same directory. 0 or -errno. */
 static int collector_fetch_write(const char *path, const void *data, size_t len)
 {
@@ -198,7 +218,7 @@ int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t 
 	if (o->out && o->out[0])
 		snprintf(out, sizeof(out), "%s", o->out);
 	else
-		snprintf(out, sizeof(out), "./%.*s", (int)rep.file_name.len, (const char *)rep.file_name.data);
+		collector_fetch_name(out, sizeof(out), &rep.sensor, o->incident_id);
 	rc = collector_fetch_write(out, rep.data.data, rep.data.len);
 	if (rc) {
 		collector_fetch_err(msg, msg_len, rc, "cannot write %s: %s", out, strerror(-rc));

@@ -14,7 +14,10 @@
 
 #include "collector_ingest.h"
 
-#define COLLECTOR_INGEST_DEPTH 64
+#define COLLECTOR_INGEST_DEPTH COLLECTOR_JSON_DEPTH
+#define COLLECTOR_INGEST_TS_MIN_US 0			/* 1970: replayed captures are old */
+#define COLLECTOR_INGEST_TS_AHEAD_US (86400LL * 1000000)	/* a day ahead of the collector's clock */
+
 
 static bool collector_ingest_space(char c)
 {
@@ -119,11 +122,26 @@ static char *collector_ingest_line(const struct wire_event *ev, struct json_obje
 	return line;
 }
 
-int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n, int64_t now_us,
-		     struct collector_stats *st, struct collector_ingest_out *out)
+static void collector_ingest_refuse(struct collector_stats *st, struct collector_ingest_out *out,
+				    enum collector_refusal why)
 {
+	out->result = COLLECTOR_INGEST_REFUSED;
+	out->refusal = why;
+	st->refused_msgs++;
+	st->refused_by[why]++;
+}
+
+int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct wire_frame *f, size_t n,
+		     int64_t now_us, struct collector_stats *st, struct collector_ingest_out *out)
+{
+	static const enum collector_refusal by_auth[] = {
+		[COLLECTOR_AUTH_IDENTITY] = COLLECTOR_REFUSE_IDENTITY,
+		[COLLECTOR_AUTH_KEY_RATE] = COLLECTOR_REFUSE_KEY_RATE,
+		[COLLECTOR_AUTH_GLOBAL_RATE] = COLLECTOR_REFUSE_GLOBAL_RATE,
+	};
 	struct collector_store_meta meta;
 	struct json_object *o = NULL;
+	enum collector_auth_verdict av;
 	struct wire_event ev;
 	char *line = NULL;
 	size_t line_len = 0;
@@ -133,22 +151,36 @@ int collector_ingest(struct collector_store *store, const struct wire_frame *f, 
 	memset(out, 0, sizeof(*out));
 	st->received++;
 	out->verdict = wire_event_decode(f, n, &ev);
-	if (out->verdict == WIRE_OK)
-		out->verdict = collector_ingest_check(&ev, &o);
-	if (out->verdict != WIRE_OK) {
-		out->result = COLLECTOR_INGEST_MALFORMED;
-		st->malformed++;
-		st->by_reason[out->verdict]++;
-		goto cleanup;
-	}
+	if (out->verdict != WIRE_OK)
+		goto malformed;
 	memcpy(out->sensor, ev.sensor, ev.sensor_len);
 	out->sensor[ev.sensor_len] = '\0';
 	out->seq = ev.seq;
-	last = collector_store_last(store, ev.sensor, ev.sensor_len);
+	/* who may use the name comes before parsing anything: a refused key costs little */
+	av = collector_auth_check(c->auth, id, ev.sensor, ev.sensor_len, now_us);
+	if (av != COLLECTOR_AUTH_OK) {
+		collector_ingest_refuse(st, out, by_auth[av]);
+		goto cleanup;
+	}
+	out->verdict = collector_ingest_check(&ev, &o);
+	if (out->verdict != WIRE_OK)
+		goto malformed;
+	last = collector_store_last(c->store, ev.sensor, ev.sensor_len);
 	if (ev.seq <= last) {
 		out->result = COLLECTOR_INGEST_DUPLICATE;
 		out->ack = last;
 		st->duplicates++;
+		goto cleanup;
+	}
+	/* a gap is the sensor's own word that it dropped events: bounded (a new name starts at 0), so one
+	 * message cannot end a name's numbering */
+	if (ev.seq - last > c->seq_window) {
+		collector_ingest_refuse(st, out, COLLECTOR_REFUSE_SEQ_AHEAD);
+		goto cleanup;
+	}
+	if (!last && !collector_store_known(c->store, ev.sensor, ev.sensor_len) &&
+	    collector_store_count(c->store) >= c->max_sensors) {
+		collector_ingest_refuse(st, out, COLLECTOR_REFUSE_NAMES);
 		goto cleanup;
 	}
 	line = collector_ingest_line(&ev, o, &line_len);
@@ -157,7 +189,14 @@ int collector_ingest(struct collector_store *store, const struct wire_frame *f, 
 		goto cleanup;
 	}
 	collector_store_meta_from(o, &meta);
-	rc = collector_store_append(store, ev.sensor, ev.sensor_len, ev.seq, line, line_len, &meta, now_us);
+	if (meta.ts_us != INT64_MIN &&
+	    (meta.ts_us < COLLECTOR_INGEST_TS_MIN_US || meta.ts_us > now_us + COLLECTOR_INGEST_TS_AHEAD_US)) {
+		/* stored as sent, but not indexed: a year-9999 event must not sort first forever */
+		meta.ts_us = INT64_MIN;
+		out->bad_timestamp = true;
+		st->bad_timestamp++;
+	}
+	rc = collector_store_append(c->store, ev.sensor, ev.sensor_len, ev.seq, line, line_len, &meta, now_us);
 	if (rc)
 		goto cleanup;
 	st->stored++;
@@ -167,6 +206,11 @@ int collector_ingest(struct collector_store *store, const struct wire_frame *f, 
 		st->gaps++;
 	}
 	out->ack = ev.seq;
+	goto cleanup;
+malformed:
+	out->result = COLLECTOR_INGEST_MALFORMED;
+	st->malformed++;
+	st->by_reason[out->verdict]++;
 cleanup:
 	free(line);
 	json_object_put(o);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "wire.h"
+#include "collector_auth.h"
 #include "collector_stats.h"
 #include "collector_store.h"
 
@@ -19,23 +20,37 @@ enum collector_ingest_result {
 	COLLECTOR_INGEST_GAP,		/* stored, but seq skipped ahead of last + 1 */
 	COLLECTOR_INGEST_DUPLICATE,	/* seq <= last stored: not stored, ack again */
 	COLLECTOR_INGEST_MALFORMED,	/* dropped, see verdict; no ack */
+	COLLECTOR_INGEST_REFUSED,	/* well-formed but not allowed, see refusal; not stored, no ack */
+};
+
+/* What collector_ingest decides with (borrowed). */
+struct collector_ingest_ctx {
+	struct collector_store *store;
+	struct collector_auth *auth;
+	uint64_t seq_window;		/* see collector.seq_window */
+	size_t max_sensors;		/* see collector.max_sensors */
 };
 
 struct collector_ingest_out {
 	enum collector_ingest_result result;
 	enum wire_verdict verdict;		/* WIRE_OK unless MALFORMED */
+	enum collector_refusal refusal;		/* set when REFUSED */
 	char sensor[WIRE_NAME_MAX + 1];		/* set unless MALFORMED */
+	bool bad_timestamp;			/* stored, but its timestamp was not believable (not indexed) */
 	uint64_t seq;				/* the message's seq (unless MALFORMED) */
 	uint64_t ack;				/* cumulative seq to ack (unless MALFORMED) */
 };
 
 /*
- * Handle one message (frames after the routing id) received at now_us (wall
- * clock, µs). Updates st. Returns 0 with out filled, or -errno when the store
- * failed to take the line (the event is then not stored and must not be acked;
- * the caller should stop).
+ * Handle one message (frames after the routing id) from identity id (the
+ * index of the key the connection proved, or COLLECTOR_AUTH_KEYLESS) received
+ * at now_us (wall clock, µs). In order: frames, binding of name to identity,
+ * rate limits, JSON, dedupe, seq window, names limit, store. Updates st.
+ * Returns 0 with out filled, or -errno when the store failed to take the line
+ * (the event is then not stored and must not be acked; the caller should stop).
+ * The ack in out is only ever the name's own highest stored seq.
  */
-int collector_ingest(struct collector_store *store, const struct wire_frame *f, size_t n, int64_t now_us,
-		     struct collector_stats *st, struct collector_ingest_out *out);
+int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct wire_frame *f, size_t n,
+		     int64_t now_us, struct collector_stats *st, struct collector_ingest_out *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -26,6 +27,7 @@
 #include "log.h"
 #include "wire.h"
 #include "sha256.h"
+#include "collector_auth.h"
 #include "collector_evidence.h"
 #include "collector_ingest.h"
 #include "collector_metrics.h"
@@ -39,6 +41,20 @@
 #define COLLECTOR_SERVE_HWM 10000
 #define COLLECTOR_SERVE_RID_MAX 256
 #define COLLECTOR_SERVE_FRAMES (WIRE_EVREP_FRAMES + 2)	/* routing id + one extra to detect "too many" */
+
+#define COLLECTOR_SERVE_PENDING_MAX 100000	/* collector.max_pending's bound */
+
+/* A connection accepted and not yet through its handshake (max_pending of them at most). */
+struct collector_serve_conn {
+	int fd;
+	int64_t accepted_ms;
+};
+
+/* A log line at most once a second; what was not logged is counted into the next line. */
+struct collector_serve_quiet {
+	uint64_t logged_s;
+	uint64_t quiet;
+};
 
 /* One (peer, sensor) to ack at the end of a batch. */
 struct collector_serve_peer {
@@ -66,6 +82,13 @@ struct collector_serve {
 	struct collector_ev_routes *routes;
 	struct collector_ev_pending pending[COLLECTOR_EV_PENDING_MAX];
 	uint64_t next_request_id;
+	struct collector_auth *auth;
+	struct collector_ingest_ctx ingest;
+	bool curve;
+	int listen_port;		/* the TCP port of collector.listen, 0 for ipc:// */
+	struct collector_serve_conn *conns;	/* in their handshake, oldest first */
+	size_t nconns;
+	struct collector_serve_quiet q_refused, q_evicted, q_accept, q_ts, q_route;
 };
 
 static uint64_t collector_serve_now_s(void)
@@ -90,6 +113,21 @@ static int64_t collector_serve_wall_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* true when a line may be logged now (at most one a second); *skipped: lines held back since the last */
+static bool collector_serve_may_log(struct collector_serve_quiet *q, uint64_t *skipped)
+{
+	uint64_t now = collector_serve_now_s() + 1;
+
+	if (q->logged_s == now) {
+		q->quiet++;
+		return false;
+	}
+	*skipped = q->quiet;
+	q->quiet = 0;
+	q->logged_s = now;
+	return true;
 }
 
 /*
@@ -132,12 +170,11 @@ static void collector_serve_zap(struct collector_serve *sv)
 	if (n >= 7 && zmq_msg_size(&m[5]) == 5 && !memcmp(zmq_msg_data(&m[5]), "CURVE", 5) &&
 	    zmq_msg_size(&m[6]) == 32) {
 		zmq_z85_encode(key, zmq_msg_data(&m[6]), 32);
-		for (uint32_t i = 0; i < sv->cfg->n_sensor_keys && !ok; i++)
-			ok = !strcmp(key, sv->cfg->sensor_keys[i]);
+		ok = collector_auth_find(sv->auth, key) >= 0;
 	}
 	if (n >= 4)
 		snprintf(addr, sizeof(addr), "%.*s", (int)zmq_msg_size(&m[3]), (const char *)zmq_msg_data(&m[3]));
-	/* reply: version, request id, status, text, user id (the key), metadata */
+	/* reply: version, request id, status, text, user id (the key: every message carries it), metadata */
 	zmq_send(sv->zap, "1.0", 3, ZMQ_SNDMORE);
 	if (n >= 2)
 		zmq_send(sv->zap, zmq_msg_data(&m[1]), zmq_msg_size(&m[1]), ZMQ_SNDMORE);
@@ -163,12 +200,68 @@ static void collector_serve_zap(struct collector_serve *sv)
 	sv->refused_quiet = 0;
 }
 
+/* true if fd is (still) a connection accepted on collector.listen, not a descriptor reused since */
+static bool collector_serve_conn_ours(const struct collector_serve *sv, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int port;
+
+	if (!sv->listen_port || getsockname(fd, (struct sockaddr *)&ss, &sl))
+		return false;
+	if (ss.ss_family == AF_INET)
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	else
+		return false;
+	return port == sv->listen_port;
+}
+
+static void collector_serve_conn_del(struct collector_serve *sv, int fd)
+{
+	for (size_t i = 0; i < sv->nconns; i++)
+		if (sv->conns[i].fd == fd) {
+			memmove(&sv->conns[i], &sv->conns[i + 1], (sv->nconns - i - 1) * sizeof(sv->conns[0]));
+			sv->nconns--;
+			return;
+		}
+}
+
+/*
+ * A new connection. At most max_pending may be in their handshake at once: past
+ * that the oldest is closed (its handshake has had the longest), so idle
+ * connections cannot hold the collector's descriptors until a sensor is shut out.
+ */
+static void collector_serve_conn_add(struct collector_serve *sv, int fd)
+{
+	int64_t now = collector_serve_now_ms();
+	uint64_t skipped;
+
+	collector_serve_conn_del(sv, fd);	/* a number reused before its DISCONNECTED arrived */
+	if (sv->nconns == sv->cfg->max_pending) {
+		struct collector_serve_conn old = sv->conns[0];
+
+		collector_serve_conn_del(sv, old.fd);
+		if (collector_serve_conn_ours(sv, old.fd))
+			shutdown(old.fd, SHUT_RDWR);
+		sv->st->conns_evicted++;
+		if (collector_serve_may_log(&sv->q_evicted, &skipped))
+			pr_warn("connection limit: %u connections in their handshake (collector.max_pending); closed "
+				"the oldest, open %" PRId64 " ms; %" PRIu64 " more since the last report, %" PRIu64
+				" in total", sv->cfg->max_pending, now - old.accepted_ms, skipped, sv->st->conns_evicted);
+	}
+	sv->conns[sv->nconns++] = (struct collector_serve_conn){ .fd = fd, .accepted_ms = now };
+}
+
 static void collector_serve_monitor(struct collector_serve *sv)
 {
 	for (;;) {
 		uint8_t ev[16];
 		char addr[256];
 		int len = zmq_recv(sv->mon, ev, sizeof(ev), ZMQ_DONTWAIT);
+		uint64_t skipped;
+		uint32_t val;
 		uint16_t id;
 
 		if (len < 0)
@@ -177,9 +270,38 @@ static void collector_serve_monitor(struct collector_serve *sv)
 		if (len < 6)
 			continue;
 		memcpy(&id, ev, sizeof(id));
-		/* a refusal by ZAP is counted there; these are failures before it */
-		if (id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)
+		memcpy(&val, ev + 2, sizeof(val));
+		switch (id) {
+		case ZMQ_EVENT_ACCEPTED:
+			sv->st->conns_accepted++;
+			sv->st->conns_open++;
+			collector_serve_conn_add(sv, (int)val);
+			break;
+		case ZMQ_EVENT_ACCEPT_FAILED:
+			sv->st->accept_failed++;
+			if (collector_serve_may_log(&sv->q_accept, &skipped))
+				pr_warn("cannot accept a connection on %s: %s (%" PRIu64 " connections open); %" PRIu64
+					" more since the last report, %" PRIu64 " in total", sv->cfg->listen,
+					strerror((int)val), sv->st->conns_open, skipped, sv->st->accept_failed);
+			break;
+		case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:	/* refused by ZAP: counted there */
+			collector_serve_conn_del(sv, (int)val);
+			break;
+		case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+		case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:	/* also a handshake that timed out */
+			/* a refusal by ZAP is counted there; these are failures before it */
 			sv->st->handshake_failed++;
+			collector_serve_conn_del(sv, (int)val);
+			break;
+		case ZMQ_EVENT_DISCONNECTED:
+			collector_serve_conn_del(sv, (int)val);
+			if (sv->st->conns_open)
+				sv->st->conns_open--;
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -300,6 +422,70 @@ static void collector_serve_malformed(struct collector_serve *sv, const struct c
 	sv->malformed_quiet = 0;
 }
 
+/* Who sent it, for a log line: the key and what it may use, or keyless. */
+static void collector_serve_who(const struct collector_serve *sv, int id, char *buf, size_t len)
+{
+	char names[400];
+
+	if (id == COLLECTOR_AUTH_KEYLESS) {
+		snprintf(buf, len, "a keyless peer");
+		return;
+	}
+	collector_auth_names(sv->auth, id, names, sizeof(names));
+	snprintf(buf, len, "key %s (bound to %s)", id >= 0 ? collector_auth_key(sv->auth, id) : "(unknown)",
+		 names[0] ? names : "nothing");
+}
+
+/* A well-formed message that was not allowed: counted by the ingest, logged here (once a second). */
+static void collector_serve_refused(struct collector_serve *sv, int id, const struct collector_ingest_out *out)
+{
+	char who[512], why[200], what[40];
+	uint64_t skipped, last = collector_store_last(sv->store, out->sensor, strlen(out->sensor));
+
+	if (!collector_serve_may_log(&sv->q_refused, &skipped))
+		return;
+	collector_serve_who(sv, id, who, sizeof(who));
+	switch (out->refusal) {
+	case COLLECTOR_REFUSE_IDENTITY:
+		snprintf(why, sizeof(why), "that key may not use this name");
+		break;
+	case COLLECTOR_REFUSE_SEQ_AHEAD:
+		snprintf(why, sizeof(why), "seq %" PRIu64 " is more than collector.seq_window (%u) above the last "
+			 "stored %" PRIu64, out->seq, sv->cfg->seq_window, last);
+		break;
+	case COLLECTOR_REFUSE_KEY_RATE:
+		snprintf(why, sizeof(why), "over collector.key_rate (%u/s): not acked, the sensor resends it",
+			 sv->cfg->key_rate);
+		break;
+	case COLLECTOR_REFUSE_GLOBAL_RATE:
+		snprintf(why, sizeof(why), "over collector.max_rate (%u/s): not acked, the sensor resends it",
+			 sv->cfg->max_rate);
+		break;
+	case COLLECTOR_REFUSE_NAMES:
+		snprintf(why, sizeof(why), "collector.max_sensors (%u) names are known already", sv->cfg->max_sensors);
+		break;
+	default:
+		snprintf(why, sizeof(why), "?");
+		break;
+	}
+	if (out->seq)
+		snprintf(what, sizeof(what), "seq %" PRIu64, out->seq);
+	else
+		snprintf(what, sizeof(what), "an evidence reply");
+	pr_warn("refused %s under sensor name '%s' from %s: %s (%s); %" PRIu64 " more since the last "
+		"report, %" PRIu64 " refused in total", what, out->sensor, who, why,
+		collector_refusal_name(out->refusal), skipped, sv->st->refused_msgs);
+}
+
+/* The identity a message's connection proved: its key's index, or keyless without CURVE. */
+static int collector_serve_identity(const struct collector_serve *sv, zmq_msg_t *frame)
+{
+	if (!sv->curve)
+		return COLLECTOR_AUTH_KEYLESS;
+	/* the ZAP handler set the user id to the key; libzmq attaches it to every message of the connection */
+	return collector_auth_find(sv->auth, zmq_msg_gets(frame, "User-Id"));
+}
+
 /*
  * Answer the CLI at rid: status, a one-line message, and for COLLECTOR_EV_OK
  * the file (data is a received frame, passed on without a copy).
@@ -395,6 +581,8 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 	size_t srid_len = 0;
 	int64_t seen_ms = 0, now = collector_serve_now_ms();
 	uint8_t reqid[WIRE_SEQ_LEN], incid[WIRE_SEQ_LEN];
+	char sha[WIRE_SHA256_HEX + 1];
+	int rc;
 
 	if (rid_len > COLLECTOR_EV_RID_MAX)
 		return;
@@ -420,6 +608,19 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 					  "collector started", req.sensor);
 		return;
 	}
+	/* the file must match what that sensor announced in its alert: no announced digest, nothing to trust */
+	rc = collector_store_incident_sha256(sv->store, req.sensor, req.incident_id, sha);
+	if (rc || !sha[0]) {
+		collector_serve_ctl_reply(sv, rid, rid_len, rc ? COLLECTOR_EV_FAILED : COLLECTOR_EV_UNKNOWN, req.sensor,
+					  NULL, NULL, NULL, NULL, "sensor %s has announced no evidence SHA-256 for "
+					  "incident %" PRIu64 " (%s): there is nothing to check a file against",
+					  req.sensor, req.incident_id,
+					  rc == -ENOTSUP ? "collector.sqlite is off, so alerts cannot be looked up"
+					  : rc ? "the database cannot be read"
+					  : "no stored alert of that sensor names vigil.evidence.sha256: unknown incident, "
+					    "still being captured, or the capture failed");
+		return;
+	}
 	p = collector_ev_pending_slot(sv->pending);
 	if (!p) {
 		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_FAILED, req.sensor, NULL, NULL, NULL, NULL,
@@ -428,6 +629,7 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 		return;
 	}
 	memset(p, 0, sizeof(*p));
+	memcpy(p->alert_sha256, sha, sizeof(p->alert_sha256));
 	p->request_id = ++sv->next_request_id;
 	wire_put_u64(reqid, p->request_id);
 	wire_put_u64(incid, req.incident_id);
@@ -451,7 +653,6 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 	memcpy(p->cli_rid, rid, rid_len);
 	p->cli_rid_len = rid_len;
 	p->deadline_ms = now + sv->cfg->evidence_timeout_ms;
-	collector_store_incident_sha256(sv->store, req.sensor, req.incident_id, p->alert_sha256);
 }
 
 /* Read every waiting control request (small, from local processes). */
@@ -523,7 +724,7 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 	uint8_t digest[SHA256_DIGEST_LEN];
 	struct wire_evrep rep;
 	struct sha256 h;
-	int rc;
+	int rc, id;
 
 	bad.verdict = wire_evrep_decode(f, n, &rep);
 	if (bad.verdict != WIRE_OK) {
@@ -531,6 +732,17 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 		sv->st->malformed++;
 		sv->st->by_reason[bad.verdict]++;
 		collector_serve_malformed(sv, &bad);
+		return;
+	}
+	id = collector_serve_identity(sv, &m[1]);
+	if (!collector_auth_may(sv->auth, id, rep.sensor, rep.sensor_len)) {
+		/* another key answering for this sensor: its evidence is not believed */
+		struct collector_ingest_out who = { .refusal = COLLECTOR_REFUSE_IDENTITY };
+
+		sv->st->refused_msgs++;
+		sv->st->refused_by[COLLECTOR_REFUSE_IDENTITY]++;
+		snprintf(who.sensor, sizeof(who.sensor), "%.*s", (int)rep.sensor_len, rep.sensor);
+		collector_serve_refused(sv, id, &who);
 		return;
 	}
 	p = collector_ev_pending_match(sv->pending, &rep, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]));
@@ -582,7 +794,7 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 					  rep.data_len, got);
 		return;
 	}
-	if (w.alert_sha256[0] && strcmp(w.alert_sha256, got)) {
+	if (!w.alert_sha256[0] || strcmp(w.alert_sha256, got)) {
 		sv->st->ev_bad_digest++;
 		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_DIGEST, w.sensor, name, NULL,
 					  NULL, NULL, "digest mismatch: the alert for incident %" PRIu64 " names sha256 "
@@ -611,7 +823,7 @@ static int collector_serve_one(struct collector_serve *sv)
 	struct wire_frame f[COLLECTOR_SERVE_FRAMES];
 	struct collector_ingest_out out;
 	size_t n = 0, total = 0;
-	int more = 1, rc = 0;
+	int more = 1, rc = 0, id;
 
 	while (more) {
 		size_t ml = sizeof(more);
@@ -643,16 +855,28 @@ static int collector_serve_one(struct collector_serve *sv)
 		goto cleanup;
 	}
 	/* total - 1 frames after the routing id; beyond the array only the count matters */
-	rc = collector_ingest(sv->store, f, total - 1, collector_serve_wall_us(), sv->st, &out);
+	id = n >= 2 ? collector_serve_identity(sv, &m[1]) : COLLECTOR_AUTH_UNKNOWN;
+	rc = collector_ingest(&sv->ingest, id, f, total - 1, collector_serve_wall_us(), sv->st, &out);
 	if (rc)
 		goto cleanup;
 	if (out.result == COLLECTOR_INGEST_MALFORMED) {
 		collector_serve_malformed(sv, &out);
+	} else if (out.result == COLLECTOR_INGEST_REFUSED) {
+		/* not stored and not acked; the routing id is not learned either */
+		collector_serve_refused(sv, id, &out);
 	} else {
+		uint64_t skipped;
+
+		if (out.bad_timestamp && collector_serve_may_log(&sv->q_ts, &skipped))
+			pr_warn("sensor %s seq %" PRIu64 ": timestamp outside 1970 .. a day from now, stored but not "
+				"indexed by time; %" PRIu64 " more since the last report", out.sensor, out.seq, skipped);
 		collector_serve_note_peer(sv, &m[0], out.sensor);
 		/* the latest routing id of a sensor is how evidence requests reach it */
-		collector_ev_routes_set(sv->routes, out.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]),
-					collector_serve_now_ms());
+		if (collector_ev_routes_set(sv->routes, out.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]),
+					    collector_serve_now_ms()) == -ENOSPC &&
+		    collector_serve_may_log(&sv->q_route, &skipped))
+			pr_warn("evidence: route table full (collector.max_sensors): sensor %s cannot be asked for "
+				"evidence", out.sensor);
 	}
 	rc = 1;
 cleanup:
@@ -690,15 +914,11 @@ static int collector_serve_security(struct collector_serve *sv, const struct col
 	if (rc) {
 		pr_err("collector.curve_key %s: %s", cfg->curve_key,
 		       rc == -EINVAL ? "no valid public-key/secret-key lines (vigil-collector keygen writes them)"
+		       : rc == -EPERM ? "readable by group or others, or not a regular file: chmod 600 it (it holds the "
+					"collector's secret key)"
 				     : strerror(-rc));
 		return rc;
 	}
-	for (uint32_t i = 0; i < cfg->n_sensor_keys; i++)
-		if (!wire_key_valid(cfg->sensor_keys[i])) {
-			pr_err("collector.sensor_keys[%u]: '%s' is not a 40-character Z85 public key", i,
-			       cfg->sensor_keys[i]);
-			return -EINVAL;
-		}
 	if (!cfg->n_sensor_keys)
 		pr_warn("CURVE is on but collector.sensor_keys is empty: every sensor will be refused");
 	/* the handler must be bound before the first handshake */
@@ -711,13 +931,44 @@ static int collector_serve_security(struct collector_serve *sv, const struct col
 	    zmq_setsockopt(sv->sock, ZMQ_ZAP_DOMAIN, "vigil", 5))
 		return -zmq_errno();
 	explicit_bzero(sec, sizeof(sec));
-	pr_info("CURVE on: server key %s, %u sensor keys allowed", pub, cfg->n_sensor_keys);
+	sv->curve = true;
+	pr_info("CURVE on: server key %s, %u sensor keys allowed, each bound to its sensor names", pub,
+		cfg->n_sensor_keys);
 	return 0;
+}
+
+/* Raise the descriptor limit to its hard limit: every sensor connection is one. */
+static void collector_serve_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			pr_warn("cannot raise the descriptor limit: %s", strerror(errno));
+	}
+	if (!getrlimit(RLIMIT_NOFILE, &rl))
+		pr_info("descriptors: %llu at most (each sensor connection takes one)", (unsigned long long)rl.rlim_cur);
+}
+
+/* The TCP port collector.listen is bound to (after the bind), 0 for other transports. */
+static int collector_serve_port(void *sock)
+{
+	char ep[256];
+	size_t len = sizeof(ep);
+	const char *colon;
+
+	if (zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, ep, &len) || strncmp(ep, "tcp://", 6))
+		return 0;
+	colon = strrchr(ep, ':');
+	return colon ? atoi(colon + 1) : 0;
 }
 
 static int collector_serve_open(struct collector_serve *sv, const struct collector_config *cfg)
 {
-	int hwm = COLLECTOR_SERVE_HWM, zero = 0, one = 1;
+	int hwm = COLLECTOR_SERVE_HWM, zero = 0, one = 1, handshake = (int)cfg->handshake_timeout_ms;
 	/* an evidence reply is the largest message a sensor sends */
 	int64_t maxmsg = WIRE_EVIDENCE_MAX + 4096;
 	char monep[64];
@@ -730,6 +981,7 @@ static int collector_serve_open(struct collector_serve *sv, const struct collect
 	if (!sv->sock)
 		return -zmq_errno();
 	if (zmq_setsockopt(sv->sock, ZMQ_LINGER, &zero, sizeof(zero)) ||
+	    zmq_setsockopt(sv->sock, ZMQ_HANDSHAKE_IVL, &handshake, sizeof(handshake)) ||
 	    zmq_setsockopt(sv->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(sv->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm)) ||
 	    zmq_setsockopt(sv->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) ||
@@ -740,7 +992,9 @@ static int collector_serve_open(struct collector_serve *sv, const struct collect
 		return rc;
 	snprintf(monep, sizeof(monep), "inproc://vigil-collector-mon-%p", (void *)sv);
 	if (zmq_socket_monitor(sv->sock, monep, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-						ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL))
+						ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+						ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_ACCEPTED |
+						ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_DISCONNECTED))
 		return -zmq_errno();
 	sv->mon = zmq_socket(sv->ctx, ZMQ_PAIR);
 	if (!sv->mon || zmq_setsockopt(sv->mon, ZMQ_LINGER, &zero, sizeof(zero)) || zmq_connect(sv->mon, monep))
@@ -750,6 +1004,7 @@ static int collector_serve_open(struct collector_serve *sv, const struct collect
 		pr_err("cannot listen on %s: %s", cfg->listen, zmq_strerror(-rc));
 		return rc;
 	}
+	sv->listen_port = collector_serve_port(sv->sock);
 	return 0;
 }
 
@@ -801,6 +1056,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	struct collector_serve *sv;
 	int rc;
 
+	struct collector_auth_cfg acfg = { .key_rate = cfg->key_rate, .max_rate = cfg->max_rate };
 	struct collector_store_cfg scfg = {
 		.jsonl = cfg->events_jsonl, .rotate_bytes = (uint64_t)cfg->jsonl_rotate_mb << 20,
 		.keep = cfg->jsonl_keep, .sqlite = cfg->sqlite,
@@ -813,31 +1069,50 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	sv->st = st;
 	sv->cfg = cfg;
 	sv->http_fd = -1;
-	sv->routes = collector_ev_routes_new();
-	if (!sv->routes) {
+	sv->routes = collector_ev_routes_new(cfg->max_sensors);
+	sv->conns = calloc(cfg->max_pending ? cfg->max_pending : 1, sizeof(*sv->conns));
+	if (!sv->routes || !sv->conns) {
 		rc = -ENOMEM;
 		goto cleanup;
 	}
+	rc = collector_auth_new((const char *)cfg->sensor_keys, sizeof(cfg->sensor_keys[0]), cfg->n_sensor_keys,
+				&acfg, &sv->auth, err, sizeof(err));
+	if (rc) {
+		pr_err("%s", rc == -EINVAL ? err : strerror(-rc));
+		goto cleanup;
+	}
+	if (cfg->plain_tcp) {
+		pr_err("collector.plain_tcp was removed: without keys the collector accepts only a loopback endpoint; "
+		       "set collector.curve_key and collector.sensor_keys ('KEY NAME') for %s", cfg->listen);
+		rc = -EINVAL;
+		goto cleanup;
+	}
 	if (!cfg->curve_key[0]) {
-		if (cfg->plain_tcp)
-			pr_warn("plain ZMTP on %s (collector.plain_tcp): events travel unencrypted and any "
-				"process that reaches the port can send them", cfg->listen);
-		else if (wire_endpoint_local(cfg->listen))
-			pr_warn("no collector.curve_key: plain ZMTP, accepted only because %s is local "
-				"(loopback/ipc); every local process can send events", cfg->listen);
+		if (wire_endpoint_local(cfg->listen))
+			pr_warn("no collector.curve_key: keyless mode on %s, for a demo on this host only: any local "
+				"process can send events under any sensor name; use CURVE keys in service", cfg->listen);
 		else {
 			pr_err("%s is not a loopback endpoint: set collector.curve_key (vigil-collector keygen) "
-			       "and collector.sensor_keys, or collector.plain_tcp: true to accept plain ZMTP",
-			       cfg->listen);
+			       "and collector.sensor_keys ('KEY NAME')", cfg->listen);
 			rc = -EINVAL;
 			goto cleanup;
 		}
 	}
+	sv->ingest.auth = sv->auth;
+	sv->ingest.seq_window = cfg->seq_window;
+	sv->ingest.max_sensors = cfg->max_sensors;
+	collector_serve_nofile();
 	rc = collector_store_open(&scfg, &sv->store, &scan, err, sizeof(err));
 	if (rc) {
 		pr_err("cannot open the store: %s", err[0] ? err : strerror(-rc));
 		goto cleanup;
 	}
+	sv->ingest.store = sv->store;
+	st->quarantined = scan.quarantined;
+	if (scan.quarantined)
+		pr_warn("%s: %" PRIu64 " stored events no collector should have accepted (seq 0 or >= 2^63) or that "
+			"could not be imported were set aside in its table quarantine; started without them",
+			cfg->sqlite[0] ? cfg->sqlite : cfg->events_jsonl, scan.quarantined);
 	pr_info("%s: %" PRIu64 " lines, %" PRIu64 " sensors recovered", cfg->events_jsonl, scan.lines,
 		scan.sensors);
 	if (cfg->sqlite[0])
@@ -901,7 +1176,9 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 				break;
 			}
 			if (rc < 0) {
-				pr_err("receive/store failed: %s", strerror(-rc));
+				pr_err("receive/store failed: %s; nothing of this batch is acked",
+				       collector_store_error(sv->store) ? collector_store_error(sv->store)
+									: strerror(-rc));
 				goto cleanup;
 			}
 			if (rc == 0)
@@ -914,7 +1191,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		rc = collector_store_flush(sv->store);
 		if (rc) {
 			/* nothing of this batch is acked; the sensors will resend after a restart */
-			pr_err("writing %s failed: %s", cfg->events_jsonl, strerror(-rc));
+			pr_err("storing failed: %s; nothing of this batch is acked", collector_store_error(sv->store));
 			goto cleanup;
 		}
 		collector_serve_ack(sv);
@@ -941,6 +1218,8 @@ cleanup:
 		zmq_close(sv->ctl);
 	}
 	collector_ev_routes_free(sv->routes);
+	collector_auth_free(sv->auth);
+	free(sv->conns);
 	if (sv->sock)
 		zmq_close(sv->sock);
 	if (sv->ctx)

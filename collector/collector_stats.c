@@ -9,6 +9,22 @@
 
 #include "collector_stats.h"
 
+const char *collector_refusal_name(enum collector_refusal r)
+{
+	static const char *const names[COLLECTOR_REFUSE_MAX] = {
+		[COLLECTOR_REFUSE_NONE] = "none",
+		[COLLECTOR_REFUSE_IDENTITY] = "wrong_identity",
+		[COLLECTOR_REFUSE_SEQ_AHEAD] = "seq_ahead",
+		[COLLECTOR_REFUSE_KEY_RATE] = "key_rate",
+		[COLLECTOR_REFUSE_GLOBAL_RATE] = "global_rate",
+		[COLLECTOR_REFUSE_NAMES] = "too_many_sensors",
+	};
+
+	if ((unsigned)r >= COLLECTOR_REFUSE_MAX)
+		return "unknown";
+	return names[r];
+}
+
 int collector_stats_format(const struct collector_stats *st, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -32,6 +48,23 @@ int collector_stats_format(const struct collector_stats *st, char *buf, size_t l
 		if (n < 0)
 			return n;
 		off += (size_t)n;
+	}
+	if (off < len && (st->refused_msgs || st->bad_timestamp || st->quarantined || st->conns_evicted ||
+			  st->accept_failed)) {
+		n = snprintf(buf + off, len - off, " not_allowed=%" PRIu64 " bad_timestamp=%" PRIu64
+			     " quarantined=%" PRIu64 " connections_evicted=%" PRIu64 " accept_failed=%" PRIu64,
+			     st->refused_msgs, st->bad_timestamp, st->quarantined, st->conns_evicted, st->accept_failed);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+		for (int r = 1; r < COLLECTOR_REFUSE_MAX && off < len; r++) {
+			if (!st->refused_by[r])
+				continue;
+			n = snprintf(buf + off, len - off, " %s=%" PRIu64, collector_refusal_name(r), st->refused_by[r]);
+			if (n < 0)
+				return n;
+			off += (size_t)n;
+		}
 	}
 	for (int r = 1; r < WIRE_VERDICT_MAX; r++) {
 		if (!st->by_reason[r] || off >= len)

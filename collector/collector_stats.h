@@ -8,6 +8,20 @@
 
 #include "wire.h"
 
+/* Why a well-formed message was refused (counted in collector_stats.refused_by). */
+enum collector_refusal {
+	COLLECTOR_REFUSE_NONE = 0,
+	COLLECTOR_REFUSE_IDENTITY,	/* the name is not bound to the key the connection proved */
+	COLLECTOR_REFUSE_SEQ_AHEAD,	/* seq further than seq_window above the name's last stored */
+	COLLECTOR_REFUSE_KEY_RATE,	/* the key's message rate is used up (resent later) */
+	COLLECTOR_REFUSE_GLOBAL_RATE,	/* the collector's message rate is used up (resent later) */
+	COLLECTOR_REFUSE_NAMES,		/* a new name while max_sensors names are known */
+	COLLECTOR_REFUSE_MAX,
+};
+
+/* "wrong_identity", "seq_ahead", ...; never NULL. */
+const char *collector_refusal_name(enum collector_refusal r);
+
 struct collector_stats {
 	uint64_t received;			/* messages read from the socket */
 	uint64_t stored;			/* events appended to the JSON-lines file */
@@ -27,6 +41,15 @@ struct collector_stats {
 	uint64_t ev_unsolicited;		/* well-formed replies nobody waited for (late, or another peer) */
 	uint64_t ev_bytes;			/* evidence bytes fetched */
 	uint64_t ctl_malformed;			/* control requests that were not one */
+	uint64_t refused_msgs;			/* well-formed messages refused: sum of refused_by */
+	uint64_t refused_by[COLLECTOR_REFUSE_MAX];	/* by enum collector_refusal */
+	uint64_t bad_timestamp;			/* stored events whose timestamp was not believable */
+	uint64_t quarantined;			/* rows/lines set aside by recovery at start */
+	uint64_t conns_accepted;		/* TCP/IPC connections accepted */
+	uint64_t conns_open;			/* connections open now (gauge) */
+	uint64_t conns_evicted;			/* closed while still in their handshake: max_pending reached */
+	uint64_t accept_failed;			/* accepts that failed (EMFILE: out of file descriptors) */
+	uint64_t handshake_timeouts;		/* of handshake_failed, handshakes that did not finish in time */
 };
 
 /* One line "received=.. stored=.. ..." (malformed reasons that occurred listed too). Returns strlen. */

@@ -37,7 +37,7 @@ run() {
 		if [ "$3" = 1 ]; then echo "  sqlite: $TMP/ev.db"; else echo "  sqlite: \"\""; fi
 		if [ "$2" = 1 ]; then
 			echo "  curve_key: $TMP/collector.key"
-			echo "  sensor_keys: ['$SKEY']"
+			echo "  sensor_keys: ['$SKEY bench']"
 		fi
 	} >"$TMP/c.yaml"
 	"$COLLECTOR" -c "$TMP/c.yaml" 2>"$TMP/col.log" &

@@ -40,7 +40,7 @@ mkdir -p "$EVDIR"
 KEYS=""
 for s in edge1 edge2 fake; do
 	"$COLLECTOR" keygen "$TMP/$s" >/dev/null || exit 1
-	KEYS="$KEYS${KEYS:+, }'$(awk '/^public-key/ { print $3 }' "$TMP/$s.pub")'"
+	KEYS="$KEYS${KEYS:+, }'$(awk '/^public-key/ { print $3 }' "$TMP/$s.pub") $s'"
 done
 keys() { echo "--keys $TMP/$1.key $TMP/collector.pub"; }
 cat >"$CFG" <<EOC
@@ -71,13 +71,15 @@ start_collector() {
 }
 stop_collector() { kill -TERM "$COL_PID"; wait "$COL_PID"; }
 
-# sensor NAME INCIDENT EVENTS HOLD_MS [more]: the real publisher, in the background
+# sensor NAME INCIDENT EVENTS HOLD_MS [more]: the real publisher, in the background; its alerts
+# announce the digest of $EVDIR/NAME-test-INCIDENT.pcapng (the collector checks the file against it)
 sensor() {
 	name=$1 inc=$2 n=$3 hold=$4
 	shift 4
+	sha=$(sha256sum "$EVDIR/$name-test-$inc.pcapng" 2>/dev/null | cut -c1-64)
 	# shellcheck disable=SC2046
 	"$DRIVE" publish "$EP" "$name" "$n" 0 20000 $(keys "$name") --evidence "$EVDIR" --incident "$inc" \
-		--hold-ms "$hold" "$@" >"$TMP/pub-$name.out" 2>&1 &
+		${sha:+--sha $sha} --hold-ms "$hold" "$@" >"$TMP/pub-$name.out" 2>&1 &
 	SENSOR_PID=$!
 	PIDS="$PIDS $SENSOR_PID"
 }
@@ -110,9 +112,9 @@ fetch)
 	wait_rows 20 "sensor = 'edge1'"; check "the sensor's alerts of incident 7 are stored" $?
 	OUT=$(cd "$TMP" && evidence 7 2>"$TMP/err"); RC=$?
 	check "evidence 7 exits 0" $RC "$(cat "$TMP/err")"
-	[ "$OUT" = "saved ./edge1-test-7.pcapng: $BYTES bytes, sha256 $SHA (verified)" ]
+	[ "$OUT" = "saved ./edge1-7.pcapng: $BYTES bytes, sha256 $SHA (verified)" ]
 	check "one line: saved FILE: N bytes, sha256 X (verified)" $? "$OUT"
-	cmp -s "$SRC" "$TMP/edge1-test-7.pcapng"; check "identical bytes in ./<file name>" $?
+	cmp -s "$SRC" "$TMP/edge1-7.pcapng"; check "identical bytes in ./<sensor>-<incident>.pcapng" $?
 	cmp -s "$SRC" "$TMP/fetched/edge1/edge1-test-7.pcapng"; check "and under collector.evidence_dir/<sensor>/" $?
 	OUT=$(evidence 7 --sensor edge1 -o "$TMP/copy.pcapng" 2>&1); RC=$?
 	[ $RC -eq 0 ] && cmp -s "$SRC" "$TMP/copy.pcapng"; check "--sensor and -o FILE" $? "$OUT"
@@ -137,15 +139,15 @@ errors)
 	[ $RC -eq 1 ] && echo "$OUT" | grep -q "unknown incident 99"
 	check "unknown incident (no alert names it): exit 1" $? "$OUT"
 	OUT=$(evidence 99 --sensor edge1 2>&1); RC=$?
-	[ $RC -eq 1 ] && echo "$OUT" | grep -q "sensor edge1 has no evidence for incident 99"
-	check "unknown incident on the sensor: exit 1" $? "$OUT"
+	[ $RC -eq 1 ] && echo "$OUT" | grep -q "sensor edge1 has announced no evidence SHA-256 for incident 99"
+	check "an incident the sensor never announced evidence for: exit 1" $? "$OUT"
 	OUT=$(evidence 7 --sensor nosuch 2>&1); RC=$?
 	[ $RC -eq 1 ] && echo "$OUT" | grep -q "sensor nosuch is not connected"
 	check "a sensor never seen: not connected, exit 1" $? "$OUT"
 	OUT=$(evidence x7 2>&1); RC=$?
 	[ $RC -eq 2 ]; check "a bad incident id is a usage error (2)" $? "$OUT"
 	# a second sensor reports the same incident id, then leaves
-	"$DRIVE" publish "$EP" edge2 3 0 20000 $(keys edge2) --incident 7 >/dev/null 2>&1
+	"$DRIVE" publish "$EP" edge2 3 0 20000 $(keys edge2) --incident 7 --sha "$(printf %064d 7)" >/dev/null 2>&1
 	check "edge2 published incident 7 and exited" $?
 	OUT=$(evidence 7 2>&1); RC=$?
 	[ $RC -eq 1 ] && echo "$OUT" | grep -q "reported by 2 sensors (edge1, edge2): choose one with --sensor"
@@ -195,12 +197,12 @@ malformed)
 	# shellcheck disable=SC2046
 	"$DRIVE" fakesensor "$EP" fake malformed 30 $(keys fake) >"$TMP/fake.out" 2>&1 &
 	PIDS="$PIDS $!"
+	"$DRIVE" mkevidence "$EVDIR" edge1 7 10 200 >/dev/null
 	sensor edge1 7 5 20000
 	wait_rows 1 "sensor = 'fake'"; check "the listed fake sensor's alert is stored" $?
 	OUT=$(evidence 5 2>&1); RC=$?
 	[ $RC -eq 1 ] && echo "$OUT" | grep -q "timeout"
 	check "malformed replies are not an answer: timeout, exit 1" $? "$OUT"
-	"$DRIVE" mkevidence "$EVDIR" edge1 7 10 200 >/dev/null
 	OUT=$(evidence 7 --sensor edge1 -o "$TMP/e1.pcapng" 2>&1); RC=$?
 	[ $RC -eq 0 ]; check "the collector still fetches from another sensor" $? "$OUT"
 	kill -0 "$COL_PID"; check "collector alive" $?

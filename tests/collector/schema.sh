@@ -32,7 +32,7 @@ collector:
   sqlite: $TMP/events.db
   metrics_listen: ""
   curve_key: $TMP/collector.key
-  sensor_keys: ['$(awk '/^public-key/ { print $3 }' "$TMP/sensor.pub")']
+  sensor_keys: ['$(awk '/^public-key/ { print $3 }' "$TMP/sensor.pub") schema-test']
 EOC
 cat >"$TMP/sensor.yaml" <<EOC
 sensor:

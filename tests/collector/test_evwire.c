@@ -105,7 +105,7 @@ int main(void)
 	check("path: sensor '..' refused", !collector_ev_sensor_path_ok(".."));
 	check("path: sensor 'a/b' refused", !collector_ev_sensor_path_ok("a/b"));
 
-	struct collector_ev_routes *r = collector_ev_routes_new();
+	struct collector_ev_routes *r = collector_ev_routes_new(0);
 	size_t len = 0;
 	const uint8_t *rid;
 

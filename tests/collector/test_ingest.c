@@ -4,6 +4,7 @@
  * messages fed in order to collector_ingest() over a temporary store, then the
  * store's rescan of a hand-written file (recovered seqs, torn last line).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "wire.h"
 #include "collector_ingest.h"
 #include "collector_store.h"
+#include "collector_config.h"
 
 static int pass, fail;
 
@@ -37,6 +39,14 @@ struct row {
 	enum collector_ingest_result result;
 	enum wire_verdict verdict;
 	uint64_t ack;
+	int id;				/* sender: 0 = key K0 (bound to s1 s2 a"b w n5 n6), 1 = key K1 (bound to other) */
+	enum collector_refusal refusal;
+};
+
+/* two listed keys and the names they may use (Z85 keys of 40 characters) */
+static const char test_keys[2][COLLECTOR_KEY_ENTRY] = {
+	"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 s1 s2 a\"b w n5 n6 n7",
+	"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID other",
 };
 
 static const struct row rows[] = {
@@ -74,6 +84,28 @@ static const struct row rows[] = {
 	{ "multi-line JSON stored as one line", "VGL1", "s1", 7, 8, "{\n \"event_type\": \"a\",\n \"x\": \"q\\\"\"\n}\n", 4,
 	  COLLECTOR_INGEST_STORED, WIRE_OK, 7 },
 	{ "name with a quote is escaped", "VGL1", "a\"b", 1, 8, "{\"event_type\":\"a\"}", 4, COLLECTOR_INGEST_STORED, WIRE_OK, 1 },
+	/* issue 20: numbers and names are proven, not believed */
+	{ "seq 2^63 is malformed (SQLite would store it negative)", "VGL1", "s1", 1ull << 63, 8,
+	  "{\"event_type\":\"a\"}", 4, COLLECTOR_INGEST_MALFORMED, WIRE_BAD_SEQ, 0 },
+	{ "seq 2^64-1 is malformed (no wrap)", "VGL1", "s1", UINT64_MAX, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_MALFORMED, WIRE_BAD_SEQ, 0 },
+	{ "another key under s1's name is refused", "VGL1", "s1", 8, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_REFUSED, WIRE_OK, 0, 1, COLLECTOR_REFUSE_IDENTITY },
+	{ "...also as a duplicate (no ack for what it did not store)", "VGL1", "s1", 2, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_REFUSED, WIRE_OK, 0, 1, COLLECTOR_REFUSE_IDENTITY },
+	{ "an unknown identity is refused", "VGL1", "s1", 8, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_REFUSED, WIRE_OK, 0, COLLECTOR_AUTH_UNKNOWN, COLLECTOR_REFUSE_IDENTITY },
+	{ "new name w, seq 1", "VGL1", "w", 1, 8, "{\"event_type\":\"a\"}", 4, COLLECTOR_INGEST_STORED, WIRE_OK, 1 },
+	{ "w jumps more than seq_window (1000) ahead: refused", "VGL1", "w", 1002, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_REFUSED, WIRE_OK, 0, 0, COLLECTOR_REFUSE_SEQ_AHEAD },
+	{ "w jumps exactly seq_window ahead: a gap", "VGL1", "w", 1001, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_GAP, WIRE_OK, 1001 },
+	{ "5th name (max_sensors 5) stored", "VGL1", "n5", 1, 8, "{\"event_type\":\"a\"}", 4,
+	  COLLECTOR_INGEST_STORED, WIRE_OK, 1 },
+	{ "6th name refused", "VGL1", "n6", 1, 8, "{\"event_type\":\"a\"}", 4, COLLECTOR_INGEST_REFUSED, WIRE_OK, 0, 0,
+	  COLLECTOR_REFUSE_NAMES },
+	{ "year 9999: stored, not indexed by time", "VGL1", "n5", 2, 8,
+	  "{\"event_type\":\"a\",\"timestamp\":\"9999-12-31T23:59:59.000000+0000\"}", 4, COLLECTOR_INGEST_STORED, WIRE_OK, 2 },
 };
 
 /* what the file must hold afterwards, written by hand from the rows above */
@@ -85,7 +117,24 @@ static const char *const expect_lines[] = {
 	"{\"event_type\":\"a\",\"vigil_seq\":6,\"sensor_name\":\"s1\"}",
 	"{\"event_type\":\"a\",\"x\":\"q\\\"\",\"sensor_name\":\"s1\",\"vigil_seq\":7}",
 	"{\"event_type\":\"a\",\"sensor_name\":\"a\\\"b\",\"vigil_seq\":1}",
+	"{\"event_type\":\"a\",\"sensor_name\":\"w\",\"vigil_seq\":1}",
+	"{\"event_type\":\"a\",\"sensor_name\":\"w\",\"vigil_seq\":1001}",
+	"{\"event_type\":\"a\",\"sensor_name\":\"n5\",\"vigil_seq\":1}",
+	"{\"event_type\":\"a\",\"timestamp\":\"9999-12-31T23:59:59.000000+0000\",\"sensor_name\":\"n5\",\"vigil_seq\":2}",
 };
+
+static struct collector_auth *test_auth(uint32_t key_rate)
+{
+	struct collector_auth_cfg acfg = { .key_rate = key_rate };
+	struct collector_auth *a = NULL;
+	char err[256];
+
+	if (collector_auth_new(test_keys[0], sizeof(test_keys[0]), 2, &acfg, &a, err, sizeof(err))) {
+		printf("    auth: %s\n", err);
+		return NULL;
+	}
+	return a;
+}
 
 static void test_rows(const char *path)
 {
@@ -97,11 +146,14 @@ static void test_rows(const char *path)
 	int ok;
 
 	struct collector_store_cfg cfg = { .jsonl = path };
+	struct collector_ingest_ctx c = { .seq_window = 1000, .max_sensors = 5 };
 
-	if (collector_store_open(&cfg, &store, NULL, NULL, 0)) {
+	c.auth = test_auth(0);
+	if (!c.auth || collector_store_open(&cfg, &store, NULL, NULL, 0)) {
 		check("open store", 0);
 		return;
 	}
+	c.store = store;
 	for (const struct row *r = rows; r < rows + sizeof(rows) / sizeof(rows[0]); r++) {
 		uint8_t seq[8];
 		struct wire_frame f[4] = {
@@ -112,18 +164,22 @@ static void test_rows(const char *path)
 		int rc;
 
 		wire_put_u64(seq, r->seq);
-		rc = collector_ingest(store, f, (size_t)r->frames, 1700000000000000, &st, &out);
+		rc = collector_ingest(&c, r->id, f, (size_t)r->frames, 1700000000000000, &st, &out);
 		ok = rc == 0 && out.result == r->result && out.verdict == r->verdict &&
-		     (r->result == COLLECTOR_INGEST_MALFORMED || out.ack == r->ack);
+		     (r->result == COLLECTOR_INGEST_MALFORMED || r->result == COLLECTOR_INGEST_REFUSED ||
+		      out.ack == r->ack) && out.refusal == r->refusal;
 		check(r->name, ok);
 		if (!ok)
-			printf("    rc=%d result=%d verdict=%s ack=%llu\n", rc, out.result,
-			       wire_verdict_name(out.verdict), (unsigned long long)out.ack);
+			printf("    rc=%d result=%d verdict=%s refusal=%s ack=%llu\n", rc, out.result,
+			       wire_verdict_name(out.verdict), collector_refusal_name(out.refusal),
+			       (unsigned long long)out.ack);
 		stored += r->result == COLLECTOR_INGEST_STORED || r->result == COLLECTOR_INGEST_GAP;
 	}
 	collector_store_free(store);
-	check("stats: stored, duplicates, gaps, malformed",
-	      st.stored == stored && st.duplicates == 2 && st.gaps == 1 && st.malformed == 16 &&
+	collector_auth_free(c.auth);
+	check("stats: stored, duplicates, gaps, malformed, refused",
+	      st.stored == stored && st.duplicates == 2 && st.gaps == 2 && st.malformed == 18 &&
+	      st.refused_msgs == 5 && st.refused_by[COLLECTOR_REFUSE_IDENTITY] == 3 && st.bad_timestamp == 1 &&
 	      st.received == sizeof(rows) / sizeof(rows[0]));
 
 	fp = fopen(path, "r");
@@ -204,11 +260,13 @@ static void test_sqlite(const char *dir)
 	struct collector_stats st = { 0 };
 	struct collector_store_scan scan;
 	struct collector_store *store = NULL;
+	struct collector_ingest_ctx c = { .seq_window = 1000, .max_sensors = 100 };
 	char json[512];
 	uint8_t seq[8];
 	int ok = 1;
 	FILE *fp;
 
+	c.auth = test_auth(0);
 	snprintf(jsonl, sizeof(jsonl), "%s/db.jsonl", dir);
 	snprintf(db, sizeof(db), "%s/events.db", dir);
 	if (collector_store_open(&cfg, &store, &scan, json, sizeof(json))) {
@@ -226,7 +284,8 @@ static void test_sqlite(const char *dir)
 			 "\"vigil\":{\"detector\":\"%s\"}}", i, i, i % 3 + 1, i % 2 ? "flood" : "portscan");
 		f[3].len = strlen(json);
 		wire_put_u64(seq, (uint64_t)i);
-		ok &= collector_ingest(store, f, 4, 1700000000000000, &st, &out) == 0 &&
+		c.store = store;
+		ok &= collector_ingest(&c, COLLECTOR_AUTH_KEYLESS, f, 4, 1800000000000000, &st, &out) == 0 &&
 		      out.result == COLLECTOR_INGEST_STORED;
 	}
 	ok &= collector_store_flush(store) == 0;
@@ -285,6 +344,152 @@ static void test_sqlite(const char *dir)
 	unlink(rot);
 }
 
+/* Token buckets: a key's burst is one second of its rate; time refills it. */
+static void test_rate(void)
+{
+	struct collector_auth *a = test_auth(3);
+	int64_t t = 1700000000000000;
+	int passed = 0;
+
+	if (!a) {
+		check("rate: auth", 0);
+		return;
+	}
+	for (int i = 0; i < 4; i++)
+		passed += collector_auth_check(a, 0, "s1", 2, t) == COLLECTOR_AUTH_OK;
+	check("rate: key_rate 3/s lets a burst of 3 through, refuses the 4th", passed == 3);
+	check("rate: the other key keeps its own bucket", collector_auth_check(a, 1, "other", 5, t) == COLLECTOR_AUTH_OK);
+	check("rate: one second later the key may send again", collector_auth_check(a, 0, "s1", 2, t + 1000000) ==
+	      COLLECTOR_AUTH_OK);
+	check("rate: a name bound to another key is refused first",
+	      collector_auth_check(a, 1, "s1", 2, t + 2000000) == COLLECTOR_AUTH_IDENTITY);
+	collector_auth_free(a);
+}
+
+/* The allowlist's rules: a key names its sensors; no name twice, no key twice. */
+static void test_allowlist(void)
+{
+	static const struct {
+		const char *name;
+		const char *entry[2];
+		int n, rc;
+	} cases[] = {
+		{ "key with two names", { "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 edge-1 edge-2" }, 1, 0 },
+		{ "bare key (no name) refused", { "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7" }, 1, -EINVAL },
+		{ "39-character key refused", { "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf edge" }, 1, -EINVAL },
+		{ "same name for two keys refused", { "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 edge",
+						       "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID edge" }, 2, -EINVAL },
+		{ "same key twice refused", { "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 a",
+					       "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 b" }, 2, -EINVAL },
+	};
+	struct collector_auth_cfg acfg = { 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char entries[2][COLLECTOR_KEY_ENTRY] = { { 0 } }, err[256] = "";
+		struct collector_auth *a = NULL;
+		int rc;
+
+		for (int k = 0; k < cases[i].n; k++)
+			snprintf(entries[k], sizeof(entries[k]), "%s", cases[i].entry[k]);
+		rc = collector_auth_new(entries[0], sizeof(entries[0]), (uint32_t)cases[i].n, &acfg, &a, err, sizeof(err));
+		check(cases[i].name, rc == cases[i].rc);
+		if (rc)
+			printf("    (%s)\n", err);
+		collector_auth_free(a);
+	}
+}
+
+/*
+ * Issue 20, finding 1: a row an older collector stored with seq >= 2^63
+ * (SQLite keeps it negative) and its JSON-lines line must not stop a start:
+ * both are set aside in the table quarantine, once, and the collector opens.
+ */
+static void test_quarantine(const char *dir)
+{
+	char jsonl[128], db[128], sql[512], err[256] = "";
+	struct collector_store_cfg cfg = { .jsonl = jsonl, .sqlite = db };
+	struct collector_store_scan scan;
+	struct collector_store *store = NULL;
+	sqlite3 *h = NULL;
+	FILE *fp;
+	int ok;
+
+	snprintf(jsonl, sizeof(jsonl), "%s/q.jsonl", dir);
+	snprintf(db, sizeof(db), "%s/q.db", dir);
+	fp = fopen(jsonl, "w");
+	ok = fp && fprintf(fp, "{\"event_type\":\"a\",\"sensor_name\":\"v\",\"vigil_seq\":1}\n"
+			       "{\"event_type\":\"a\",\"sensor_name\":\"v\",\"vigil_seq\":9223372036854775808}\n") > 0;
+	if (fp)
+		fclose(fp);
+	ok &= collector_store_open(&cfg, &store, &scan, err, sizeof(err)) == 0;
+	check("quarantine: a line with seq 2^63 does not stop the first open", ok);
+	if (!ok)
+		printf("    %s\n", err);
+	check("quarantine: ...it is set aside, seq 1 imported", scan.quarantined == 1 && scan.imported == 1 &&
+	      store && collector_store_last(store, "v", 1) == 1);
+	collector_store_free(store);
+	store = NULL;
+	/* as the old collector did: the row itself, stored negative */
+	snprintf(sql, sizeof(sql), "INSERT INTO events(sensor, seq, event_type, received_us, json) VALUES "
+		 "('v', -9223372036854775808, 'a', 0, '{}')");
+	ok = sqlite3_open(db, &h) == SQLITE_OK && sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(h);
+	ok &= collector_store_open(&cfg, &store, &scan, err, sizeof(err)) == 0;
+	check("quarantine: a negative row and the line again: the store opens", ok);
+	check("quarantine: both set aside, the sensor's seq is still 1", scan.quarantined == 2 && store &&
+	      collector_store_last(store, "v", 1) == 1);
+	collector_store_free(store);
+	check("quarantine: the table holds each once (reason, sensor, seq)",
+	      count_rows(db, "seq < 1") == 0 && count_rows(db, "1") == 1);
+	ok = sqlite3_open(db, &h) == SQLITE_OK;
+	{
+		sqlite3_stmt *st = NULL;
+
+		ok &= sqlite3_prepare_v2(h, "SELECT COUNT(*) FROM quarantine WHERE reason = 'bad_seq'", -1, &st, NULL) ==
+		      SQLITE_OK && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2;
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(h);
+	check("quarantine: 2 rows in table quarantine", ok);
+}
+
+/* Events nested 33..64 deep are accepted by the ingest: the rescan must read them back too. */
+static void test_deep(const char *dir)
+{
+	char jsonl[128], json[512] = "{\"event_type\":\"a\",\"d\":";
+	struct collector_store_cfg cfg = { .jsonl = jsonl };
+	struct collector_ingest_ctx c = { .seq_window = 1000, .max_sensors = 100 };
+	struct collector_store_scan scan;
+	struct collector_ingest_out out;
+	struct collector_stats st = { 0 };
+	uint8_t seq[8];
+	int ok;
+
+	snprintf(jsonl, sizeof(jsonl), "%s/deep.jsonl", dir);
+	for (int i = 0; i < 50; i++)
+		strcat(json, "[");
+	for (int i = 0; i < 50; i++)
+		strcat(json, "]");
+	strcat(json, "}");
+	c.auth = test_auth(0);
+	ok = c.auth && collector_store_open(&cfg, &c.store, NULL, NULL, 0) == 0;
+	wire_put_u64(seq, 1);
+	{
+		struct wire_frame f[4] = { { "VGL1", 4 }, { "deep", 4 }, { seq, 8 }, { json, strlen(json) } };
+
+		ok &= ok && collector_ingest(&c, COLLECTOR_AUTH_KEYLESS, f, 4, 1700000000000000, &st, &out) == 0 &&
+		      out.result == COLLECTOR_INGEST_STORED && collector_store_flush(c.store) == 0;
+	}
+	collector_store_free(c.store);
+	c.store = NULL;
+	ok &= collector_store_open(&cfg, &c.store, &scan, NULL, 0) == 0;
+	check("deep: an event nested 51 deep is stored and recovered by the rescan",
+	      ok && scan.unusable == 0 && collector_store_last(c.store, "deep", 4) == 1);
+	collector_store_free(c.store);
+	collector_auth_free(c.auth);
+	unlink(jsonl);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/vigil-ingest.XXXXXX", path[64];
@@ -302,6 +507,11 @@ int main(void)
 	unlink(path);
 	printf("sqlite store:\n");
 	test_sqlite(dir);
+	printf("identity, rates, recovery (issue 20):\n");
+	test_allowlist();
+	test_rate();
+	test_quarantine(dir);
+	test_deep(dir);
 	rmdir(dir);
 	printf("%d passed, %d failed\n", pass, fail);
 	return fail ? 1 : 0;

@@ -62,6 +62,7 @@ static int drive_freeport(void)
 
 static char drive_pub[41], drive_sec[41], drive_srv[41];
 static unsigned long drive_incident, drive_hold_ms;
+static const char *drive_sha;	/* --sha: the evidence digest the alerts announce */
 
 /* Options after the positional arguments: --keys SENSOR.key SERVER.pub, --spool DIR, --rate N. */
 static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigned long *rate)
@@ -89,6 +90,8 @@ static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigne
 			cfg->evidence_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--incident") && i + 1 < argc) {
 			drive_incident = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--sha") && i + 1 < argc) {
+			drive_sha = argv[++i];
 		} else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc) {
 			drive_hold_ms = strtoul(argv[++i], NULL, 10);
 		} else {
@@ -141,11 +144,12 @@ static int drive_publish(int argc, char **argv)
 	printf("publish: starting at seq %lu (%" PRIu64 " reloaded from the spool)\n", first, st.loaded);
 	t0 = drive_now_us();
 	for (unsigned long i = first; i <= count; i++) {
-		char vigil[96] = "";
+		char vigil[256] = "";
 
-		if (drive_incident)	/* --incident: every event is an alert of that incident */
-			snprintf(vigil, sizeof(vigil), ",\"vigil\":{\"detector\":\"test\",\"incident_id\":%lu}",
-				 drive_incident);
+		if (drive_incident)	/* --incident: every event is an alert of that incident (--sha: with its digest) */
+			snprintf(vigil, sizeof(vigil), ",\"vigil\":{\"detector\":\"test\",\"incident_id\":%lu%s%.64s%s}",
+				 drive_incident, drive_sha ? ",\"evidence\":{\"sha256\":\"" : "", drive_sha ? drive_sha : "",
+				 drive_sha ? "\"}" : "");
 		snprintf(json, sizeof(json),
 			 "{\"timestamp\":\"2026-11-23T13:00:00.%06lu+0000\",\"event_type\":\"alert\","
 			 "\"sensor_name\":\"%s\",\"n\":%lu,\"alert\":{\"signature\":\"test event %lu\",\"severity\":3}%s}",
@@ -556,8 +560,9 @@ static int drive_fakesensor(int argc, char **argv)
 		return 1;
 	}
 	wire_put_u64(seq1, 1);
-	snprintf(json, sizeof(json), "{\"event_type\":\"alert\",\"sensor_name\":\"%s\",\"vigil\":{\"incident_id\":5}}",
-		 argv[1]);
+	/* the alert announces a digest (any: the fake never sends the file that matches it) */
+	snprintf(json, sizeof(json), "{\"event_type\":\"alert\",\"sensor_name\":\"%s\",\"vigil\":{\"incident_id\":5,"
+		 "\"evidence\":{\"sha256\":\"%s\"}}}", argv[1], zeros);
 	struct wire_frame ev[4] = { { "VGL1", 4 }, { argv[1], strlen(argv[1]) }, { seq1, 8 }, { json, strlen(json) } };
 	drive_sendv(sock, ev, 4);
 	drive_check("fake sensor's event acked", drive_wait_ack(sock, 5000) == 1, NULL);
@@ -822,6 +827,147 @@ static int drive_evreq(int argc, char **argv)
 	return drive_summary();
 }
 
+/* A DEALER connected to endpoint, with the keys of drive_options when given; NULL on failure. */
+static void *drive_dealer(void *ctx, const char *endpoint, const struct publish_cfg *kc)
+{
+	void *sock = zmq_socket(ctx, ZMQ_DEALER);
+	int zero = 0;
+
+	if (!sock)
+		return NULL;
+	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero));
+	if (kc->curve_public) {
+		zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, drive_srv, 40);
+		zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, drive_pub, 40);
+		zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, drive_sec, 40);
+	}
+	if (zmq_connect(sock, endpoint)) {
+		zmq_close(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+/*
+ * forge ENDPOINT NAME SEQ WAIT_MS [--keys K P]: the attacker of issue 20: one
+ * well-formed event under NAME with SEQ (decimal, up to 2^64-1), then whatever
+ * ack comes within WAIT_MS. Prints "forge: ack=N" or "forge: no ack"; exit 0
+ * when no ack came (the collector refused it), 1 when one did.
+ */
+static int drive_forge(int argc, char **argv)
+{
+	struct publish_cfg kc = { 0 };
+	void *ctx = zmq_ctx_new(), *sock;
+	uint8_t seq[8];
+	char json[256];
+	uint64_t ack;
+
+	if (argc < 4 || drive_options(argc - 4, argv + 4, &kc, NULL)) {
+		fprintf(stderr, "usage: forge ENDPOINT NAME SEQ WAIT_MS [--keys K P]\n");
+		return 2;
+	}
+	sock = drive_dealer(ctx, argv[0], &kc);
+	if (!sock)
+		return 2;
+	wire_put_u64(seq, strtoull(argv[2], NULL, 10));
+	snprintf(json, sizeof(json), "{\"timestamp\":\"2026-11-23T13:00:00.000000+0000\",\"event_type\":\"alert\","
+		 "\"alert\":{\"signature\":\"forged\",\"severity\":1},\"n\":0}");
+	struct wire_frame f[4] = { { "VGL1", 4 }, { argv[1], strlen(argv[1]) }, { seq, 8 }, { json, strlen(json) } };
+	drive_sendv(sock, f, 4);
+	ack = drive_wait_ack(sock, atoi(argv[3]));
+	if (ack && ack != UINT64_MAX)
+		printf("forge: %s seq %s: ack=%" PRIu64 "\n", argv[1], argv[2], ack);
+	else
+		printf("forge: %s seq %s: no ack\n", argv[1], argv[2]);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	return ack && ack != UINT64_MAX ? 1 : 0;
+}
+
+/*
+ * names ENDPOINT PREFIX COUNT [--keys K P]: COUNT events, each under a new
+ * name PREFIX0, PREFIX1 ... (seq 1), as fast as ZeroMQ takes them; then counts
+ * the acks that come back within a second. Prints "names: sent=N acks=K".
+ */
+static int drive_names(int argc, char **argv)
+{
+	struct publish_cfg kc = { 0 };
+	void *ctx = zmq_ctx_new(), *sock;
+	unsigned long count, acks = 0;
+	uint8_t seq[8];
+	static const char json[] = "{\"event_type\":\"alert\",\"n\":0}";
+	char name[64];
+	uint64_t a;
+
+	if (argc < 3 || drive_options(argc - 3, argv + 3, &kc, NULL)) {
+		fprintf(stderr, "usage: names ENDPOINT PREFIX COUNT [--keys K P]\n");
+		return 2;
+	}
+	sock = drive_dealer(ctx, argv[0], &kc);
+	if (!sock)
+		return 2;
+	count = strtoul(argv[2], NULL, 10);
+	wire_put_u64(seq, 1);
+	for (unsigned long i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s%lu", argv[1], i);
+		struct wire_frame f[4] = { { "VGL1", 4 }, { name, strlen(name) }, { seq, 8 }, { json, sizeof(json) - 1 } };
+		drive_sendv(sock, f, 4);
+		if (i % 256 == 0)
+			while ((a = drive_wait_ack(sock, 0)) && a != UINT64_MAX)
+				acks++;
+	}
+	while ((a = drive_wait_ack(sock, 1000)) && a != UINT64_MAX)
+		acks++;
+	printf("names: sent=%lu acks=%lu\n", count, acks);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	return 0;
+}
+
+/*
+ * forgereply ENDPOINT NAME SECONDS [--keys K P]: answers for another sensor:
+ * for SECONDS, evidence replies under NAME for request ids 1..64, status ok,
+ * a forged "pcapng" with its own (matching) digest, ten times a second.
+ */
+static int drive_forgereply(int argc, char **argv)
+{
+	struct publish_cfg kc = { 0 };
+	void *ctx = zmq_ctx_new(), *sock;
+	static const char forged[] = "forged evidence: not what the sensor captured";
+	uint8_t digest[SHA256_DIGEST_LEN], st_ok = WIRE_EV_OK, rid[8];
+	char hex[SHA256_HEX_LEN];
+	struct sha256 h;
+	uint64_t end;
+	unsigned long sent = 0;
+
+	if (argc < 3 || drive_options(argc - 3, argv + 3, &kc, NULL)) {
+		fprintf(stderr, "usage: forgereply ENDPOINT NAME SECONDS [--keys K P]\n");
+		return 2;
+	}
+	sock = drive_dealer(ctx, argv[0], &kc);
+	if (!sock)
+		return 2;
+	sha256_init(&h);
+	sha256_update(&h, forged, sizeof(forged) - 1);
+	sha256_final(&h, digest);
+	sha256_hex(digest, hex);
+	end = drive_now_us() + strtoull(argv[2], NULL, 10) * 1000000;
+	while (drive_now_us() < end) {
+		for (uint64_t id = 1; id <= 64; id++) {
+			wire_put_u64(rid, id);
+			struct wire_frame r[7] = { { "VGR1", 4 }, { argv[1], strlen(argv[1]) }, { rid, 8 }, { &st_ok, 1 },
+						   { "collector.yaml", 14 }, { hex, 64 }, { forged, sizeof(forged) - 1 } };
+			drive_sendv(sock, r, 7);
+			sent++;
+		}
+		usleep(100000);
+	}
+	printf("forgereply: %lu forged replies sent as %s\n", sent, argv[1]);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -844,6 +990,13 @@ int main(int argc, char **argv)
 		return drive_fakesensor(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "evreq"))
 		return drive_evreq(argc - 2, argv + 2);
-	fprintf(stderr, "usage: zmq_drive freeport|publish|verify|dropfull|raw|refused|mkevidence|fakesensor|evreq ...\n");
+	if (argc >= 2 && !strcmp(argv[1], "forge"))
+		return drive_forge(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "names"))
+		return drive_names(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "forgereply"))
+		return drive_forgereply(argc - 2, argv + 2);
+	fprintf(stderr, "usage: zmq_drive freeport|publish|verify|dropfull|raw|refused|mkevidence|fakesensor|evreq|"
+		"forge|names|forgereply ...\n");
 	return 2;
 }

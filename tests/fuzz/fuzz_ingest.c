@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_ingest.c: libFuzzer target for the collector's message path: the frame
- * decoder (wire_event_decode) and collector_ingest's JSON checks, dedupe and
+ * fuzz_ingest.c: libFuzzer target for the collector's ingest state machine:
+ * sequences of messages from several identities (CURVE keys bound to sensor
+ * names, an unlisted key, or keyless peers) through the frame decoder
+ * (wire_event_decode), the binding and rate checks (collector_auth), the JSON
+ * checks, dedupe, the seq window and the names limit (collector_ingest) into a
  * store, then a store reopen whose rescan must recover what was acked.
  *
- * Input: records, each one message.
- *   kind & 1 == 0  framed: u8 name_len, name, u8 seq, u16le json_len, json;
- *                  the magic and an 8-byte seq frame are built (fuzzes the JSON)
- *   kind & 1 == 1  raw: u8 n_frames (0..5), then per frame u16le len + bytes
+ * Input: a mode byte (bit 0: CURVE, identities are keys; else keyless), then
+ * records, each one message:
+ *   kind bit 0     0 framed: u8 name_len, name, seq, u16le json_len, json; the
+ *                  magic and the 8-byte seq frame are built (fuzzes the JSON)
+ *                  1 raw: u8 n_frames (0..5), then per frame u16le len + bytes
+ *   kind bits 1-2  sender: key 0 (names "a", "b"), key 1 ("c"), key 2 ("d"),
+ *                  3: a key that is not listed (CURVE mode only)
+ *   kind bit 3     framed seq: 8 bytes big-endian (else 1 byte)
+ *   kind bit 4     then u16le: ms the clock moves before this message
  * A length longer than what is left takes what is left.
+ * Checked after every message: a refused or malformed one stored nothing and
+ * got no ack; a stored one came from an identity its name is bound to; acks
+ * per name never go back and equal the name's highest stored seq; no seq above
+ * 2^63 - 1 and no jump beyond the window is stored; the names stay within the
+ * limit; the counters add up. After the reopen: every ack is recovered.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,13 +32,17 @@
 #include <unistd.h>
 
 #include "wire.h"
+#include "collector_auth.h"
 #include "collector_ingest.h"
 #include "collector_stats.h"
 #include "collector_store.h"
 
 #define FUZZ_INGEST_FRAMES_MAX 5
 #define FUZZ_INGEST_SENSORS_MAX 64
-#define FUZZ_INGEST_NOW_US 1700000000000000LL	/* a fixed receive time: inputs replay alike */
+#define FUZZ_INGEST_NOW_US 1700000000000000LL	/* a fixed start time: inputs replay alike */
+#define FUZZ_INGEST_WINDOW 1000
+#define FUZZ_INGEST_NAMES 8
+#define FUZZ_INGEST_KEY_RATE 40
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -41,6 +58,11 @@ struct fuzz_ingest_acked {
 
 static int fuzz_ingest_fd = -1;
 static char fuzz_ingest_path[64];
+static const char fuzz_ingest_keys[3][96] = {
+	"rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7 a b",
+	"Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID c",
+	"JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6 d",
+};
 
 static size_t fuzz_ingest_take(struct fuzz_ingest_cursor *c, size_t want, const uint8_t **out)
 {
@@ -64,6 +86,15 @@ static unsigned fuzz_ingest_u16(struct fuzz_ingest_cursor *c)
 	return fuzz_ingest_u8(c) | fuzz_ingest_u8(c) << 8;
 }
 
+static uint64_t fuzz_ingest_u64(struct fuzz_ingest_cursor *c)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | fuzz_ingest_u8(c);
+	return v;
+}
+
 /* An empty store file for this input (a memfd reopened by path). JSON-lines
  * only: SQLite wants -wal/-shm files beside its database, which a memfd has not. */
 static const char *fuzz_ingest_store_file(void)
@@ -79,54 +110,60 @@ static const char *fuzz_ingest_store_file(void)
 	return fuzz_ingest_path;
 }
 
-static void fuzz_ingest_note_ack(struct fuzz_ingest_acked *acked, size_t *n,
-				 const struct collector_ingest_out *out)
+static struct fuzz_ingest_acked *fuzz_ingest_slot(struct fuzz_ingest_acked *acked, size_t *n, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < *n; i++)
-		if (!strcmp(acked[i].name, out->sensor))
-			break;
-	if (i == *n) {
-		if (*n == FUZZ_INGEST_SENSORS_MAX)
-			return;
-		snprintf(acked[i].name, sizeof(acked[i].name), "%s", out->sensor);
-		acked[i].ack = 0;
-		(*n)++;
-	}
-	/* acks are cumulative: they never go back */
-	if (out->ack < acked[i].ack)
-		abort();
-	acked[i].ack = out->ack;
+		if (!strcmp(acked[i].name, name))
+			return &acked[i];
+	if (*n == FUZZ_INGEST_SENSORS_MAX)
+		abort();	/* more names than the limit lets in */
+	snprintf(acked[i].name, sizeof(acked[i].name), "%s", name);
+	acked[i].ack = 0;
+	(*n)++;
+	return &acked[i];
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fuzz_ingest_acked acked[FUZZ_INGEST_SENSORS_MAX];
 	struct fuzz_ingest_cursor c = { data, size };
-	struct collector_store *store = NULL;
+	struct collector_auth_cfg acfg = { .key_rate = FUZZ_INGEST_KEY_RATE };
+	struct collector_ingest_ctx ctx = { .seq_window = FUZZ_INGEST_WINDOW, .max_sensors = FUZZ_INGEST_NAMES };
 	struct collector_store_scan scan;
 	struct collector_stats st;
 	struct collector_store_cfg cfg = { .jsonl = fuzz_ingest_store_file() };
+	int64_t now = FUZZ_INGEST_NOW_US;
 	size_t n_acked = 0, i;
 	uint64_t msgs = 0;
+	bool curve;
 	char err[256];
 
-	if (!cfg.jsonl || collector_store_open(&cfg, &store, &scan, err, sizeof(err)))
+	if (!cfg.jsonl || collector_store_open(&cfg, &ctx.store, &scan, err, sizeof(err)) ||
+	    collector_auth_new(fuzz_ingest_keys[0], sizeof(fuzz_ingest_keys[0]), 3, &acfg, &ctx.auth, err,
+			       sizeof(err)))
 		abort();	/* the harness, not the input */
+	curve = fuzz_ingest_u8(&c) & 1;
 	memset(&st, 0, sizeof(st));
 	while (c.left) {
 		struct wire_frame f[FUZZ_INGEST_FRAMES_MAX];
 		struct collector_ingest_out out;
+		struct fuzz_ingest_acked *a;
 		uint8_t seq[WIRE_SEQ_LEN];
 		unsigned kind = fuzz_ingest_u8(&c), n;
-		int rc;
+		int id = (int)(kind >> 1 & 3), rc;
+		uint64_t stored = st.stored, last;
 
+		if (!curve)
+			id = COLLECTOR_AUTH_KEYLESS;
+		else if (id == 3)
+			id = COLLECTOR_AUTH_UNKNOWN;
 		if (!(kind & 1)) {
 			f[0].data = WIRE_MAGIC_EVENT;
 			f[0].len = WIRE_MAGIC_LEN;
 			f[1].len = fuzz_ingest_take(&c, fuzz_ingest_u8(&c), (const uint8_t **)&f[1].data);
-			wire_put_u64(seq, fuzz_ingest_u8(&c));
+			wire_put_u64(seq, kind & 8 ? fuzz_ingest_u64(&c) : fuzz_ingest_u8(&c));
 			f[2].data = seq;
 			f[2].len = WIRE_SEQ_LEN;
 			f[3].len = fuzz_ingest_take(&c, fuzz_ingest_u16(&c), (const uint8_t **)&f[3].data);
@@ -137,34 +174,56 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				f[i].len = fuzz_ingest_take(&c, fuzz_ingest_u16(&c),
 							    (const uint8_t **)&f[i].data);
 		}
-		rc = collector_ingest(store, f, n, FUZZ_INGEST_NOW_US, &st, &out);
+		if (kind & 16)
+			now += (int64_t)fuzz_ingest_u16(&c) * 1000;
+		rc = collector_ingest(&ctx, id, f, n, now, &st, &out);
 		if (rc)
 			abort();	/* a memfd does not fail to take a line */
 		msgs++;
-		if (out.result == COLLECTOR_INGEST_MALFORMED) {
-			if (out.verdict == WIRE_OK || out.verdict >= WIRE_VERDICT_MAX)
+		if (out.result == COLLECTOR_INGEST_MALFORMED || out.result == COLLECTOR_INGEST_REFUSED) {
+			if (st.stored != stored || out.ack)
+				abort();
+			if (out.result == COLLECTOR_INGEST_MALFORMED &&
+			    (out.verdict == WIRE_OK || out.verdict >= WIRE_VERDICT_MAX))
+				abort();
+			if (out.result == COLLECTOR_INGEST_REFUSED &&
+			    (out.refusal == COLLECTOR_REFUSE_NONE || out.refusal >= COLLECTOR_REFUSE_MAX))
 				abort();
 			continue;
 		}
-		if (out.verdict != WIRE_OK || !wire_name_valid(out.sensor, strlen(out.sensor)) ||
-		    !out.seq || out.ack < out.seq)
+		if (out.verdict != WIRE_OK || !wire_name_valid(out.sensor, strlen(out.sensor)) || !out.seq ||
+		    out.seq > WIRE_SEQ_MAX || out.ack < out.seq || out.ack > WIRE_SEQ_MAX)
 			abort();
-		fuzz_ingest_note_ack(acked, &n_acked, &out);
+		/* only the identity a name is bound to gets it stored or acked */
+		if (!collector_auth_may(ctx.auth, id, out.sensor, strlen(out.sensor)))
+			abort();
+		a = fuzz_ingest_slot(acked, &n_acked, out.sensor);
+		last = a->ack;
+		if (out.ack < a->ack)
+			abort();	/* acks are cumulative: they never go back */
+		if (out.result != COLLECTOR_INGEST_DUPLICATE && out.seq - last > FUZZ_INGEST_WINDOW)
+			abort();	/* a jump beyond the window was stored */
+		if (out.ack != collector_store_last(ctx.store, out.sensor, strlen(out.sensor)))
+			abort();	/* an ack is the name's own highest stored seq, nothing else */
+		a->ack = out.ack;
+		if (collector_store_count(ctx.store) > FUZZ_INGEST_NAMES)
+			abort();
 	}
-	if (st.received != msgs || st.stored + st.duplicates + st.malformed != msgs)
+	if (st.received != msgs || st.stored + st.duplicates + st.malformed + st.refused_msgs != msgs)
 		abort();
-	if (collector_store_flush(store))
+	if (collector_store_flush(ctx.store))
 		abort();
-	collector_store_free(store);
+	collector_store_free(ctx.store);
 
 	/* a restarted collector must know every ack it sent, or it stores duplicates */
-	if (collector_store_open(&cfg, &store, &scan, err, sizeof(err)))
+	if (collector_store_open(&cfg, &ctx.store, &scan, err, sizeof(err)))
 		abort();
-	if (scan.unusable || scan.torn_bytes || scan.lines != st.stored)
+	if (scan.unusable || scan.torn_bytes || scan.quarantined || scan.lines != st.stored)
 		abort();
 	for (i = 0; i < n_acked; i++)
-		if (collector_store_last(store, acked[i].name, strlen(acked[i].name)) != acked[i].ack)
+		if (collector_store_last(ctx.store, acked[i].name, strlen(acked[i].name)) != acked[i].ack)
 			abort();
-	collector_store_free(store);
+	collector_store_free(ctx.store);
+	collector_auth_free(ctx.auth);
 	return 0;
 }

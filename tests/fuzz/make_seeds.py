@@ -152,25 +152,41 @@ def config_seeds():
     write('config', 'empty.yaml', b'')
 
 
-def ingest_rec(name, seq, js):
-    return b'\0' + bytes([len(name)]) + name + bytes([seq]) + struct.pack('<H', len(js)) + js
+def ingest_rec(name, seq, js, key=0, wide=False, ms=None):
+    """One framed message from key 0..2 (3: an unlisted key); wide: an 8-byte seq; ms: clock step first."""
+    kind = key << 1 | (8 if wide else 0) | (16 if ms is not None else 0)
+    seqb = struct.pack('>Q', seq) if wide else bytes([seq])
+    tail = struct.pack('<H', ms) if ms is not None else b''
+    return bytes([kind, len(name)]) + name + seqb + struct.pack('<H', len(js)) + js + tail
 
 
 def ingest_seeds():
+    # first byte: the mode (1: CURVE, keys bound to names a b / c / d; 0: keyless)
     alert = (b'{"timestamp":"2023-11-14T22:13:20.000000+0000","flow_id":1234,"event_type":"alert",'
              b'"src_ip":"198.51.100.66","src_port":0,"dest_ip":"192.0.2.10","dest_port":0,"proto":"UDP",'
              b'"host":"s1","sensor_name":"s1","alert":{"signature":"flood","severity":2,'
              b'"incident":{"state":"start","pps":12000.5}}}')
     flow = (b'{"event_type":"flow","src_ip":"2001:db8::1","dest_ip":"2001:db8::2","proto":"TCP",'
             b'"flow":{"pkts_toserver":3,"bytes_toserver":180,"start":"x","end":"y"},"vigil_seq":2}')
-    write('ingest', 'alert-then-flow', ingest_rec(b's1', 1, alert) + ingest_rec(b's1', 2, flow))
-    write('ingest', 'dup-and-gap', ingest_rec(b's1', 3, flow.replace(b'"vigil_seq":2', b'"vigil_seq":3')) +
+    write('ingest', 'alert-then-flow', b'\0' + ingest_rec(b's1', 1, alert) + ingest_rec(b's1', 2, flow))
+    write('ingest', 'dup-and-gap', b'\0' + ingest_rec(b's1', 3, flow.replace(b'"vigil_seq":2', b'"vigil_seq":3')) +
           ingest_rec(b's1', 3, b'{"event_type":"flow"}') + ingest_rec(b's2', 9, b'{"event_type":"x"}\n'))
-    write('ingest', 'escapes', ingest_rec(b'a"b\\c', 1, b'{"event_type":"stats","k":"\\u00e9\\n\\t","x":[1,2.5e3,null,true]}'))
-    raw = b'\1\4' + b''.join(struct.pack('<H', len(x)) + x for x in
-                             (b'VGL1', b'raw', struct.pack('>Q', 7), b'{"event_type":"alert"}'))
+    write('ingest', 'escapes', b'\0' + ingest_rec(b'a"b\\c', 1, b'{"event_type":"stats","k":"\\u00e9\\n\\t","x":[1,2.5e3,null,true]}'))
+    raw = b'\0\1\4' + b''.join(struct.pack('<H', len(x)) + x for x in
+                               (b'VGL1', b'raw', struct.pack('>Q', 7), b'{"event_type":"alert"}'))
     write('ingest', 'raw-frames', raw)
-    write('ingest', 'raw-ack-shaped', b'\1\2\4\0VGA1\x08\0' + struct.pack('>Q', 1))
+    write('ingest', 'raw-ack-shaped', b'\0\1\2\4\0VGA1\x08\0' + struct.pack('>Q', 1))
+    ev = b'{"event_type":"alert"}'
+    # issue 20: several identities, names bound to keys, seqs at the edges, the clock moving
+    write('ingest', 'keys-forged-name', b'\1' + ingest_rec(b'a', 1, ev) + ingest_rec(b'c', 1, ev, key=1) +
+          ingest_rec(b'a', 60, ev, key=1) + ingest_rec(b'a', 2, ev) + ingest_rec(b'a', 1, ev, key=3) +
+          ingest_rec(b'd', 5, ev, key=2) + ingest_rec(b'b', 1, ev))
+    write('ingest', 'keys-seq-edges', b'\1' + ingest_rec(b'a', 1, ev) +
+          ingest_rec(b'a', (1 << 63), ev, wide=True) + ingest_rec(b'a', (1 << 64) - 1, ev, wide=True) +
+          ingest_rec(b'a', 1001, ev, wide=True) + ingest_rec(b'a', 1002, ev, wide=True) +
+          ingest_rec(b'a', (1 << 63) - 1, ev, wide=True) + ingest_rec(b'a', 1003, ev, wide=True))
+    write('ingest', 'keyless-names-rate', b'\0' + b''.join(ingest_rec(b'n%d' % i, 1, ev) for i in range(12)) +
+          b''.join(ingest_rec(b'n1', 2 + i, ev) for i in range(45)) + ingest_rec(b'n1', 60, ev, ms=1000))
 
 
 def detect_seeds():
@@ -196,16 +212,16 @@ def detect_seeds():
 
 
 def main():
-    for sub in ('pkt', 'replay', 'config', 'ingest', 'detect'):
+    only = sys.argv[1:] or ['pkt', 'replay', 'config', 'ingest', 'detect']
+    for sub in only:
         d = os.path.join(OUT, sub)
         if os.path.isdir(d):
             for f in os.listdir(d):
                 os.unlink(os.path.join(d, f))
-    pkt_seeds()
-    replay_seeds()
-    config_seeds()
-    ingest_seeds()
-    detect_seeds()
+    seeds = {'pkt': pkt_seeds, 'replay': replay_seeds, 'config': config_seeds, 'ingest': ingest_seeds,
+             'detect': detect_seeds}
+    for sub in only:
+        seeds[sub]()
     return 0
 
 

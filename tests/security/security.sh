@@ -1,0 +1,347 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# security.sh CASE COLLECTOR DRIVER [SENSOR]: issue 20's attacks, each run
+# against the real binaries (vigil-collector, the sensor's publisher through
+# zmq_drive, real ZeroMQ on 127.0.0.1, real CURVE keys, real files), and shown
+# refused, counted and logged while the legitimate sensor's events are all
+# stored exactly once. Every process started here is killed and the temp dir
+# removed on any exit.
+set -u
+
+CASE=$1
+COLLECTOR=$(realpath "$2")
+DRIVE=$(realpath "$3")
+SENSOR=${4:-}
+TMP=$(mktemp -d /tmp/vigil-security.XXXXXX)
+chmod 755 "$TMP"
+PIDS=""
+MOUNTS=""
+# shellcheck source=../collector/lib.sh
+. "$(dirname "$0")/../collector/lib.sh"
+
+cleanup() {
+	for p in $PIDS; do
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for m in $MOUNTS; do
+		umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
+MPORT=$("$DRIVE" freeport) || { echo "no free port"; exit 1; }
+EP="tcp://127.0.0.1:$PORT"
+JSONL="$TMP/events.jsonl"
+DB="$TMP/events.db"
+CFG="$TMP/collector.yaml"
+EVDIR="$TMP/evidence"
+
+# config [extra lines...]: a collector config; CURVE when curve_setup ran first
+config() {
+	{
+		echo "collector:"
+		echo "  listen: $EP"
+		echo "  events_jsonl: $JSONL"
+		echo "  sqlite: $DB"
+		echo "  metrics_listen: 127.0.0.1:$MPORT"
+		echo "  control: ipc://$TMP/run/collector.ctl"
+		echo "  evidence_dir: $TMP/fetched"
+		echo "  evidence_timeout_ms: 3000"
+		[ -n "${KEYS:-}" ] && echo "  curve_key: $TMP/collector.key" && echo "  sensor_keys: [$KEYS]"
+		for l in "$@"; do echo "  $l"; done
+	} >"$CFG"
+}
+
+# curve_setup KEY:NAMES...: the collector's pair and one pair per KEY, bound to NAMES (comma-separated)
+curve_setup() {
+	"$COLLECTOR" keygen "$TMP/collector" >/dev/null || return 1
+	KEYS=""
+	for spec in "$@"; do
+		k=${spec%%:*} names=$(echo "${spec#*:}" | tr ',' ' ')
+		"$COLLECTOR" keygen "$TMP/$k" >/dev/null || return 1
+		KEYS="$KEYS${KEYS:+, }'$(awk '/^public-key/ { print $3 }' "$TMP/$k.pub") $names'"
+	done
+}
+keys() { echo "--keys $TMP/$1.key $TMP/collector.pub"; }
+pubkey() { awk '/^public-key/ { print $3 }' "$TMP/$1.pub"; }
+
+COL_PID=""
+start_collector() {	# start_collector LOG
+	"$COLLECTOR" -c "$CFG" 2>>"$1" &
+	COL_PID=$!
+	PIDS="$PIDS $COL_PID"
+	i=0
+	while [ $i -lt 100 ]; do
+		grep -q "listening on $EP" "$1" 2>/dev/null && return 0
+		kill -0 "$COL_PID" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+stop_collector() { kill -TERM "$COL_PID"; wait "$COL_PID"; }
+stats() { grep "stopped:" "$1" | tail -1; }
+dbcount() {
+	/usr/bin/python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM events WHERE " + sys.argv[2]).fetchone()[0])' "$DB" "$1"
+}
+metrics() {
+	/usr/bin/python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' "$MPORT"
+}
+# exactly_once NAME COUNT: NAME's events 1..COUNT in the file once each, in order, and COUNT rows in SQLite
+exactly_once() {
+	"$DRIVE" verify "$JSONL" "$1" "$2" >"$TMP/verify.out" 2>&1 && [ "$(dbcount "sensor = '$1'")" -eq "$2" ] &&
+		[ "$(dbcount "sensor = '$1' AND json LIKE '%forged%'")" -eq 0 ]
+}
+
+echo "case: $CASE"
+case "$CASE" in
+seq_2p63)
+	# finding 1: one event with seq >= 2^63 was stored negative and bricked every later start
+	curve_setup s1:s1
+	config
+	# the store an older collector left: that row (negative in SQLite) and its JSON-lines line
+	/usr/bin/python3 - "$DB" "$JSONL" <<'EOP'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.executescript("""CREATE TABLE events(id INTEGER PRIMARY KEY, sensor TEXT NOT NULL, seq INTEGER NOT NULL,
+  ts_us INTEGER, event_type TEXT NOT NULL, detector TEXT, severity INTEGER, src_ip TEXT, dest_ip TEXT,
+  received_us INTEGER NOT NULL, json TEXT NOT NULL, UNIQUE(sensor, seq));
+  CREATE INDEX events_ts ON events(ts_us);""")
+line = '{"event_type":"alert","n":0,"sensor_name":"s1","vigil_seq":9223372036854775808}'
+db.execute("INSERT INTO events(sensor, seq, event_type, received_us, json) VALUES ('s1', -9223372036854775808, 'alert', 0, ?)", (line,))
+db.commit()
+open(sys.argv[2], "w").write(line + "\n")
+EOP
+	start_collector "$TMP/col.log"; check "a store holding a seq 2^63 row starts (was: UNIQUE constraint failed)" $? "$(tail -2 "$TMP/col.log")"
+	grep "set aside in its table quarantine" "$TMP/col.log"
+	check "...the row and the line are quarantined and logged" $?
+	"$DRIVE" publish "$EP" s1 50 0 20000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub1.out"; check "the sensor's 1..50 acked" $? "$(cat "$TMP/pub1.out")"
+	"$DRIVE" forge "$EP" s1 9223372036854775808 1500 $(keys s1); check "seq 2^63 from s1's own key: no ack" $?
+	"$DRIVE" forge "$EP" s1 18446744073709551615 1500 $(keys s1); check "seq 2^64-1: no ack" $?
+	grep -q "dropped a malformed message (bad_seq)" "$TMP/col.log"; check "logged as bad_seq" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q " quarantined=2 .* bad_seq=2"; check "counted: quarantined=2 bad_seq=2" $?
+	start_collector "$TMP/col2.log"; check "restarts" $? "$(tail -2 "$TMP/col2.log")"
+	"$DRIVE" publish "$EP" s1 100 0 20000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub2.out"; check "the sensor's 51..100 acked" $? "$(cat "$TMP/pub2.out")"
+	stop_collector; check "SIGTERM exits 0" $?
+	# the old collector's bad line stays first in the file (log shippers saw it); the rest is checked
+	tail -n +2 "$JSONL" >"$TMP/rest.jsonl"
+	"$DRIVE" verify "$TMP/rest.jsonl" s1 100 >"$TMP/verify.out" && [ "$(dbcount "sensor = 's1'")" -eq 100 ]
+	check "s1's 1..100 stored exactly once (file and SQLite)" $? "$(cat "$TMP/verify.out")"
+	[ "$(/usr/bin/python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM quarantine").fetchone()[0])' "$DB")" -eq 2 ]
+	check "table quarantine keeps the 2 bad entries once" $?
+	;;
+wrap)
+	# finding 2: seq 2^64-1 under another sensor's name wrapped its numbering
+	# keyless loopback (a demo): an unprivileged local user tries it
+	config
+	start_collector "$TMP/col.log"; check "keyless collector (loopback demo)" $?
+	grep -q "keyless mode on $EP, for a demo on this host only" "$TMP/col.log"; check "announced as a demo at start" $?
+	"$DRIVE" publish "$EP" s1 10 0 20000 --spool "$TMP/spool" >/dev/null; check "s1 1..10 acked" $?
+	AS=""
+	if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+		AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+		$AS true 2>/dev/null && $AS test -x "$DRIVE" || AS=""
+	fi
+	[ -n "$AS" ] && echo "  (attacker runs as nobody)" || echo "  (attacker runs as $(id -un): nobody cannot run the driver here)"
+	$AS "$DRIVE" forge "$EP" s1 18446744073709551615 1500; check "seq 2^64-1 under s1: no ack" $?
+	$AS "$DRIVE" forge "$EP" s1 4611686018427387904 1500; check "seq 2^62 under s1 (beyond seq_window): no ack" $?
+	"$DRIVE" publish "$EP" s1 400 0 20000 --spool "$TMP/spool" >"$TMP/pub.out"; check "s1 11..400 acked (was: 108 of 400 stored)" $? "$(cat "$TMP/pub.out")"
+	grep -q "refused seq 4611686018427387904 under sensor name 's1' from a keyless peer" "$TMP/col.log"
+	check "the jump is logged" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "seq_ahead=1 .*bad_seq=1"; check "counted: seq_ahead=1 bad_seq=1" $?
+	exactly_once s1 400; check "s1's 1..400 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	# with CURVE: another listed key under s1's name
+	rm -f "$JSONL" "$DB"*
+	curve_setup s1:s1 mallory:mallory
+	config
+	start_collector "$TMP/col2.log"; check "CURVE collector" $?
+	"$DRIVE" forge "$EP" s1 18446744073709551614 1500 $(keys mallory); check "CURVE: mallory's seq 2^64-2 under s1: no ack" $?
+	"$DRIVE" forge "$EP" s1 1 1500 $(keys mallory); check "CURVE: mallory's seq 1 under s1: no ack" $?
+	"$DRIVE" publish "$EP" s1 400 0 20000 $(keys s1) >/dev/null; check "CURVE: s1 1..400 acked" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col2.log" | grep -q "wrong_identity=1 bad_seq=1"; check "counted: wrong_identity=1 bad_seq=1" $? "$(stats "$TMP/col2.log")"
+	exactly_once s1 400; check "CURVE: s1's 1..400 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
+forged_ack)
+	# finding 3: a forged seq 60 made the collector ack 100 while 59 events were only in the sensor's spool
+	curve_setup s1:s1 mallory:mallory
+	config
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" forge "$EP" s1 60 1500 $(keys mallory); check "mallory's seq 60 under s1: no ack" $?
+	grep -qF "refused seq 60 under sensor name 's1' from key $(pubkey mallory) (bound to mallory): that key may not use this name (wrong_identity)" "$TMP/col.log"
+	check "logged with the key and its names" $? "$(grep refused "$TMP/col.log" | head -2)"
+	stop_collector
+	# the sensor spools 1..100 while the collector is away, then sends them all
+	"$DRIVE" publish "$EP" s1 100 0 60000 --spool "$TMP/spool" $(keys s1) >"$TMP/pub.out" &
+	PUB=$!; PIDS="$PIDS $PUB"
+	sleep 1
+	"$DRIVE" forge "$EP" s1 60 200 $(keys mallory) >/dev/null 2>&1	# nobody there yet
+	start_collector "$TMP/col2.log"; check "collector back" $?
+	"$DRIVE" forge "$EP" s1 60 1000 $(keys mallory); check "forged again while the spool drains: no ack" $?
+	wait "$PUB"; check "the sensor's spool drained: 100 acked" $? "$(cat "$TMP/pub.out")"
+	grep -q "ack_seq=100" "$TMP/pub.out"; check "the sensor was acked 100 only after storing 1..100" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col2.log"
+	stats "$TMP/col2.log" | grep -q "duplicates=0 gaps=0 .*wrong_identity=1"; check "counted: wrong_identity, no gap, no duplicate" $?
+	exactly_once s1 100; check "s1's 1..100 stored exactly once (was: 59 lost)" $? "$(cat "$TMP/verify.out")"
+	;;
+evidence_hijack)
+	# finding 4: another listed key redirected a sensor's evidence route and answered with a forged file
+	curve_setup edge1:edge1 mallory:mallory
+	config
+	mkdir -p "$EVDIR"
+	set -- $("$DRIVE" mkevidence "$EVDIR" edge1 7 200 600)
+	SRC=$1 SHA=$2
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" edge1 20 0 20000 $(keys edge1) --evidence "$EVDIR" --incident 7 --sha "$SHA" \
+		--hold-ms 15000 >"$TMP/pub.out" 2>&1 &
+	PIDS="$PIDS $!"
+	i=0; while [ $i -lt 100 ] && [ "$(dbcount "sensor = 'edge1'")" -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+	"$DRIVE" forge "$EP" edge1 20 1000 $(keys mallory); check "mallory's duplicate under edge1: no ack" $?
+	"$DRIVE" forgereply "$EP" edge1 4 $(keys mallory) >"$TMP/forge.out" 2>&1 &
+	PIDS="$PIDS $!"
+	sleep 0.5
+	OUT=$(cd "$TMP" && "$COLLECTOR" evidence 7 -c "$CFG" 2>&1); RC=$?
+	echo "  $OUT"
+	[ $RC -eq 0 ] && [ "$OUT" = "saved ./edge1-7.pcapng: $(stat -c %s "$SRC") bytes, sha256 $SHA (verified)" ]
+	check "the analyst gets edge1's own file, checked against the digest edge1 announced" $? "$OUT"
+	cmp -s "$SRC" "$TMP/edge1-7.pcapng"; check "identical to what edge1 captured" $?
+	[ ! -e "$TMP/collector.yaml.part" ] && grep -q "^collector:" "$CFG"; check "./collector.yaml untouched" $?
+	sleep 4
+	stop_collector; check "SIGTERM exits 0" $?
+	cat "$TMP/forge.out"
+	grep -qF "refused an evidence reply under sensor name 'edge1' from key $(pubkey mallory)" "$TMP/col.log"
+	check "forged replies logged with mallory's key" $? "$(grep refused "$TMP/col.log" | head -3)"
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "evidence_fetched=1 .*evidence_bad_digest=0 .*wrong_identity="
+	check "counted: fetched=1, the forged ones as wrong_identity" $?
+	[ ! -e "$TMP/fetched/edge1/collector.yaml" ]; check "nothing stored from mallory" $?
+	exactly_once edge1 20; check "edge1's 20 alerts stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
+cli_name)
+	# finding 6: `evidence` wrote to the file name the sensor sent: ./collector.yaml
+	curve_setup edge1:edge1
+	config
+	mkdir -p "$EVDIR"
+	# the sensor's file is named collector.yaml-ish on its side: the CLI must not care
+	set -- $("$DRIVE" mkevidence "$EVDIR" edge1 7 20 200)
+	SRC=$1 SHA=$2
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" edge1 5 0 20000 $(keys edge1) --evidence "$EVDIR" --incident 7 --sha "$SHA" \
+		--hold-ms 10000 >"$TMP/pub.out" 2>&1 &
+	PIDS="$PIDS $!"
+	i=0; while [ $i -lt 100 ] && [ "$(dbcount "sensor = 'edge1'")" -lt 5 ]; do sleep 0.1; i=$((i + 1)); done
+	cp "$CFG" "$TMP/cfg.before"
+	OUT=$(cd "$TMP" && "$COLLECTOR" evidence 7 -c collector.yaml 2>&1); RC=$?
+	echo "  $OUT"
+	[ $RC -eq 0 ] && echo "$OUT" | grep -q "^saved ./edge1-7.pcapng: "; check "saved under a name the CLI derives: ./<sensor>-<incident>.pcapng" $?
+	cmp -s "$CFG" "$TMP/cfg.before"; check "./collector.yaml untouched" $?
+	ln -s "$TMP/cfg.before" "$TMP/edge1-7.pcapng.link"
+	rm -f "$TMP/edge1-7.pcapng"; ln -s "$TMP/cfg.before" "$TMP/edge1-7.pcapng"
+	OUT=$(cd "$TMP" && "$COLLECTOR" evidence 7 -c collector.yaml 2>&1); RC=$?
+	[ $RC -eq 0 ] && [ ! -L "$TMP/edge1-7.pcapng" ] && cmp -s "$CFG" "$TMP/cfg.before" && grep -q "^collector:" "$TMP/cfg.before"
+	check "a symlink planted at that name is replaced, its target untouched" $? "$OUT"
+	stop_collector
+	;;
+names_flood)
+	# finding 9: 100k forged names from one key cut ingest to 1/20, slowed restarts, filled the route table
+	curve_setup s1:s1 mallory:mallory late:late
+	config
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	T0=$(date +%s%N)
+	"$DRIVE" names "$EP" forged 100000 $(keys mallory) >"$TMP/names.out" &
+	NPID=$!; PIDS="$PIDS $NPID"
+	"$DRIVE" publish "$EP" s1 5000 0 60000 $(keys s1) >"$TMP/pub.out"; check "s1's 5000 events acked during the flood" $?
+	T1=$(date +%s%N)
+	wait "$NPID"
+	cat "$TMP/names.out"
+	grep -q "acks=0" "$TMP/names.out"; check "none of the forged names acked" $?
+	echo "  s1's 5000 events took $(( (T1 - T0) / 1000000 )) ms beside the flood"
+	"$DRIVE" publish "$EP" late 5 0 20000 $(keys late) >/dev/null; check "a new real sensor is still accepted" $?
+	M=$(metrics); check "metrics answer" $?
+	echo "$M" | grep -q '^vigil_collector_sensor_last_seq{sensor="late"} 5'; check "...and known (route and state)" $?
+	[ "$(echo "$M" | grep -c '^vigil_collector_sensor_last_seq')" -eq 2 ]; check "no forged name holds state" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "wrong_identity=100000"; check "counted: wrong_identity=100000" $?
+	grep -q "refused seq 1 under sensor name 'forged" "$TMP/col.log"; check "logged (at most once a second)" $?
+	[ "$(grep -c "refused seq" "$TMP/col.log")" -lt 60 ]; check "...not once per message" $?
+	T0=$(date +%s%N)
+	start_collector "$TMP/col2.log"; check "restart" $?
+	echo "  restart took $(( ($(date +%s%N) - T0) / 1000000 )) ms (was 48 s)"
+	stop_collector
+	exactly_once s1 5000; check "s1's 5000 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	# keyless (demo): names are not proven, but bounded by collector.max_sensors
+	rm -f "$JSONL" "$DB"*
+	KEYS=""
+	config "max_sensors: 50"
+	start_collector "$TMP/col3.log"; check "keyless collector, max_sensors 50" $?
+	"$DRIVE" publish "$EP" s1 100 0 20000 >/dev/null; check "s1's 100 acked" $?
+	"$DRIVE" names "$EP" forged 2000 >"$TMP/names2.out"; cat "$TMP/names2.out"
+	grep -q "acks=49" "$TMP/names2.out"; check "keyless: 49 new names let in, then refused" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col3.log" | grep -q "too_many_sensors=1951"; check "counted: too_many_sensors=1951" $? "$(stats "$TMP/col3.log")"
+	grep -q "collector.max_sensors (50) names are known already" "$TMP/col3.log"; check "logged" $?
+	exactly_once s1 100; check "s1's 100 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
+idle_conns)
+	# finding 9: 1,100 idle TCP connections shut a real sensor out for 27 s, with nothing logged
+	curve_setup s1:s1
+	config "max_pending: 64" "handshake_timeout_ms: 2000"
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	/usr/bin/python3 - "$PORT" 1100 30 >"$TMP/idle.out" 2>&1 <<'EOP' &
+import socket, sys, time
+port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks, end = [], time.time() + hold
+while time.time() < end:
+    # keep n idle connections open: reopen whatever the collector closed
+    socks = [s for s in socks if s.fileno() >= 0]
+    alive = []
+    for s in socks:
+        try:
+            s.setblocking(False)
+            if s.recv(1) == b"":
+                s.close()
+                continue
+        except BlockingIOError:
+            pass
+        except OSError:
+            s.close()
+            continue
+        alive.append(s)
+    socks = alive
+    while len(socks) < n:
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", port), timeout=1))
+        except OSError:
+            break
+    time.sleep(0.05)
+print("idle: held %d connections" % len(socks))
+EOP
+	IDLE=$!; PIDS="$PIDS $IDLE"
+	sleep 2
+	T0=$(date +%s%N)
+	"$DRIVE" publish "$EP" s1 200 0 20000 $(keys s1) >"$TMP/pub.out"; check "s1's 200 events acked beside 1,100 idle connections" $? "$(cat "$TMP/pub.out")"
+	echo "  s1 got through in $(( ($(date +%s%N) - T0) / 1000000 )) ms (was shut out for 27 s)"
+	kill "$IDLE" 2>/dev/null
+	grep -q "connection limit: 64 connections in their handshake (collector.max_pending); closed the oldest" "$TMP/col.log"
+	check "the limit is logged" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "connections_evicted=[1-9]"; check "counted: connections_evicted" $?
+	exactly_once s1 200; check "s1's 200 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
+*)
+	echo "unknown case $CASE"
+	exit 2
+	;;
+esac
+finish
