@@ -536,6 +536,16 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 			pr_warn("state: VIGIL_TEST_STATE_WRITE_DELAY_MS=%s: every periodic write waits that long first "
 				"(a test hook, not for service)", delay);
 		}
+		char why[160] = "";
+		int rc = state_dir_check(cfg->state_path, why, sizeof(why));
+
+		if (rc) {
+			pr_err("state: cannot save to %s: its directory: %s", cfg->state_path,
+			       rc == -EPERM ? why : strerror(-rc));
+			appliance_free(a);
+			errno = -rc;
+			return NULL;
+		}
 		appliance_state_load(a);
 		a->image = state_image_new();
 		a->writer = a->image ? state_writer_new(&wc) : NULL;

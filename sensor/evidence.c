@@ -7,12 +7,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "evidence.h"
 
 enum {
@@ -42,7 +44,9 @@ struct evidence_cap {
 	uint8_t b[16];
 	uint32_t post_left;
 	uint64_t deadline_ns;
-	FILE *fp;
+	bool writing;		/* af holds the temporary file */
+	int err;		/* the write error that ended it (-errno), 0 if none */
+	struct atomic_file af;	/* written under a temporary name, renamed when complete */
 	struct sha256 sha;
 	struct evidence_info info;
 };
@@ -55,6 +59,7 @@ struct evidence_file {
 
 struct evidence {
 	struct evidence_cfg cfg;
+	int dirfd;		/* the checked evidence directory: every file is opened from here */
 	char dir[256];
 	char sensor[64];
 	uint8_t *slots;
@@ -82,14 +87,27 @@ static bool evidence_match(const struct evidence_cap *c, const uint8_t *src, con
 	return !c->has_b || !memcmp(src, c->b, 16) || !memcmp(dst, c->b, 16);
 }
 
+/* A write that failed (a full disk): the capture is given up, its temporary file removed. */
+static void evidence_fail(struct evidence *ev, struct evidence_cap *c, int rc)
+{
+	ev->st.write_errors++;
+	ev->st.last_error = -rc;
+	if (!c->err)
+		c->err = rc;
+	if (c->writing)
+		atomic_file_abort(&c->af);
+	c->writing = false;
+}
+
 static void evidence_write(struct evidence *ev, struct evidence_cap *c, const void *p, size_t len)
 {
-	if (!c->fp)
+	int rc;
+
+	if (!c->writing)
 		return;
-	if (fwrite(p, 1, len, c->fp) != len) {
-		ev->st.write_errors++;
-		fclose(c->fp);
-		c->fp = NULL;
+	rc = atomic_file_write(&c->af, p, len);
+	if (rc) {
+		evidence_fail(ev, c, rc);
 		return;
 	}
 	sha256_update(&c->sha, p, len);
@@ -210,8 +228,9 @@ static void evidence_budget(struct evidence *ev)
 
 	while (ev->st.bytes_on_disk > ev->cfg.budget_bytes && ev->nfiles - drop > 1) {
 		struct evidence_file *f = &ev->files[drop++];
+		const char *name = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 
-		if (unlink(f->path) != 0 && errno != ENOENT)
+		if (unlinkat(ev->dirfd, name, 0) != 0 && errno != ENOENT)
 			ev->st.write_errors++;
 		ev->st.bytes_on_disk -= f->size;
 		ev->st.files_deleted++;
@@ -237,15 +256,20 @@ static int evidence_cmp_mtime(const void *x, const void *y)
 	return strcmp(a->path, b->path);
 }
 
-/* Count what earlier runs left in the directory so the budget holds across restarts. */
+/* Count what earlier runs left in the directory so the budget holds across restarts (links are not followed). */
 static int evidence_scan(struct evidence *ev)
 {
-	DIR *d = opendir(ev->dir);
+	int fd = fcntl(ev->dirfd, F_DUPFD_CLOEXEC, 0);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 	int ret = 0;
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
 	while ((de = readdir(d))) {
 		char path[512];
 		struct stat sb;
@@ -253,9 +277,9 @@ static int evidence_scan(struct evidence *ev)
 
 		if (l < 8 || strcmp(de->d_name + l - 7, ".pcapng"))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", ev->dir, de->d_name);
-		if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		if (fstatat(ev->dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode))
 			continue;
+		snprintf(path, sizeof(path), "%s/%s", ev->dir, de->d_name);
 		ret = evidence_files_push(ev, path, (uint64_t)sb.st_size, evidence_mtime_ns(&sb));
 		if (ret < 0)
 			break;
@@ -279,6 +303,7 @@ struct evidence *evidence_new(const struct evidence_cfg *cfg)
 	ev = calloc(1, sizeof(*ev));
 	if (!ev)
 		return NULL;
+	ev->dirfd = -1;
 	ev->cfg = *cfg;
 	snprintf(ev->dir, sizeof(ev->dir), "%s", cfg->dir);
 	snprintf(ev->sensor, sizeof(ev->sensor), "%s", cfg->sensor_name ? cfg->sensor_name : "vigil");
@@ -294,8 +319,10 @@ struct evidence *evidence_new(const struct evidence_cfg *cfg)
 		e = ENOMEM;
 		goto fail;
 	}
-	if (mkdir(ev->dir, 0750) != 0 && errno != EEXIST) {
-		e = errno;
+	/* owned by us and writable by nobody else, or a planted link could redirect a capture */
+	ev->dirfd = atomic_file_dir(ev->dir, 0750, NULL, 0);
+	if (ev->dirfd < 0) {
+		e = -ev->dirfd;
 		goto fail;
 	}
 	if (evidence_scan(ev) < 0) {
@@ -305,6 +332,8 @@ struct evidence *evidence_new(const struct evidence_cfg *cfg)
 	evidence_budget(ev);
 	return ev;
 fail:
+	if (ev->dirfd >= 0)
+		close(ev->dirfd);
 	free(ev->slots);
 	free(ev->caps);
 	free(ev->files);
@@ -353,8 +382,9 @@ int evidence_start(struct evidence *ev, uint64_t incident_id, const char *detect
 {
 	struct evidence_cap *c = NULL;
 	uint64_t since = now_ns > ev->cfg.ring_ns ? now_ns - ev->cfg.ring_ns : 0;
-	char part[sizeof(c->info.path) + 8];
+	char name[sizeof(c->info.path)];
 	uint32_t i, idx;
+	int rc;
 
 	for (i = 0; i < ev->cfg.max_open; i++) {
 		if (!ev->caps[i].open) {
@@ -374,15 +404,20 @@ int evidence_start(struct evidence *ev, uint64_t incident_id, const char *detect
 	}
 	c->info.incident_id = incident_id;
 	snprintf(c->info.detector, sizeof(c->info.detector), "%s", detector);
-	snprintf(c->info.path, sizeof(c->info.path), "%s/%s-%s-%llu.pcapng", ev->dir, ev->sensor, detector,
-		 (unsigned long long)incident_id);
-	/* written as .part and renamed when complete, so a reader never sees half a file */
-	snprintf(part, sizeof(part), "%s.part", c->info.path);
-	c->fp = fopen(part, "wb");
-	if (!c->fp) {
+	snprintf(name, sizeof(name), "%s-%s-%llu.pcapng", ev->sensor, detector, (unsigned long long)incident_id);
+	snprintf(c->info.path, sizeof(c->info.path), "%s/%s", ev->dir, name);
+	/*
+	 * A temporary file created O_EXCL | O_NOFOLLOW in the checked directory, renamed when
+	 * complete: a reader never sees half a file, a write error never leaves one under
+	 * the final name. Not fsync'ed: this is the packet thread.
+	 */
+	rc = atomic_file_open(&c->af, ev->dirfd, name, 0640, 0);
+	if (rc) {
 		ev->st.write_errors++;
-		return -errno;
+		ev->st.last_error = -rc;
+		return rc;
 	}
+	c->writing = true;
 	sha256_init(&c->sha);
 	c->open = true;
 	c->post_left = post_packets ? post_packets : ev->cfg.post_packets ? ev->cfg.post_packets : 1;
@@ -403,25 +438,29 @@ int evidence_start(struct evidence *ev, uint64_t incident_id, const char *detect
 static void evidence_close(struct evidence *ev, struct evidence_cap *c, evidence_done_fn done, void *ctx)
 {
 	uint8_t digest[SHA256_DIGEST_LEN];
-	char part[sizeof(c->info.path) + 8];
+	const char *name = strrchr(c->info.path, '/') ? strrchr(c->info.path, '/') + 1 : c->info.path;
 	struct stat sb;
+	int rc;
 
-	if (c->fp) {
-		if (fclose(c->fp) != 0)
-			ev->st.write_errors++;
-		c->fp = NULL;
+	if (c->writing) {
+		c->writing = false;
+		rc = atomic_file_commit(&c->af);
+		if (rc)
+			evidence_fail(ev, c, rc);
 	}
-	snprintf(part, sizeof(part), "%s.part", c->info.path);
-	if (rename(part, c->info.path) != 0)
-		ev->st.write_errors++;
-	sha256_final(&c->sha, digest);
-	sha256_hex(digest, c->info.sha256);
-	c->info.complete = true;
 	c->open = false;
-	ev->st.files++;
-	if (stat(c->info.path, &sb) == 0)
-		evidence_files_push(ev, c->info.path, (uint64_t)sb.st_size, evidence_mtime_ns(&sb));
-	evidence_budget(ev);
+	c->info.error = c->err;
+	c->info.complete = !c->err;
+	if (c->info.complete) {
+		sha256_final(&c->sha, digest);
+		sha256_hex(digest, c->info.sha256);
+		ev->st.files++;
+		if (fstatat(ev->dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+			evidence_files_push(ev, c->info.path, (uint64_t)sb.st_size, evidence_mtime_ns(&sb));
+		evidence_budget(ev);
+	} else {
+		c->info.sha256[0] = '\0';	/* nothing to announce: no file */
+	}
 	if (done)
 		done(ctx, &c->info);
 }
@@ -452,6 +491,8 @@ void evidence_free(struct evidence *ev, evidence_done_fn done, void *ctx)
 	for (i = 0; i < ev->cfg.max_open; i++)
 		if (ev->caps[i].open)
 			evidence_close(ev, &ev->caps[i], done, ctx);
+	if (ev->dirfd >= 0)
+		close(ev->dirfd);
 	free(ev->slots);
 	free(ev->caps);
 	free(ev->files);

@@ -6,7 +6,10 @@
  * when an incident starts, the frames of its hosts are written from the ring
  * to a pcapng file, the next frames of those hosts follow until a packet or
  * time limit, and the file's SHA-256 is computed as it is written. The file
- * is written as NAME.part and renamed when complete. Files live
+ * is written under a temporary name (lib/atomic_file: O_EXCL | O_NOFOLLOW, in a
+ * directory owned by the sensor's user and writable by nobody else) and
+ * renamed when complete; a write error (a full disk) gives the capture up and
+ * leaves nothing under the final name. Files live
  * in one directory under a disk budget: the oldest go first, and are counted.
  * Time is an argument: replay writes the same evidence as live.
  */
@@ -38,7 +41,8 @@ struct evidence_info {
 	char sha256[SHA256_HEX_LEN];	/* empty until complete */
 	uint64_t packets;
 	uint64_t bytes;			/* file size */
-	bool complete;
+	bool complete;			/* the file is there under path, sha256 set */
+	int error;			/* when not complete: why (-errno, e.g. -ENOSPC); nothing was left */
 };
 
 struct evidence_stats {
@@ -49,13 +53,17 @@ struct evidence_stats {
 	uint64_t bytes_on_disk;
 	uint64_t busy;			/* incidents without evidence: max_open captures already running */
 	uint64_t write_errors;
+	int last_error;			/* errno of the last write error (ENOSPC ...), 0 if none */
 };
 
 typedef void (*evidence_done_fn)(void *ctx, const struct evidence_info *info);
 
 struct evidence;
 
-/* NULL with errno on a bad cfg, an unusable directory or no memory. */
+/*
+ * NULL with errno on a bad cfg, an unusable directory (EPERM: not owned by this
+ * user, or writable by group or others) or no memory.
+ */
 struct evidence *evidence_new(const struct evidence_cfg *cfg);
 
 /* Flush and close every open capture (each reported through done), then free. NULL-safe. */
@@ -78,7 +86,7 @@ void evidence_packet(struct evidence *ev, uint64_t ts_ns, const uint8_t *frame, 
 int evidence_start(struct evidence *ev, uint64_t incident_id, const char *detector, const uint8_t a[16],
 		   const uint8_t *b, uint32_t post_packets, uint64_t now_ns, struct evidence_info *info);
 
-/* Close captures whose packet or time limit is reached; done() is called for each. */
+/* Close captures whose packet or time limit is reached; done() is called for each (complete or failed). */
 void evidence_tick(struct evidence *ev, uint64_t now_ns, evidence_done_fn done, void *ctx);
 
 void evidence_get_stats(const struct evidence *ev, struct evidence_stats *out);

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "dp.h"
 #include "evidence.h"
+#include "atomic_file.h"
 #include "log.h"
 #include "pipeline.h"
 #include "poller.h"
@@ -598,6 +599,16 @@ int main(int argc, char **argv)
 		}
 		pub = publish_new(&pc);
 		explicit_bzero(ksec, sizeof(ksec));
+		if (!pub && errno == EPERM && cfg.collector_spool_dir[0]) {
+			char why[160] = "";
+			int fd = atomic_file_dir(cfg.collector_spool_dir, 0700, why, sizeof(why));
+
+			if (fd >= 0)
+				close(fd);
+			pr_err("cannot start the publisher: collector.spool_dir '%s' is %s: it must be the sensor's own",
+			       cfg.collector_spool_dir, why[0] ? why : "not usable");
+			goto cleanup;
+		}
 		if (!pub) {
 			pr_err("cannot start the publisher to '%s': %s", cfg.collector_endpoint, strerror(errno));
 			goto cleanup;
@@ -615,8 +626,17 @@ int main(int argc, char **argv)
 
 		/* no evidence is a loss, not a reason to stop watching */
 		evidence = evidence_new(&ec);
-		if (!evidence)
+		if (!evidence && errno == EPERM) {
+			char why[160] = "";
+			int fd = atomic_file_dir(cfg.evidence_dir, 0750, why, sizeof(why));
+
+			if (fd >= 0)
+				close(fd);
+			pr_warn("evidence is off: directory '%s' is %s: it must be the sensor's own", cfg.evidence_dir,
+				why[0] ? why : "not usable");
+		} else if (!evidence) {
 			pr_warn("evidence is off: cannot use directory '%s': %s", cfg.evidence_dir, strerror(errno));
+		}
 		out.evidence = evidence;
 	}
 	pl = pipeline_new(&cfg, &actx, &out);

@@ -153,9 +153,16 @@ static void pipeline_on_evidence(void *ctx, const struct evidence_info *info)
 			break;
 	if (i == pl->n_pending)
 		return;
-	o = json_tokener_parse(pl->pending[i].start_json);
+	o = info->complete ? json_tokener_parse(pl->pending[i].start_json) : NULL;
 	free(pl->pending[i].start_json);
 	pl->pending[i] = pl->pending[--pl->n_pending];
+	if (!info->complete) {
+		/* nothing was kept (a full disk): no digest to announce, the reason in the log */
+		pl->st.evidence_failed++;
+		pr_warn("evidence of incident %llu lost: %s; nothing left under %s", (unsigned long long)info->incident_id,
+			strerror(-info->error), info->path);
+		return;
+	}
 	if (!o || !json_object_object_get_ex(o, "vigil", &v)) {
 		json_object_put(o);
 		pl->st.alerts_dropped++;

@@ -36,7 +36,7 @@ struct pipeline_stats {
 	uint64_t alerts_dropped;	/* JSON could not be built */
 	uint64_t flows;
 	uint64_t harvest_errors;
-	uint64_t evidence_failed;	/* incidents whose evidence could not be started */
+	uint64_t evidence_failed;	/* incidents whose evidence could not be started or written */
 };
 
 struct pipeline;

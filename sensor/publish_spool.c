@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 
+#include "atomic_file.h"
 #include "wire.h"
 #include "publish_spool.h"
 
@@ -92,18 +93,22 @@ static void publish_spool_drop_oldest(struct publish_spool *sp)
 static int publish_spool_scan(struct publish_spool *sp, const char *name, publish_spool_load_fn load, void *ctx,
 			      uint64_t *last)
 {
-	int fd = openat(sp->dirfd, name, O_RDWR | O_CLOEXEC);
+	int fd = openat(sp->dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	uint64_t first = 0, lastseq = 0, off = 0;
 	char *buf = NULL;
 	struct stat sb;
 	int rc = 0;
 
+	if (fd < 0 && errno == ELOOP)
+		return 0;	/* a link is no segment of ours: never followed, left alone */
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &sb)) {
 		rc = -errno;
 		goto cleanup;
 	}
+	if (!S_ISREG(sb.st_mode))
+		goto cleanup;	/* a FIFO or a device is no segment either */
 	if (sb.st_size > 0) {
 		buf = malloc((size_t)sb.st_size);
 		if (!buf) {
@@ -175,16 +180,14 @@ int publish_spool_open(const char *dir, uint64_t max_bytes, publish_spool_load_f
 		sp->seg_max = SPOOL_SEG_MIN;
 	if (sp->seg_max > SPOOL_SEG_MAX)
 		sp->seg_max = SPOOL_SEG_MAX;
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		rc = -errno;
-		goto cleanup;
-	}
-	sp->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* ours alone (owner, not writable by others): nothing in it is a link someone planted */
+	sp->dirfd = atomic_file_dir(dir, 0700, NULL, 0);
 	if (sp->dirfd < 0) {
-		rc = -errno;
+		rc = sp->dirfd;
+		sp->dirfd = -1;
 		goto cleanup;
 	}
-	sp->statefd = openat(sp->dirfd, SPOOL_STATE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	sp->statefd = openat(sp->dirfd, SPOOL_STATE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sp->statefd < 0) {
 		rc = -errno;
 		goto cleanup;
@@ -225,7 +228,7 @@ static int publish_spool_roll(struct publish_spool *sp, uint64_t first)
 	if (sp->curfd >= 0)
 		close(sp->curfd);
 	publish_spool_name(name, sizeof(name), first);
-	sp->curfd = openat(sp->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	sp->curfd = openat(sp->dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (sp->curfd < 0)
 		return -errno;
 	rc = publish_spool_push_seg(sp, first, first - 1, 0);

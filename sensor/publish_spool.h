@@ -17,7 +17,8 @@ struct publish_spool;
 typedef int (*publish_spool_load_fn)(void *ctx, uint64_t seq, const char *json, size_t len);
 
 /*
- * Open (create) the spool directory dir (mode 0700), limited to max_bytes of
+ * Open (create) the spool directory dir (mode 0700; -EPERM when it is not owned
+ * by this user or is writable by group or others), limited to max_bytes of
  * segment files. Hands every event with seq > the recorded "done" mark to load,
  * in order; *last gets the highest seq ever assigned (spooled or done), so the
  * caller continues numbering after it. A torn last record (crash mid-write) is

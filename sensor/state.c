@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "state.h"
 
 #define STATE_MAGIC "VIGILST1"
@@ -66,38 +67,27 @@ static size_t state_pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-static int state_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int state_sync_dir(const char *path)
+/* The directory of path (owned by us, not writable by others) as an fd; -errno, why set on -EPERM. */
+static int state_dir_fd(const char *path, char *why, size_t whylen)
 {
 	char *copy = strdup(path);
-	int fd, rc = 0;
+	int fd;
 
 	if (!copy)
 		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		rc = -errno;
-	if (fd >= 0)
-		close(fd);
+	fd = atomic_file_dir(dirname(copy), 0700, why, whylen);
 	free(copy);
-	return rc;
+	return fd;
+}
+
+int state_dir_check(const char *path, char *why, size_t whylen)
+{
+	int fd = state_dir_fd(path, why, whylen);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 /* ---- the file's bytes in memory ---- */
@@ -207,36 +197,35 @@ unsigned int state_image_sections(const struct state_image *im)
 int state_write(const char *path, const struct state_image *im)
 {
 	struct state_hdr hdr = { .version = STATE_VERSION, .bom = STATE_BOM };
-	char tmp[4096];
-	int fd = -1, rc;
+	const char *base = strrchr(path ? path : "", '/');
+	struct atomic_file af;
+	char why[128];
+	int dirfd, rc;
 
 	if (!path || !path[0] || !im || im->len < sizeof(hdr) || im->open_off)
 		return -EINVAL;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
 	memcpy(hdr.magic, STATE_MAGIC, 8);
 	hdr.saved_wall_ns = im->saved_wall_ns;
 	hdr.n_sections = im->n_sections;
 	hdr.payload_len = im->len - sizeof(hdr);
 	if (hdr.payload_len)	/* else no section: no buffer either */
 		hdr.crc = state_crc32(0, im->buf + sizeof(hdr), (size_t)hdr.payload_len);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = state_write_all(fd, &hdr, sizeof(hdr));
-	if (!rc && hdr.payload_len)
-		rc = state_write_all(fd, im->buf + sizeof(hdr), (size_t)hdr.payload_len);
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		return rc;
+	/* written next to it, fsync'ed and renamed: a power cut leaves the old file or the new one */
+	dirfd = state_dir_fd(path, why, sizeof(why));
+	if (dirfd < 0)
+		return dirfd;
+	rc = atomic_file_open(&af, dirfd, base ? base + 1 : path, 0600, ATOMIC_FILE_SYNC);
+	if (!rc) {
+		rc = atomic_file_write(&af, &hdr, sizeof(hdr));
+		if (!rc && hdr.payload_len)
+			rc = atomic_file_write(&af, im->buf + sizeof(hdr), (size_t)hdr.payload_len);
+		if (rc)
+			atomic_file_abort(&af);
+		else
+			rc = atomic_file_commit(&af);
 	}
-	return state_sync_dir(path);
+	close(dirfd);
+	return rc;
 }
 
 int state_save(const char *path, const struct state_section *secs, size_t n, uint64_t saved_wall_ns)

@@ -66,9 +66,18 @@ void state_image_free(struct state_image *im);
  * Seal im (payload CRC) and write it to path atomically as state_save does.
  * Blocks for the write and the two fsyncs: not for the packet thread.
  * 0 or -errno (-EINVAL when a section is still open); on error the previous
- * file is untouched.
+ * file is untouched. -EPERM when path's directory is not owned by this user or is
+ * writable by group or others (see state_dir_check).
  */
 int state_write(const char *path, const struct state_image *im);
+
+/*
+ * Check (creating it 0700 when missing) the directory of path: it must be
+ * owned by this process's user and not writable by group or others, or a
+ * planted link could redirect the save. 0, or -EPERM with the reason in why,
+ * or -errno.
+ */
+int state_dir_check(const char *path, char *why, size_t whylen);
 
 struct state;
 

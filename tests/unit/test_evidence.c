@@ -171,11 +171,12 @@ int main(void)
 	testlib_case("still capturing before the deadline", n_done == 0, "done %d", n_done);
 	{
 		struct stat sb;
-		char part[600];
+		char cmd[700];
 
-		snprintf(part, sizeof(part), "%s.part", info.path);
-		testlib_case("while capturing only NAME.part exists", stat(part, &sb) == 0 && stat(info.path, &sb) != 0,
-			     "%s", part);
+		/* the capture is a temporary ".NAME.<pid>.<n>.tmp" (lib/atomic_file) until it is complete */
+		snprintf(cmd, sizeof(cmd), "ls -a '%.500s' | grep -q '^\\.%s\\..*\\.tmp$'", dir, strrchr(info.path, '/') + 1);
+		testlib_case("while capturing only a temporary file exists", system(cmd) == 0 && stat(info.path, &sb) != 0,
+			     "%s", info.path);
 	}
 	evidence_tick(ev, t + 10 * NS, on_done, NULL);
 	testlib_case("closed at the deadline with a digest", n_done == 1 && last_done.complete &&
