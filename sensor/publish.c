@@ -72,6 +72,8 @@ struct publish {
 	uint64_t last_resend_ms;
 	bool probe;			/* one event in flight until the first ack on a connection */
 	bool warned;
+	uint64_t spooled;		/* highest seq written to the spool (events after it: memory only) */
+	int spool_err;			/* the last spool write error (-errno), 0 while the spool keeps up */
 	struct publish_stats st;
 };
 
@@ -114,6 +116,38 @@ static void publish_drop_upto(struct publish *p, uint64_t seq)
 		p->next_send = publish_first_seq(p);
 }
 
+/*
+ * Write to the spool every queued event it does not hold yet, oldest first, so
+ * a spool that failed (a full disk) catches up once it can: the spool never
+ * has a hole. Caller holds the lock. Returns 0 or the write's -errno (the rest
+ * stays in memory, counted in spool_errors).
+ */
+static int publish_spool_catchup(struct publish *p, bool *dropped_any)
+{
+	int rc = 0;
+
+	while (p->count && p->spooled < p->last_seq) {
+		uint64_t first = publish_first_seq(p), seq, dropped = 0;
+		struct publish_item *it;
+
+		if (p->spooled < first - 1)
+			p->spooled = first - 1;	/* gone from the queue: nothing to write */
+		seq = p->spooled + 1;
+		it = &p->ring[(p->head + (seq - first)) % p->cap];
+		rc = publish_spool_append(p->spool, seq, it->json, it->len, &dropped);
+		if (rc) {
+			p->st.spool_errors++;
+			break;
+		}
+		p->spooled = seq;
+		if (dropped) {
+			publish_drop_upto(p, dropped);
+			*dropped_any = true;
+		}
+	}
+	return rc;
+}
+
 /* Start sending again from the oldest unacked event (caller holds the lock). */
 static void publish_rewind(struct publish *p)
 {
@@ -145,11 +179,15 @@ static void publish_ack(struct publish *p, uint64_t ack, uint64_t now)
 
 			if (publish_spool_reset(p->spool, ack))
 				p->st.spool_errors++;
+			p->spooled = ack;
 			for (uint32_t i = 0; i < p->count; i++) {
 				struct publish_item *it = &p->ring[(p->head + i) % p->cap];
 
-				if (publish_spool_append(p->spool, ack + 1 + i, it->json, it->len, &dropped))
+				if (publish_spool_append(p->spool, ack + 1 + i, it->json, it->len, &dropped)) {
 					p->st.spool_errors++;
+					break;	/* the rest is written by the next catch-up */
+				}
+				p->spooled = ack + 1 + i;
 			}
 		}
 		return;
@@ -293,9 +331,18 @@ static void publish_recv(struct publish *p, void *sock)
 		}
 		/* a truncated frame (len > buffer) is reported with its real length and fails the check */
 		if (n == WIRE_ACK_FRAMES && wire_ack_decode(f, n, &ack) == WIRE_OK) {
+			bool back = false, dropped = false;
+
 			pthread_mutex_lock(&p->lock);
 			publish_ack(p, ack, publish_now_ms());
+			/* acks free spool space: what only memory held goes to disk now */
+			if (p->spool && p->spool_err) {
+				p->spool_err = publish_spool_catchup(p, &dropped);
+				back = !p->spool_err;
+			}
 			pthread_mutex_unlock(&p->lock);
+			if (back)
+				pr_info("spool: writable again, every queued event is on disk");
 			continue;
 		}
 		if (n == WIRE_EVREQ_FRAMES && wire_evreq_decode(f, n, &req) == WIRE_OK) {
@@ -594,6 +641,7 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 		}
 		/* numbering continues; what was loaded may all have been sent already */
 		p->last_seq = last;
+		p->spooled = last;
 		p->max_sent = last;
 		p->st.published = last;
 		p->next_send = publish_first_seq(p);
@@ -632,9 +680,10 @@ cleanup:
 int publish_event(struct publish *p, const char *json)
 {
 	size_t len = json ? strlen(json) : 0;
-	uint64_t one = 1;
+	uint64_t one = 1, memory_only = 0, seq;
 	char *copy;
-	int rc = 0;
+	int rc = 0, spool_warn = 0;
+	bool spool_back = false;
 
 	if (!p || len == 0 || len > WIRE_EVENT_MAX)
 		return -EINVAL;
@@ -658,20 +707,32 @@ int publish_event(struct publish *p, const char *json)
 	p->last_seq++;
 	p->st.published = p->last_seq;
 	if (p->spool) {
-		uint64_t dropped = 0;
+		bool dropped = false;
+		int was = p->spool_err;
 
-		if (publish_spool_append(p->spool, p->last_seq, copy, len, &dropped))
-			p->st.spool_errors++;
+		p->spool_err = publish_spool_catchup(p, &dropped);
 		if (dropped) {
-			publish_drop_upto(p, dropped);
 			rc = -ENOBUFS;
-		}
-		if (rc == -ENOBUFS)
 			publish_spool_sync(p);
+		} else if (rc == -ENOBUFS) {
+			publish_spool_sync(p);
+		}
 		p->st.spool_bytes = publish_spool_bytes(p->spool);
+		if (p->spool_err && !was)
+			spool_warn = p->spool_err;
+		else if (!p->spool_err && was)
+			spool_back = true;
+		memory_only = p->last_seq - (p->spooled > publish_first_seq(p) - 1 ? p->spooled : publish_first_seq(p) - 1);
 	}
+	seq = p->last_seq;
 	pthread_mutex_unlock(&p->lock);
 
+	/* the cause, once when the spool stops keeping up and once when it catches up */
+	if (spool_warn)
+		pr_warn("spool: cannot write event %" PRIu64 ": %s; %" PRIu64 " events are held in memory only until it "
+			"can (lost if the sensor stops first)", seq, strerror(-spool_warn), memory_only);
+	if (spool_back)
+		pr_info("spool: writable again, every queued event is on disk");
 	if (write(p->evfd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is saturated, the thread is awake anyway */
 	}
@@ -732,6 +793,14 @@ void publish_free(struct publish *p)
 		zmq_ctx_term(p->ctx);
 	if (p->evfd >= 0)
 		close(p->evfd);
+	if (p->spool && p->count && p->spool_err) {
+		uint64_t first = publish_first_seq(p);
+		uint64_t lost = p->last_seq - (p->spooled > first - 1 ? p->spooled : first - 1);
+
+		if (lost)
+			pr_err("spool: %" PRIu64 " unacknowledged events were held in memory only (%s) and are lost "
+			       "with this process", lost, strerror(-p->spool_err));
+	}
 	publish_spool_free(p->spool);
 	if (p->ring) {
 		while (p->count)
