@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "atomic_file.h"
 #include "collector_evidence.h"
 
 struct collector_ev_route {
@@ -213,51 +214,35 @@ static int collector_ev_mkdirs(char *path)
 }
 
 int collector_ev_save(const char *dir, const char *sensor, const char *file, const void *data, size_t len,
-		      char *path, size_t path_len)
+		      char *path, size_t path_len, char *why, size_t whylen)
 {
-	char d[1024], tmp[1200];
-	size_t off = 0;
-	int fd = -1, rc;
+	int dirfd = -1, sfd = -1, rc;
 
+	if (why && whylen)
+		why[0] = '\0';
 	if (!dir || !dir[0] || !collector_ev_sensor_path_ok(sensor) || !wire_ev_file_name_valid(file, strlen(file)))
 		return -EINVAL;
-	if ((size_t)snprintf(d, sizeof(d), "%s/%s", dir, sensor) >= sizeof(d) ||
-	    (size_t)snprintf(path, path_len, "%s/%s", d, file) >= path_len)
+	if ((size_t)snprintf(path, path_len, "%s/%s/%s", dir, sensor, file) >= path_len)
 		return -ENAMETOOLONG;
-	snprintf(tmp, sizeof(tmp), "%s/.%s.part", d, file);
-	rc = collector_ev_mkdirs(d);
-	if (rc)
-		return rc;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			goto cleanup;
-		}
-		off += (size_t)n;
+	/* the collector's own directory, and the sensor's below it without following a link */
+	dirfd = atomic_file_dir(dir, 0750, why, whylen);
+	if (dirfd < 0)
+		return dirfd;
+	if (mkdirat(dirfd, sensor, 0750) && errno != EEXIST) {
+		rc = -errno;
+		goto cleanup;
+	}
+	sfd = openat(dirfd, sensor, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sfd < 0) {
+		rc = -errno;
+		goto cleanup;
 	}
 	/* no fsync: it can stall this loop (and ingestion) for 100s of ms; the sensor keeps the original */
-	if (close(fd)) {
-		fd = -1;
-		rc = -errno;
-		goto cleanup;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		rc = -errno;
-		goto cleanup;
-	}
-	return 0;
+	rc = atomic_file_put(sfd, file, data, len, 0640, 0);
 cleanup:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
+	if (sfd >= 0)
+		close(sfd);
+	close(dirfd);
 	return rc;
 }
 

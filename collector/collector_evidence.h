@@ -103,13 +103,15 @@ struct collector_ev_pending *collector_ev_pending_match(struct collector_ev_pend
 bool collector_ev_sensor_path_ok(const char *name);
 
 /*
- * Store data as <dir>/<sensor>/<file> (directories created 0750; written to a
- * temporary name and renamed, so a reader never sees half a file; not fsync'ed,
- * a power cut can lose it and it is fetched again). path
- * gets the final path. 0 or -errno.
+ * Store data as <dir>/<sensor>/<file> (directories created 0750; dir must be
+ * owned by this user and not writable by group or others, the sensor's
+ * directory is opened without following a link; written through
+ * lib/atomic_file, so a reader never sees half a file; not fsync'ed, a power
+ * cut can lose it and it is fetched again). path gets the final path.
+ * 0 or -errno (-EPERM: why says what is wrong with dir).
  */
 int collector_ev_save(const char *dir, const char *sensor, const char *file, const void *data, size_t len,
-		      char *path, size_t path_len);
+		      char *path, size_t path_len, char *why, size_t whylen);
 
 /* mkdir -p of path's parent for an ipc:// endpoint (0750). 0 or -errno; other endpoints: 0. */
 int collector_ev_ipc_dir(const char *endpoint);

@@ -15,6 +15,7 @@
 
 #include <zmq.h>
 
+#include "atomic_file.h"
 #include "sha256.h"
 #include "wire.h"
 #include "collector_evidence.h"
@@ -41,7 +42,7 @@ static int collector_fetch_hash(const char *path, char hex[SHA256_HEX_LEN], uint
 	uint8_t buf[65536], digest[SHA256_DIGEST_LEN];
 	struct sha256 h;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	if (fd < 0)
 		return -errno;
@@ -77,38 +78,6 @@ static void collector_fetch_name(char *out, size_t len, const struct wire_frame 
 	}
 	name[n] = '\0';
 	snprintf(out, len, "./%s-%llu.pcapng", n ? name : "sensor", (unsigned long long)incident);
-}
-
-/* Write data to path through a temporary file in the same directory. 0 or -errno. */
-static int collector_fetch_write(const char *path, const void *data, size_t len)
-{
-	char tmp[4200];
-	size_t off = 0;
-	int fd, rc = 0;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.part", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t n = write(fd, (const char *)data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			break;
-		}
-		off += (size_t)n;
-	}
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
 }
 
 /* Receive one multipart reply into m[COLLECTOR_CTL_REP_FRAMES]; returns the frame count or -errno. */
@@ -219,7 +188,8 @@ int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t 
 		snprintf(out, sizeof(out), "%s", o->out);
 	else
 		collector_fetch_name(out, sizeof(out), &rep.sensor, o->incident_id);
-	rc = collector_fetch_write(out, rep.data.data, rep.data.len);
+	/* a temporary file beside it (O_EXCL | O_NOFOLLOW), fsync'ed, renamed over the name: a link there is replaced */
+	rc = atomic_file_put(AT_FDCWD, out, rep.data.data, rep.data.len, 0644, ATOMIC_FILE_SYNC);
 	if (rc) {
 		collector_fetch_err(msg, msg_len, rc, "cannot write %s: %s", out, strerror(-rc));
 		goto cleanup;

@@ -720,7 +720,7 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 {
 	struct collector_ingest_out bad = { .result = COLLECTOR_INGEST_MALFORMED };
 	struct collector_ev_pending *p, w;
-	char name[WIRE_EV_NAME_MAX + 1], sha[WIRE_SHA256_HEX + 1], got[SHA256_HEX_LEN], path[1400];
+	char name[WIRE_EV_NAME_MAX + 1], sha[WIRE_SHA256_HEX + 1], got[SHA256_HEX_LEN], path[1400], why[160];
 	uint8_t digest[SHA256_DIGEST_LEN];
 	struct wire_evrep rep;
 	struct sha256 h;
@@ -802,11 +802,12 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 					  w.incident_id, w.alert_sha256, w.sensor, got);
 		return;
 	}
-	rc = collector_ev_save(sv->cfg->evidence_dir, w.sensor, name, rep.data, rep.data_len, path, sizeof(path));
+	rc = collector_ev_save(sv->cfg->evidence_dir, w.sensor, name, rep.data, rep.data_len, path, sizeof(path),
+			       why, sizeof(why));
 	if (rc) {
 		collector_serve_ctl_reply(sv, w.cli_rid, w.cli_rid_len, COLLECTOR_EV_FAILED, w.sensor, name, NULL,
 					  NULL, NULL, "cannot store %s under %s: %s", name, sv->cfg->evidence_dir,
-					  strerror(-rc));
+					  why[0] ? why : strerror(-rc));
 		return;
 	}
 	sv->st->ev_bytes += rep.data_len;

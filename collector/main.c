@@ -16,6 +16,7 @@
 
 #include <zmq.h>
 
+#include "atomic_file.h"
 #include "log.h"
 #include "collector_config.h"
 #include "collector_fetch.h"
@@ -52,13 +53,19 @@ static void main_usage(FILE *fp)
 		"  keygen NAME         write a CURVE key pair to NAME.key (mode 0600) and NAME.pub\n");
 }
 
-/* keygen [--force] NAME: NAME.key (secret, 0600) and NAME.pub; the public key on stdout. */
+/*
+ * keygen [--force] NAME: NAME.key (secret, 0600) and NAME.pub; the public key on
+ * stdout. Both through lib/atomic_file: a new file created 0600 next to the name
+ * and renamed over it, so --force replaces an existing file (its old mode and
+ * any link at the name go with it) instead of writing a secret into it;
+ * without --force an existing name is never replaced.
+ */
 static int main_keygen(int argc, char **argv)
 {
 	char pub[WIRE_KEY_LEN + 1], sec[WIRE_KEY_LEN + 1], path[4096], text[512];
 	bool force = argc == 2 && !strcmp(argv[0], "--force");
 	const char *name = force ? argv[1] : argv[0];
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+	unsigned int flags = ATOMIC_FILE_SYNC | (force ? 0 : ATOMIC_FILE_NOREPLACE);
 
 	if (argc == 1 && (!strcmp(argv[0], "--help") || !strcmp(argv[0], "-h"))) {
 		main_usage(stdout);
@@ -78,13 +85,13 @@ static int main_keygen(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < 2; i++) {
-		int len = wire_key_format(text, sizeof(text), pub, i == 0 ? sec : NULL), fd;
+		int len = wire_key_format(text, sizeof(text), pub, i == 0 ? sec : NULL), rc;
 
 		snprintf(path, sizeof(path), "%s.%s", name, i == 0 ? "key" : "pub");
-		fd = open(path, flags, i == 0 ? 0600 : 0644);
-		if (fd < 0 || len < 0 || write(fd, text, (size_t)len) != len || close(fd)) {
-			fprintf(stderr, "vigil-collector: %s: %s%s\n", path, strerror(errno),
-				errno == EEXIST ? " (use --force to replace it)" : "");
+		rc = len < 0 ? len : atomic_file_put(AT_FDCWD, path, text, (size_t)len, i == 0 ? 0600 : 0644, flags);
+		if (rc) {
+			fprintf(stderr, "vigil-collector: %s: %s%s\n", path, strerror(-rc),
+				rc == -EEXIST ? " (use --force to replace it)" : "");
 			explicit_bzero(sec, sizeof(sec));
 			explicit_bzero(text, sizeof(text));
 			return 1;
