@@ -63,6 +63,7 @@ static int drive_freeport(void)
 static char drive_pub[41], drive_sec[41], drive_srv[41];
 static unsigned long drive_incident, drive_hold_ms;
 static const char *drive_sha;	/* --sha: the evidence digest the alerts announce */
+static unsigned long drive_pad;	/* --pad N: events carry N more bytes */
 
 /* Options after the positional arguments: --keys SENSOR.key SERVER.pub, --spool DIR, --rate N. */
 static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigned long *rate)
@@ -90,6 +91,8 @@ static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigne
 			cfg->evidence_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--incident") && i + 1 < argc) {
 			drive_incident = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--pad") && i + 1 < argc) {
+			drive_pad = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--sha") && i + 1 < argc) {
 			drive_sha = argv[++i];
 		} else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc) {
@@ -122,7 +125,7 @@ static int drive_publish(int argc, char **argv)
 	struct publish *p;
 	unsigned long count, delay_us, timeout_ms, rate = 0, first;
 	uint64_t t0;
-	char json[512];
+	char json[512], *big = NULL;
 	int rc;
 
 	if (argc < 5 || drive_options(argc - 5, argv + 5, &cfg, &rate)) {
@@ -154,7 +157,16 @@ static int drive_publish(int argc, char **argv)
 			 "{\"timestamp\":\"2026-11-23T13:00:00.%06lu+0000\",\"event_type\":\"alert\","
 			 "\"sensor_name\":\"%s\",\"n\":%lu,\"alert\":{\"signature\":\"test event %lu\",\"severity\":3}%s}",
 			 i % 1000000, argv[1], i, i, vigil);
-		rc = publish_event(p, json);
+		if (drive_pad && (big = realloc(big, strlen(json) + drive_pad + 16))) {
+			/* ..."pad":"xxx"} */
+			size_t l = strlen(json) - 1;
+
+			memcpy(big, json, l);
+			l += (size_t)sprintf(big + l, ",\"pad\":\"");
+			memset(big + l, 'x', drive_pad);
+			strcpy(big + l + drive_pad, "\"}");
+		}
+		rc = publish_event(p, drive_pad && big ? big : json);
 		if (rc && rc != -ENOBUFS) {	/* -ENOBUFS: the oldest were dropped and counted */
 			fprintf(stderr, "publish_event %lu: %s\n", i, strerror(-rc));
 			publish_free(p);
@@ -169,6 +181,7 @@ static int drive_publish(int argc, char **argv)
 				usleep((useconds_t)(due - now));
 		}
 	}
+	free(big);
 	rc = publish_flush(p, (uint32_t)timeout_ms);
 	if (drive_hold_ms)	/* stay connected, answering evidence requests */
 		usleep((useconds_t)drive_hold_ms * 1000);
@@ -493,7 +506,7 @@ static int drive_mkevidence(int argc, char **argv)
 	evidence_tick(ev, 1000000000ull + n * 1000, drive_evidence_done, &done);
 	evidence_free(ev, drive_evidence_done, &done);
 	if (!done.complete) {
-		fprintf(stderr, "mkevidence: capture not completed\n");
+		fprintf(stderr, "mkevidence: capture not completed: %s\n", done.error ? strerror(-done.error) : "?");
 		return 1;
 	}
 	printf("%s %s %llu\n", done.path, done.sha256, (unsigned long long)done.bytes);

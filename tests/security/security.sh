@@ -339,6 +339,118 @@ EOP
 	stats "$TMP/col.log" | grep -q "connections_evicted=[1-9]"; check "counted: connections_evicted" $?
 	exactly_once s1 200; check "s1's 200 stored exactly once" $? "$(cat "$TMP/verify.out")"
 	;;
+symlinks)
+	# finding 7: links planted in an evidence or spool directory another user created were followed (as root)
+	printf 'root only\n' >"$TMP/victim"; chmod 600 "$TMP/victim"
+	cp "$TMP/victim" "$TMP/victim.orig"
+	if id nobody >/dev/null 2>&1; then OTHER=nobody; else OTHER=""; fi
+	mkdir "$TMP/evshared" "$TMP/spshared"
+	chmod 777 "$TMP/evshared" "$TMP/spshared"
+	[ -n "$OTHER" ] && chown "$OTHER" "$TMP/evshared" "$TMP/spshared"
+	ln -s "$TMP/victim" "$TMP/evshared/edge1-test-7.pcapng"
+	ln -s "$TMP/victim" "$TMP/evshared/.edge1-test-7.pcapng.part"
+	ln -s "$TMP/victim" "$TMP/spshared/done"
+	ln -s "$TMP/victim" "$TMP/spshared/seg-00000000000000000001.vsp"
+	"$DRIVE" mkevidence "$TMP/evshared" edge1 7 10 200 >"$TMP/mk.out" 2>&1; RC=$?
+	cat "$TMP/mk.out"
+	[ $RC -ne 0 ] && grep -q "Operation not permitted" "$TMP/mk.out"
+	check "evidence into a directory ${OTHER:-others} own(s), mode 0777: refused" $?
+	"$DRIVE" publish "$EP" s1 5 0 500 --spool "$TMP/spshared" >"$TMP/pub.out" 2>&1; RC=$?
+	cat "$TMP/pub.out"
+	[ $RC -ne 0 ] && grep -q "Operation not permitted" "$TMP/pub.out"
+	check "spool in such a directory: the publisher refuses to start" $?
+	cmp -s "$TMP/victim" "$TMP/victim.orig"; check "the root-owned target is untouched" $?
+	# our own directories with links left in them: never followed
+	mkdir -m 750 "$EVDIR"; mkdir -m 700 "$TMP/spool"
+	ln -s "$TMP/victim" "$EVDIR/edge1-test-7.pcapng"
+	ln -s "$TMP/victim" "$TMP/spool/seg-00000000000000000001.vsp"
+	set -- $("$DRIVE" mkevidence "$EVDIR" edge1 7 10 200); check "evidence in the sensor's own directory" $?
+	[ -f "$EVDIR/edge1-test-7.pcapng" ] && [ ! -L "$EVDIR/edge1-test-7.pcapng" ]
+	check "a link at the evidence name is replaced by the file" $?
+	config
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" s1 50 0 20000 --spool "$TMP/spool" >"$TMP/pub2.out" 2>&1; check "the publisher runs beside a planted segment link" $? "$(cat "$TMP/pub2.out")"
+	[ -L "$TMP/spool/seg-00000000000000000001.vsp" ]; check "...the link left alone, not truncated through" $?
+	cmp -s "$TMP/victim" "$TMP/victim.orig"; check "the root-owned target is still untouched" $?
+	stop_collector
+	exactly_once s1 50; check "s1's 50 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
+fulldisk_sensor)
+	# finding 11: a full disk on the sensor: a 0-byte spool segment, events dying with the process, no log
+	mkdir "$TMP/small" "$TMP/evsmall"
+	if ! mount -t tmpfs -o size=64k,mode=700 tmpfs "$TMP/small" 2>/dev/null ||
+	   ! mount -t tmpfs -o size=64k,mode=750 tmpfs "$TMP/evsmall" 2>/dev/null; then
+		echo "SKIP: cannot mount a small tmpfs (needs root)"; exit 77
+	fi
+	MOUNTS="$TMP/small $TMP/evsmall"
+	config
+	# the collector comes after 2 s: meanwhile 600 events of ~300 bytes do not fit in 64 KiB
+	"$DRIVE" publish "$EP" s1 600 0 30000 --spool "$TMP/small/spool" >"$TMP/pub.out" 2>"$TMP/pub.err" &
+	PUB=$!; PIDS="$PIDS $PUB"
+	sleep 2
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	wait "$PUB"; check "all 600 acked although the spool could not hold them" $? "$(cat "$TMP/pub.out")"
+	cat "$TMP/pub.err"
+	grep -q "spool: cannot write event [0-9]*: No space left on device; [0-9]* events are held in memory only" "$TMP/pub.err"
+	check "the cause is logged (No space left on device)" $?
+	grep -q "spool: writable again" "$TMP/pub.err"; check "and when the spool catches up" $?
+	stop_collector
+	exactly_once s1 600; check "s1's 600 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	# the sensor stops before any collector answers: the loss is said, with its cause
+	"$DRIVE" publish "$EP" s2 600 0 1000 --spool "$TMP/small/spool2" >/dev/null 2>"$TMP/pub2.err"
+	grep -q "unacknowledged events were held in memory only (No space left on device) and are lost" "$TMP/pub2.err"
+	check "a sensor stopping with unspooled events says how many, and why" $? "$(cat "$TMP/pub2.err")"
+	# evidence: a capture that does not fit leaves nothing under its name
+	"$DRIVE" mkevidence "$TMP/evsmall" edge1 9 400 1400 >"$TMP/mk.out" 2>&1; RC=$?
+	cat "$TMP/mk.out"
+	[ $RC -ne 0 ] && grep -q "No space left on device" "$TMP/mk.out"; check "evidence too big for the disk: failed with the cause" $?
+	[ -z "$(ls -A "$TMP/evsmall")" ]; check "...nothing left, neither under its name nor a temporary" $? "$(ls -A "$TMP/evsmall")"
+	;;
+fulldisk_collector)
+	# finding 11: a full disk under the collector's SQLite WAL was reported as a JSON-lines write error
+	mkdir "$TMP/small"
+	mount -t tmpfs -o size=400k tmpfs "$TMP/small" 2>/dev/null || { echo "SKIP: cannot mount a small tmpfs (needs root)"; exit 77; }
+	MOUNTS="$TMP/small"
+	JSONL="$TMP/small/events.jsonl" DB="$TMP/small/events.db"
+	config
+	start_collector "$TMP/col.log"; check "collector on a 400 KiB disk" $?
+	"$DRIVE" publish "$EP" s1 400 0 90000 --spool "$TMP/spool" --pad 2000 >"$TMP/pub.out" 2>&1 &
+	PUB=$!; PIDS="$PIDS $PUB"
+	i=0; while [ $i -lt 200 ] && kill -0 "$COL_PID" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+	wait "$COL_PID"; RC=$?
+	grep "storing failed\|receive/store failed" "$TMP/col.log"
+	[ $RC -eq 1 ] && grep -q "failed: \(SQLite $DB: .*\(disk is full\|No space left on device\)\|$JSONL: No space left on device\); nothing of this batch is acked" "$TMP/col.log"
+	check "the collector stops, naming the file that failed and the real cause" $?
+	mount -o remount,size=64m "$TMP/small"
+	start_collector "$TMP/col2.log"; check "restarted with room" $? "$(tail -3 "$TMP/col2.log")"
+	wait "$PUB"; check "the sensor's 400 acked in the end" $? "$(cat "$TMP/pub.out")"
+	stop_collector
+	exactly_once s1 400; check "s1's 400 stored exactly once: nothing acknowledged was lost" $? "$(cat "$TMP/verify.out")"
+	;;
+files)
+	# finding 12: keygen --force wrote a secret into an existing 0644 file and followed links; store files 0644
+	"$COLLECTOR" keygen "$TMP/k" >/dev/null; check "keygen" $?
+	[ "$(stat -c %a "$TMP/k.key")" = 600 ]; check "the key pair file is 0600" $?
+	"$COLLECTOR" keygen "$TMP/k" >/dev/null 2>"$TMP/err"; RC=$?
+	[ $RC -eq 1 ] && grep -q "File exists (use --force to replace it)" "$TMP/err"; check "an existing pair is not replaced without --force" $?
+	printf 'root only\n' >"$TMP/victim"; chmod 600 "$TMP/victim"; cp "$TMP/victim" "$TMP/victim.orig"
+	rm -f "$TMP/k.key"; ln -s "$TMP/victim" "$TMP/k.key"
+	"$COLLECTOR" keygen --force "$TMP/k" >/dev/null; check "keygen --force over a link" $?
+	cmp -s "$TMP/victim" "$TMP/victim.orig" && [ ! -L "$TMP/k.key" ]; check "the link is replaced, its target untouched" $?
+	chmod 644 "$TMP/k.key"
+	"$COLLECTOR" keygen --force "$TMP/k" >/dev/null; check "keygen --force over a 0644 file" $?
+	[ "$(stat -c %a "$TMP/k.key")" = 600 ]; check "the new secret is in a 0600 file" $? "$(stat -c %a "$TMP/k.key")"
+	curve_setup s1:s1
+	chmod 644 "$TMP/collector.key"
+	config
+	"$COLLECTOR" -c "$CFG" 2>"$TMP/err"; RC=$?
+	[ $RC -eq 1 ] && grep -q "readable by group or others.*chmod 600" "$TMP/err"; check "a 0644 collector key is refused at start" $? "$(cat "$TMP/err")"
+	chmod 600 "$TMP/collector.key"; chmod 644 "$TMP/s1.key"
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" s1 5 0 2000 $(keys s1) >/dev/null 2>&1
+	[ "$(stat -c %a "$JSONL")" = 640 ] && [ "$(stat -c %a "$DB")" = 640 ]; check "store files are 0640 (were 0644)" $? "$(stat -c '%n %a' "$JSONL" "$DB")"
+	stop_collector
+	;;
 *)
 	echo "unknown case $CASE"
 	exit 2
