@@ -342,6 +342,7 @@ static void test_sqlite(const char *dir)
 	unlink(rot);
 	snprintf(rot, sizeof(rot), "%s-shm", db);
 	unlink(rot);
+	collector_auth_free(c.auth);
 }
 
 /* Token buckets: a key's burst is one second of its rate; time refills it. */
