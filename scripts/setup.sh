@@ -12,6 +12,7 @@ PACKAGES=(
   libbpf-dev libxdp-dev libelf-dev zlib1g-dev bpftool
   libdpdk-dev
   libjson-c-dev libzmq3-dev libyaml-dev libpcap-dev libsqlite3-dev
+  libmicrohttpd-dev            # lib/httpd.c: the daemons' HTTP server (metrics)
   python3-jsonschema           # tests/collector/schema.sh: events against docs/schema
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark
