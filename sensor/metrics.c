@@ -1,25 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * metrics.c: counters as Prometheus text, served by one thread so a slow or
- * stuck scraper can only delay itself. The text is built from a snapshot by
- * the packet loop; the map-fill gauge is counted here, off the packet path.
+ * metrics.c: counters as Prometheus text, served by lib/httpd (its own
+ * thread, idle timeouts, connection limits) so a slow or stuck scraper can
+ * only delay itself. The text is built from a snapshot by the packet loop;
+ * the map-fill gauge is counted here, off the packet path.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "httpd.h"
 #include "metrics.h"
 #include "xdp_loader.h"
 
@@ -27,16 +25,13 @@
 #define METRICS_COUNT_EVERY_NS (2ULL * 1000000000ULL)	/* map walks are not cheap */
 
 struct metrics {
-	int lfd;
+	struct httpd *http;		/* lib/httpd: its own thread, timeouts, limits */
 	int flows_fd;
 	uint32_t capacity;
-	int port;
-	pthread_t thr;
-	bool started;
-	volatile bool stop;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;		/* text */
 	char *text;
 	size_t text_len;
+	pthread_mutex_t count_lock;	/* the flow table count */
 	uint64_t counted_at;
 	long long entries;		/* -1: not counted */
 	uint64_t scrapes;
@@ -210,46 +205,21 @@ static long long metrics_count_entries(int fd)
 	return n;
 }
 
-static void metrics_send_all(int fd, const char *p, size_t len)
+/* GET /metrics (or /): the latest text from the packet loop and the flow table's fill, counted here. */
+static int metrics_handle(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
 {
-	while (len) {
-		ssize_t w = send(fd, p, len, MSG_NOSIGNAL);
+	struct metrics *m = ctx;
+	char extra[512];
+	int el = 0;
 
-		if (w <= 0)
-			return;
-		p += w;
-		len -= (size_t)w;
+	if (strcmp(req->method, "GET") || (strcmp(req->path, "/metrics") && strcmp(req->path, "/"))) {
+		resp->status = 404;
+		resp->ctype = "text/plain";
+		resp->body = strdup("try GET /metrics\r\n");
+		resp->len = resp->body ? strlen(resp->body) : 0;
+		return 0;
 	}
-}
-
-static void metrics_serve_one(struct metrics *m, int cfd)
-{
-	struct timeval tv = { 1, 0 };
-	char req[1024], head[256], extra[512];
-	size_t got = 0;
-	char *body = NULL;
-	size_t body_len = 0;
-	int hl, el = 0;
-
-	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (got < sizeof(req) - 1) {
-		ssize_t r = recv(cfd, req + got, sizeof(req) - 1 - got, 0);
-
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
-	req[got] = '\0';
-	if (strncmp(req, "GET /metrics ", 13) && strncmp(req, "GET / ", 6)) {
-		hl = snprintf(head, sizeof(head), "HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n"
-						  "Content-Length: 19\r\nConnection: close\r\n\r\ntry GET /metrics\r\n");
-		metrics_send_all(cfd, head, (size_t)hl);
-		return;
-	}
+	pthread_mutex_lock(&m->count_lock);
 	if (m->flows_fd >= 0 && metrics_now_ns() - m->counted_at >= METRICS_COUNT_EVERY_NS) {
 		m->entries = metrics_count_entries(m->flows_fd);
 		m->counted_at = metrics_now_ns();
@@ -262,133 +232,51 @@ static void metrics_serve_one(struct metrics *m, int cfd)
 			      "# HELP vigil_flow_table_capacity Capacity of the XDP flow table\n"
 			      "# TYPE vigil_flow_table_capacity gauge\nvigil_flow_table_capacity %u\n",
 			      m->entries, m->capacity);
+	pthread_mutex_unlock(&m->count_lock);
 	pthread_mutex_lock(&m->lock);
-	if (m->text) {
-		body = malloc(m->text_len + 1);
-		if (body) {
-			memcpy(body, m->text, m->text_len);
-			body_len = m->text_len;
-		}
+	resp->body = malloc(m->text_len + (size_t)el + 1);
+	if (resp->body) {
+		if (m->text)
+			memcpy(resp->body, m->text, m->text_len);
+		resp->len = m->text ? m->text_len : 0;
 	}
 	pthread_mutex_unlock(&m->lock);
-	hl = snprintf(head, sizeof(head),
-		      "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-		      "Content-Length: %zu\r\nConnection: close\r\n\r\n", body_len + (size_t)el);
-	metrics_send_all(cfd, head, (size_t)hl);
-	if (body)
-		metrics_send_all(cfd, body, body_len);
-	if (el > 0)
-		metrics_send_all(cfd, extra, (size_t)el);
-	free(body);
-}
-
-static void *metrics_thread(void *arg)
-{
-	struct metrics *m = arg;
-
-	while (!m->stop) {
-		struct pollfd pfd = { .fd = m->lfd, .events = POLLIN };
-		int cfd;
-
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		cfd = accept4(m->lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (cfd < 0)
-			continue;
-		metrics_serve_one(m, cfd);
-		close(cfd);
-	}
-	return NULL;
-}
-
-/* "1.2.3.4:9464", "[::1]:9464" or ":9464" (all IPv4 addresses). */
-static int metrics_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
-{
-	char host[64];
-	const char *colon;
-	char *end;
-	unsigned long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, s + 1, (size_t)(rb - s - 1));
-		host[rb - s - 1] = '\0';
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-	}
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || port > 65535)
-		return -EINVAL;
-	if (s[0] == '[') {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return -EINVAL;
-		*sl = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)port);
-		if (host[0] && inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return -EINVAL;
-		*sl = sizeof(*a);
-	}
+	if (!resp->body)
+		return -ENOMEM;
+	memcpy(resp->body + resp->len, extra, (size_t)el);
+	resp->len += (size_t)el;
+	resp->ctype = "text/plain; version=0.0.4";
 	return 0;
 }
 
 struct metrics *metrics_new(const char *listen_addr, int flows_fd, uint32_t capacity)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
+	struct httpd_cfg hc = { .listen = listen_addr, .name = "metrics" };
 	struct metrics *m;
-	int one = 1, rc;
+	int rc;
 
-	rc = metrics_parse_addr(listen_addr, &ss, &sl);
-	if (rc) {
-		errno = -rc;
-		return NULL;
-	}
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
-	m->lfd = -1;
 	m->flows_fd = -1;
 	m->entries = -1;
 	m->capacity = capacity;
 	pthread_mutex_init(&m->lock, NULL);
-	m->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (m->lfd < 0)
+	pthread_mutex_init(&m->count_lock, NULL);
+	m->http = httpd_new(&hc);
+	if (!m->http)
 		goto fail;
-	setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(m->lfd, (struct sockaddr *)&ss, sl) < 0 || listen(m->lfd, 8) < 0)
-		goto fail;
-	if (getsockname(m->lfd, (struct sockaddr *)&ss, &sl) == 0)
-		m->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-							 : ((struct sockaddr_in *)&ss)->sin_port);
 	if (flows_fd >= 0) {
 		m->flows_fd = fcntl(flows_fd, F_DUPFD_CLOEXEC, 0);
 		if (m->flows_fd < 0)
 			goto fail;
 	}
-	rc = pthread_create(&m->thr, NULL, metrics_thread, m);
+	httpd_route(m->http, "/", metrics_handle, m);
+	rc = httpd_start(m->http);
 	if (rc) {
-		errno = rc;
+		errno = -rc;
 		goto fail;
 	}
-	m->started = true;
 	return m;
 fail:
 	rc = errno;
@@ -418,21 +306,18 @@ int metrics_publish(struct metrics *m, const char *text, size_t len)
 
 int metrics_port(const struct metrics *m)
 {
-	return m->port;
+	return httpd_port(m->http);
 }
 
 void metrics_free(struct metrics *m)
 {
 	if (!m)
 		return;
-	m->stop = true;
-	if (m->started)
-		pthread_join(m->thr, NULL);
-	if (m->lfd >= 0)
-		close(m->lfd);
+	httpd_free(m->http);	/* the server's thread stops first: no handler runs after this */
 	if (m->flows_fd >= 0)
 		close(m->flows_fd);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->count_lock);
 	free(m->text);
 	free(m);
 }
