@@ -121,53 +121,30 @@ int collector_metrics_format(const struct collector_stats *st, const struct coll
 		if (store)
 			collector_store_sensors(store, collector_metrics_sensor, &c);
 	}
+	/* issue 20: appended after the families above, which stay byte for byte as they were */
+	fprintf(c.fp, "# HELP vigil_collector_not_allowed_total Well-formed messages refused, by reason\n"
+		      "# TYPE vigil_collector_not_allowed_total counter\n");
+	for (int r = 1; r < COLLECTOR_REFUSE_MAX; r++)
+		fprintf(c.fp, "vigil_collector_not_allowed_total{reason=\"%s\"} %" PRIu64 "\n",
+			collector_refusal_name((enum collector_refusal)r), st->refused_by[r]);
+	collector_metrics_counter(c.fp, "vigil_collector_bad_timestamp_total",
+				  "Stored events whose timestamp was before 1970 or more than a day ahead (not indexed)",
+				  st->bad_timestamp);
+	fprintf(c.fp, "# HELP vigil_collector_quarantined Stored rows set aside by recovery at start\n"
+		      "# TYPE vigil_collector_quarantined gauge\nvigil_collector_quarantined %" PRIu64 "\n",
+		st->quarantined);
+	fprintf(c.fp, "# HELP vigil_collector_connections Sensor connections open\n"
+		      "# TYPE vigil_collector_connections gauge\nvigil_collector_connections %" PRIu64 "\n",
+		st->conns_open);
+	collector_metrics_counter(c.fp, "vigil_collector_connections_evicted_total",
+				  "Connections closed in their handshake because max_pending were", st->conns_evicted);
+	collector_metrics_counter(c.fp, "vigil_collector_accept_failed_total",
+				  "Connections that could not be accepted (out of descriptors)", st->accept_failed);
+	collector_metrics_counter(c.fp, "vigil_collector_http_refused_total",
+				  "Metrics connections refused by a connection limit", st->http_refused);
+	collector_metrics_counter(c.fp, "vigil_collector_http_timeouts_total",
+				  "Metrics connections closed for being idle too long", st->http_timeouts);
 	if (fclose(c.fp)) {
-		free(*out);
-		*out = NULL;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int collector_metrics_http(const char *req, size_t len, const char *body, size_t body_len, char **out,
-			   size_t *out_len)
-{
-	const char *status = "400 Bad Request", *ctype = "text/plain; charset=utf-8";
-	const char *text = "bad request\n";
-	size_t text_len = strlen(text);
-	const char *sp, *path;
-	size_t plen;
-	FILE *fp;
-
-	sp = memchr(req, ' ', len);
-	if (sp) {
-		path = sp + 1;
-		sp = memchr(path, ' ', len - (size_t)(path - req));
-		plen = sp ? (size_t)(sp - path) : 0;
-		if (!sp) {
-			/* no HTTP version: garbage */
-		} else if ((size_t)(path - req) != 4 || memcmp(req, "GET ", 4)) {
-			status = "405 Method Not Allowed";
-			text = "only GET\n";
-			text_len = strlen(text);
-		} else if ((plen == 8 && !memcmp(path, "/metrics", 8)) || (plen == 1 && path[0] == '/')) {
-			status = "200 OK";
-			ctype = "text/plain; version=0.0.4; charset=utf-8";
-			text = body;
-			text_len = body_len;
-		} else {
-			status = "404 Not Found";
-			text = "try /metrics\n";
-			text_len = strlen(text);
-		}
-	}
-	fp = open_memstream(out, out_len);
-	if (!fp)
-		return -ENOMEM;
-	fprintf(fp, "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", status,
-		ctype, text_len);
-	fwrite(text, 1, text_len, fp);
-	if (fclose(fp)) {
 		free(*out);
 		*out = NULL;
 		return -ENOMEM;

@@ -18,12 +18,15 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <zmq.h>
 
+#include "httpd.h"
 #include "log.h"
 #include "wire.h"
 #include "sha256.h"
@@ -35,7 +38,6 @@
 #include "collector_store.h"
 
 #define COLLECTOR_ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define COLLECTOR_HTTP_REQ_MAX 2048
 
 #define COLLECTOR_SERVE_BATCH 256
 #define COLLECTOR_SERVE_HWM 10000
@@ -69,7 +71,14 @@ struct collector_serve {
 	void *sock;
 	void *zap;			/* ZMQ_REP on inproc://zeromq.zap.01 when CURVE is on */
 	void *mon;			/* handshake failures of sock */
-	int http_fd;			/* metrics listener, -1 when off */
+	struct httpd *http;		/* metrics server (lib/httpd, its own thread), NULL when off */
+	int metrics_evfd;		/* the HTTP thread asks the loop for fresh metrics text here */
+	bool mready;			/* mlock and mcond initialised */
+	pthread_mutex_t mlock;		/* mtext, mlen, mgen, mwant */
+	pthread_cond_t mcond;		/* mgen moved */
+	char *mtext;
+	size_t mlen;
+	uint64_t mgen, mwant;		/* text rendered for request number mgen; requests so far */
 	time_t refused_logged;
 	uint64_t refused_quiet;
 	struct collector_store *store;
@@ -305,89 +314,108 @@ static void collector_serve_monitor(struct collector_serve *sv)
 	}
 }
 
-/* Answer one scrape; the request must arrive within 200 ms (loopback by default). */
-static void collector_serve_http(struct collector_serve *sv)
+/*
+ * GET /metrics (or /), on the HTTP server's own thread (lib/httpd): ask the
+ * loop for fresh text through an eventfd and wait for it up to a second (the
+ * loop renders between two batches), else serve the last text. The loop never
+ * waits for a client; a client waits at most for the loop.
+ */
+static int collector_serve_metrics_get(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
 {
-	char req[COLLECTOR_HTTP_REQ_MAX + 1], *body = NULL, *resp = NULL;
-	size_t got = 0, body_len = 0, resp_len = 0;
-	int fd = accept4(sv->http_fd, NULL, NULL, SOCK_CLOEXEC);
+	struct collector_serve *sv = ctx;
+	const char *text;
+	uint64_t want, one = 1;
+	struct timespec dl;
 
-	if (fd < 0)
-		return;
-	while (got < COLLECTOR_HTTP_REQ_MAX) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 200) <= 0)
-			break;
-		n = recv(fd, req + got, COLLECTOR_HTTP_REQ_MAX - got, 0);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
+	if (strcmp(req->path, "/metrics") && strcmp(req->path, "/")) {
+		resp->status = 404;
+		text = "try /metrics\n";
+	} else if (strcmp(req->method, "GET")) {
+		resp->status = 405;
+		text = "only GET\n";
+	} else {
+		text = NULL;
 	}
-	sv->st->metrics_requests++;
-	if (collector_metrics_format(sv->st, sv->store, collector_serve_wall_us(), &body, &body_len) == 0 &&
-	    collector_metrics_http(req, got, body, body_len, &resp, &resp_len) == 0) {
-		size_t off = 0;
-
-		while (off < resp_len) {
-			ssize_t n = send(fd, resp + off, resp_len - off, MSG_NOSIGNAL);
-
-			if (n <= 0)
-				break;
-			off += (size_t)n;
-		}
+	if (text) {
+		resp->body = strdup(text);
+		resp->len = resp->body ? strlen(resp->body) : 0;
+		return resp->body ? 0 : -ENOMEM;
 	}
-	free(body);
-	free(resp);
-	close(fd);
+	pthread_mutex_lock(&sv->mlock);
+	want = ++sv->mwant;
+	pthread_mutex_unlock(&sv->mlock);
+	if (write(sv->metrics_evfd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: a request is already signalled */
+	}
+	clock_gettime(CLOCK_MONOTONIC, &dl);
+	dl.tv_sec += 1;
+	pthread_mutex_lock(&sv->mlock);
+	while (sv->mgen < want && pthread_cond_timedwait(&sv->mcond, &sv->mlock, &dl) == 0)
+		;
+	resp->body = malloc(sv->mlen + 1);
+	if (resp->body) {
+		memcpy(resp->body, sv->mtext ? sv->mtext : "", sv->mlen);
+		resp->len = sv->mlen;
+	}
+	pthread_mutex_unlock(&sv->mlock);
+	resp->ctype = "text/plain; version=0.0.4; charset=utf-8";
+	return resp->body ? 0 : -ENOMEM;
 }
 
-/* "ADDR:PORT" (IPv4, or [v6]:port) -> listening socket, or -errno. */
-static int collector_serve_http_open(const char *spec)
+/* In the loop: render the metrics the HTTP thread asked for, and wake it. */
+static void collector_serve_metrics_render(struct collector_serve *sv)
 {
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	char host[64];
-	const char *colon = strrchr(spec, ':');
-	unsigned long port;
-	char *end;
-	int fd, one = 1, rc;
+	struct httpd_stats hs;
+	uint64_t v, want;
+	char *body = NULL;
+	size_t len = 0;
 
-	if (!colon || (size_t)(colon - spec) >= sizeof(host))
-		return -EINVAL;
-	port = strtoul(colon + 1, &end, 10);
-	if (*end || port == 0 || port > 65535)
-		return -EINVAL;
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
-			return -EINVAL;
-	} else {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
-			return -EINVAL;
+	if (read(sv->metrics_evfd, &v, sizeof(v)) < 0)
+		return;
+	pthread_mutex_lock(&sv->mlock);
+	want = sv->mwant;
+	pthread_mutex_unlock(&sv->mlock);
+	httpd_get_stats(sv->http, &hs);
+	sv->st->http_refused = hs.refused;
+	sv->st->http_timeouts = hs.timeouts;
+	sv->st->metrics_requests++;
+	if (collector_metrics_format(sv->st, sv->store, collector_serve_wall_us(), &body, &len))
+		return;
+	pthread_mutex_lock(&sv->mlock);
+	free(sv->mtext);
+	sv->mtext = body;
+	sv->mlen = len;
+	sv->mgen = want;
+	pthread_cond_broadcast(&sv->mcond);
+	pthread_mutex_unlock(&sv->mlock);
+}
+
+/* The HTTP server on collector.metrics_listen; if it cannot start the collector warns and runs without it. */
+static void collector_serve_http_open(struct collector_serve *sv, const struct collector_config *cfg)
+{
+	struct httpd_cfg hc = { .listen = cfg->metrics_listen, .name = "metrics" };
+	pthread_condattr_t ca;
+	int rc;
+
+	sv->metrics_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	pthread_mutex_init(&sv->mlock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&sv->mcond, &ca);
+	pthread_condattr_destroy(&ca);
+	sv->mready = true;
+	sv->http = sv->metrics_evfd >= 0 ? httpd_new(&hc) : NULL;
+	rc = sv->http ? httpd_route(sv->http, "/", collector_serve_metrics_get, sv) : -errno;
+	if (!rc)
+		rc = httpd_start(sv->http);
+	if (rc) {
+		pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
+			strerror(-rc));
+		httpd_free(sv->http);
+		sv->http = NULL;
+		return;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, ss.ss_family == AF_INET ? sizeof(*s4) : sizeof(*s6)) ||
-	    listen(fd, 16)) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
 }
 
 static void collector_serve_note_peer(struct collector_serve *sv, const zmq_msg_t *rid, const char *sensor)
@@ -1069,7 +1097,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		return -ENOMEM;
 	sv->st = st;
 	sv->cfg = cfg;
-	sv->http_fd = -1;
+	sv->metrics_evfd = -1;
 	sv->routes = collector_ev_routes_new(cfg->max_sensors);
 	sv->conns = calloc(cfg->max_pending ? cfg->max_pending : 1, sizeof(*sv->conns));
 	if (!sv->routes || !sv->conns) {
@@ -1131,14 +1159,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	rc = collector_serve_ctl_open(sv, cfg);
 	if (rc)
 		goto cleanup;
-	if (cfg->metrics_listen[0]) {
-		sv->http_fd = collector_serve_http_open(cfg->metrics_listen);
-		if (sv->http_fd < 0)
-			pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
-				strerror(-sv->http_fd));
-		else
-			pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
-	}
+	if (cfg->metrics_listen[0])
+		collector_serve_http_open(sv, cfg);
 	pr_info("listening on %s", cfg->listen);
 
 	while (!*stop) {
@@ -1150,8 +1172,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 
 		if (sv->zap)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->zap, .events = ZMQ_POLLIN };
-		if (sv->http_fd >= 0)
-			items[nitems++] = (zmq_pollitem_t){ .fd = sv->http_fd, .events = ZMQ_POLLIN };
+		if (sv->http)
+			items[nitems++] = (zmq_pollitem_t){ .fd = sv->metrics_evfd, .events = ZMQ_POLLIN };
 		if (sv->ctl)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->ctl, .events = ZMQ_POLLIN };
 		if (zmq_poll(items, nitems, 200) < 0) {
@@ -1164,8 +1186,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		if (sv->zap)
 			collector_serve_zap(sv);
 		collector_serve_monitor(sv);
-		if (sv->http_fd >= 0)
-			collector_serve_http(sv);
+		if (sv->http)
+			collector_serve_metrics_render(sv);
 		if (sv->ctl) {
 			collector_serve_ctl(sv);
 			collector_serve_ev_timeouts(sv);
@@ -1205,8 +1227,14 @@ cleanup:
 			rc = frc;
 	}
 	collector_store_free(sv->store);
-	if (sv->http_fd >= 0)
-		close(sv->http_fd);
+	httpd_free(sv->http);	/* its thread stops before the store and the text go */
+	if (sv->metrics_evfd >= 0)
+		close(sv->metrics_evfd);
+	if (sv->mready) {
+		free(sv->mtext);
+		pthread_cond_destroy(&sv->mcond);
+		pthread_mutex_destroy(&sv->mlock);
+	}
 	if (sv->sock && sv->mon)
 		zmq_socket_monitor(sv->sock, NULL, 0);
 	if (sv->mon)

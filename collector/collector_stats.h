@@ -49,7 +49,8 @@ struct collector_stats {
 	uint64_t conns_open;			/* connections open now (gauge) */
 	uint64_t conns_evicted;			/* closed while still in their handshake: max_pending reached */
 	uint64_t accept_failed;			/* accepts that failed (EMFILE: out of file descriptors) */
-	uint64_t handshake_timeouts;		/* of handshake_failed, handshakes that did not finish in time */
+	uint64_t http_refused;			/* metrics connections refused by a limit (lib/httpd) */
+	uint64_t http_timeouts;			/* metrics connections closed for being idle too long */
 };
 
 /* One line "received=.. stored=.. ..." (malformed reasons that occurred listed too). Returns strlen. */

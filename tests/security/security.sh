@@ -339,6 +339,81 @@ EOP
 	stats "$TMP/col.log" | grep -q "connections_evicted=[1-9]"; check "counted: connections_evicted" $?
 	exactly_once s1 200; check "s1's 200 stored exactly once" $? "$(cat "$TMP/verify.out")"
 	;;
+slow_metrics)
+	# finding 5: one slowloris connection stopped event storage for 45 s; a scraper that never read blocked send()
+	config
+	start_collector "$TMP/col.log"; check "keyless collector with metrics on 127.0.0.1:$MPORT" $?
+	"$DRIVE" names "$EP" other 2000 >/dev/null; check "2000 sensors known: a metrics text of $(metrics | wc -c) bytes" $?
+	/usr/bin/python3 - "$MPORT" 8 >"$TMP/attack.out" 2>&1 <<'EOP' &
+import socket, sys, time
+port, secs = int(sys.argv[1]), float(sys.argv[2])
+end = time.time() + secs
+# a slowloris: one byte every 150 ms, never a whole request
+slow = socket.create_connection(("127.0.0.1", port))
+req = b"GET /metrics HTTP/1.1\r\nHost: x\r\n" + b"X-a: b\r\n" * 200
+# scrapers that never read their answer (the text is larger than the socket buffers)
+mute = []
+for i in range(4):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+    mute.append(s)
+# and a flood of idle connections from the same address
+flood, refused = [], 0
+for i in range(64):
+    try:
+        flood.append(socket.create_connection(("127.0.0.1", port), timeout=1))
+    except OSError:
+        refused += 1
+i = 0
+while time.time() < end:
+    try:
+        slow.send(req[i:i + 1])
+    except OSError:
+        break
+    i = (i + 1) % len(req)
+    time.sleep(0.15)
+print("attack: slowloris sent %d bytes, %d idle connections opened" % (i, len(flood)))
+EOP
+	ATT=$!; PIDS="$PIDS $ATT"
+	sleep 0.5
+	T0=$(date +%s%N)
+	"$DRIVE" publish "$EP" s1 1400 0 30000 --rate 200 >"$TMP/pub.out" 2>"$TMP/pub.err" &
+	PUB=$!; PIDS="$PIDS $PUB"
+	OKS=0; SLOWEST=0
+	for n in 1 2 3 4 5 6; do
+		sleep 1
+		/usr/bin/python3 - "$MPORT" >>"$TMP/scrape.out" 2>&1 <<'EOP'
+import sys, time, urllib.request
+t = time.time()
+try:
+    body = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=3).read()
+    print("scrape ok %d bytes in %d ms" % (len(body), (time.time() - t) * 1000))
+except Exception as e:
+    print("scrape failed: %s" % e)
+EOP
+	done
+	wait "$PUB"; check "s1's 1400 events at 200/s acked during the attack" $? "$(cat "$TMP/pub.out")"
+	T1=$(date +%s%N)
+	wait "$ATT"; cat "$TMP/attack.out"
+	cat "$TMP/scrape.out"
+	[ "$(grep -c "scrape ok" "$TMP/scrape.out")" -ge 1 ]; check "a scraper is still answered while the limit holds others off" $?
+	GAP=$(/usr/bin/python3 -c '
+import sqlite3, sys
+r = [x[0] for x in sqlite3.connect(sys.argv[1]).execute("SELECT received_us FROM events WHERE sensor = ? ORDER BY received_us", ("s1",))]
+print(max(b - a for a, b in zip(r, r[1:])) // 1000 if len(r) > 1 else 999999)' "$DB")
+	echo "  largest gap between stored events during the attack: $GAP ms (events every 5 ms; was 45 s)"
+	[ "$GAP" -lt 1000 ]; check "ingestion never paused 1 s" $?
+	! grep -q "CURVE mismatch" "$TMP/pub.err"; check "the sensor logged no false 'CURVE mismatch'" $?
+	grep -q "metrics: refused a connection from 127.0.0.1: 8 connections open from that address (the limit)" "$TMP/col.log"
+	check "the per-address limit is logged" $?
+	M=$(metrics)
+	echo "$M" | grep '^vigil_collector_http_'
+	echo "$M" | grep -q '^vigil_collector_http_refused_total [1-9]'; check "counted: vigil_collector_http_refused_total" $?
+	echo "$M" | grep -q '^vigil_collector_http_timeouts_total [1-9]'; check "counted: vigil_collector_http_timeouts_total (idle ones closed after 5 s)" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	exactly_once s1 1400; check "s1's 1400 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
 symlinks)
 	# finding 7: links planted in an evidence or spool directory another user created were followed (as root)
 	printf 'root only\n' >"$TMP/victim"; chmod 600 "$TMP/victim"
