@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <yaml.h>
 
@@ -31,13 +34,17 @@ struct cfgtab_ctx {
 	size_t errlen;
 	yaml_document_t *doc;
 	unsigned int depth;	/* include nesting: 0 for the file the caller named */
+	bool redact;		/* an included file that is no vigil config: its text is never shown */
 };
 
 #define CFGTAB_INCLUDE_KEY "include"
 #define CFGTAB_INCLUDE_DEPTH 8	/* deeper is a cycle or a mistake */
+#define CFGTAB_NEST_MAX 32	/* mappings and lists inside each other: a config has a handful */
 
 static int cfgtab_load_text(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
 			    const char *text, size_t len, char *err, size_t errlen, unsigned int depth);
+static int cfgtab_fail(struct cfgtab_ctx *c, yaml_mark_t m, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
 			    char *err, size_t errlen, unsigned int depth);
 
@@ -83,6 +90,58 @@ static void cfgtab_set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* true if s[0..len) is a name of the table: a key, a section, or one part of a dotted key */
+static bool cfgtab_known_word(const struct cfgtab_ctx *c, const char *s, size_t len)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const char *k = c->rows[i].key, *part = k;
+
+		for (const char *p = k;; p++) {
+			if (*p && *p != '.')
+				continue;
+			/* a prefix ending here ("detectors.flood") or the part before it ("flood") */
+			if (((size_t)(p - k) == len && !memcmp(k, s, len)) ||
+			    ((size_t)(p - part) == len && !memcmp(part, s, len)))
+				return true;
+			if (!*p)
+				break;
+			part = p + 1;
+		}
+	}
+	return false;
+}
+
+/*
+ * An error inside an included file that is not a vigil config names its line
+ * and column but never shows what is written there: 'include: /etc/shadow'
+ * must not print a password hash. Every quoted text that is not one of the
+ * table's own names goes.
+ */
+static void cfgtab_redact(const struct cfgtab_ctx *c, char *why)
+{
+	char out[CFGTAB_WHY_MAX];
+	size_t o = 0;
+	const char *p = why;
+
+	while (*p && o + 1 < sizeof(out)) {
+		const char *q = *p == '\'' ? strchr(p + 1, '\'') : NULL;
+
+		if (!q) {
+			out[o++] = *p++;
+			continue;
+		}
+		if (cfgtab_known_word(c, p + 1, (size_t)(q - p - 1)))
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%.*s", (int)(q - p + 1), p);
+		else
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "(not shown: included file)");
+		if (o >= sizeof(out))
+			o = sizeof(out) - 1;
+		p = q + 1;
+	}
+	out[o] = '\0';
+	memcpy(why, out, o + 1);
+}
+
 /* "name:line:col: why"; marks are 0-based in libyaml. Returns -EINVAL. */
 static int cfgtab_fail(struct cfgtab_ctx *c, yaml_mark_t m, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -94,6 +153,8 @@ static int cfgtab_fail(struct cfgtab_ctx *c, yaml_mark_t m, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	if (c->redact)
+		cfgtab_redact(c, why);
 	cfgtab_set_err(c->err, c->errlen, "%s:%zu:%zu: %s", c->name, m.line + 1, m.column + 1, why);
 	return -EINVAL;
 }
@@ -862,6 +923,49 @@ static int cfgtab_includes(struct cfgtab_ctx *c, yaml_node_t *root)
 	return 0;
 }
 
+/*
+ * Walk the document's events once, refusing nesting deeper than
+ * CFGTAB_NEST_MAX (a config is a few levels deep): a document of 200,000
+ * nested lists took libyaml minutes, and the reload thread must not. With the
+ * depth bounded the parse is linear in the input.
+ */
+static int cfgtab_depth(struct cfgtab_ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t ps;
+	yaml_event_t ev;
+	unsigned int depth = 0;
+	int rc = 0;
+
+	if (!yaml_parser_initialize(&ps)) {
+		cfgtab_set_err(c->err, c->errlen, "%s: out of memory", c->name);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
+	for (;;) {
+		if (!yaml_parser_parse(&ps, &ev)) {
+			rc = 0;	/* a syntax error: the load reports it with its position */
+			break;
+		}
+		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > CFGTAB_NEST_MAX) {
+				rc = cfgtab_fail(c, ev.start_mark, "nested deeper than %u levels: not a vigil configuration",
+						 CFGTAB_NEST_MAX);
+				yaml_event_delete(&ev);
+				break;
+			}
+		} else if (ev.type == YAML_MAPPING_END_EVENT || ev.type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&ps);
+	return rc;
+}
+
 int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, const char *name,
 		       const char *text, size_t len, char *err, size_t errlen)
 {
@@ -885,6 +989,10 @@ static int cfgtab_load_text(const struct cfgtab_row *rows, size_t n, void *targe
 		cfgtab_set_err(err, errlen, "%s: out of memory", c.name);
 		return -ENOMEM;
 	}
+	/* libyaml's scanner costs O(depth) per token: refuse deep nesting before loading the document */
+	rc = cfgtab_depth(&c, text, len);
+	if (rc)
+		goto cleanup;
 	yaml_parser_set_input_string(&ps, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&ps, &doc)) {
 		rc = cfgtab_syntax_error(&c, &ps, text, len);
@@ -899,6 +1007,16 @@ static int cfgtab_load_text(const struct cfgtab_row *rows, size_t n, void *targe
 					 "expected a mapping of sections at the top level, got %s",
 					 cfgtab_kind(root));
 			goto cleanup;
+		}
+		/* an included file whose top level is not ours is not a vigil config: show nothing of it */
+		for (yaml_node_pair_t *p = root->data.mapping.pairs.start; depth && p < root->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, p->key);
+			const char *key = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : "";
+
+			if (k->type != YAML_SCALAR_NODE || strlen(key) != k->data.scalar.length ||
+			    (!cfgtab_is_section(&c, key) && strcmp(key, CFGTAB_INCLUDE_KEY) &&
+			     !cfgtab_known_word(&c, key, strlen(key))))
+				c.redact = true;
 		}
 		rc = cfgtab_includes(&c, root);
 		if (!rc)
@@ -931,15 +1049,23 @@ int cfgtab_load_file(const struct cfgtab_row *rows, size_t n, void *target, cons
 static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *target, const char *path,
 			    char *err, size_t errlen, unsigned int depth)
 {
-	size_t len = 0, got;
+	size_t len = 0;
 	char *buf = NULL;
-	FILE *fp;
-	int rc;
+	struct stat sb;
+	ssize_t got;
+	int fd, rc;
 
-	fp = fopen(path, "rb");
-	if (!fp) {
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer; only a regular file is read */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		rc = -errno;
 		cfgtab_set_err(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		rc = -EINVAL;
+		cfgtab_set_err(err, errlen, "%s: not a regular file (a FIFO, a device or a directory): refused", path);
+		close(fd);
 		return rc;
 	}
 	buf = malloc(CFGTAB_FILE_MAX + 1);
@@ -948,12 +1074,15 @@ static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *targe
 		cfgtab_set_err(err, errlen, "%s: out of memory", path);
 		goto cleanup;
 	}
-	while ((got = fread(buf + len, 1, CFGTAB_FILE_MAX + 1 - len, fp)) > 0)
-		len += got;
-	if (ferror(fp)) {
-		rc = -EIO;
-		cfgtab_set_err(err, errlen, "%s: read error", path);
-		goto cleanup;
+	while (len <= CFGTAB_FILE_MAX && (got = read(fd, buf + len, CFGTAB_FILE_MAX + 1 - len)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = -EIO;
+			cfgtab_set_err(err, errlen, "%s: read error: %s", path, strerror(errno));
+			goto cleanup;
+		}
+		len += (size_t)got;
 	}
 	if (len > CFGTAB_FILE_MAX) {
 		rc = -EFBIG;
@@ -964,7 +1093,7 @@ static int cfgtab_load_path(const struct cfgtab_row *rows, size_t n, void *targe
 	rc = cfgtab_load_text(rows, n, target, path, buf, len, err, errlen, depth);
 cleanup:
 	free(buf);
-	fclose(fp);
+	close(fd);
 	return rc;
 }
 

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "sensor/config.h"
 #include "testlib.h"
@@ -53,6 +55,17 @@ static const struct row rows[] = {
 	{ "include must be a file name", "badtype.yaml", -EINVAL, "badtype.yaml:1:10: expected a file name", 0, 0 },
 	{ "two include keys", "dup.yaml", -EINVAL, "duplicate key 'include'", 0, 0 },
 	{ "include only at the top level", "nested_key.yaml", -EINVAL, "unknown key 'include' in 'dpdk'", 0, 0 },
+	/* issue 20, findings 10 and 12 */
+	{ "a file that is no config: its text is not shown", "useshadow.yaml", -EINVAL,
+	  "%D/shadow:1:1: unknown key (not shown: included file) at the top level", 0, 0 },
+	{ "...not even part of it", "useshadow.yaml", -EINVAL, "!hashvalue", 0, 0 },
+	{ "include of a FIFO is refused at once", "usefifo.yaml", -EINVAL,
+	  "%D/fifo: not a regular file (a FIFO, a device or a directory): refused (included from", 0, 0 },
+	{ "a FIFO as the file itself", "fifo", -EINVAL, "%D/fifo: not a regular file", 0, 0 },
+	{ "200,000 nested lists: refused at level 33, in linear time", "deep.yaml", -EINVAL,
+	  "deep.yaml:1:40: nested deeper than 32 levels", 0, 0 },
+	{ "deep nesting inside an include", "usedeep.yaml", -EINVAL,
+	  "deep.yaml:1:40: nested deeper than 32 levels: not a vigil configuration (included from", 0, 0 },
 };
 
 static void expand(char *out, size_t len, const char *msg)
@@ -88,6 +101,30 @@ static void test_rows(void)
 	put("badtype.yaml", "include: {a: 1}\n");
 	put("dup.yaml", "include: board.yaml\ninclude: board2.yaml\n");
 	put("nested_key.yaml", "dpdk:\n  include: board.yaml\n");
+	put("shadow", "root:$y$j9T$salt$hashvalue:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n");
+	put("useshadow.yaml", "include: shadow\n");
+	put("usefifo.yaml", "include: fifo\n");
+	put("usedeep.yaml", "include: deep.yaml\n");
+	{
+		char p[256], *deep = malloc(400020);
+		FILE *fp;
+
+		snprintf(p, sizeof(p), "%s/fifo", dir);
+		mkfifo(p, 0600);
+		if (deep) {
+			memcpy(deep, "sensor: ", 8);
+			memset(deep + 8, '[', 200000);
+			memset(deep + 200008, ']', 200000);
+			deep[400008] = '\0';
+			snprintf(p, sizeof(p), "%s/deep.yaml", dir);
+			fp = fopen(p, "w");
+			if (fp) {
+				fputs(deep, fp);
+				fclose(fp);
+			}
+			free(deep);
+		}
+	}
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
 		struct config cfg;
@@ -95,16 +132,24 @@ static void test_rows(void)
 		char path[256], want[512];
 		int rc;
 
+		struct timespec t0, t1;
+
 		snprintf(path, sizeof(path), "%s/%s", dir, r->load);
 		config_defaults(&cfg);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = config_load(&cfg, path, &err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		/* every file here is read at once: a FIFO waits for nobody, a deep document is refused early */
+		if (t1.tv_sec - t0.tv_sec >= 1)
+			testlib_case(r->name, false, "took %ld s", (long)(t1.tv_sec - t0.tv_sec));
 		if (r->rc == 0) {
 			testlib_case(r->name, rc == 0 && cfg.dpdk_memory_mb == r->memory_mb && cfg.flood.k == r->k,
 				     "rc=%d memory_mb=%u k=%g msg=%s", rc, cfg.dpdk_memory_mb, cfg.flood.k, err.msg);
 		} else {
-			expand(want, sizeof(want), r->msg);
-			testlib_case(r->name, rc == r->rc && strstr(err.msg, want), "rc=%d msg='%s' want '%s'", rc,
-				     err.msg, want);
+			/* a message starting with '!' must NOT appear */
+			expand(want, sizeof(want), r->msg[0] == '!' ? r->msg + 1 : r->msg);
+			testlib_case(r->name, rc == r->rc && (r->msg[0] == '!' ? !strstr(err.msg, want) : !!strstr(err.msg, want)),
+				     "rc=%d msg='%s' want %s'%s'", rc, err.msg, r->msg[0] == '!' ? "no " : "", want);
 		}
 	}
 }
