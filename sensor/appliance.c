@@ -6,6 +6,7 @@
  * privilege than needed once the ports are open.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,23 @@
 #include "xdp_loader.h"
 
 static volatile sig_atomic_t appliance_hup;
+
+/*
+ * A SIGHUP's config is parsed on a thread of its own and swapped in by the
+ * packet thread once it is whole: a slow file system (or a test hook standing
+ * in for one) never freezes the frames.
+ */
+struct appliance_reload {
+	pthread_t thr;
+	bool running;			/* a parse is in flight (joined by the packet thread) */
+	bool again;			/* another SIGHUP came meanwhile: parse once more after this one */
+	int done;			/* set by the parse thread when next/rc/err are ready (atomic) */
+	int rc;
+	struct config *next;
+	struct config_error err;
+	const char *path;
+	uint64_t delay_ns;		/* VIGIL_TEST_RELOAD_DELAY_MS: the parse waits first (a slow disk) */
+};
 
 struct appliance {
 	struct config *cfg;
@@ -52,6 +70,7 @@ struct appliance {
 	bool tap_logged;
 	uint64_t block_failures;
 	const struct poller_stats *poller;	/* the receive loop's counters (same thread), or NULL */
+	struct appliance_reload reload;
 };
 
 static void appliance_on_hup(int sig)
@@ -408,33 +427,85 @@ static int appliance_state_save_final(struct appliance *a)
 	return rc;
 }
 
-static void appliance_reload(struct appliance *a)
+static void *appliance_reload_thread(void *arg)
 {
-	struct config next;
-	struct config_error err;
+	struct appliance_reload *r = arg;
+
+	if (r->delay_ns) {
+		struct timespec ts = { .tv_sec = (time_t)(r->delay_ns / 1000000000ULL),
+				       .tv_nsec = (long)(r->delay_ns % 1000000000ULL) };
+
+		nanosleep(&ts, NULL);
+	}
+	config_defaults(r->next);
+	r->rc = config_load(r->next, r->path, &r->err);
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* SIGHUP: start parsing the file off the packet thread (once more afterwards if one is in flight). */
+static void appliance_reload_start(struct appliance *a)
+{
+	struct appliance_reload *r = &a->reload;
+	int rc;
+
+	if (r->running) {
+		r->again = true;
+		return;
+	}
+	if (!r->next)
+		r->next = malloc(sizeof(*r->next));
+	if (!r->next) {
+		a->reload_failures++;
+		pr_err("reload refused, running configuration kept: out of memory");
+		return;
+	}
+	r->path = a->config_path;
+	r->done = 0;
+	memset(&r->err, 0, sizeof(r->err));
+	rc = pthread_create(&r->thr, NULL, appliance_reload_thread, r);
+	if (rc) {
+		a->reload_failures++;
+		pr_err("reload refused, running configuration kept: cannot start the parse: %s", strerror(rc));
+		return;
+	}
+	r->running = true;
+	pr_info("reload: reading %s", a->config_path);
+}
+
+/* On the packet thread, once the parse is done: swap the new settings in (cheap: no I/O here). */
+static void appliance_reload_apply(struct appliance *a)
+{
+	struct appliance_reload *r = &a->reload;
 	char kept[512];
 	int rc, n;
 
-	config_defaults(&next);
-	rc = config_load(&next, a->config_path, &err);
-	if (rc < 0) {
-		a->reload_failures++;
-		pr_err("reload refused, running configuration kept: %s", err.msg);
+	if (!r->running || !__atomic_load_n(&r->done, __ATOMIC_ACQUIRE))
 		return;
+	pthread_join(r->thr, NULL);
+	r->running = false;
+	if (r->rc < 0) {
+		a->reload_failures++;
+		pr_err("reload refused, running configuration kept: %s", r->err.msg[0] ? r->err.msg : strerror(-r->rc));
+	} else {
+		n = reload_prepare(a->cfg, r->next, kept, sizeof(kept));
+		if (n)
+			pr_warn("reload: %s changed but need%s a restart; running values kept", kept, n == 1 ? "s" : "");
+		/* the pipeline and its detectors borrow *a->cfg: home_net, allowlists and
+		 * timeouts they read from it apply from the next packet; nothing learned is reset */
+		*a->cfg = *r->next;
+		rc = detect_reconfigure(pipeline_detect(a->pl), a->cfg);
+		if (rc < 0)
+			pr_err("reload: detector settings not applied: %s", strerror(-rc));
+		appliance_contain_cfg(a);
+		log_setup("vigil-sensor", appliance_log_level(a->cfg->log_level));
+		a->reloads++;
+		pr_info("reloaded %s", a->config_path);
 	}
-	n = reload_prepare(a->cfg, &next, kept, sizeof(kept));
-	if (n)
-		pr_warn("reload: %s changed but need%s a restart; running values kept", kept, n == 1 ? "s" : "");
-	/* the pipeline and its detectors borrow *a->cfg: home_net, allowlists and
-	 * timeouts they read from it apply from the next packet; nothing learned is reset */
-	*a->cfg = next;
-	rc = detect_reconfigure(pipeline_detect(a->pl), a->cfg);
-	if (rc < 0)
-		pr_err("reload: detector settings not applied: %s", strerror(-rc));
-	appliance_contain_cfg(a);
-	log_setup("vigil-sensor", appliance_log_level(a->cfg->log_level));
-	a->reloads++;
-	pr_info("reloaded %s", a->config_path);
+	if (r->again) {
+		r->again = false;
+		appliance_reload_start(a);
+	}
 }
 
 static void appliance_snapshot(struct appliance *a)
@@ -513,6 +584,15 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 	a->pub = pub;
 	a->stats_fd = stats_fd;
 	a->start_s = appliance_clock_ns(CLOCK_REALTIME) / 1000000000ULL;
+	{
+		const char *delay = getenv("VIGIL_TEST_RELOAD_DELAY_MS");
+
+		if (delay && delay[0]) {
+			a->reload.delay_ns = strtoull(delay, NULL, 10) * 1000000ULL;
+			pr_warn("reload: VIGIL_TEST_RELOAD_DELAY_MS=%s: every reload's parse waits that long first (a test "
+				"hook, not for service)", delay);
+		}
+	}
 	if (cfg->metrics_listen[0]) {
 		a->text = malloc(65536);
 		a->metrics = a->text ? metrics_new(cfg->metrics_listen, flows_fd, cfg->xdp_flow_entries) : NULL;
@@ -575,8 +655,9 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 		return;
 	if (appliance_hup) {
 		appliance_hup = 0;
-		appliance_reload(a);
+		appliance_reload_start(a);
 	}
+	appliance_reload_apply(a);
 	if (a->contain && contain_active(a->contain)) {
 		/* TTLs run on the incidents' clock (packet time in replay) */
 		struct config_cidr keys[64];
@@ -621,6 +702,9 @@ void appliance_free(struct appliance *a)
 {
 	if (!a)
 		return;
+	if (a->reload.running)
+		pthread_join(a->reload.thr, NULL);	/* a parse in flight ends by itself (regular files only) */
+	free(a->reload.next);
 	appliance_contain_drain(a);	/* error paths: nothing stays blocked without its TTL */
 	contain_free(a->contain);
 	state_writer_free(a->writer);	/* error paths: the write in flight finishes */
