@@ -96,6 +96,31 @@ static void collector_query_endpoint(char *buf, size_t len, const char *ip, cons
 		snprintf(buf, len, "%s:%s", ip, port);
 }
 
+/*
+ * A cell for a terminal: event fields are the sensor's text, so control
+ * characters (C0, DEL, and C1 written as UTF-8, U+0080..U+009F) are shown as
+ * \xNN / \u00NN instead of being sent to the terminal, where they could move
+ * the cursor or write the clipboard (OSC 52). Cut to the cell's size.
+ */
+static void collector_query_escape(char *cell)
+{
+	char out[COLLECTOR_QUERY_CELL];
+	size_t o = 0;
+
+	for (const unsigned char *p = (const unsigned char *)cell; *p && o + 7 < sizeof(out); p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *p);
+		} else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\u%04x", p[1]);
+			p++;
+		} else {
+			out[o++] = (char)*p;
+		}
+	}
+	out[o] = '\0';
+	memcpy(cell, out, o + 1);
+}
+
 static void collector_query_fill(struct json_object *o, struct collector_query_row *r)
 {
 	const char *s, *obs, *exp, *metric, *proto;
@@ -123,6 +148,26 @@ static void collector_query_fill(struct json_object *o, struct collector_query_r
 			 metric ? " " : "", metric ? metric : "");
 	else
 		snprintf(r->cell[COL_VALUE], COLLECTOR_QUERY_CELL, "-");
+	for (int c = 0; c < COL_MAX; c++)
+		collector_query_escape(r->cell[c]);
+}
+
+/*
+ * A stored JSON line for a terminal (--json): DEL and C1 controls, which JSON
+ * allows raw in strings, become \u00NN escapes: the same JSON, nothing a
+ * terminal acts on. (Raw C0 bytes are never stored: the ingest re-serialises.)
+ */
+static void collector_query_print_json(FILE *out, const char *line)
+{
+	for (const unsigned char *p = (const unsigned char *)line; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fprintf(out, "\\u%04x", *++p);
+		else
+			fputc(*p, out);
+	}
+	fputc('\n', out);
 }
 
 static void collector_query_print_row(struct collector_query *q, char cell[COL_MAX][COLLECTOR_QUERY_CELL])
@@ -231,7 +276,7 @@ static void collector_query_emit(struct collector_query *q, const char *line, st
 	struct collector_query_row r;
 
 	if (q->o->json) {
-		fprintf(q->out, "%s\n", line);
+		collector_query_print_json(q->out, line);
 	} else {
 		collector_query_fill(o, &r);
 		collector_query_print_row(q, r.cell);
@@ -280,7 +325,7 @@ static int collector_query_print_kept(struct collector_query *q)
 	}
 	if (q->o->json) {
 		for (size_t i = 0; i < q->nlines; i++)
-			fprintf(q->out, "%s\n", q->lines[(q->start + i) % q->nlines]);
+			collector_query_print_json(q->out, q->lines[(q->start + i) % q->nlines]);
 		goto cleanup;
 	}
 	rows = calloc(q->nlines ? q->nlines : 1, sizeof(*rows));
@@ -491,6 +536,38 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Following across rotations: the file we read (old) is now FILE.k; several
+ * rotations may have happened within one tick, so FILE.k-1 .. FILE.1 are read
+ * whole, oldest first, before the caller goes on with the new FILE.
+ */
+static int collector_query_rotated(struct collector_query *q, const char *path, const struct stat *old)
+{
+	char name[1100];
+	struct stat sb;
+	int k, rc = 0;
+
+	for (k = 1; k < 1000; k++) {
+		snprintf(name, sizeof(name), "%s.%d", path, k);
+		if (stat(name, &sb))
+			return 0;	/* ours was deleted already: nothing between to read */
+		if (sb.st_ino == old->st_ino && sb.st_dev == old->st_dev)
+			break;
+	}
+	for (k--; k >= 1 && !rc; k--) {
+		FILE *fp;
+		long off = 0;
+
+		snprintf(name, sizeof(name), "%s.%d", path, k);
+		fp = fopen(name, "re");
+		if (!fp)
+			continue;
+		rc = collector_query_read(q, fp, &off, false);
+		fclose(fp);
+	}
+	return rc;
+}
+
 int collector_query_run(const struct collector_query_opts *o, volatile sig_atomic_t *stop, FILE *out)
 {
 	struct collector_query q = { .o = o, .out = out };
@@ -518,12 +595,25 @@ int collector_query_run(const struct collector_query_opts *o, volatile sig_atomi
 		goto cleanup;
 	rc = collector_query_print_kept(&q);
 	while (!rc && o->follow && !*stop) {
-		struct stat sb;
+		struct stat sb, now;
+		FILE *next;
 
 		nanosleep(&tick, NULL);
 		if (fstat(fileno(fp), &sb) == 0 && sb.st_size < off)
 			off = 0;	/* truncated or rewritten: start over */
 		rc = collector_query_read(&q, fp, &off, false);
+		/* rotated (FILE became FILE.1, a new FILE was made): finish the old one, follow the new */
+		if (!rc && stat(o->path, &now) == 0 && fstat(fileno(fp), &sb) == 0 &&
+		    (now.st_ino != sb.st_ino || now.st_dev != sb.st_dev) && (next = fopen(o->path, "re"))) {
+			rc = collector_query_read(&q, fp, &off, false);
+			if (!rc)
+				rc = collector_query_rotated(&q, o->path, &sb);
+			fclose(fp);
+			fp = next;
+			off = 0;
+			if (!rc)
+				rc = collector_query_read(&q, fp, &off, false);
+		}
 	}
 cleanup:
 	for (size_t i = 0; i < q.nlines; i++)

@@ -271,14 +271,19 @@ int main(int argc, char **argv)
 		case 't':
 			qo.event_type = optarg;
 			break;
-		case 'n':
+		case 'n': {
+			unsigned long long v;
+
+			/* strtoul took 4294967297 as 1 (cast to 32 bits); '-1' as the largest number */
 			errno = 0;
-			qo.limit = (uint32_t)strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg) {
-				fprintf(stderr, "vigil-collector: --limit wants a number, got '%s'\n", optarg);
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || end == optarg || optarg[0] == '-' || v > UINT32_MAX) {
+				fprintf(stderr, "vigil-collector: --limit wants a number 0..4294967295, got '%s'\n", optarg);
 				return 2;
 			}
+			qo.limit = (uint32_t)v;
 			break;
+		}
 		case 'S':
 		case 'U':
 			if (collector_query_parse_time(optarg, now_us, c == 'S' ? &qo.since_us : &qo.until_us)) {

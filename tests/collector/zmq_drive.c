@@ -64,6 +64,7 @@ static char drive_pub[41], drive_sec[41], drive_srv[41];
 static unsigned long drive_incident, drive_hold_ms;
 static const char *drive_sha;	/* --sha: the evidence digest the alerts announce */
 static unsigned long drive_pad;	/* --pad N: events carry N more bytes */
+static const char *drive_json;	/* --json FILE: forge sends this file's text as its event */
 
 /* Options after the positional arguments: --keys SENSOR.key SERVER.pub, --spool DIR, --rate N. */
 static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigned long *rate)
@@ -91,6 +92,8 @@ static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigne
 			cfg->evidence_dir = argv[++i];
 		} else if (!strcmp(argv[i], "--incident") && i + 1 < argc) {
 			drive_incident = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
+			drive_json = argv[++i];
 		} else if (!strcmp(argv[i], "--pad") && i + 1 < argc) {
 			drive_pad = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--sha") && i + 1 < argc) {
@@ -872,11 +875,11 @@ static int drive_forge(int argc, char **argv)
 	struct publish_cfg kc = { 0 };
 	void *ctx = zmq_ctx_new(), *sock;
 	uint8_t seq[8];
-	char json[256];
+	char json[65536];
 	uint64_t ack;
 
 	if (argc < 4 || drive_options(argc - 4, argv + 4, &kc, NULL)) {
-		fprintf(stderr, "usage: forge ENDPOINT NAME SEQ WAIT_MS [--keys K P]\n");
+		fprintf(stderr, "usage: forge ENDPOINT NAME SEQ WAIT_MS [--keys K P] [--json FILE]\n");
 		return 2;
 	}
 	sock = drive_dealer(ctx, argv[0], &kc);
@@ -885,6 +888,16 @@ static int drive_forge(int argc, char **argv)
 	wire_put_u64(seq, strtoull(argv[2], NULL, 10));
 	snprintf(json, sizeof(json), "{\"timestamp\":\"2026-11-23T13:00:00.000000+0000\",\"event_type\":\"alert\","
 		 "\"alert\":{\"signature\":\"forged\",\"severity\":1},\"n\":0}");
+	if (drive_json) {
+		FILE *fp = fopen(drive_json, "r");
+		size_t n = fp ? fread(json, 1, sizeof(json) - 1, fp) : 0;
+
+		if (fp)
+			fclose(fp);
+		while (n && (json[n - 1] == '\n' || json[n - 1] == '\r'))
+			n--;
+		json[n] = '\0';
+	}
 	struct wire_frame f[4] = { { "VGL1", 4 }, { argv[1], strlen(argv[1]) }, { seq, 8 }, { json, strlen(json) } };
 	drive_sendv(sock, f, 4);
 	ack = drive_wait_ack(sock, atoi(argv[3]));

@@ -47,7 +47,7 @@ config() {
 		echo "collector:"
 		echo "  listen: $EP"
 		echo "  events_jsonl: $JSONL"
-		echo "  sqlite: $DB"
+		echo "  sqlite: ${DB:-\"\"}"
 		echo "  metrics_listen: 127.0.0.1:$MPORT"
 		echo "  control: ipc://$TMP/run/collector.ctl"
 		echo "  evidence_dir: $TMP/fetched"
@@ -479,6 +479,57 @@ EOY
 	echo "$M" | grep -q '^vigil_config_reloads_total 1$' && echo "$M" | grep -q '^vigil_config_reload_failures_total 2$'
 	check "counted: 2 refused, then a good one applied" $?
 	wait "$SPID"; check "the replay ends normally" $?
+	;;
+query)
+	# finding 8: query's table printed raw terminal escapes from event fields (cursor moves, OSC 52 clipboard)
+	# finding 12: year 9999 accepted, --limit 4294967297 became 1, events nested 33..64 deep invisible to query,
+	# query --follow lost the file across a rotation
+	config
+	start_collector "$TMP/col.log"; check "collector listening" $?
+	"$DRIVE" publish "$EP" s1 10 0 20000 --spool "$TMP/spool" >/dev/null; check "s1's 1..10 acked" $?
+	printf '%s' '{"timestamp":"2026-11-23T13:00:01.000000+0000","event_type":"alert","src_ip":"10.0.0.1\u001b[31m","alert":{"signature":"\u001b[2J\u001b]52;c;ZXZpbA==\u0007 owned \u009b31m\u007f","severity":1},"vigil":{"detector":"x\u001b[H"}}' >"$TMP/esc.json"
+	"$DRIVE" forge "$EP" s1 11 2000 --json "$TMP/esc.json" >/dev/null; check "an alert full of terminal escapes is stored (seq 11)" $((! $?))
+	/usr/bin/python3 -c 'import sys; open(sys.argv[1], "w").write("{\"event_type\":\"deep\",\"d\":" + "[" * 50 + "]" * 50 + "}")' "$TMP/deep.json"
+	"$DRIVE" forge "$EP" s1 12 2000 --json "$TMP/deep.json" >/dev/null; check "an event nested 51 deep is stored (seq 12)" $((! $?))
+	printf '%s' '{"timestamp":"9999-12-31T23:59:59.000000+0000","event_type":"alert","alert":{"signature":"from the future","severity":3}}' >"$TMP/future.json"
+	"$DRIVE" forge "$EP" s1 13 2000 --json "$TMP/future.json" >/dev/null; check "a year-9999 alert is stored (seq 13)" $((! $?))
+	"$COLLECTOR" query -c "$CFG" >"$TMP/table.out" 2>&1; check "query prints the table" $?
+	grep "owned" "$TMP/table.out" | cut -c1-160
+	! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/table.out" && ! grep -q "$(printf '\302\233')" "$TMP/table.out"
+	check "no control character reaches the terminal (ESC, BEL, DEL, C1 CSI)" $?
+	grep -qF '\x1b[2J\x1b]52;c;ZXZpbA==\x07 owned \u009b31m\x7f' "$TMP/table.out"; check "...they are shown escaped" $?
+	"$COLLECTOR" query -c "$CFG" --json >"$TMP/json.out" 2>&1
+	! LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$TMP/json.out" && ! grep -q "$(printf '\302\233')" "$TMP/json.out" &&
+		/usr/bin/python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' "$TMP/json.out"
+	check "--json: the same escaped, every line still JSON" $?
+	"$COLLECTOR" query -c "$CFG" --json --event-type deep >"$TMP/deep.out" 2>&1
+	[ "$(wc -l <"$TMP/deep.out")" -eq 1 ]; check "the 51-deep event is visible to query (was: stored, invisible)" $?
+	[ "$("$COLLECTOR" query -c "$CFG" --json --since 2026-01-01 | grep -c 'from the future')" -eq 0 ] &&
+		[ "$("$COLLECTOR" query -c "$CFG" --json | grep -c 'from the future')" -eq 1 ]
+	check "year 9999: kept as sent, but not indexed by time (no time filter matches it)" $?
+	grep -q "sensor s1 seq 13: timestamp outside 1970 .. a day from now, stored but not indexed by time" "$TMP/col.log"
+	check "...logged" $?
+	"$COLLECTOR" query -c "$CFG" --limit 4294967297 >/dev/null 2>"$TMP/err"; RC=$?
+	[ $RC -eq 2 ] && grep -q "limit wants a number 0..4294967295, got '4294967297'" "$TMP/err"; check "--limit 4294967297: a usage error (was: taken as 1)" $?
+	"$COLLECTOR" query -c "$CFG" --limit -1 >/dev/null 2>&1; [ $? -eq 2 ]; check "--limit -1: a usage error" $?
+	[ "$("$COLLECTOR" query -c "$CFG" --json --limit 3 | wc -l)" -eq 3 ]; check "--limit 3 keeps 3" $?
+	stop_collector
+	stats "$TMP/col.log" | grep -q "bad_timestamp=1"; check "counted: bad_timestamp=1" $? "$(stats "$TMP/col.log")"
+	# follow across rotations (JSON-lines only: SQLite is not rotated)
+	rm -f "$JSONL"*
+	DB=""
+	config "jsonl_rotate_mb: 1" "jsonl_keep: 8"
+	start_collector "$TMP/col2.log"; check "collector, JSON-lines only, rotating every MiB" $?
+	"$COLLECTOR" query -c "$CFG" --follow --json >"$TMP/follow.out" 2>&1 &
+	QPID=$!; PIDS="$PIDS $QPID"
+	sleep 0.5
+	"$DRIVE" publish "$EP" s2 1500 0 30000 --pad 1500 >/dev/null; check "s2's 1500 events of 1.5 KB acked" $?
+	sleep 1
+	kill -INT "$QPID"; wait "$QPID"
+	R=$(ls "$JSONL".* 2>/dev/null | wc -l)
+	[ "$R" -ge 2 ]; check "the file rotated ($R times)" $?
+	"$DRIVE" verify "$TMP/follow.out" s2 1500 >"$TMP/verify.out"; check "query --follow printed s2's 1..1500 once each, in order, across the rotations" $? "$(cat "$TMP/verify.out")"
+	stop_collector
 	;;
 symlinks)
 	# finding 7: links planted in an evidence or spool directory another user created were followed (as root)
