@@ -642,6 +642,19 @@ files)
 	"$DRIVE" publish "$EP" s1 5 0 2000 $(keys s1) >/dev/null 2>&1
 	[ "$(stat -c %a "$JSONL")" = 640 ] && [ "$(stat -c %a "$DB")" = 640 ]; check "store files are 0640 (were 0644)" $? "$(stat -c '%n %a' "$JSONL" "$DB")"
 	stop_collector
+	if [ -n "$SENSOR" ]; then
+		printf 'sensor:\n  name: "../../x"\n' >"$TMP/name.yaml"
+		"$SENSOR" -c "$TMP/name.yaml" --check-config >"$TMP/cc.out" 2>&1; RC=$?
+		cat "$TMP/cc.out"
+		[ $RC -eq 1 ] && grep -q "name.yaml:2:9: 'sensor.name' must be 1..63 of letters" "$TMP/cc.out"
+		check "sensor.name '../../x' fails --check-config (was: evidence written outside its directory)" $?
+		printf 'root:$y$j9T$salt$secrethash:19000:0:99999:7:::\n' >"$TMP/shadow"; chmod 600 "$TMP/shadow"
+		printf 'include: %s\n' "$TMP/shadow" >"$TMP/inc.yaml"
+		"$SENSOR" -c "$TMP/inc.yaml" --check-config >"$TMP/cc.out" 2>&1; RC=$?
+		cat "$TMP/cc.out"
+		[ $RC -eq 1 ] && ! grep -q "secrethash\|root" "$TMP/cc.out" && grep -q "shadow:1:1: unknown key (not shown: included file)" "$TMP/cc.out"
+		check "include: of a file that is no config does not quote it (was: its first line)" $?
+	fi
 	;;
 *)
 	echo "unknown case $CASE"
