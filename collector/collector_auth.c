@@ -21,7 +21,8 @@ struct collector_auth_key {
 	char key[WIRE_KEY_LEN + 1];
 	char names[COLLECTOR_AUTH_NAMES_MAX][WIRE_NAME_MAX + 1];
 	uint32_t n_names;
-	struct collector_auth_bucket bucket;
+	struct collector_auth_bucket bucket;		/* messages */
+	struct collector_auth_bucket handshakes;	/* connections */
 };
 
 struct collector_auth {
@@ -213,4 +214,11 @@ enum collector_auth_verdict collector_auth_check(struct collector_auth *a, int i
 		return COLLECTOR_AUTH_GLOBAL_RATE;
 	}
 	return COLLECTOR_AUTH_OK;
+}
+
+bool collector_auth_handshake(struct collector_auth *a, int id, int64_t now_us)
+{
+	if (id < 0 || (uint32_t)id >= a->n)
+		return false;
+	return collector_auth_take(&a->keys[id].handshakes, a->cfg.key_handshakes, now_us);
 }

@@ -22,6 +22,7 @@
 struct collector_auth_cfg {
 	uint32_t key_rate;	/* messages per second per identity (burst: one second's worth); 0: no limit */
 	uint32_t max_rate;	/* messages per second for the whole collector; 0: no limit */
+	uint32_t key_handshakes;	/* connections per second one key may open (burst: one second's worth); 0: no limit */
 };
 
 enum collector_auth_verdict {
@@ -68,5 +69,8 @@ bool collector_auth_may(const struct collector_auth *a, int id, const char *name
  */
 enum collector_auth_verdict collector_auth_check(struct collector_auth *a, int id, const char *name, size_t len,
 						 int64_t now_us);
+
+/* A handshake by listed key id at now_us: true while the key's connection rate allows one more. */
+bool collector_auth_handshake(struct collector_auth *a, int id, int64_t now_us);
 
 #endif

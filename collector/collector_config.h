@@ -27,6 +27,8 @@ struct collector_config {
 	uint32_t key_rate;			/* messages/s per key (or all keyless peers); 0: no limit */
 	uint32_t max_rate;			/* messages/s for the whole collector; 0: no limit */
 	uint32_t max_pending;			/* connections still in their handshake, at once */
+	uint32_t max_connections;		/* connections open at once; beyond, a handshake is refused */
+	uint32_t key_handshakes;		/* connections one key may open per second */
 	uint32_t handshake_timeout_ms;		/* a connection must finish its handshake within this */
 	char metrics_listen[64];		/* "ADDR:PORT" of the Prometheus endpoint; "" disables */
 	char control[COLLECTOR_PATH_MAX];	/* local ZeroMQ endpoint `evidence` talks to; "" disables */

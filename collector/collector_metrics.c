@@ -140,6 +140,11 @@ int collector_metrics_format(const struct collector_stats *st, const struct coll
 				  "Connections closed in their handshake because max_pending were", st->conns_evicted);
 	collector_metrics_counter(c.fp, "vigil_collector_accept_failed_total",
 				  "Connections that could not be accepted (out of descriptors)", st->accept_failed);
+	collector_metrics_counter(c.fp, "vigil_collector_connection_limit_total",
+				  "Handshakes of listed keys refused: max_connections connections were open", st->conn_limit);
+	collector_metrics_counter(c.fp, "vigil_collector_key_handshakes_refused_total",
+				  "Handshakes of listed keys refused: the key opened more than key_handshakes per second",
+				  st->key_handshakes);
 	collector_metrics_counter(c.fp, "vigil_collector_http_refused_total",
 				  "Metrics connections refused by a connection limit", st->http_refused);
 	collector_metrics_counter(c.fp, "vigil_collector_http_timeouts_total",

@@ -97,7 +97,7 @@ struct collector_serve {
 	int listen_port;		/* the TCP port of collector.listen, 0 for ipc:// */
 	struct collector_serve_conn *conns;	/* in their handshake, oldest first */
 	size_t nconns;
-	struct collector_serve_quiet q_refused, q_evicted, q_accept, q_ts, q_route;
+	struct collector_serve_quiet q_refused, q_evicted, q_accept, q_ts, q_route, q_conn;
 };
 
 static uint64_t collector_serve_now_s(void)
@@ -150,7 +150,9 @@ static void collector_serve_zap(struct collector_serve *sv)
 	size_t n = 0;
 	int more = 1;
 	char key[WIRE_KEY_LEN + 1] = "", addr[64] = "?";
+	const char *limit = NULL;
 	bool ok = false;
+	int id = COLLECTOR_AUTH_UNKNOWN;
 
 	while (more && n < 8) {
 		size_t ml = sizeof(more);
@@ -179,24 +181,47 @@ static void collector_serve_zap(struct collector_serve *sv)
 	if (n >= 7 && zmq_msg_size(&m[5]) == 5 && !memcmp(zmq_msg_data(&m[5]), "CURVE", 5) &&
 	    zmq_msg_size(&m[6]) == 32) {
 		zmq_z85_encode(key, zmq_msg_data(&m[6]), 32);
-		ok = collector_auth_find(sv->auth, key) >= 0;
+		id = collector_auth_find(sv->auth, key);
+		ok = id >= 0;
 	}
 	if (n >= 4)
 		snprintf(addr, sizeof(addr), "%.*s", (int)zmq_msg_size(&m[3]), (const char *)zmq_msg_data(&m[3]));
+	/* a listed key within its connection rate, while the collector has room: the global and per-key limits */
+	if (ok && sv->st->conns_open > sv->cfg->max_connections) {
+		ok = false;
+		limit = "collector.max_connections";
+		sv->st->conn_limit++;
+	} else if (ok && !collector_auth_handshake(sv->auth, id, collector_serve_wall_us())) {
+		ok = false;
+		limit = "its collector.key_handshakes";
+		sv->st->key_handshakes++;
+	}
 	/* reply: version, request id, status, text, user id (the key: every message carries it), metadata */
 	zmq_send(sv->zap, "1.0", 3, ZMQ_SNDMORE);
 	if (n >= 2)
 		zmq_send(sv->zap, zmq_msg_data(&m[1]), zmq_msg_size(&m[1]), ZMQ_SNDMORE);
 	else
 		zmq_send(sv->zap, "", 0, ZMQ_SNDMORE);
-	zmq_send(sv->zap, ok ? "200" : "400", 3, ZMQ_SNDMORE);
-	zmq_send(sv->zap, ok ? "OK" : "key not allowed", ok ? 2 : 15, ZMQ_SNDMORE);
+	/* RFC 27: 300 is a temporary refusal (a limit), 400 a key that is not let in */
+	zmq_send(sv->zap, ok ? "200" : limit ? "300" : "400", 3, ZMQ_SNDMORE);
+	zmq_send(sv->zap, ok ? "OK" : limit ? "connection limit" : "key not allowed", ok ? 2 : limit ? 16 : 15,
+		 ZMQ_SNDMORE);
 	zmq_send(sv->zap, ok ? key : "", ok ? WIRE_KEY_LEN : 0, ZMQ_SNDMORE);
 	zmq_send(sv->zap, "", 0, 0);
 	for (size_t i = 0; i < n; i++)
 		zmq_msg_close(&m[i]);
 	if (ok)
 		return;
+	if (limit) {
+		uint64_t skipped;
+
+		if (collector_serve_may_log(&sv->q_conn, &skipped))
+			pr_warn("refused a connection of key %s from %s: over %s (%u); %" PRIu64 " more since the last "
+				"report; %" PRIu64 " connections open", key, addr, limit,
+				limit[0] == 'c' ? sv->cfg->max_connections : sv->cfg->key_handshakes, skipped,
+				sv->st->conns_open);
+		return;
+	}
 	sv->st->refused++;
 	if (sv->refused_logged && collector_serve_now_s() == (uint64_t)sv->refused_logged) {
 		sv->refused_quiet++;
@@ -1085,7 +1110,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	struct collector_serve *sv;
 	int rc;
 
-	struct collector_auth_cfg acfg = { .key_rate = cfg->key_rate, .max_rate = cfg->max_rate };
+	struct collector_auth_cfg acfg = { .key_rate = cfg->key_rate, .max_rate = cfg->max_rate,
+					   .key_handshakes = cfg->key_handshakes };
 	struct collector_store_cfg scfg = {
 		.jsonl = cfg->events_jsonl, .rotate_bytes = (uint64_t)cfg->jsonl_rotate_mb << 20,
 		.keep = cfg->jsonl_keep, .sqlite = cfg->sqlite,

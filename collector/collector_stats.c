@@ -50,10 +50,12 @@ int collector_stats_format(const struct collector_stats *st, char *buf, size_t l
 		off += (size_t)n;
 	}
 	if (off < len && (st->refused_msgs || st->bad_timestamp || st->quarantined || st->conns_evicted ||
-			  st->accept_failed)) {
+			  st->accept_failed || st->conn_limit || st->key_handshakes)) {
 		n = snprintf(buf + off, len - off, " not_allowed=%" PRIu64 " bad_timestamp=%" PRIu64
-			     " quarantined=%" PRIu64 " connections_evicted=%" PRIu64 " accept_failed=%" PRIu64,
-			     st->refused_msgs, st->bad_timestamp, st->quarantined, st->conns_evicted, st->accept_failed);
+			     " quarantined=%" PRIu64 " connections_evicted=%" PRIu64 " accept_failed=%" PRIu64
+			     " connection_limit=%" PRIu64 " key_handshakes=%" PRIu64,
+			     st->refused_msgs, st->bad_timestamp, st->quarantined, st->conns_evicted, st->accept_failed,
+			     st->conn_limit, st->key_handshakes);
 		if (n < 0)
 			return n;
 		off += (size_t)n;

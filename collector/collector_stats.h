@@ -49,6 +49,8 @@ struct collector_stats {
 	uint64_t conns_open;			/* connections open now (gauge) */
 	uint64_t conns_evicted;			/* closed while still in their handshake: max_pending reached */
 	uint64_t accept_failed;			/* accepts that failed (EMFILE: out of file descriptors) */
+	uint64_t conn_limit;			/* handshakes of listed keys refused: max_connections open */
+	uint64_t key_handshakes;		/* handshakes of listed keys refused: the key's connection rate */
 	uint64_t http_refused;			/* metrics connections refused by a limit (lib/httpd) */
 	uint64_t http_timeouts;			/* metrics connections closed for being idle too long */
 };

@@ -52,6 +52,7 @@ struct publish {
 	struct publish_spool *spool;	/* NULL: memory only */
 	char evidence_dir[256];		/* "": evidence off */
 	bool refused_warned;
+	bool limit_warned;
 	void *ctx;
 	int evfd;			/* wakes the thread on new events and on stop */
 	pthread_t thread;
@@ -364,6 +365,7 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 		uint8_t ev[16];
 		char addr[256];
 		int len = zmq_recv(mon, ev, sizeof(ev), ZMQ_DONTWAIT);
+		uint32_t val;
 		uint16_t id;
 
 		if (len < 0)
@@ -372,6 +374,20 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 		if (len < 6)
 			continue;
 		memcpy(&id, ev, sizeof(id));
+		memcpy(&val, ev + 2, sizeof(val));
+		if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH && val == 300) {
+			/* a temporary refusal: the collector is at a connection limit; not a key problem */
+			bool warn;
+
+			pthread_mutex_lock(&p->lock);
+			p->st.refused++;
+			warn = !p->limit_warned;
+			p->limit_warned = true;
+			pthread_mutex_unlock(&p->lock);
+			if (warn)
+				pr_warn("collector %s: connection refused for now (a connection limit); retrying", p->endpoint);
+			continue;
+		}
 		if (id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
 		    id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
 			bool warn;

@@ -994,6 +994,64 @@ static int drive_forgereply(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * conns ENDPOINT NAME N WAIT_MS [--keys K P]: N connections from one key at
+ * once, each sending one event under NAME (seq 1); counts the connections an
+ * ack came back on within WAIT_MS. Prints "conns: opened=N acked=K".
+ */
+static int drive_conns(int argc, char **argv)
+{
+	struct publish_cfg kc = { 0 };
+	void *ctx = zmq_ctx_new(), **socks;
+	unsigned long n, acked = 0;
+	uint64_t end;
+	uint8_t seq[8];
+	static const char json[] = "{\"event_type\":\"alert\",\"n\":1}";
+	bool *got;
+
+	if (argc < 4 || drive_options(argc - 4, argv + 4, &kc, NULL)) {
+		fprintf(stderr, "usage: conns ENDPOINT NAME N WAIT_MS [--keys K P]\n");
+		return 2;
+	}
+	n = strtoul(argv[2], NULL, 10);
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)n + 16);
+	socks = calloc(n, sizeof(*socks));
+	got = calloc(n, sizeof(*got));
+	if (!socks || !got)
+		return 1;
+	wire_put_u64(seq, 1);
+	for (unsigned long i = 0; i < n; i++) {
+		struct wire_frame f[4] = { { "VGL1", 4 }, { argv[1], strlen(argv[1]) }, { seq, 8 }, { json, sizeof(json) - 1 } };
+
+		socks[i] = drive_dealer(ctx, argv[0], &kc);
+		if (socks[i])
+			drive_sendv(socks[i], f, 4);
+	}
+	end = drive_now_us() + strtoull(argv[3], NULL, 10) * 1000;
+	while (drive_now_us() < end && acked < n) {
+		for (unsigned long i = 0; i < n; i++) {
+			uint64_t a;
+
+			if (!socks[i] || got[i])
+				continue;
+			a = drive_wait_ack(socks[i], 0);
+			if (a && a != UINT64_MAX) {
+				got[i] = true;
+				acked++;
+			}
+		}
+		usleep(20000);
+	}
+	printf("conns: opened=%lu acked=%lu\n", n, acked);
+	for (unsigned long i = 0; i < n; i++)
+		if (socks[i])
+			zmq_close(socks[i]);
+	free(socks);
+	free(got);
+	zmq_ctx_term(ctx);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1020,9 +1078,11 @@ int main(int argc, char **argv)
 		return drive_forge(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "names"))
 		return drive_names(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "conns"))
+		return drive_conns(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "forgereply"))
 		return drive_forgereply(argc - 2, argv + 2);
 	fprintf(stderr, "usage: zmq_drive freeport|publish|verify|dropfull|raw|refused|mkevidence|fakesensor|evreq|"
-		"forge|names|forgereply ...\n");
+		"forge|names|forgereply|conns ...\n");
 	return 2;
 }

@@ -531,6 +531,32 @@ query)
 	"$DRIVE" verify "$TMP/follow.out" s2 1500 >"$TMP/verify.out"; check "query --follow printed s2's 1..1500 once each, in order, across the rotations" $? "$(cat "$TMP/verify.out")"
 	stop_collector
 	;;
+key_conns)
+	# finding 9 / what to build: per-key and global connection limits, counted and logged
+	curve_setup s1:s1 mallory:mallory
+	config "key_handshakes: 10"
+	start_collector "$TMP/col.log"; check "collector listening (key_handshakes 10/s)" $?
+	"$DRIVE" conns "$EP" mallory 200 3000 $(keys mallory) >"$TMP/conns.out" &
+	CPID=$!; PIDS="$PIDS $CPID"
+	sleep 0.3
+	"$DRIVE" publish "$EP" s1 300 0 20000 $(keys s1) >"$TMP/pub.out"; check "s1's 300 acked while mallory opens 200 connections" $? "$(cat "$TMP/pub.out")"
+	wait "$CPID"; cat "$TMP/conns.out"
+	A=$(sed -n 's/.*acked=\([0-9]*\).*/\1/p' "$TMP/conns.out")
+	[ "${A:-999}" -lt 100 ]; check "mallory got fewer than 100 of 200 connections in 3 s ($A)" $?
+	grep -qF "refused a connection of key $(pubkey mallory) from 127.0.0.1: over its collector.key_handshakes (10)" "$TMP/col.log"
+	check "logged with the key" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "key_handshakes=[1-9]"; check "counted: key_handshakes" $?
+	exactly_once s1 300; check "s1's 300 stored exactly once" $? "$(cat "$TMP/verify.out")"
+	# the global limit
+	config "key_handshakes: 0" "max_connections: 20"
+	start_collector "$TMP/col2.log"; check "collector listening (max_connections 20)" $?
+	"$DRIVE" conns "$EP" mallory 60 2000 $(keys mallory) >"$TMP/conns2.out"; cat "$TMP/conns2.out"
+	grep -q "over collector.max_connections (20)" "$TMP/col2.log"; check "the global limit is logged" $?
+	stop_collector
+	stats "$TMP/col2.log" | grep -q "connection_limit=[1-9]"; check "counted: connection_limit" $? "$(stats "$TMP/col2.log")"
+	;;
 symlinks)
 	# finding 7: links planted in an evidence or spool directory another user created were followed (as root)
 	printf 'root only\n' >"$TMP/victim"; chmod 600 "$TMP/victim"
