@@ -18,15 +18,12 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <zmq.h>
 
-#include "httpd.h"
 #include "log.h"
 #include "wire.h"
 #include "sha256.h"
@@ -34,6 +31,7 @@
 #include "collector_evidence.h"
 #include "collector_ingest.h"
 #include "collector_metrics.h"
+#include "collector_scrape.h"
 #include "collector_serve.h"
 #include "collector_store.h"
 
@@ -71,14 +69,7 @@ struct collector_serve {
 	void *sock;
 	void *zap;			/* ZMQ_REP on inproc://zeromq.zap.01 when CURVE is on */
 	void *mon;			/* handshake failures of sock */
-	struct httpd *http;		/* metrics server (lib/httpd, its own thread), NULL when off */
-	int metrics_evfd;		/* the HTTP thread asks the loop for fresh metrics text here */
-	bool mready;			/* mlock and mcond initialised */
-	pthread_mutex_t mlock;		/* mtext, mlen, mgen, mwant */
-	pthread_cond_t mcond;		/* mgen moved */
-	char *mtext;
-	size_t mlen;
-	uint64_t mgen, mwant;		/* text rendered for request number mgen; requests so far */
+	struct collector_scrape *scrape;	/* metrics on lib/httpd's thread, NULL when off */
 	time_t refused_logged;
 	uint64_t refused_quiet;
 	struct collector_store *store;
@@ -339,108 +330,21 @@ static void collector_serve_monitor(struct collector_serve *sv)
 	}
 }
 
-/*
- * GET /metrics (or /), on the HTTP server's own thread (lib/httpd): ask the
- * loop for fresh text through an eventfd and wait for it up to a second (the
- * loop renders between two batches), else serve the last text. The loop never
- * waits for a client; a client waits at most for the loop.
- */
-static int collector_serve_metrics_get(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
-{
-	struct collector_serve *sv = ctx;
-	const char *text;
-	uint64_t want, one = 1;
-	struct timespec dl;
-
-	if (strcmp(req->path, "/metrics") && strcmp(req->path, "/")) {
-		resp->status = 404;
-		text = "try /metrics\n";
-	} else if (strcmp(req->method, "GET")) {
-		resp->status = 405;
-		text = "only GET\n";
-	} else {
-		text = NULL;
-	}
-	if (text) {
-		resp->body = strdup(text);
-		resp->len = resp->body ? strlen(resp->body) : 0;
-		return resp->body ? 0 : -ENOMEM;
-	}
-	pthread_mutex_lock(&sv->mlock);
-	want = ++sv->mwant;
-	pthread_mutex_unlock(&sv->mlock);
-	if (write(sv->metrics_evfd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: a request is already signalled */
-	}
-	clock_gettime(CLOCK_MONOTONIC, &dl);
-	dl.tv_sec += 1;
-	pthread_mutex_lock(&sv->mlock);
-	while (sv->mgen < want && pthread_cond_timedwait(&sv->mcond, &sv->mlock, &dl) == 0)
-		;
-	resp->body = malloc(sv->mlen + 1);
-	if (resp->body) {
-		memcpy(resp->body, sv->mtext ? sv->mtext : "", sv->mlen);
-		resp->len = sv->mlen;
-	}
-	pthread_mutex_unlock(&sv->mlock);
-	resp->ctype = "text/plain; version=0.0.4; charset=utf-8";
-	return resp->body ? 0 : -ENOMEM;
-}
-
-/* In the loop: render the metrics the HTTP thread asked for, and wake it. */
+/* In the loop: render the metrics a scrape asked for (collector_scrape.c) and hand them over. */
 static void collector_serve_metrics_render(struct collector_serve *sv)
 {
 	struct httpd_stats hs;
-	uint64_t v, want;
 	char *body = NULL;
 	size_t len = 0;
 
-	if (read(sv->metrics_evfd, &v, sizeof(v)) < 0)
+	if (!collector_scrape_wanted(sv->scrape))
 		return;
-	pthread_mutex_lock(&sv->mlock);
-	want = sv->mwant;
-	pthread_mutex_unlock(&sv->mlock);
-	httpd_get_stats(sv->http, &hs);
+	collector_scrape_stats(sv->scrape, &hs);
 	sv->st->http_refused = hs.refused;
 	sv->st->http_timeouts = hs.timeouts;
 	sv->st->metrics_requests++;
-	if (collector_metrics_format(sv->st, sv->store, collector_serve_wall_us(), &body, &len))
-		return;
-	pthread_mutex_lock(&sv->mlock);
-	free(sv->mtext);
-	sv->mtext = body;
-	sv->mlen = len;
-	sv->mgen = want;
-	pthread_cond_broadcast(&sv->mcond);
-	pthread_mutex_unlock(&sv->mlock);
-}
-
-/* The HTTP server on collector.metrics_listen; if it cannot start the collector warns and runs without it. */
-static void collector_serve_http_open(struct collector_serve *sv, const struct collector_config *cfg)
-{
-	struct httpd_cfg hc = { .listen = cfg->metrics_listen, .name = "metrics" };
-	pthread_condattr_t ca;
-	int rc;
-
-	sv->metrics_evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	pthread_mutex_init(&sv->mlock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&sv->mcond, &ca);
-	pthread_condattr_destroy(&ca);
-	sv->mready = true;
-	sv->http = sv->metrics_evfd >= 0 ? httpd_new(&hc) : NULL;
-	rc = sv->http ? httpd_route(sv->http, "/", collector_serve_metrics_get, sv) : -errno;
-	if (!rc)
-		rc = httpd_start(sv->http);
-	if (rc) {
-		pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
-			strerror(-rc));
-		httpd_free(sv->http);
-		sv->http = NULL;
-		return;
-	}
-	pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
+	if (collector_metrics_format(sv->st, sv->store, collector_serve_wall_us(), &body, &len) == 0)
+		collector_scrape_publish(sv->scrape, body, len);
 }
 
 static void collector_serve_note_peer(struct collector_serve *sv, const zmq_msg_t *rid, const char *sensor)
@@ -1123,7 +1027,6 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		return -ENOMEM;
 	sv->st = st;
 	sv->cfg = cfg;
-	sv->metrics_evfd = -1;
 	sv->routes = collector_ev_routes_new(cfg->max_sensors);
 	sv->conns = calloc(cfg->max_pending ? cfg->max_pending : 1, sizeof(*sv->conns));
 	if (!sv->routes || !sv->conns) {
@@ -1185,8 +1088,14 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	rc = collector_serve_ctl_open(sv, cfg);
 	if (rc)
 		goto cleanup;
-	if (cfg->metrics_listen[0])
-		collector_serve_http_open(sv, cfg);
+	if (cfg->metrics_listen[0]) {
+		sv->scrape = collector_scrape_new(cfg->metrics_listen);
+		if (!sv->scrape)
+			pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
+				strerror(errno));
+		else
+			pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
+	}
 	pr_info("listening on %s", cfg->listen);
 
 	while (!*stop) {
@@ -1198,8 +1107,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 
 		if (sv->zap)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->zap, .events = ZMQ_POLLIN };
-		if (sv->http)
-			items[nitems++] = (zmq_pollitem_t){ .fd = sv->metrics_evfd, .events = ZMQ_POLLIN };
+		if (sv->scrape)
+			items[nitems++] = (zmq_pollitem_t){ .fd = collector_scrape_fd(sv->scrape), .events = ZMQ_POLLIN };
 		if (sv->ctl)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->ctl, .events = ZMQ_POLLIN };
 		if (zmq_poll(items, nitems, 200) < 0) {
@@ -1212,7 +1121,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		if (sv->zap)
 			collector_serve_zap(sv);
 		collector_serve_monitor(sv);
-		if (sv->http)
+		if (sv->scrape)
 			collector_serve_metrics_render(sv);
 		if (sv->ctl) {
 			collector_serve_ctl(sv);
@@ -1253,14 +1162,7 @@ cleanup:
 			rc = frc;
 	}
 	collector_store_free(sv->store);
-	httpd_free(sv->http);	/* its thread stops before the store and the text go */
-	if (sv->metrics_evfd >= 0)
-		close(sv->metrics_evfd);
-	if (sv->mready) {
-		free(sv->mtext);
-		pthread_cond_destroy(&sv->mcond);
-		pthread_mutex_destroy(&sv->mlock);
-	}
+	collector_scrape_free(sv->scrape);	/* its thread stops before the store goes */
 	if (sv->sock && sv->mon)
 		zmq_socket_monitor(sv->sock, NULL, 0);
 	if (sv->mon)
