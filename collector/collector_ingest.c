@@ -159,6 +159,14 @@ int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct 
 	/* who may use the name comes before parsing anything: a refused key costs little */
 	av = collector_auth_check(c->auth, id, ev.sensor, ev.sensor_len, now_us);
 	if (av != COLLECTOR_AUTH_OK) {
+		/* a rate refusal is transient: hold the name's later seqs back until this one comes again */
+		if (av != COLLECTOR_AUTH_IDENTITY &&
+		    (collector_store_known(c->store, ev.sensor, ev.sensor_len) ||
+		     collector_store_count(c->store) < c->max_sensors) &&
+		    collector_store_hold(c->store, ev.sensor, ev.sensor_len, by_auth[av])) {
+			rc = -ENOMEM;
+			goto cleanup;
+		}
 		collector_ingest_refuse(st, out, by_auth[av]);
 		goto cleanup;
 	}
@@ -170,6 +178,13 @@ int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct 
 		out->result = COLLECTOR_INGEST_DUPLICATE;
 		out->ack = last;
 		st->duplicates++;
+		goto cleanup;
+	}
+	/* after a rate refusal, only the refused seq itself (last + 1) may follow: a later one would be
+	 * stored as a gap over it and acked, and the sensor would drop what was never stored */
+	if (ev.seq > last + 1 && collector_store_held(c->store, ev.sensor, ev.sensor_len)) {
+		collector_ingest_refuse(st, out, (enum collector_refusal)collector_store_held(c->store, ev.sensor,
+											       ev.sensor_len));
 		goto cleanup;
 	}
 	/* a gap is the sensor's own word that it dropped events: bounded (a new name starts at 0), so one

@@ -27,6 +27,7 @@ struct collector_store_sensor {
 	uint64_t stored;
 	int64_t last_ts_us;
 	int64_t last_recv_us;
+	uint8_t held;		/* a transient refusal (enum collector_refusal) holds later seqs back */
 };
 
 struct collector_store {
@@ -634,6 +635,23 @@ size_t collector_store_count(const struct collector_store *s)
 	return s->n;
 }
 
+int collector_store_hold(struct collector_store *s, const char *name, size_t len, int why)
+{
+	struct collector_store_sensor *e = why ? collector_store_get(s, name, len) : collector_store_find(s, name, len);
+
+	if (!e)
+		return why ? -ENOMEM : 0;
+	e->held = (uint8_t)why;
+	return 0;
+}
+
+int collector_store_held(const struct collector_store *s, const char *name, size_t len)
+{
+	const struct collector_store_sensor *e = collector_store_find(s, name, len);
+
+	return e ? e->held : 0;
+}
+
 const char *collector_store_error(const struct collector_store *s)
 {
 	return s && s->err[0] ? s->err : NULL;
@@ -665,6 +683,7 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 	}
 	if (seq > e->last)
 		e->last = seq;
+	e->held = 0;
 	e->stored++;
 	e->last_ts_us = m->ts_us;
 	e->last_recv_us = recv_us;

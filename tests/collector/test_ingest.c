@@ -367,6 +367,56 @@ static void test_rate(void)
 	collector_auth_free(a);
 }
 
+/* After a rate refusal, a later seq of that name is held back: never stored as a gap over it and acked. */
+static void test_hold(const char *dir)
+{
+	char jsonl[128];
+	struct collector_store_cfg cfg = { .jsonl = jsonl };
+	struct collector_ingest_ctx c = { .seq_window = 1000, .max_sensors = 100 };
+	struct collector_stats st = { 0 };
+	static const struct {
+		uint64_t seq;
+		int64_t t_s;
+		enum collector_ingest_result result;
+		enum collector_refusal refusal;
+		uint64_t ack;
+	} steps[] = {
+		{ 1, 0, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 1 },
+		{ 2, 0, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 2 },
+		{ 3, 0, COLLECTOR_INGEST_REFUSED, COLLECTOR_REFUSE_KEY_RATE, 0 },	/* key_rate 2/s used up */
+		{ 4, 1, COLLECTOR_INGEST_REFUSED, COLLECTOR_REFUSE_KEY_RATE, 0 },	/* tokens again, but 3 first */
+		{ 3, 1, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 3 },
+		{ 4, 2, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 4 },	/* the held one took a token */
+	};
+	bool ok = true;
+
+	snprintf(jsonl, sizeof(jsonl), "%s/hold.jsonl", dir);
+	c.auth = test_auth(2);
+	if (!c.auth || collector_store_open(&cfg, &c.store, NULL, NULL, 0)) {
+		check("hold: open", 0);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		uint8_t seq[8];
+		struct wire_frame f[4] = { { "VGL1", 4 }, { "s1", 2 }, { seq, 8 }, { "{\"event_type\":\"a\"}", 18 } };
+		struct collector_ingest_out out;
+
+		wire_put_u64(seq, steps[i].seq);
+		ok &= collector_ingest(&c, 0, f, 4, 1700000000000000 + steps[i].t_s * 1000000, &st, &out) == 0 &&
+		      out.result == steps[i].result && out.refusal == steps[i].refusal &&
+		      (out.result != COLLECTOR_INGEST_STORED || out.ack == steps[i].ack);
+		if (!ok) {
+			printf("    step %zu: result=%d refusal=%s ack=%llu\n", i, out.result,
+			       collector_refusal_name(out.refusal), (unsigned long long)out.ack);
+			break;
+		}
+	}
+	check("hold: a seq after one refused for the rate waits for it (no gap acked over it)", ok && st.gaps == 0);
+	collector_store_free(c.store);
+	collector_auth_free(c.auth);
+	unlink(jsonl);
+}
+
 /* The allowlist's rules: a key names its sensors; no name twice, no key twice. */
 static void test_allowlist(void)
 {
@@ -511,6 +561,7 @@ int main(void)
 	printf("identity, rates, recovery (issue 20):\n");
 	test_allowlist();
 	test_rate();
+	test_hold(dir);
 	test_quarantine(dir);
 	test_deep(dir);
 	rmdir(dir);

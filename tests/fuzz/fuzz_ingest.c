@@ -18,7 +18,8 @@
  *   kind bit 4     then u16le: ms the clock moves before this message
  * A length longer than what is left takes what is left.
  * Checked after every message: a refused or malformed one stored nothing and
- * got no ack; a stored one came from an identity its name is bound to; acks
+ * got no ack; nothing is stored past a seq refused by a rate limit before
+ * that seq itself; a stored one came from an identity its name is bound to; acks
  * per name never go back and equal the name's highest stored seq; no seq above
  * 2^63 - 1 and no jump beyond the window is stored; the names stay within the
  * limit; the counters add up. After the reopen: every ack is recovered.
@@ -54,6 +55,7 @@ struct fuzz_ingest_cursor {
 struct fuzz_ingest_acked {
 	char name[WIRE_NAME_MAX + 1];
 	uint64_t ack;
+	uint64_t refused;	/* the lowest seq refused by a rate and not stored since, 0: none */
 };
 
 static int fuzz_ingest_fd = -1;
@@ -121,6 +123,7 @@ static struct fuzz_ingest_acked *fuzz_ingest_slot(struct fuzz_ingest_acked *acke
 		abort();	/* more names than the limit lets in */
 	snprintf(acked[i].name, sizeof(acked[i].name), "%s", name);
 	acked[i].ack = 0;
+	acked[i].refused = 0;
 	(*n)++;
 	return &acked[i];
 }
@@ -180,6 +183,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc)
 			abort();	/* a memfd does not fail to take a line */
 		msgs++;
+		if (out.result == COLLECTOR_INGEST_REFUSED &&
+		    (out.refusal == COLLECTOR_REFUSE_KEY_RATE || out.refusal == COLLECTOR_REFUSE_GLOBAL_RATE) &&
+		    collector_store_known(ctx.store, out.sensor, strlen(out.sensor)) &&
+		    out.seq > collector_store_last(ctx.store, out.sensor, strlen(out.sensor))) {
+			/* a transient refusal: nothing after it may be stored before it (a gap acked over it) */
+			a = fuzz_ingest_slot(acked, &n_acked, out.sensor);
+			if (!a->refused || out.seq < a->refused)
+				a->refused = out.seq;
+		}
 		if (out.result == COLLECTOR_INGEST_MALFORMED || out.result == COLLECTOR_INGEST_REFUSED) {
 			if (st.stored != stored || out.ack)
 				abort();
@@ -199,6 +211,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		a = fuzz_ingest_slot(acked, &n_acked, out.sensor);
 		last = a->ack;
+		if (out.result != COLLECTOR_INGEST_DUPLICATE && a->refused) {
+			if (out.seq > a->refused)
+				abort();	/* stored over a seq the collector itself refused: it would be acked, lost */
+			a->refused = 0;
+		}
 		if (out.ack < a->ack)
 			abort();	/* acks are cumulative: they never go back */
 		if (out.result != COLLECTOR_INGEST_DUPLICATE && out.seq - last > FUZZ_INGEST_WINDOW)
