@@ -43,7 +43,7 @@ static const struct cfgtab_row collector_rows[] = {
 	{ .key = "collector.max_sensors", .type = CFGTAB_U32, .def = "4096", .min = 1, .max = 1000000,
 	  .offset = OFF(max_sensors),
 	  .doc = "Sensor names the collector keeps; events under a new name beyond this are refused and counted" },
-	{ .key = "collector.key_rate", .type = CFGTAB_U32, .def = "50000", .min = 0, .max = 10000000,
+	{ .key = "collector.key_rate", .type = CFGTAB_U32, .def = "100000", .min = 0, .max = 10000000,
 	  .offset = OFF(key_rate),
 	  .doc = "Events per second one key (or all keyless peers together) may send, burst one second's worth; more are refused unacked (resent later) and counted; 0: no limit" },
 	{ .key = "collector.max_rate", .type = CFGTAB_U32, .def = "200000", .min = 0, .max = 10000000,

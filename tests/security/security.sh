@@ -557,6 +557,28 @@ key_conns)
 	stop_collector
 	stats "$TMP/col2.log" | grep -q "connection_limit=[1-9]"; check "counted: connection_limit" $? "$(stats "$TMP/col2.log")"
 	;;
+key_rate)
+	# what to build: per-key message rates; one key over its rate is slowed, not others, and nothing is lost
+	curve_setup s1:s1 mallory:mallory
+	config "key_rate: 500"
+	start_collector "$TMP/col.log"; check "collector listening (key_rate 500/s)" $?
+	T0=$(date +%s%N)
+	"$DRIVE" publish "$EP" mallory 4000 0 60000 $(keys mallory) >"$TMP/m.out" &
+	MP=$!; PIDS="$PIDS $MP"
+	sleep 0.3
+	"$DRIVE" publish "$EP" s1 300 0 20000 --rate 200 $(keys s1) >"$TMP/s.out"; check "s1's 300 events at 200/s acked beside it" $?
+	T1=$(date +%s%N)
+	wait "$MP"; check "mallory's 4000 acked in the end (resent when refused)" $? "$(cat "$TMP/m.out")"
+	T2=$(date +%s%N)
+	echo "  s1 took $(( (T1 - T0) / 1000000 )) ms; mallory's 4000 took $(( (T2 - T0) / 1000000 )) ms at 500/s"
+	[ $(( (T2 - T0) / 1000000 )) -ge 5000 ]; check "mallory was held to about its rate" $?
+	grep -qF "refused seq" "$TMP/col.log" && grep -q "over collector.key_rate (500/s): not acked, the sensor resends it (key_rate)" "$TMP/col.log"
+	check "logged" $?
+	stop_collector; check "SIGTERM exits 0" $?
+	stats "$TMP/col.log"
+	stats "$TMP/col.log" | grep -q "key_rate=[1-9]"; check "counted: key_rate" $?
+	exactly_once s1 300 && exactly_once mallory 4000; check "both stored exactly once" $? "$(cat "$TMP/verify.out")"
+	;;
 symlinks)
 	# finding 7: links planted in an evidence or spool directory another user created were followed (as root)
 	printf 'root only\n' >"$TMP/victim"; chmod 600 "$TMP/victim"
