@@ -987,6 +987,24 @@ static int collector_serve_ctl_open(struct collector_serve *sv, const struct col
 	rc = collector_ev_ipc_dir(cfg->control);
 	if (rc)
 		pr_warn("collector.control %s: cannot create its directory: %s", cfg->control, strerror(-rc));
+	if (!strncmp(cfg->control, "ipc://", 6) && strrchr(cfg->control + 6, '/')) {
+		/*
+		 * Whoever can write the socket's directory can put their own socket there for the CLI to
+		 * ask: it must be ours and not writable by others (its group may be the analysts').
+		 */
+		char dir[COLLECTOR_PATH_MAX];
+		struct stat sb;
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(cfg->control + 6, '/') - (cfg->control + 6)),
+			 cfg->control + 6);
+		if (dir[0] && !stat(dir, &sb) && (sb.st_uid != geteuid() || (sb.st_mode & S_IWOTH))) {
+			pr_warn("collector.control %s unavailable: its directory is %s (mode %04o); `vigil-collector "
+				"evidence` will not work", cfg->control,
+				sb.st_uid != geteuid() ? "owned by another user" : "writable by others",
+				(unsigned)(sb.st_mode & 07777));
+			return 0;
+		}
+	}
 	sv->ctl = zmq_socket(sv->ctx, ZMQ_ROUTER);
 	if (!sv->ctl)
 		return -zmq_errno();

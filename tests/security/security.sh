@@ -690,6 +690,13 @@ files)
 	"$DRIVE" publish "$EP" s1 5 0 2000 $(keys s1) >/dev/null 2>&1
 	[ "$(stat -c %a "$JSONL")" = 640 ] && [ "$(stat -c %a "$DB")" = 640 ]; check "store files are 0640 (were 0644)" $? "$(stat -c '%n %a' "$JSONL" "$DB")"
 	stop_collector
+	# the control socket's directory, writable by others: someone could put their own socket there
+	mkdir -p "$TMP/run"; chmod 777 "$TMP/run"
+	start_collector "$TMP/col2.log"; check "collector listening" $?
+	grep -q "collector.control ipc://$TMP/run/collector.ctl unavailable: its directory is writable by others (mode 0777)" "$TMP/col2.log"
+	check "a control socket directory writable by others is refused, logged" $?
+	[ ! -e "$TMP/run/collector.ctl" ]; check "...no socket there" $?
+	stop_collector
 	if [ -n "$SENSOR" ]; then
 		printf 'sensor:\n  name: "../../x"\n' >"$TMP/name.yaml"
 		"$SENSOR" -c "$TMP/name.yaml" --check-config >"$TMP/cc.out" 2>&1; RC=$?
