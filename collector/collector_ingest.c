@@ -146,7 +146,7 @@ int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct 
 	char *line = NULL;
 	size_t line_len = 0;
 	uint64_t last;
-	int rc = 0;
+	int rc = 0, held;
 
 	memset(out, 0, sizeof(*out));
 	st->received++;
@@ -163,7 +163,7 @@ int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct 
 		if (av != COLLECTOR_AUTH_IDENTITY &&
 		    (collector_store_known(c->store, ev.sensor, ev.sensor_len) ||
 		     collector_store_count(c->store) < c->max_sensors) &&
-		    collector_store_hold(c->store, ev.sensor, ev.sensor_len, by_auth[av])) {
+		    collector_store_hold(c->store, ev.sensor, ev.sensor_len, by_auth[av], now_us)) {
 			rc = -ENOMEM;
 			goto cleanup;
 		}
@@ -182,9 +182,9 @@ int collector_ingest(const struct collector_ingest_ctx *c, int id, const struct 
 	}
 	/* after a rate refusal, only the refused seq itself (last + 1) may follow: a later one would be
 	 * stored as a gap over it and acked, and the sensor would drop what was never stored */
-	if (ev.seq > last + 1 && collector_store_held(c->store, ev.sensor, ev.sensor_len)) {
-		collector_ingest_refuse(st, out, (enum collector_refusal)collector_store_held(c->store, ev.sensor,
-											       ev.sensor_len));
+	held = collector_store_held(c->store, ev.sensor, ev.sensor_len, now_us, COLLECTOR_INGEST_HOLD_US);
+	if (ev.seq > last + 1 && held) {
+		collector_ingest_refuse(st, out, (enum collector_refusal)held);
 		goto cleanup;
 	}
 	/* a gap is the sensor's own word that it dropped events: bounded (a new name starts at 0), so one

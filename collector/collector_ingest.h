@@ -23,6 +23,14 @@ enum collector_ingest_result {
 	COLLECTOR_INGEST_REFUSED,	/* well-formed but not allowed, see refusal; not stored, no ack */
 };
 
+/*
+ * How long a rate refusal holds a name's later seqs back: a sensor resends
+ * its oldest unacked event within its retry_ms (1 s by default, 60 s at most);
+ * one that did not in this long dropped it (its queue was full), and a gap
+ * over it is the sensor's own word again.
+ */
+#define COLLECTOR_INGEST_HOLD_US (90LL * 1000000)
+
 /* What collector_ingest decides with (borrowed). */
 struct collector_ingest_ctx {
 	struct collector_store *store;

@@ -28,6 +28,7 @@ struct collector_store_sensor {
 	int64_t last_ts_us;
 	int64_t last_recv_us;
 	uint8_t held;		/* a transient refusal (enum collector_refusal) holds later seqs back */
+	int64_t held_us;	/* since when */
 };
 
 struct collector_store {
@@ -635,21 +636,24 @@ size_t collector_store_count(const struct collector_store *s)
 	return s->n;
 }
 
-int collector_store_hold(struct collector_store *s, const char *name, size_t len, int why)
+int collector_store_hold(struct collector_store *s, const char *name, size_t len, int why, int64_t now_us)
 {
 	struct collector_store_sensor *e = why ? collector_store_get(s, name, len) : collector_store_find(s, name, len);
 
 	if (!e)
 		return why ? -ENOMEM : 0;
+	if (!e->held || !why)
+		e->held_us = now_us;	/* the first refusal starts the hold; later ones do not extend it */
 	e->held = (uint8_t)why;
 	return 0;
 }
 
-int collector_store_held(const struct collector_store *s, const char *name, size_t len)
+int collector_store_held(const struct collector_store *s, const char *name, size_t len, int64_t now_us,
+			 int64_t max_us)
 {
 	const struct collector_store_sensor *e = collector_store_find(s, name, len);
 
-	return e ? e->held : 0;
+	return e && e->held && now_us - e->held_us < max_us ? e->held : 0;
 }
 
 const char *collector_store_error(const struct collector_store *s)

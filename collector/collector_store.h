@@ -74,10 +74,13 @@ size_t collector_store_count(const struct collector_store *s);
  * A name whose message was refused for a while (a rate limit): why != 0 makes
  * the ingest refuse its later seqs too, so they are never stored as a gap
  * over the refused one and acked; the next append clears it. Creates the
- * name's state when why != 0. 0 or -ENOMEM. collector_store_held: the why, 0.
+ * name's state when why != 0; the first refusal's now_us starts the hold.
+ * 0 or -ENOMEM. collector_store_held: the why while the hold is younger than
+ * max_us, else 0 (the sensor never sent the refused seq again: it dropped it).
  */
-int collector_store_hold(struct collector_store *s, const char *name, size_t len, int why);
-int collector_store_held(const struct collector_store *s, const char *name, size_t len);
+int collector_store_hold(struct collector_store *s, const char *name, size_t len, int why, int64_t now_us);
+int collector_store_held(const struct collector_store *s, const char *name, size_t len, int64_t now_us,
+			 int64_t max_us);
 
 /* Why the last append/flush failed: the file or database, and the OS error ("No space left on device"); NULL if none did. */
 const char *collector_store_error(const struct collector_store *s);

@@ -387,6 +387,10 @@ static void test_hold(const char *dir)
 		{ 4, 1, COLLECTOR_INGEST_REFUSED, COLLECTOR_REFUSE_KEY_RATE, 0 },	/* tokens again, but 3 first */
 		{ 3, 1, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 3 },
 		{ 4, 2, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 4 },	/* the held one took a token */
+		{ 5, 2, COLLECTOR_INGEST_STORED, COLLECTOR_REFUSE_NONE, 5 },
+		{ 6, 2, COLLECTOR_INGEST_REFUSED, COLLECTOR_REFUSE_KEY_RATE, 0 },
+		{ 7, 50, COLLECTOR_INGEST_REFUSED, COLLECTOR_REFUSE_KEY_RATE, 0 },	/* held: 6 may still come */
+		{ 7, 200, COLLECTOR_INGEST_GAP, COLLECTOR_REFUSE_NONE, 7 },	/* 6 never came back: dropped */
 	};
 	bool ok = true;
 
@@ -404,14 +408,15 @@ static void test_hold(const char *dir)
 		wire_put_u64(seq, steps[i].seq);
 		ok &= collector_ingest(&c, 0, f, 4, 1700000000000000 + steps[i].t_s * 1000000, &st, &out) == 0 &&
 		      out.result == steps[i].result && out.refusal == steps[i].refusal &&
-		      (out.result != COLLECTOR_INGEST_STORED || out.ack == steps[i].ack);
+		      (out.result == COLLECTOR_INGEST_REFUSED || out.ack == steps[i].ack);
 		if (!ok) {
 			printf("    step %zu: result=%d refusal=%s ack=%llu\n", i, out.result,
 			       collector_refusal_name(out.refusal), (unsigned long long)out.ack);
 			break;
 		}
 	}
-	check("hold: a seq after one refused for the rate waits for it (no gap acked over it)", ok && st.gaps == 0);
+	check("hold: a seq after one refused for the rate waits for it (no gap acked over it)", ok);
+	check("hold: ...for 90 s at most (a sensor that dropped it sends on)", ok && st.gaps == 1);
 	collector_store_free(c.store);
 	collector_auth_free(c.auth);
 	unlink(jsonl);
