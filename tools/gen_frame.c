@@ -51,7 +51,7 @@ static size_t l4_header_len(uint8_t proto)
 	case IPPROTO_ICMP:
 		return 8;
 	default:
-		return 0;
+		return 0;	/* any other protocol: the payload is its whole message */
 	}
 }
 
@@ -63,8 +63,6 @@ int gen_frame_build(const struct gen_pkt *p, uint8_t *buf, size_t cap)
 	uint64_t sum;
 	uint16_t csum;
 
-	if (!l4h)
-		return -EPROTONOSUPPORT;
 	l4len = l4h + p->payload_len;
 	iplen = 20 + l4len;
 	len = 14 + iplen;
@@ -123,6 +121,8 @@ int gen_frame_build(const struct gen_pkt *p, uint8_t *buf, size_t cap)
 		break;
 	}
 
+	if (!l4h)
+		return (int)len;	/* sent as given: the caller wrote its checksum, if it has one */
 	sum = gen_frame_csum_add(0, l4, l4len);
 	if (p->proto != IPPROTO_ICMP) {
 		/* pseudo header: addresses, protocol, L4 length */

@@ -31,7 +31,7 @@ struct gen_pkt {
 	uint8_t dst_mac[6];
 	uint32_t saddr;
 	uint32_t daddr;
-	uint8_t proto;		/* IPPROTO_UDP, IPPROTO_TCP or IPPROTO_ICMP */
+	uint8_t proto;		/* IPPROTO_UDP, IPPROTO_TCP, IPPROTO_ICMP, or any other (raw payload) */
 	uint8_t ttl;		/* 0 means 64 */
 	uint8_t tos;
 	bool df;		/* set the Don't Fragment bit */
@@ -52,8 +52,10 @@ struct gen_pkt {
 
 /*
  * Write the frame into buf (cap bytes, owned by the caller). Returns its length
- * (at least GEN_FRAME_MIN), -EPROTONOSUPPORT for another protocol, -EMSGSIZE
- * when it exceeds cap or GEN_FRAME_MAX.
+ * (at least GEN_FRAME_MIN), -EMSGSIZE when it exceeds cap or GEN_FRAME_MAX.
+ * UDP, TCP and ICMP get their header and checksum; for any other protocol
+ * (IGMP, an IP-protocol scan's probes) the payload is the whole IP payload,
+ * written as given.
  */
 int gen_frame_build(const struct gen_pkt *p, uint8_t *buf, size_t cap);
 

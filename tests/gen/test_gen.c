@@ -157,8 +157,9 @@ static struct parsed parse_frame(const uint8_t *f, size_t len)
 		r.l4_payload = l4len - 8;
 		r.ok = true;
 		return r;
-	default:
-		snprintf(r.why, sizeof(r.why), "protocol %u", r.proto);
+	default:	/* another protocol: its payload as given, no header or checksum of ours */
+		r.l4_payload = l4len;
+		r.ok = true;
 		return r;
 	}
 	r.sport = be16(l4);
@@ -201,7 +202,10 @@ static void test_frames(void)
 		  .payload = big, .payload_len = 41 }, 14 + 20 + 8 + 41, 2048 },
 		{ "udp over mtu", { .proto = IPPROTO_UDP, .payload = big, .payload_len = 1473 }, -EMSGSIZE, 2048 },
 		{ "buffer too small", { .proto = IPPROTO_UDP, .payload_len = 100 }, -EMSGSIZE, 100 },
-		{ "gre unsupported", { .proto = 47 }, -EPROTONOSUPPORT, 2048 },
+		{ "gre raw payload (an IP-protocol probe)", { .proto = 47, .saddr = 1, .daddr = 2, .payload = payload87,
+		  .payload_len = 24 }, 60, 2048 },
+		{ "igmp raw over 60 bytes", { .proto = 2, .saddr = 1, .daddr = 2, .payload = payload87, .payload_len = 87 },
+		  14 + 20 + 87, 2048 },
 	};
 	uint8_t buf[2048];
 
