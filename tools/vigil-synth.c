@@ -10,42 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen_frame.h"
 #include "gen_pcap.h"
-#include "gen_rng.h"
+#include "synth.h"
 
-#define NS 1000000000ULL
-#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define NS SYNTH_NS
+#define IP(a, b, c, d) SYNTH_IP(a, b, c, d)
 
-enum { SYNTH_PAYLOAD = 96, SYNTH_CLIENTS = 40 };
-
-/* the site: home_net 10.1.0.0/16 */
-static const uint32_t synth_resolver = IP(10, 1, 0, 2), synth_dc = IP(10, 1, 0, 5), synth_files = IP(10, 1, 0, 6),
-		      synth_web = IP(10, 1, 0, 80), synth_ssh = IP(10, 1, 0, 22), synth_printer = IP(10, 1, 0, 9),
-		      synth_jump = IP(10, 1, 0, 59);
-
-struct synth_rec {
-	uint64_t ts;
-	uint32_t seq;		/* keeps equal times in creation order */
-	struct gen_pkt p;
-	uint8_t payload[SYNTH_PAYLOAD];
-	uint8_t has_payload;	/* payload holds the bytes to send (else DNS as below, or zeros) */
-};
-
-struct synth {
-	struct gen_rng rng;
-	struct synth_rec *recs;
-	size_t n, cap;
-	uint64_t t0;
-	uint64_t end;
-	FILE *labels;
-	FILE *events;		/* each contact of a periodic attack, NULL: not asked for */
-};
-
-static uint32_t synth_client(int i)
-{
-	return IP(10, 1, 1, 10 + i);
-}
+static const uint32_t synth_resolver = SYNTH_RESOLVER, synth_dc = SYNTH_DC, synth_files = SYNTH_FILES,
+		      synth_web = SYNTH_WEB, synth_ssh = SYNTH_SSH, synth_printer = SYNTH_PRINTER, synth_jump = SYNTH_JUMP;
 
 static uint32_t synth_extern(struct synth *s)
 {
@@ -54,67 +26,22 @@ static uint32_t synth_extern(struct synth *s)
 					 : IP(198, 51, 100, 1 + gen_rng_below(&s->rng, 60));
 }
 
-static struct gen_pkt *synth_add(struct synth *s, uint64_t ts, uint8_t proto, uint32_t src, uint32_t dst, uint16_t sp,
-				 uint16_t dp)
-{
-	struct synth_rec *r;
-
-	if (ts >= s->end)
-		return NULL;
-	if (s->n == s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 65536;
-		struct synth_rec *nr = realloc(s->recs, nc * sizeof(*nr));
-
-		if (!nr)
-			return NULL;
-		s->recs = nr;
-		s->cap = nc;
-	}
-	r = &s->recs[s->n];
-	memset(r, 0, sizeof(*r));
-	r->ts = ts;
-	r->seq = (uint32_t)s->n++;
-	r->p.proto = proto;
-	r->p.saddr = src;
-	r->p.daddr = dst;
-	r->p.sport = sp;
-	r->p.dport = dp;
-	r->p.ttl = 64;
-	memcpy(r->p.src_mac, "\x02\x00\x00\x00\x00\x01", 6);
-	memcpy(r->p.dst_mac, "\x02\x00\x00\x00\x00\x02", 6);
-	return &r->p;
-}
-
+/* the classic background and attacks draw from the run's main generator */
 static void synth_tcp(struct synth *s, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
 		      uint8_t flags, uint16_t len)
 {
-	struct gen_pkt *p = synth_add(s, ts, 6, src, dst, sp, dp);
-
-	if (!p)
-		return;
-	p->tcp_flags = flags;
-	p->window = 64240;
-	p->seq = (uint32_t)gen_rng_next(&s->rng);
-	p->ack = flags & GEN_TCP_ACK ? (uint32_t)gen_rng_next(&s->rng) : 0;
-	p->payload_len = len;
+	synth_tcp_r(s, &s->rng, ts, src, dst, sp, dp, flags, len);
 }
 
-/* a data segment carrying the n bytes at b (at most SYNTH_PAYLOAD) */
+/* a data segment carrying the n bytes at b */
 static void synth_tcp_bytes(struct synth *s, uint64_t ts, uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp,
 			    const void *b, uint16_t n)
 {
 	size_t before = s->n;
 
 	synth_tcp(s, ts, src, dst, sp, dp, GEN_TCP_ACK | GEN_TCP_PSH, n);
-	if (s->n == before + 1) {
-		memcpy(s->recs[before].payload, b, n);
-		s->recs[before].has_payload = 1;
-	}
-}
-
-static uint16_t synth_eport(struct synth *s)
-{
-	return (uint16_t)gen_rng_range(&s->rng, 49152, 65000);
+	if (s->n == before + 1)
+		synth_set_bytes(s, b, n);
 }
 
 /*
@@ -124,7 +51,7 @@ static uint16_t synth_eport(struct synth *s)
 static uint64_t synth_session(struct synth *s, uint64_t t, uint32_t c, uint32_t srv, uint16_t port, uint32_t up,
 			      uint32_t down, uint64_t dur_ns, uint64_t rtt)
 {
-	uint16_t sp = synth_eport(s);
+	uint16_t sp = synth_eport(&s->rng);
 	uint32_t i, n = up + down;
 
 	synth_tcp(s, t, c, srv, sp, port, GEN_TCP_SYN, 0);
@@ -151,46 +78,7 @@ static uint64_t synth_session(struct synth *s, uint64_t t, uint32_t c, uint32_t 
 /* DNS query for name (qtype) from c to the resolver, and its answer */
 static void synth_dns(struct synth *s, uint64_t t, uint32_t c, const char *name, uint16_t qtype)
 {
-	uint16_t sp = synth_eport(s), id = (uint16_t)gen_rng_next(&s->rng);
-	uint8_t q[SYNTH_PAYLOAD];
-	size_t n = 12, i, l;
-	struct gen_pkt *p;
-	const char *lab = name;
-
-	memset(q, 0, sizeof(q));
-	q[0] = (uint8_t)(id >> 8);
-	q[1] = (uint8_t)id;
-	q[2] = 0x01;	/* RD */
-	q[5] = 1;	/* QDCOUNT */
-	while (*lab) {
-		const char *dot = strchr(lab, '.');
-
-		l = dot ? (size_t)(dot - lab) : strlen(lab);
-		if (l > 63 || n + l + 6 > sizeof(q))
-			break;
-		q[n++] = (uint8_t)l;
-		for (i = 0; i < l; i++)
-			q[n++] = (uint8_t)lab[i];
-		lab += l + (dot ? 1 : 0);
-		if (!dot)
-			break;
-	}
-	q[n++] = 0;
-	q[n++] = (uint8_t)(qtype >> 8);
-	q[n++] = (uint8_t)qtype;
-	q[n++] = 0;
-	q[n++] = 1;
-	p = synth_add(s, t, 17, c, synth_resolver, sp, 53);
-	if (!p)
-		return;
-	memcpy(((struct synth_rec *)((uint8_t *)p - offsetof(struct synth_rec, p)))->payload, q, n);
-	p->payload_len = (uint16_t)n;
-	p = synth_add(s, t + 2000000 + gen_rng_below(&s->rng, 20000000), 17, synth_resolver, c, 53, sp);
-	if (p) {
-		q[2] |= 0x80;	/* the answer: QR set, no records needed for the detectors */
-		memcpy(((struct synth_rec *)((uint8_t *)p - offsetof(struct synth_rec, p)))->payload, q, n);
-		p->payload_len = (uint16_t)n;
-	}
+	synth_dns_r(s, &s->rng, t, c, synth_resolver, name, qtype);
 }
 
 static const char *const synth_sites[] = {
@@ -209,7 +97,7 @@ static uint64_t synth_vnc(struct synth *s, uint64_t t, uint32_t admin, bool mist
 	static const uint8_t ver[12] = { 'R', 'F', 'B', ' ', '0', '0', '3', '.', '0', '0', '8', '\n' };
 	static const uint8_t types[2] = { 1, 2 }, sel[1] = { 2 }, init[1] = { 1 };
 	uint8_t chal[16], resp[16], res[4] = { 0, 0, 0, mistyped ? 1 : 0 }, ev[8] = { 5 };
-	uint16_t sp = synth_eport(s), i, n;
+	uint16_t sp = synth_eport(&s->rng), i, n;
 	uint64_t rtt = 400000, typing = (uint64_t)gen_rng_range(&s->rng, 2000, 8000) * 1000000;
 
 	for (i = 0; i < 16; i++) {
@@ -282,7 +170,7 @@ static void synth_background(struct synth *s)
 
 	for (c = 0; c < SYNTH_CLIENTS; c++) {
 		uint32_t ip = synth_client(c);
-		uint16_t smb_sp = synth_eport(s);
+		uint16_t smb_sp = synth_eport(&s->rng);
 
 		/* web browsing: page loads, each a DNS lookup and a few HTTPS connections */
 		for (t = s->t0 + gen_rng_below(&s->rng, 30) * NS; t < s->end; t += (uint64_t)(gen_rng_exp(&s->rng, 90.0) * NS) + NS) {
@@ -357,19 +245,8 @@ static void synth_background(struct synth *s)
 
 /* ---- attacks ------------------------------------------------------------- */
 
-static void synth_label(struct synth *s, uint64_t start, uint64_t end, uint32_t atk, uint32_t vic, const char *type)
-{
-	char a[16], v[16];
-
-	if (atk)
-		snprintf(a, sizeof(a), "%u.%u.%u.%u", atk >> 24, (atk >> 16) & 255, (atk >> 8) & 255, atk & 255);
-	else
-		strcpy(a, "*");
-	snprintf(v, sizeof(v), "%u.%u.%u.%u", vic >> 24, (vic >> 16) & 255, (vic >> 8) & 255, vic & 255);
-	fprintf(s->labels, "%.6f\t%.6f\t%s\t%s\t%s\n", (double)start / 1e9, (double)end / 1e9, a, v, type);
-}
-
-static void synth_attack(struct synth *s, const char *type, uint64_t t)
+/* the classic attacks, from the main generator in list order: 0, or -ENOENT for another type */
+static int synth_attack(struct synth *s, const char *type, uint64_t t)
 {
 	uint64_t i, end = t;
 	uint32_t atk = 0, vic = 0;
@@ -377,7 +254,7 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 	if (!strcmp(type, "flood")) {
 		atk = IP(198, 51, 100, 66), vic = synth_web;
 		for (i = 0; i < 40000; i++) {
-			struct gen_pkt *p = synth_add(s, t + i * 200000, 17, atk, vic, synth_eport(s), (uint16_t)gen_rng_range(&s->rng, 1, 65535));
+			struct gen_pkt *p = synth_add(s, t + i * 200000, 17, atk, vic, synth_eport(&s->rng), (uint16_t)gen_rng_range(&s->rng, 1, 65535));
 
 			if (p)
 				p->payload_len = 512;
@@ -387,7 +264,7 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 		vic = synth_web;
 		for (i = 0; i < 3000; i++)
 			synth_tcp(s, t + i * 3333333, IP(100, 64 + gen_rng_below(&s->rng, 60), gen_rng_below(&s->rng, 256), 1 + gen_rng_below(&s->rng, 254)),
-				  vic, synth_eport(s), 443, GEN_TCP_SYN, 0);
+				  vic, synth_eport(&s->rng), 443, GEN_TCP_SYN, 0);
 		end = t + 10 * NS;
 	} else if (!strcmp(type, "portscan")) {
 		atk = IP(198, 51, 100, 77), vic = synth_web;
@@ -416,7 +293,7 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 			synth_session(s, t + i * 250000000ULL, atk, vic, 22, 6, 6, 300000000ULL, 20000000ULL);
 		end = t + 60 * NS;
 	} else if (!strcmp(type, "exfil")) {
-		uint16_t sp = synth_eport(s);
+		uint16_t sp = synth_eport(&s->rng);
 
 		atk = synth_client(30), vic = IP(203, 0, 113, 250);
 		synth_tcp(s, t, atk, vic, sp, 443, GEN_TCP_SYN, 0);
@@ -462,7 +339,7 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 		end = t + 30 * NS;
 	} else if (!strcmp(type, "anomaly")) {
 		/* a host suddenly talking ten times its usual volume inside the LAN, on ports it knows */
-		uint16_t sp = synth_eport(s);
+		uint16_t sp = synth_eport(&s->rng);
 
 		atk = synth_client(34), vic = synth_files;
 		for (i = 0; i < 30 * 230; i++) {
@@ -472,10 +349,11 @@ static void synth_attack(struct synth *s, const char *type, uint64_t t)
 		}
 		end = t + 30 * NS;
 	} else {
-		return;
+		return -ENOENT;
 	}
 	if (t < s->end)
 		synth_label(s, t, end, atk, vic, type);
+	return 0;
 }
 
 static int synth_cmp(const void *a, const void *b)
@@ -489,13 +367,19 @@ static int synth_cmp(const void *a, const void *b)
 
 static void synth_usage(FILE *fp)
 {
-	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only]\n"
+	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only] [--office]\n"
 		    "                   [--attacks a,b,...] [--first S] [--every S] [--start T] [--events FILE]\n"
 		    "  Writes M minutes (default 120) of office background (web, DNS, NTP, SMB keep-alives,\n"
-		    "  administrators on a VNC jump host (passwords typed, some mistyped),\n"
-		    "  video, LAN) and injects each attack (default all: flood synflood portscan hostsweep\n"
-		    "  bruteforce exfil beacon dnstunnel newservice anomaly) from --first S (1200) every\n"
-		    "  --every S (420). LABELS: start end attacker victim type, one attack a line.\n"
+		    "  administrators on a VNC jump host (passwords typed, some mistyped), video, LAN) and\n"
+		    "  injects attacks.\n"
+		    "  --office: add a Windows domain's day to the background (the benign traffic that raised\n"
+		    "  false alerts on real networks): logons with ~20 Kerberos and ~10 LDAP connections,\n"
+		    "  AD SRV lookups, a mail server's DNS blocklist queries, SMB copies at ~270 frames/s,\n"
+		    "  CDN downloads, IGMP report bursts, SSDP every 3 s, MQTT keep-alives to a cloud\n"
+		    "  broker, LAN services between workstations (445, 139, 135, 137, WS-Discovery).\n"
+		    "  Attacks (default all: flood synflood portscan hostsweep bruteforce exfil beacon\n"
+		    "  dnstunnel newservice anomaly) from --first S (1200) every --every S (420).\n"
+		    "  LABELS: start end attacker victim type, one attack a line.\n"
 		    "  --start T: the capture's first second (Unix time, default 1700000000).\n"
 		    "  --events FILE: time, type and number of each contact of a periodic attack (beacon).\n");
 }
@@ -508,19 +392,19 @@ int main(int argc, char **argv)
 		{ "benign-only", no_argument, NULL, 'b' }, { "attacks", required_argument, NULL, 'a' },
 		{ "first", required_argument, NULL, 'f' }, { "every", required_argument, NULL, 'e' },
 		{ "start", required_argument, NULL, 'S' }, { "events", required_argument, NULL, 'E' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "office", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *labels = NULL, *events = NULL;
 	char attacks[256] = "flood,synflood,portscan,hostsweep,bruteforce,exfil,beacon,dnstunnel,newservice,anomaly";
 	unsigned long long seed = 1, minutes = 120, first = 1200, every = 420, start = 1700000000;
-	bool benign_only = false;
+	bool benign_only = false, office = false;
 	struct synth s = { 0 };
 	struct gen_pcap *pc = NULL;
 	uint8_t frame[GEN_FRAME_MAX];
 	int c, rc = 1;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:S:E:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:S:E:Oh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'l': labels = optarg; break;
@@ -532,6 +416,7 @@ int main(int argc, char **argv)
 		case 'e': every = strtoull(optarg, NULL, 0); break;
 		case 'S': start = strtoull(optarg, NULL, 0); break;
 		case 'E': events = optarg; break;
+		case 'O': office = true; break;
 		case 'h': synth_usage(stdout); return 0;
 		default: synth_usage(stderr); return 1;
 		}
@@ -559,12 +444,18 @@ int main(int argc, char **argv)
 		fprintf(s.events, "#time\ttype\tcontact\n");
 	}
 	synth_background(&s);
+	if (office)
+		synth_office(&s);
 	if (!benign_only) {
 		char *save = NULL, *tok;
 		uint64_t t = s.t0 + first * NS;
 
 		for (tok = strtok_r(attacks, ",", &save); tok; tok = strtok_r(NULL, ",", &save), t += every * NS)
 			synth_attack(&s, tok, t);
+	}
+	if (s.oom) {
+		fprintf(stderr, "vigil-synth: out of memory after %zu frames\n", s.n);
+		goto cleanup;
 	}
 	qsort(s.recs, s.n, sizeof(*s.recs), synth_cmp);
 	pc = gen_pcap_open(out, false);
@@ -576,8 +467,7 @@ int main(int argc, char **argv)
 		struct synth_rec *r = &s.recs[i];
 		int len;
 
-		if (r->has_payload || (r->p.proto == 17 && r->p.payload_len && r->payload[5] == 1))
-			r->p.payload = r->payload;	/* bytes set above (a DNS message, a VNC handshake) */
+		r->p.payload = synth_rec_bytes(&s, r);	/* bytes set above (a DNS message, a handshake), else zeros */
 		len = gen_frame_build(&r->p, frame, sizeof(frame));
 		if (len < 0 || gen_pcap_write(pc, r->ts, frame, (uint32_t)len) < 0) {
 			fprintf(stderr, "vigil-synth: frame %zu: %s\n", i, strerror(len < 0 ? -len : EIO));
@@ -594,5 +484,6 @@ cleanup:
 	if (s.events && fclose(s.events))
 		rc = 1;
 	free(s.recs);
+	free(s.bytes);
 	return rc;
 }
