@@ -356,6 +356,59 @@ static int synth_attack(struct synth *s, const char *type, uint64_t t)
 	return 0;
 }
 
+/*
+ * The default schedule of a 120-minute run: every attack in its own window
+ * after 20 minutes of learning. The classic ten come first and in their old
+ * order (they draw from the main generator in list order, so their frames
+ * stay as they were); flood, synflood, portscan, hostsweep, bruteforce, exfil
+ * and beacon keep their old times, dnstunnel, newservice and anomaly moved
+ * into gaps so that nothing overlaps. @S: seconds after --first.
+ */
+static const char synth_default_attacks[] =
+	"flood@0,synflood@420,portscan@840,hostsweep@1260,bruteforce@1680,exfil@2100,beacon@2520,"
+	"dnstunnel@480,newservice@300,anomaly@1180,"
+	"portscan/ack@60,portscan/window@120,portscan/udp_all@180,portscan/ipproto@240,"
+	"bruteforce/ssh_altport@650,bruteforce/rpc_burst@720,lateral/dcsync@780,"
+	"hostsweep/outbound_syn@900,hostsweep/outbound_udp@1090,lateral/admin@1320,"
+	"beacon/jitter@1790,anomaly/takeover@2220,beacon/jitter_size@3280,portscan/slow@4450";
+
+static bool synth_classic(const char *type)
+{
+	static const char *const classic[] = { "flood", "synflood", "portscan", "hostsweep", "bruteforce",
+					       "exfil", "beacon", "dnstunnel", "newservice", "anomaly" };
+	size_t i;
+
+	for (i = 0; i < sizeof(classic) / sizeof(classic[0]); i++)
+		if (!strcmp(type, classic[i]))
+			return true;
+	return false;
+}
+
+/* Check each TYPE[@S] of list (modified in place by strtok): 0, or -EINVAL naming the bad one on stderr. */
+static int synth_attacks_check(const char *list)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *at = strchr(tok, '@'), *endp;
+
+		if (at) {
+			*at = 0;
+			errno = 0;
+			if (!*(at + 1) || strtoull(at + 1, &endp, 10) > 24 * 3600ULL || *endp || errno) {
+				fprintf(stderr, "vigil-synth: --attacks: '%s@%s': @ wants whole seconds after --first\n", tok, at + 1);
+				return -EINVAL;
+			}
+		}
+		if (!synth_classic(tok) && !synth_attack_known(tok)) {
+			fprintf(stderr, "vigil-synth: --attacks: unknown attack type '%s' (see --help)\n", tok);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int synth_cmp(const void *a, const void *b)
 {
 	const struct synth_rec *x = a, *y = b;
@@ -368,7 +421,7 @@ static int synth_cmp(const void *a, const void *b)
 static void synth_usage(FILE *fp)
 {
 	fprintf(fp, "usage: vigil-synth -o OUT.pcap -l LABELS.tsv [--seed N] [--minutes M] [--benign-only] [--office]\n"
-		    "                   [--attacks a,b,...] [--first S] [--every S] [--start T] [--events FILE]\n"
+		    "                   [--attacks TYPE[@S],...] [--first S] [--every S] [--start T] [--events FILE]\n"
 		    "  Writes M minutes (default 120) of office background (web, DNS, NTP, SMB keep-alives,\n"
 		    "  administrators on a VNC jump host (passwords typed, some mistyped), video, LAN) and\n"
 		    "  injects attacks.\n"
@@ -377,11 +430,17 @@ static void synth_usage(FILE *fp)
 		    "  AD SRV lookups, a mail server's DNS blocklist queries, SMB copies at ~270 frames/s,\n"
 		    "  CDN downloads, IGMP report bursts, SSDP every 3 s, MQTT keep-alives to a cloud\n"
 		    "  broker, LAN services between workstations (445, 139, 135, 137, WS-Discovery).\n"
-		    "  Attacks (default all: flood synflood portscan hostsweep bruteforce exfil beacon\n"
-		    "  dnstunnel newservice anomaly) from --first S (1200) every --every S (420).\n"
-		    "  LABELS: start end attacker victim type, one attack a line.\n"
+		    "  Attack types: flood synflood portscan hostsweep bruteforce exfil beacon dnstunnel\n"
+		    "  newservice anomaly, and the variants portscan/ack portscan/window portscan/udp_all\n"
+		    "  portscan/ipproto portscan/slow hostsweep/outbound_syn hostsweep/outbound_udp\n"
+		    "  bruteforce/ssh_altport bruteforce/rpc_burst beacon/jitter beacon/jitter_size\n"
+		    "  lateral/admin lateral/dcsync anomaly/takeover (docs/gen.md says what each sends).\n"
+		    "  Default: all of them, each in its own window of a 120-minute run (docs/gen.md).\n"
+		    "  --attacks: TYPE@S starts at --first + S seconds; a TYPE without @ at --first + i *\n"
+		    "  --every (i: its place in the list). --first S (1200), --every S (420).\n"
+		    "  LABELS: start end attacker victim type, one attack a line (victim x.y.z.0: a prefix).\n"
 		    "  --start T: the capture's first second (Unix time, default 1700000000).\n"
-		    "  --events FILE: time, type and number of each contact of a periodic attack (beacon).\n");
+		    "  --events FILE: time, type and number of each contact of a periodic attack (beacon*).\n");
 }
 
 int main(int argc, char **argv)
@@ -395,9 +454,9 @@ int main(int argc, char **argv)
 		{ "office", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *labels = NULL, *events = NULL;
-	char attacks[256] = "flood,synflood,portscan,hostsweep,bruteforce,exfil,beacon,dnstunnel,newservice,anomaly";
+	char attacks[1024];
 	unsigned long long seed = 1, minutes = 120, first = 1200, every = 420, start = 1700000000;
-	bool benign_only = false, office = false;
+	bool benign_only = false, attacks_given = false, office = false;
 	struct synth s = { 0 };
 	struct gen_pcap *pc = NULL;
 	uint8_t frame[GEN_FRAME_MAX];
@@ -411,7 +470,14 @@ int main(int argc, char **argv)
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'm': minutes = strtoull(optarg, NULL, 0); break;
 		case 'b': benign_only = true; break;
-		case 'a': snprintf(attacks, sizeof(attacks), "%s", optarg); break;
+		case 'a':
+			if (strlen(optarg) >= sizeof(attacks)) {
+				fprintf(stderr, "vigil-synth: --attacks: longer than %zu characters\n", sizeof(attacks) - 1);
+				return 1;
+			}
+			snprintf(attacks, sizeof(attacks), "%s", optarg);
+			attacks_given = true;
+			break;
 		case 'f': first = strtoull(optarg, NULL, 0); break;
 		case 'e': every = strtoull(optarg, NULL, 0); break;
 		case 'S': start = strtoull(optarg, NULL, 0); break;
@@ -425,7 +491,12 @@ int main(int argc, char **argv)
 		synth_usage(stderr);
 		return 1;
 	}
+	if (!attacks_given)
+		snprintf(attacks, sizeof(attacks), "%s", synth_default_attacks);
+	if (synth_attacks_check(attacks) < 0)
+		return 1;
 	gen_rng_seed(&s.rng, seed);
+	s.seed = seed;
 	s.t0 = start * NS;
 	s.end = s.t0 + minutes * 60 * NS;
 	s.labels = fopen(labels, "w");
@@ -448,10 +519,17 @@ int main(int argc, char **argv)
 		synth_office(&s);
 	if (!benign_only) {
 		char *save = NULL, *tok;
-		uint64_t t = s.t0 + first * NS;
+		uint64_t i = 0;
 
-		for (tok = strtok_r(attacks, ",", &save); tok; tok = strtok_r(NULL, ",", &save), t += every * NS)
-			synth_attack(&s, tok, t);
+		for (tok = strtok_r(attacks, ",", &save); tok; tok = strtok_r(NULL, ",", &save), i++) {
+			char *at = strchr(tok, '@');
+			uint64_t t = s.t0 + first * NS + (at ? strtoull(at + 1, NULL, 10) : i * every) * NS;
+
+			if (at)
+				*at = 0;
+			if (synth_attack(&s, tok, t) == -ENOENT)
+				synth_attack_variant(&s, tok, t);
+		}
 	}
 	if (s.oom) {
 		fprintf(stderr, "vigil-synth: out of memory after %zu frames\n", s.n);
