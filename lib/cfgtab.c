@@ -210,7 +210,12 @@ static void cfgtab_expect(const struct cfgtab_row *r, char *buf, size_t len)
 		snprintf(buf, len, "one of %s", names);
 		break;
 	case CFGTAB_STRING_LIST:
-		snprintf(buf, len, "a list of strings");
+		if (r->enum_names) {
+			cfgtab_join_names(names, sizeof(names), r->enum_names);
+			snprintf(buf, len, "a list of %s", names);
+		} else {
+			snprintf(buf, len, "a list of strings");
+		}
 		break;
 	case CFGTAB_CIDR_LIST:
 		snprintf(buf, len, "a list of CIDR prefixes");
@@ -1136,7 +1141,14 @@ static void cfgtab_doc_type(FILE *fp, const struct cfgtab_row *r)
 		cfgtab_doc_cell(fp, names);
 		break;
 	case CFGTAB_STRING_LIST:
-		fprintf(fp, "list of strings, max %zu entries of %zu bytes", r->count_max, r->size - 1);
+		if (r->enum_names) {
+			cfgtab_join_names(names, sizeof(names), r->enum_names);
+			fprintf(fp, "list of: ");
+			cfgtab_doc_cell(fp, names);
+			fprintf(fp, ", max %zu entries", r->count_max);
+		} else {
+			fprintf(fp, "list of strings, max %zu entries of %zu bytes", r->count_max, r->size - 1);
+		}
 		break;
 	case CFGTAB_CIDR_LIST:
 		fprintf(fp, "list of CIDR prefixes, max %zu entries", r->count_max);

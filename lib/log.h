@@ -8,6 +8,7 @@
 #define VIGIL_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 enum log_level {
 	LOG_LEVEL_ERROR = 0,
@@ -19,6 +20,8 @@ enum log_level {
 /* Set the most verbose level printed (default LOG_LEVEL_INFO) and the program name prefix. */
 void log_setup(const char *prog, enum log_level max_level);
 enum log_level log_get_level(void);
+/* true when stderr is the journal ($JOURNAL_STREAM): lines then carry "<N>" priorities */
+bool log_stderr_is_journal(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
