@@ -25,6 +25,7 @@
 #include <zmq.h>
 
 #include "log.h"
+#include "sdnotify.h"
 #include "wire.h"
 #include "sha256.h"
 #include "collector_auth.h"
@@ -1030,6 +1031,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 {
 	struct collector_store_scan scan;
 	struct collector_serve *sv;
+	uint64_t wd_ns, wd_next = 0;	/* systemd's watchdog (0: off) */
 	int rc;
 
 	struct collector_auth_cfg acfg = { .key_rate = cfg->key_rate, .max_rate = cfg->max_rate,
@@ -1115,6 +1117,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 			pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
 	}
 	pr_info("listening on %s", cfg->listen);
+	sdnotify_send("READY=1\nSTATUS=listening");
+	wd_ns = sdnotify_watchdog_ns();
 
 	while (!*stop) {
 		zmq_pollitem_t items[5] = {
@@ -1122,6 +1126,8 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 			{ .socket = sv->mon, .events = ZMQ_POLLIN },
 		};
 		int nitems = 2, got = 0;
+
+		sdnotify_watchdog_tick(wd_ns, (uint64_t)collector_serve_now_ms() * 1000000ULL, &wd_next);
 
 		if (sv->zap)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->zap, .events = ZMQ_POLLIN };
@@ -1173,6 +1179,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		collector_serve_ack(sv);
 	}
 cleanup:
+	sdnotify_send("STOPPING=1");
 	if (sv->store) {
 		int frc = collector_store_flush(sv->store);
 

@@ -18,12 +18,16 @@
 
 #include "atomic_file.h"
 #include "log.h"
+#include "paths.h"
+#include "version.h"
 #include "collector_config.h"
 #include "collector_fetch.h"
 #include "collector_query.h"
 #include "collector_serve.h"
 #include "collector_stats.h"
 #include "wire.h"
+
+#define MAIN_DEFAULT_CONFIG "/etc/vigil/collector.yaml"
 
 static volatile sig_atomic_t main_stop;
 
@@ -36,13 +40,15 @@ static void main_on_signal(int sig)
 static void main_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: vigil-collector -c collector.yaml\n"
+		"usage: vigil-collector [-c collector.yaml]\n"
+		"       vigil-collector --version\n"
 		"       vigil-collector query -c collector.yaml [--json] [--follow] [--event-type TYPE] [--limit N]\n"
 		"                             [--since T] [--until T] [--sensor NAME] [--detector NAME]\n"
 		"                             [--addr IP] [--severity N]\n"
 		"       vigil-collector evidence INCIDENT_ID [--sensor NAME] [-o FILE] -c collector.yaml\n"
 		"       vigil-collector keygen [--force] NAME\n"
-		"  -c, --config FILE   configuration (collector.listen, collector.sqlite, ...)\n"
+		"  -c, --config FILE   configuration (collector.listen, collector.sqlite, ...);\n"
+		"                      default " MAIN_DEFAULT_CONFIG "\n"
 		"  query               print stored events: a table of alerts, or raw lines with --json;\n"
 		"                      --limit N keeps the last N matches, --follow prints new ones until ^C;\n"
 		"                      T is 2026-11-23T13:00:00[.us][+0000|Z], 2026-11-23, @EPOCH or 15m/2h/7d ago;\n"
@@ -200,10 +206,8 @@ static int main_load(const char *path, struct collector_config *cfg)
 	int rc;
 
 	collector_config_defaults(cfg);
-	if (!path) {
-		fprintf(stderr, "vigil-collector: -c FILE is required\n");
-		return -EINVAL;
-	}
+	if (!path)
+		path = MAIN_DEFAULT_CONFIG;
 	rc = collector_config_load(cfg, path, &err);
 	if (rc) {
 		/* the loader's message already names file:line:col */
@@ -230,6 +234,7 @@ int main(int argc, char **argv)
 		{ "addr", required_argument, NULL, 'a' },
 		{ "severity", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	struct collector_query_opts qo = { 0 };
@@ -257,7 +262,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:jft:n:S:U:s:d:a:v:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:jft:n:S:U:s:d:a:v:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -317,6 +322,9 @@ int main(int argc, char **argv)
 		case 'h':
 			main_usage(stdout);
 			return 0;
+		case 'V':
+			version_print(stdout, "vigil-collector", NULL);
+			return 0;
 		default:
 			main_usage(stderr);
 			return 2;
@@ -345,6 +353,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* the store's directories (an FHS default is not there on a fresh machine) */
+	if ((rc = paths_mkdir_parent(cfg.events_jsonl, 0750)) ||
+	    (cfg.sqlite[0] && (rc = paths_mkdir_parent(cfg.sqlite, 0750)))) {
+		pr_err("cannot make the directory of %s: %s", rc && cfg.sqlite[0] ? cfg.sqlite : cfg.events_jsonl,
+		       strerror(-rc));
+		return 1;
+	}
 	rc = collector_serve_run(&cfg, &main_stop, &st);
 	collector_stats_format(&st, line, sizeof(line));
 	pr_info("stopped: %s", line);

@@ -20,6 +20,7 @@
 #include "contain.h"
 #include "log.h"
 #include "metrics.h"
+#include "output.h"
 #include "poller.h"
 #include "reload.h"
 #include "state.h"
@@ -71,6 +72,7 @@ struct appliance {
 	uint64_t block_failures;
 	const struct poller_stats *poller;	/* the receive loop's counters (same thread), or NULL */
 	struct appliance_reload reload;
+	struct output *output;		/* EVE files reopened on SIGHUP, or NULL */
 };
 
 static void appliance_on_hup(int sig)
@@ -654,7 +656,12 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 	if (!a)
 		return;
 	if (appliance_hup) {
+		char msg[512];
+
 		appliance_hup = 0;
+		/* logrotate's postrotate sends SIGHUP: reopen first, so no line goes to the moved file */
+		if (output_reopen(a->output, msg, sizeof(msg)) < 0)
+			pr_warn("%s", msg);
 		appliance_reload_start(a);
 	}
 	appliance_reload_apply(a);
@@ -715,6 +722,12 @@ void appliance_free(struct appliance *a)
 	}
 	free(a->text);
 	free(a);
+}
+
+void appliance_set_output(struct appliance *a, struct output *o)
+{
+	if (a)
+		a->output = o;
 }
 
 void appliance_set_poller(struct appliance *a, const struct poller_stats *ps)

@@ -59,6 +59,9 @@ void appliance_tick(struct appliance *a, uint64_t now_ns);
 /* The receive loop's counters, read by the metrics snapshot on the loop's own thread. */
 struct poller_stats;
 void appliance_set_poller(struct appliance *a, const struct poller_stats *ps);
+/* EVE files (sensor/output.h) to reopen on SIGHUP, before the config is reloaded. o may be NULL. */
+struct output;
+void appliance_set_output(struct appliance *a, struct output *o);
 
 /*
  * Clean shutdown (SIGTERM, end of a capture), after the poller stopped: the

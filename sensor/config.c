@@ -24,6 +24,8 @@ static const char *const config_handoff_names[] = { "all", "none", "first_n", "s
 static const char *const config_flow_map_names[] = { "percpu", "shared", NULL };
 static const char *const config_level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const config_action_names[] = { "alert", "block", NULL };
+/* outputs.eve.types: the EVE event types (sensor/output.c routes lines by them) */
+static const char *const config_eve_type_names[] = { "alert", "incident", "flow", "stats", NULL };
 
 #define OFF(field) offsetof(struct config, field)
 #define SZ(field) sizeof(((struct config *)0)->field)
@@ -282,6 +284,17 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "metrics.listen", .type = CFGTAB_STRING, .def = "", .offset = OFF(metrics_listen),
 	  .size = SZ(metrics_listen),
 	  .doc = "ADDRESS:PORT of the Prometheus text endpoint, e.g. 127.0.0.1:9464 (empty: off)" },
+
+	{ .key = "outputs.eve.filename", .type = CFGTAB_STRING, .def = "", .offset = OFF(eve_filename),
+	  .size = SZ(eve_filename),
+	  .doc = "EVE JSON-lines file the events of outputs.eve.types are appended to, reopened on SIGHUP "
+		 "(logrotate); its directory is created if missing; \"\" = off" },
+	{ .key = "outputs.eve.types", .type = CFGTAB_STRING_LIST, .def = "alert,incident,stats",
+	  .offset = OFF(eve_types), .size = CONFIG_EVE_TYPE_LEN, .count_max = CONFIG_MAX_EVE_TYPES,
+	  .count_offset = OFF(n_eve_types), .enum_names = config_eve_type_names,
+	  .doc = "Event types written to outputs.eve.filename (flow: one event per expired flow, many)" },
+	{ .key = "outputs.eve.append", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(eve_append),
+	  .doc = "Append to an existing file (false: truncate it at start; a reopen always appends)" },
 
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
 	  .size = SZ(log_level), .enum_names = config_level_names,

@@ -25,6 +25,8 @@ enum config_mode {
 
 #define CONFIG_MAX_ALLOW 16
 #define CONFIG_PORT_LEN 12
+#define CONFIG_MAX_EVE_TYPES 8
+#define CONFIG_EVE_TYPE_LEN 16
 
 /* what an incident asks for: alert only, or also block (carried out by the blocker) */
 enum config_action {
@@ -156,6 +158,12 @@ struct config {
 	uint32_t evidence_budget_mib;	/* all files together */
 	uint32_t evidence_max_open;	/* concurrent captures */
 	char metrics_listen[64];	/* host:port of the Prometheus endpoint; empty: off */
+
+	/* outputs.eve: one EVE JSON-lines file (sensor/output.h routes events by type) */
+	char eve_filename[CONFIG_PATH_MAX];	/* "": off */
+	char eve_types[CONFIG_MAX_EVE_TYPES][CONFIG_EVE_TYPE_LEN];
+	uint32_t n_eve_types;
+	bool eve_append;			/* false: truncated at start */
 
 	char log_level[16];
 };

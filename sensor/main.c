@@ -18,14 +18,18 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
+#include <rte_version.h>
 
 #include "alert.h"
 #include "appliance.h"
 #include "config.h"
 #include "dp.h"
+#include "dirs.h"
 #include "evidence.h"
 #include "atomic_file.h"
 #include "log.h"
+#include "output.h"
+#include "paths.h"
 #include "pipeline.h"
 #include "poller.h"
 #include "publish.h"
@@ -33,8 +37,12 @@
 #include "stats_event.h"
 #include "wire.h"
 #include "replay.h"
+#include "sdnotify.h"
+#include "version.h"
 #include "xdp_loader.h"
 
+
+#define SENSOR_DEFAULT_CONFIG "/etc/vigil/sensor.yaml"
 
 static volatile bool sensor_stop;
 
@@ -46,7 +54,11 @@ struct sensor_opts {
 	const char *stats_json;
 	bool check_config;
 	bool verbose;
+	bool version;
 };
+
+/* xdp.object "": the object installed beside the binary (<prefix>/lib/vigil), else the build tree's */
+static const char *const sensor_obj_near_exe[] = { "../lib/vigil/vigil.bpf.o", "../ebpf/vigil.bpf.o" };
 
 /* Replay feed state: one pending frame survives a full ring. */
 struct sensor_replay {
@@ -72,6 +84,7 @@ struct sensor_ctx {
 	FILE *stats_fp;
 	uint32_t stats_interval_s;
 	uint64_t stats_next_ns, stats_start_ns;
+	uint64_t watchdog_ns, watchdog_next_ns;	/* systemd's watchdog (0: off) */
 };
 
 /* One stats event from the pipeline's and the publisher's counters at now_ns (sensor clock). */
@@ -139,15 +152,17 @@ static int sensor_libbpf_log(enum libbpf_print_level level, const char *fmt, va_
 static void sensor_usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: vigil-sensor -c sensor.yaml [-r capture.pcap] [--alerts-json FILE] [--flows-json FILE]\n"
-		"       vigil-sensor -c sensor.yaml --check-config\n"
-		"  -c, --config FILE      YAML configuration\n"
+		"usage: vigil-sensor [-c sensor.yaml] [-r capture.pcap] [--alerts-json FILE] [--flows-json FILE]\n"
+		"       vigil-sensor [-c sensor.yaml] --check-config\n"
+		"       vigil-sensor --version\n"
+		"  -c, --config FILE      YAML configuration (default " SENSOR_DEFAULT_CONFIG ")\n"
 		"  -r, --read FILE        replay a pcap/pcapng capture through the pipeline, then exit\n"
 		"      --alerts-json FILE also write every alert, one JSON object per line\n"
 		"      --flows-json FILE  write every flow record as an EVE flow event, one per line\n"
 		"      --stats-json FILE  write the stats events (periodic and at exit), one per line\n"
 		"      --check-config     validate the configuration and exit (0 valid, 1 not)\n"
-		"  -v, --verbose          debug logging\n");
+		"  -v, --verbose          debug logging\n"
+		"  -V, --version          version, build options and library versions\n");
 }
 
 static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
@@ -160,12 +175,13 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "stats-json", required_argument, NULL, 'S' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:r:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:r:vVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'r': o->replay = optarg; break;
@@ -174,6 +190,7 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		case 'S': o->stats_json = optarg; break;
 		case 'C': o->check_config = true; break;
 		case 'v': o->verbose = true; break;
+		case 'V': o->version = true; break;
 		case 'h': sensor_usage(stdout); return 1;
 		default: sensor_usage(stderr); return -EINVAL;
 		}
@@ -182,10 +199,8 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		fprintf(stderr, "vigil-sensor: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->config) {
-		fprintf(stderr, "vigil-sensor: -c sensor.yaml is required\n");
-		return -EINVAL;
-	}
+	if (!o->config)
+		o->config = SENSOR_DEFAULT_CONFIG;
 	return 0;
 }
 
@@ -300,24 +315,26 @@ static void sensor_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	pipeline_packets(sc->pl, pkts, n);
 }
 
-static void sensor_tick(void *ctx, uint64_t now_ns)
-{
-	struct sensor_ctx *sc = ctx;
-
-	pipeline_tick(sc->pl, now_ns);
-	appliance_tick(sc->app, now_ns);
-	if (!sc->stats_start_ns)
-		sc->stats_start_ns = now_ns;
-	if (stats_event_due(&sc->stats_next_ns, now_ns, sc->stats_interval_s))
-		sensor_emit_stats(sc, now_ns);
-}
-
 static uint64_t sensor_clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void sensor_tick(void *ctx, uint64_t now_ns)
+{
+	struct sensor_ctx *sc = ctx;
+
+	pipeline_tick(sc->pl, now_ns);
+	appliance_tick(sc->app, now_ns);
+	/* the packet loop's own tick: a stuck loop stops the pings and systemd restarts us */
+	sdnotify_watchdog_tick(sc->watchdog_ns, sensor_clock_ns(CLOCK_MONOTONIC), &sc->watchdog_next_ns);
+	if (!sc->stats_start_ns)
+		sc->stats_start_ns = now_ns;
+	if (stats_event_due(&sc->stats_next_ns, now_ns, sc->stats_interval_s))
+		sensor_emit_stats(sc, now_ns);
 }
 
 static void sensor_xdp_cfg(const struct config *cfg, struct vigil_xdp_cfg *x)
@@ -392,6 +409,7 @@ int main(int argc, char **argv)
 	struct pipeline *pl = NULL;
 	struct pipeline_out out = { .flows_fd = -1 };
 	struct evidence *evidence = NULL;
+	struct output *output = NULL;
 	struct pipeline_stats pst;
 	struct poller_stats pollst = { 0 };
 	struct vigil_xdp_cfg xcfg;
@@ -399,6 +417,7 @@ int main(int argc, char **argv)
 	struct dp_eal_cfg ecfg;
 	struct dp_port_cfg pcfg;
 	const char *obj, *ifname = NULL;
+	char obj_path[4096];
 	bool eal_up = false, pinned = false;
 	uint32_t prog_id = 0;
 	int ifindex = 0, flows_fd = -1, ret, rc = 1;
@@ -409,6 +428,13 @@ int main(int argc, char **argv)
 	ret = sensor_parse_args(argc, argv, &opts);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (opts.version) {
+		char rt[128];
+
+		snprintf(rt, sizeof(rt), "run time: %s, libbpf %s", rte_version(), libbpf_version_string());
+		version_print(stdout, "vigil-sensor", rt);
+		return 0;
+	}
 	log_setup("vigil-sensor", opts.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 
 	config_defaults(&cfg);
@@ -425,11 +451,21 @@ int main(int argc, char **argv)
 		log_setup("vigil-sensor", sensor_log_level(cfg.log_level));
 	libbpf_set_print(sensor_libbpf_log);
 
-	obj = cfg.xdp_object[0] ? cfg.xdp_object : VIGIL_BPF_OBJ_PATH;
-	if (access(obj, R_OK) != 0) {
-		pr_err("XDP object '%s': %s", obj, strerror(errno));
+	if (cfg.xdp_object[0]) {
+		obj = cfg.xdp_object;
+		if (access(obj, R_OK) != 0) {
+			pr_err("XDP object '%s': %s", obj, strerror(errno));
+			return 1;
+		}
+	} else if (paths_find_near_exe(sensor_obj_near_exe, 2, obj_path, sizeof(obj_path)) == 0) {
+		obj = obj_path;
+	} else {
+		pr_err("no XDP object beside the executable (%s or %s from its directory): set xdp.object",
+		       sensor_obj_near_exe[0], sensor_obj_near_exe[1]);
 		return 1;
 	}
+	if (dirs_make(&cfg) < 0)
+		return 1;
 
 	/* validate everything that can be checked before DPDK starts */
 	if (opts.replay) {
@@ -476,26 +512,19 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (opts.alerts_json) {
-		out.alerts = fopen(opts.alerts_json, "a");
-		if (!out.alerts) {
-			pr_err("cannot open '%s': %s", opts.alerts_json, strerror(errno));
+	{
+		char msg[512];
+
+		/* outputs.eve and the --*-json files, one stream routed by event type */
+		output = output_open_sensor(&cfg, opts.alerts_json, opts.flows_json, opts.stats_json, msg, sizeof(msg));
+		if (!output) {
+			pr_err("%s", msg);
 			goto cleanup;
 		}
-	}
-	if (opts.stats_json) {
-		sc.stats_fp = fopen(opts.stats_json, "w");
-		if (!sc.stats_fp) {
-			pr_err("cannot open '%s': %s", opts.stats_json, strerror(errno));
-			goto cleanup;
-		}
-	}
-	if (opts.flows_json) {
-		out.flows = fopen(opts.flows_json, "w");
-		if (!out.flows) {
-			pr_err("cannot open '%s': %s", opts.flows_json, strerror(errno));
-			goto cleanup;
-		}
+		out.alerts = output_wants(output, OUTPUT_ALERT) || output_wants(output, OUTPUT_INCIDENT) ?
+			     output_stream(output) : NULL;
+		out.flows = output_wants(output, OUTPUT_FLOW) ? output_stream(output) : NULL;
+		sc.stats_fp = output_wants(output, OUTPUT_STATS) ? output_stream(output) : NULL;
 	}
 
 	ecfg = (struct dp_eal_cfg){ .memory_mb = cfg.dpdk_memory_mb, .hugepages = cfg.dpdk_hugepages,
@@ -652,6 +681,7 @@ int main(int argc, char **argv)
 	if (!sc.app)
 		goto cleanup;
 	appliance_set_poller(sc.app, &pollst);
+	appliance_set_output(sc.app, output);	/* reopened on SIGHUP */
 	/* containment acts on a live inline port only; a replay or a tap only alerts */
 	if (appliance_contain_start(sc.app, maps, !opts.replay && cfg.mode == CONFIG_MODE_INLINE) < 0)
 		goto cleanup;
@@ -663,6 +693,8 @@ int main(int argc, char **argv)
 	else
 		pr_info("watching %s (XDP program %u, %s mode)", ifname, prog_id,
 			cfg.mode == CONFIG_MODE_INLINE ? "inline" : "tap");
+	sc.watchdog_ns = sdnotify_watchdog_ns();
+	sdnotify_send("READY=1\nSTATUS=watching");
 
 	{
 		struct poller_ops ops = {
@@ -677,6 +709,7 @@ int main(int argc, char **argv)
 		pr_err("replay of %s failed: %s", opts.replay, rs.err);
 		goto cleanup;
 	}
+	sdnotify_send("STOPPING=1\nSTATUS=flushing and saving state");
 	end_ns = opts.replay ? rs.last_ts : sensor_clock_ns(CLOCK_MONOTONIC);
 	pipeline_finish(pl, end_ns);
 	appliance_stop(sc.app);	/* learned state saved, blocks lifted */
@@ -731,11 +764,6 @@ cleanup:
 	if (eal_up)
 		dp_eal_cleanup();
 	replay_close(rs.rp);
-	if (out.alerts)
-		fclose(out.alerts);
-	if (out.flows)
-		fclose(out.flows);
-	if (sc.stats_fp)
-		fclose(sc.stats_fp);
+	output_free(output);
 	return rc;
 }

@@ -45,6 +45,10 @@ static const struct reload_row reload_restart_only[] = {
 	ROW("state.path", state_path),
 	ROW("state.save_s", state_save_s),
 	ROW("metrics.listen", metrics_listen),
+	ROW("outputs.eve.filename", eve_filename),
+	ROW("outputs.eve.types", eve_types),
+	ROW("outputs.eve.types", n_eve_types),
+	ROW("outputs.eve.append", eve_append),
 };
 
 #define RELOAD_NROWS (sizeof(reload_restart_only) / sizeof(reload_restart_only[0]))

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "version.h"
 
 #include "gen_frame.h"
 #include "gen_live.h"
@@ -208,7 +209,8 @@ static void usage(FILE *fp)
 		"  --attacker IP       scanner (external host .66)\n"
 		"  --labels FILE       append one line per attack phase (tab-separated, header once)\n"
 		"  --seed N            PRNG seed (1)\n"
-		"  --quiet             no per-phase summary on stderr\n",
+		"  --quiet             no per-phase summary on stderr\n"
+		"  --version           version and build\n",
 		profile_list);
 }
 
@@ -236,6 +238,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "seed", required_argument, NULL, O_SEED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *phase_args[MAX_PHASES];
@@ -249,7 +252,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	o->start = 1700000000;
 	o->duration = 10;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "i:w:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:w:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->iface = optarg;
@@ -313,6 +316,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
+			return 1;
+		case 'V':
+			version_print(stdout, "vigil-gen", NULL);
 			return 1;
 		default:
 			if (optopt)

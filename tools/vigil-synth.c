@@ -12,6 +12,7 @@
 
 #include "gen_pcap.h"
 #include "synth.h"
+#include "version.h"
 
 #define NS SYNTH_NS
 #define IP(a, b, c, d) SYNTH_IP(a, b, c, d)
@@ -440,6 +441,7 @@ static void synth_usage(FILE *fp)
 		    "  --every (i: its place in the list). --first S (1200), --every S (420).\n"
 		    "  LABELS: start end attacker victim type, one attack a line (victim x.y.z.0: a prefix).\n"
 		    "  --start T: the capture's first second (Unix time, default 1700000000).\n"
+		    "  --version: version and build.\n"
 		    "  --events FILE: time, type and number of each contact of a periodic attack (beacon*).\n");
 }
 
@@ -451,7 +453,8 @@ int main(int argc, char **argv)
 		{ "benign-only", no_argument, NULL, 'b' }, { "attacks", required_argument, NULL, 'a' },
 		{ "first", required_argument, NULL, 'f' }, { "every", required_argument, NULL, 'e' },
 		{ "start", required_argument, NULL, 'S' }, { "events", required_argument, NULL, 'E' },
-		{ "office", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+		{ "office", no_argument, NULL, 'O' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *labels = NULL, *events = NULL;
 	char attacks[1024];
@@ -463,7 +466,7 @@ int main(int argc, char **argv)
 	int c, rc = 1;
 	size_t i;
 
-	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:S:E:Oh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:l:s:m:ba:f:e:S:E:OhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'l': labels = optarg; break;
@@ -484,6 +487,7 @@ int main(int argc, char **argv)
 		case 'E': events = optarg; break;
 		case 'O': office = true; break;
 		case 'h': synth_usage(stdout); return 0;
+		case 'V': version_print(stdout, "vigil-synth", NULL); return 0;
 		default: synth_usage(stderr); return 1;
 		}
 	}

@@ -571,7 +571,7 @@ static void test_collector(const char *board)
 	collector_config_defaults(&def);
 	report("collector: defaults match the spec",
 	       strcmp(def.listen, "tcp://127.0.0.1:7800") || strcmp(def.events_jsonl,
-	       "vigil-events.jsonl") || strcmp(def.log_level, "info") ? "wrong default" : NULL);
+	       "/var/lib/vigil/collector/events.jsonl") || strcmp(def.log_level, "info") ? "wrong default" : NULL);
 
 	memset(&a, 0x11, sizeof(a));
 	memset(&b, 0xee, sizeof(b));
@@ -598,7 +598,7 @@ static void test_collector(const char *board)
 			if (rc)
 				bad = err.msg;
 			else if (strcmp(a.listen, "tcp://0.0.0.0:9000") || strcmp(a.log_level, "warn") ||
-				 strcmp(a.events_jsonl, "vigil-events.jsonl"))
+				 strcmp(a.events_jsonl, "/var/lib/vigil/collector/events.jsonl"))
 				bad = "values not loaded";
 		} else if (rc != -EINVAL) {
 			bad = "expected -EINVAL";
