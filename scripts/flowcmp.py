@@ -121,6 +121,8 @@ def run_sensor(sensor, capture, inner, tmp):
     with open(cfg, "w") as f:
         f.write(CONFIG % ("true" if inner else "false"))
     out = os.path.join(tmp, "flows.json")
+    if os.path.exists(out):
+        os.remove(out)  # --flows-json appends
     p = subprocess.run([sensor, "-c", cfg, "-r", capture, "--flows-json", out],
                        capture_output=True, text=True, timeout=300)
     stats = {}
