@@ -116,3 +116,8 @@ int collector_config_load(struct collector_config *cfg, const char *path,
 		*cfg = tmp;
 	return rc;
 }
+
+int collector_config_write_man(FILE *fp)
+{
+	return cfgtab_write_man(collector_rows, COLLECTOR_NROWS, fp);
+}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #define COLLECTOR_PATH_MAX 256
 #define COLLECTOR_MAX_KEYS 256
@@ -47,5 +48,8 @@ void collector_config_defaults(struct collector_config *cfg);
 void collector_config_resolve(struct collector_config *cfg);
 int collector_config_load(struct collector_config *cfg, const char *path,
 			  struct collector_config_error *err);
+
+/* The key table as man(7) source, for vigil.yaml(5) (docs/man/gen_man.c). 0 or -EIO. */
+int collector_config_write_man(FILE *fp);
 
 #endif

@@ -1112,7 +1112,8 @@ static void cfgtab_doc_cell(FILE *fp, const char *s)
 	}
 }
 
-static void cfgtab_doc_type(FILE *fp, const struct cfgtab_row *r)
+/* A row's type in words ("unsigned integer", "one of: tap, inline", ...), plain text. */
+static void cfgtab_doc_type(const struct cfgtab_row *r, char *buf, size_t len)
 {
 	char names[256];
 
@@ -1120,45 +1121,66 @@ static void cfgtab_doc_type(FILE *fp, const struct cfgtab_row *r)
 	case CFGTAB_STRING:
 		if (r->enum_names) {
 			cfgtab_join_names(names, sizeof(names), r->enum_names);
-			fprintf(fp, "one of: ");
-			cfgtab_doc_cell(fp, names);
+			snprintf(buf, len, "one of: %s", names);
 		} else {
-			fprintf(fp, "string, max %zu bytes", r->size - 1);
+			snprintf(buf, len, "string, max %zu bytes", r->size - 1);
 		}
 		break;
 	case CFGTAB_BOOL:
-		fprintf(fp, "boolean");
+		snprintf(buf, len, "boolean");
 		break;
 	case CFGTAB_U32:
-		fprintf(fp, "unsigned integer");
+		snprintf(buf, len, "unsigned integer");
 		break;
 	case CFGTAB_DOUBLE:
-		fprintf(fp, "number");
+		snprintf(buf, len, "number");
 		break;
 	case CFGTAB_ENUM:
 		cfgtab_join_names(names, sizeof(names), r->enum_names);
-		fprintf(fp, "one of: ");
-		cfgtab_doc_cell(fp, names);
+		snprintf(buf, len, "one of: %s", names);
 		break;
 	case CFGTAB_STRING_LIST:
 		if (r->enum_names) {
 			cfgtab_join_names(names, sizeof(names), r->enum_names);
-			fprintf(fp, "list of: ");
-			cfgtab_doc_cell(fp, names);
-			fprintf(fp, ", max %zu entries", r->count_max);
+			snprintf(buf, len, "list of: %s, max %zu entries", names, r->count_max);
 		} else {
-			fprintf(fp, "list of strings, max %zu entries of %zu bytes", r->count_max, r->size - 1);
+			snprintf(buf, len, "list of strings, max %zu entries of %zu bytes", r->count_max, r->size - 1);
 		}
 		break;
 	case CFGTAB_CIDR_LIST:
-		fprintf(fp, "list of CIDR prefixes, max %zu entries", r->count_max);
+		snprintf(buf, len, "list of CIDR prefixes, max %zu entries", r->count_max);
 		break;
+	}
+}
+
+/* A row's default as written in YAML ("[a, b]" for a list, "\"x\"" for a string), plain text. */
+static void cfgtab_doc_default(const struct cfgtab_row *r, char *buf, size_t len)
+{
+	size_t o = 0;
+	const char *p;
+
+	if (cfgtab_is_list(r)) {
+		buf[o++] = '[';
+		for (p = r->def; *p && o + 3 < len; p++) {
+			if (*p == ',') {
+				buf[o++] = ',';
+				buf[o++] = ' ';
+			} else {
+				buf[o++] = *p;
+			}
+		}
+		buf[o++] = ']';
+		buf[o] = '\0';
+	} else if (r->type == CFGTAB_STRING) {
+		snprintf(buf, len, "\"%s\"", r->def);
+	} else {
+		snprintf(buf, len, "%s", r->def);
 	}
 }
 
 int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title)
 {
-	char lo[32], hi[32];
+	char lo[32], hi[32], text[512];
 	size_t i;
 
 	if (title)
@@ -1167,29 +1189,13 @@ int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const ch
 	fprintf(fp, "|-----|------|---------|-------|-------------|\n");
 	for (i = 0; i < n; i++) {
 		const struct cfgtab_row *r = &rows[i];
-		const char *p;
 
 		fprintf(fp, "| `%s` | ", r->key);
-		cfgtab_doc_type(fp, r);
+		cfgtab_doc_type(r, text, sizeof(text));
+		cfgtab_doc_cell(fp, text);
 		fprintf(fp, " | `");
-		if (cfgtab_is_list(r)) {
-			fputc('[', fp);
-			for (p = r->def; *p; p++) {
-				if (*p == ',')
-					fputs(", ", fp);
-				else if (*p == '|')
-					fputs("\\|", fp);
-				else
-					fputc(*p, fp);
-			}
-			fputc(']', fp);
-		} else if (r->type == CFGTAB_STRING) {
-			fputc('"', fp);
-			cfgtab_doc_cell(fp, r->def);
-			fputc('"', fp);
-		} else {
-			cfgtab_doc_cell(fp, r->def);
-		}
+		cfgtab_doc_default(r, text, sizeof(text));
+		cfgtab_doc_cell(fp, text);
 		fprintf(fp, "` | ");
 		if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
 			cfgtab_fmt_num(lo, sizeof(lo), r->min);
@@ -1199,6 +1205,69 @@ int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const ch
 		fprintf(fp, " | ");
 		cfgtab_doc_cell(fp, r->doc ? r->doc : "");
 		fprintf(fp, " |\n");
+	}
+	return ferror(fp) ? -EIO : 0;
+}
+
+void cfgtab_man_text(FILE *fp, const char *s)
+{
+	bool bol = true, code = false;
+
+	for (; *s; s++) {
+		if (bol && (*s == '.' || *s == '\''))
+			fputs("\\&", fp);
+		bol = false;
+		switch (*s) {
+		case '\\':
+			fputs("\\e", fp);
+			break;
+		case '`':
+			fputs(code ? "\\fR" : "\\fB", fp);
+			code = !code;
+			break;
+		case '-':
+			fputs("\\-", fp);
+			break;
+		case '\n':
+			fputc('\n', fp);
+			bol = true;
+			break;
+		default:
+			fputc(*s, fp);
+		}
+	}
+	if (code)
+		fputs("\\fR", fp);
+}
+
+int cfgtab_write_man(const struct cfgtab_row *rows, size_t n, FILE *fp)
+{
+	char lo[32], hi[32], text[512];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct cfgtab_row *r = &rows[i];
+
+		fprintf(fp, ".TP\n.B ");
+		cfgtab_man_text(fp, r->key);
+		fprintf(fp, "\n");
+		cfgtab_doc_type(r, text, sizeof(text));
+		cfgtab_man_text(fp, text);
+		fprintf(fp, "; default \\fB");
+		cfgtab_doc_default(r, text, sizeof(text));
+		cfgtab_man_text(fp, text);
+		fprintf(fp, "\\fR");
+		if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
+			cfgtab_fmt_num(lo, sizeof(lo), r->min);
+			cfgtab_fmt_num(hi, sizeof(hi), r->max);
+			fprintf(fp, "; ");
+			cfgtab_man_text(fp, lo);
+			fprintf(fp, " to ");
+			cfgtab_man_text(fp, hi);
+		}
+		fprintf(fp, ".\n.br\n");
+		cfgtab_man_text(fp, r->doc ? r->doc : "");
+		fprintf(fp, "\n");
 	}
 	return ferror(fp) ? -EIO : 0;
 }

@@ -69,5 +69,9 @@ int cfgtab_load_string(const struct cfgtab_row *rows, size_t n, void *target, co
 /* Markdown table of the rows (key, type, default, bounds, description), after a
  * "# title" heading when title is not NULL. Returns 0 or -EIO. */
 int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title);
+/* The same table as man(7) source: one .TP entry per key (type, default, range, description). */
+int cfgtab_write_man(const struct cfgtab_row *rows, size_t n, FILE *fp);
+/* s as man(7) text: backslashes and leading dots escaped, `code` in bold. */
+void cfgtab_man_text(FILE *fp, const char *s);
 
 #endif

@@ -342,29 +342,55 @@ int config_load_string(struct config *cfg, const char *name, const char *yaml, s
 	return config_load_common(cfg, NULL, name, yaml, len, err);
 }
 
+/* The reference's opening, shared by docs/config.md and vigil.yaml(5) (markdown `code` spans). */
+static const char config_doc_intro[] =
+	"The sensor reads one YAML file (`vigil-sensor -c FILE`; the generic profile ships "
+	"`boards/generic-x86/sensor.yaml`). Sections are nested mappings, so the key "
+	"`detectors.flood.k` is written `detectors: { flood: { k: 6 } }`; a key left out keeps "
+	"its default, a list given replaces the whole default list, and an empty file is "
+	"valid. Booleans accept true/false, yes/no, on/off; integers are plain decimal "
+	"digits; CIDR prefixes are `a.b.c.d/n` or `x:x::x/n` with the host bits clear. "
+	"The first problem stops the load and is reported on one line as "
+	"`FILE:LINE:COL: what was expected`, e.g. `sensor.yaml:12:5: unknown key 'floor_ppz' "
+	"in 'detectors.flood' (did you mean 'floor_pps'?)`; unknown and duplicate keys, "
+	"wrong types, out-of-range values and over-long strings or lists are all errors.\n\n"
+	"A top-level `include: FILE` (or a list of files) is loaded first, so a file can "
+	"start from a board profile and state only what differs, e.g. "
+	"`include: /usr/share/vigil/boards/rpi4/sensor.yaml`; a relative FILE is taken from "
+	"the including file's directory. On SIGHUP the sensor reloads the file: keys that "
+	"need a restart keep their running values and are named in the log "
+	"(docs/appliance.md).";
+
 int config_write_doc(FILE *fp)
 {
 	fprintf(fp, "# vigil-sensor configuration\n\n"
 		    "<!-- Generated from the table in sensor/config.c by tests/config/gen_config_doc; "
 		    "do not edit. -->\n\n");
-	fprintf(fp,
-		"The sensor reads one YAML file (`vigil-sensor -c FILE`; the generic profile ships "
-		"`boards/generic-x86/sensor.yaml`). Sections are nested mappings, so the key "
-		"`detectors.flood.k` is written `detectors: { flood: { k: 6 } }`; a key left out keeps "
-		"its default, a list given replaces the whole default list, and an empty file is "
-		"valid. Booleans accept true/false, yes/no, on/off; integers are plain decimal "
-		"digits; CIDR prefixes are `a.b.c.d/n` or `x:x::x/n` with the host bits clear. "
-		"The first problem stops the load and is reported on one line as "
-		"`FILE:LINE:COL: what was expected`, e.g. `sensor.yaml:12:5: unknown key 'floor_ppz' "
-		"in 'detectors.flood' (did you mean 'floor_pps'?)`; unknown and duplicate keys, "
-		"wrong types, out-of-range values and over-long strings or lists are all errors.\n\n"
-		"A top-level `include: FILE` (or a list of files) is loaded first, so a file can "
-		"start from a board profile and state only what differs, e.g. "
-		"`include: /usr/share/vigil/boards/rpi4/sensor.yaml`; a relative FILE is taken from "
-		"the including file's directory. On SIGHUP the sensor reloads the file: keys that "
-		"need a restart keep their running values and are named in the log "
-		"(docs/appliance.md).\n\n");
+	fprintf(fp, "%s\n\n", config_doc_intro);
 	return cfgtab_write_doc(config_rows, CONFIG_NROWS, fp, NULL);
+}
+
+int config_write_man_intro(FILE *fp)
+{
+	const char *p, *q;
+
+	for (p = config_doc_intro; *p; p = *q ? q + 2 : q) {
+		char para[2048];
+
+		q = strstr(p, "\n\n");
+		if (!q)
+			q = p + strlen(p);
+		snprintf(para, sizeof(para), "%.*s", (int)(q - p), p);
+		fprintf(fp, ".PP\n");
+		cfgtab_man_text(fp, para);
+		fprintf(fp, "\n");
+	}
+	return ferror(fp) ? -EIO : 0;
+}
+
+int config_write_man(FILE *fp)
+{
+	return cfgtab_write_man(config_rows, CONFIG_NROWS, fp);
 }
 
 bool config_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16])

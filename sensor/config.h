@@ -189,6 +189,9 @@ int config_load_string(struct config *cfg, const char *name, const char *yaml, s
 
 /* Write the table as a Markdown reference (docs/config.md) to fp. */
 int config_write_doc(FILE *fp);
+/* The same reference as man(7) source, for vigil.yaml(5) (docs/man/gen_man.c): the opening, the keys. 0 or -EIO. */
+int config_write_man_intro(FILE *fp);
+int config_write_man(FILE *fp);
 
 /* true when addr is inside one of the n prefixes (IPv4-mapped, prefix on 128 bits). */
 bool config_in_cidrs(const struct config_cidr *c, uint32_t n, const uint8_t addr[16]);
