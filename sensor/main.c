@@ -464,6 +464,7 @@ int main(int argc, char **argv)
 		       sensor_obj_near_exe[0], sensor_obj_near_exe[1]);
 		return 1;
 	}
+	pr_info("XDP object %s", obj);
 	if (dirs_make(&cfg) < 0)
 		return 1;
 

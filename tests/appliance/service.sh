@@ -20,7 +20,11 @@ done
 
 if command -v systemd-analyze >/dev/null; then
   sed "s#/usr/bin/vigil-sensor#$SENSOR#g; s#/etc/vigil/sensor.yaml#$TMP/sensor.yaml#g" "$UNIT" > "$TMP/vigil-sensor.service"
-  out=$(systemd-analyze verify "$TMP/vigil-sensor.service" 2>&1)
+  # its Documentation= man pages, from the tree and the build (vigil.yaml.5 is generated)
+  mkdir -p "$TMP/man/man5" "$TMP/man/man8"
+  cp "$SRC/docs/man/vigil-sensor.8" "$TMP/man/man8/"
+  cp "$(dirname "$SENSOR")/../docs/vigil.yaml.5" "$TMP/man/man5/" 2>/dev/null
+  out=$(MANPATH=$TMP/man systemd-analyze verify "$TMP/vigil-sensor.service" 2>&1)
   rc=$?
   [ $rc -eq 0 ] && ! echo "$out" | grep -qi 'unknown\|invalid\|error'
   t_check "systemd-analyze verify: clean ($out)" [ $? -eq 0 ]
