@@ -31,7 +31,8 @@ STAGE=$(mktemp -d /tmp/vigil-deb.XXXXXX)
 trap 'rm -rf "$STAGE"' EXIT
 VERSION=$(dpkg-parsechangelog -S Version)
 mkdir "$STAGE/vigil-$VERSION"
-git ls-files -z -c -o --exclude-standard | grep -zv '^build' |
+git ls-files -z -c -o --exclude-standard --deduplicate | grep -zv '^build' |
+  while IFS= read -r -d '' f; do [ -e "$f" ] || [ -L "$f" ] && printf '%s\0' "$f"; done |
   tar --null -T - -cf - | tar -xf - -C "$STAGE/vigil-$VERSION"
 git describe --always --dirty --tags > "$STAGE/vigil-$VERSION/.git-describe" 2>/dev/null || true
 

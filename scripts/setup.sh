@@ -17,6 +17,8 @@ PACKAGES=(
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark
   qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
+  dpkg-dev debhelper fakeroot lintian   # scripts/build-deb.sh, tests/package
+  systemd man-db logrotate     # tests/package: systemd-analyze verify, man -l, the logrotate file
 )
 HUGEPAGES=${VIGIL_HUGEPAGES:-256}   # 2 MiB pages: 512 MiB, enough for the sensor and the tests
 
