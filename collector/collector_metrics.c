@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "wire.h"
+#include "version.h"
 #include "collector_metrics.h"
 
 struct collector_metrics_ctx {
@@ -81,9 +82,13 @@ int collector_metrics_format(const struct collector_stats *st, const struct coll
 	};
 	struct collector_metrics_ctx c = { .now_us = now_us };
 
+	char info[512];
+
 	c.fp = open_memstream(out, len);
 	if (!c.fp)
 		return -ENOMEM;
+	version_metric(info, sizeof(info), "collector");
+	fputs(info, c.fp);
 	collector_metrics_counter(c.fp, "vigil_collector_received_total", "Messages read from the socket",
 				  st->received);
 	collector_metrics_counter(c.fp, "vigil_collector_stored_total", "Events stored", st->stored);

@@ -54,6 +54,15 @@ const char *version_libs(void)
 	return VIGIL_VER_LIBS;
 }
 
+int version_metric(char *buf, size_t len, const char *daemon)
+{
+	return snprintf(buf, len,
+			"# HELP vigil_build_info The build of this daemon (value 1)\n"
+			"# TYPE vigil_build_info gauge\n"
+			"vigil_build_info{daemon=\"%s\",version=\"%s\",git=\"%s\",dpdk=\"%s\",libbpf=\"%s\"} 1\n",
+			daemon, VIGIL_VERSION, VIGIL_GIT_DESCRIBE, VIGIL_VER_DPDK, VIGIL_VER_LIBBPF);
+}
+
 void version_print(FILE *fp, const char *prog, const char *extra)
 {
 	fprintf(fp, "%s %s (git %s)\n", prog, version_release(), version_git());

@@ -20,6 +20,12 @@ const char *version_libs(void);
 const char *version_lib(const char *name);
 
 /*
+ * The vigil_build_info metric (Prometheus text, HELP and TYPE lines included):
+ * value 1, labelled daemon, version, git, dpdk, libbpf. Returns snprintf's count.
+ */
+int version_metric(char *buf, size_t len, const char *daemon);
+
+/*
  * `PROG --version`: release and git describe on the first line, then build and
  * library lines; extra (may be NULL) is printed as one more line, for what
  * only that binary can ask at run time.

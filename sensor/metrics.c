@@ -19,6 +19,7 @@
 
 #include "httpd.h"
 #include "metrics.h"
+#include "version.h"
 #include "xdp_loader.h"
 
 #define METRICS_TEXT_MAX (64u * 1024u)
@@ -90,6 +91,12 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 	if (!len)
 		return -ENOSPC;
 	buf[0] = '\0';
+	{
+		char info[512];
+
+		version_metric(info, sizeof(info), "sensor");
+		metrics_put(&b, "%s", info);
+	}
 	if (s->have_xdp) {
 		metrics_one(&b, "vigil_xdp_packets_total", "counter", "Frames the XDP program saw",
 			    (unsigned long long)s->xdp[VIGIL_STAT_FRAMES]);
