@@ -19,6 +19,7 @@ PACKAGES=(
   qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
   dpkg-dev debhelper fakeroot lintian   # scripts/build-deb.sh, tests/package
   systemd man-db logrotate     # tests/package: systemd-analyze verify, man -l, the logrotate file
+  prometheus curl              # tests/monitoring: promtool, scraping the daemons
 )
 HUGEPAGES=${VIGIL_HUGEPAGES:-256}   # 2 MiB pages: 512 MiB, enough for the sensor and the tests
 
