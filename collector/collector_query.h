@@ -2,7 +2,8 @@
 /*
  * collector_query.h: `vigil-collector query`: reads the SQLite store (or the
  * JSON-lines file when SQLite is off), filters by time, sensor, detector,
- * address and severity, and prints an aligned table (or the raw JSON lines),
+ * address or prefix and severity, and prints in time order an aligned table
+ * of at most 120 columns, CSV, one row per incident, or the raw JSON lines,
  * optionally following new events as the collector stores them.
  */
 #ifndef VIGIL_COLLECTOR_QUERY_H
@@ -25,8 +26,10 @@ struct collector_query_opts {
 	bool has_since, has_until;
 	const char *sensor;		/* sensor_name */
 	const char *detector;		/* vigil.detector */
-	const char *addr;		/* src_ip or dest_ip, exact text */
+	const char *addr;		/* src_ip or dest_ip within this address or prefix ("192.0.2.0/24") */
 	int severity;			/* alert.severity 1..severity (1 is the most severe); 0: any */
+	bool csv;			/* CSV (RFC 4180) with a header line instead of the aligned table */
+	bool incidents;			/* one row per incident (first/last seen, peak, evidence) */
 };
 
 /*
@@ -35,6 +38,13 @@ struct collector_query_opts {
  * that long before now_us. Returns 0 or -EINVAL.
  */
 int collector_query_parse_time(const char *s, int64_t now_us, int64_t *out);
+
+/*
+ * --addr: an IPv4 or IPv6 address, or a prefix "a.b.c.d/n", "x::/n" with the
+ * host bits clear, into addr (IPv4 mapped to ::ffff:0:0/96) and bits (0..128).
+ * Returns 0 or -EINVAL.
+ */
+int collector_query_parse_addr(const char *s, uint8_t addr[16], unsigned int *bits);
 
 /*
  * Print to out until done, or with follow until *stop becomes non-zero.

@@ -42,17 +42,20 @@ static void main_usage(FILE *fp)
 	fprintf(fp,
 		"usage: vigil-collector [-c collector.yaml]\n"
 		"       vigil-collector --version\n"
-		"       vigil-collector query -c collector.yaml [--json] [--follow] [--event-type TYPE] [--limit N]\n"
-		"                             [--since T] [--until T] [--sensor NAME] [--detector NAME]\n"
-		"                             [--addr IP] [--severity N]\n"
+		"       vigil-collector query [-c collector.yaml] [--json | --csv] [--incidents] [--follow]\n"
+		"                             [--event-type TYPE] [--limit N] [--since T] [--until T]\n"
+		"                             [--sensor NAME] [--detector NAME] [--addr IP[/LEN]] [--severity N]\n"
 		"       vigil-collector evidence INCIDENT_ID [--sensor NAME] [-o FILE] -c collector.yaml\n"
 		"       vigil-collector keygen [--force] NAME\n"
 		"  -c, --config FILE   configuration (collector.listen, collector.sqlite, ...);\n"
 		"                      default " MAIN_DEFAULT_CONFIG "\n"
-		"  query               print stored events: a table of alerts, or raw lines with --json;\n"
-		"                      --limit N keeps the last N matches, --follow prints new ones until ^C;\n"
-		"                      T is 2026-11-23T13:00:00[.us][+0000|Z], 2026-11-23, @EPOCH or 15m/2h/7d ago;\n"
-		"                      --addr matches src_ip or dest_ip; --severity N keeps severities 1..N\n"
+		"  query               print stored events in time order: a table of alerts (120 columns),\n"
+		"                      CSV with --csv, raw lines with --json; --incidents: one row per incident\n"
+		"                      (first/last seen, detector, hosts, peak vs expected, evidence);\n"
+		"                      --limit N keeps the last N, --follow prints new ones until ^C;\n"
+		"                      T is 2026-11-23T13:00:00[.us][+0000|Z], 2026-11-23, @EPOCH, now,\n"
+		"                      or 15m, 2h, 7d (\"2h ago\"); --addr matches src_ip or dest_ip in an\n"
+		"                      address or prefix (192.0.2.0/24); --severity N keeps severities 1..N\n"
 		"  evidence ID         fetch incident ID's pcapng from the sensor through the running collector\n"
 		"                      (collector.control), write it to FILE (default ./<file name>), check its\n"
 		"                      SHA-256; --sensor is needed only when several sensors reported ID\n"
@@ -235,6 +238,8 @@ int main(int argc, char **argv)
 		{ "severity", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "incidents", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	struct collector_query_opts qo = { 0 };
@@ -262,7 +267,7 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	while ((c = getopt_long(argc, argv, "c:jft:n:S:U:s:d:a:v:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:jft:n:S:U:s:d:a:v:hVCI", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cfg_path = optarg;
@@ -308,8 +313,23 @@ int main(int argc, char **argv)
 		case 'd':
 			qo.detector = optarg;
 			break;
-		case 'a':
+		case 'a': {
+			uint8_t a[16];
+			unsigned int bits;
+
+			if (collector_query_parse_addr(optarg, a, &bits)) {
+				fprintf(stderr, "vigil-collector: --addr wants an address or a prefix with its host "
+					"bits clear (192.0.2.7, 192.0.2.0/24, 2001:db8::/32), got '%s'\n", optarg);
+				return 2;
+			}
 			qo.addr = optarg;
+			break;
+		}
+		case 'C':
+			qo.csv = true;
+			break;
+		case 'I':
+			qo.incidents = true;
 			break;
 		case 'v':
 			errno = 0;
@@ -331,8 +351,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc || (!query && (qo.json || qo.follow || qo.event_type || qo.limit || qo.has_since ||
-					  qo.has_until || qo.sensor || qo.detector || qo.addr || qo.severity))) {
+					  qo.has_until || qo.sensor || qo.detector || qo.addr || qo.severity ||
+					  qo.csv || qo.incidents))) {
 		main_usage(stderr);
+		return 2;
+	}
+	if ((qo.json && qo.csv) || (qo.incidents && (qo.json || qo.follow || qo.event_type))) {
+		fprintf(stderr, "vigil-collector: --json and --csv are exclusive; --incidents takes neither --json, "
+			"--follow nor --event-type\n");
 		return 2;
 	}
 	if (main_load(cfg_path, &cfg))

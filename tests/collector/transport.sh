@@ -164,18 +164,24 @@ not json at all
 EOJ
 	"$COLLECTOR" query -c "$CFG" >"$TMP/out" 2>"$TMP/err"; check "query exits 0" $? "$(cat "$TMP/err")"
 	cat "$TMP/out"
-	grep -q "^TIME .*SENSOR .*SEV .*DETECTOR .*SIGNATURE .*SRC -> DEST .*OBSERVED vs EXPECTED$" "$TMP/out"
+	grep -q "^TIME .*SENSOR .*SEV .*DETECTOR .*SIGNATURE .*SRC -> DEST .*OBS vs EXPECTED$" "$TMP/out"
 	check "header" $?
-	L=$(grep "VIGIL rate anomaly" "$TMP/out")
-	for f in "2026-11-23T13:00:00.123456+0000" "edge-1" " 2 " "rate" "VIGIL rate anomaly: UDP pps to 192.0.2.7" \
+	L=$(grep "edge-1" "$TMP/out")
+	for f in "2026-11-23 13:00:00 " "edge-1" " 2 " "rate" "rate anoma" \
 		"10.0.0.1:5353 -> 192.0.2.7:53 UDP" "1523 vs 120.5 pps"; do
 		echo "$L" | grep -qF -- "$f"; check "alert row has '$f'" $?
 	done
-	grep -qF "[2001:db8::1]:40000 -> [2001:db8::2]:443 TCP" "$TMP/out"; check "IPv6 endpoints bracketed" $?
+	grep -qF "[2001:db8::1]:40000 -> [2001:db8" "$TMP/out"; check "IPv6 endpoints bracketed" $?
 	[ "$(wc -l <"$TMP/out")" -eq 3 ]; check "two alerts + header, no flow, no junk" $?
-	# columns aligned: SIGNATURE starts at the same offset in every row
-	awk 'NR==1 { p = index($0, "SIGNATURE") } NR>1 { s = substr($0, p, 5); if (s != "VIGIL") bad = 1 } END { exit bad }' "$TMP/out"
+	awk 'length($0) > 120 { bad = 1 } END { exit bad }' "$TMP/out"; check "rows fit 120 columns" $?
+	# columns aligned: SRC -> DEST starts at the same offset in every row
+	awk 'NR==1 { p = index($0, "SRC -> DEST") } NR>1 { s = substr($0, p - 2, 3); if (s !~ /^  [0-9[]$/) bad = 1 } END { exit bad }' "$TMP/out"
 	check "columns aligned" $?
+	"$COLLECTOR" query -c "$CFG" --csv >"$TMP/out"
+	head -1 "$TMP/out" | grep -q '^TIME,SENSOR,SEV,DETECTOR,STATE,SIGNATURE,SRC -> DEST,OBS vs EXPECTED$' &&
+		grep -qF '2026-11-23T13:00:00.123456+0000,edge-1,2,rate,start,VIGIL rate anomaly: UDP pps to 192.0.2.7,10.0.0.1:5353 -> 192.0.2.7:53 UDP,1523 vs 120.5 pps' "$TMP/out" &&
+		grep -qF "[2001:db8::1]:40000 -> [2001:db8::2]:443 TCP" "$TMP/out"
+	check "--csv: header and whole cells" $? "$(cat "$TMP/out")"
 	"$COLLECTOR" query -c "$CFG" --json >"$TMP/out"
 	[ "$(wc -l <"$TMP/out")" -eq 3 ] && ! grep -q "not json" "$TMP/out"; check "--json: the 3 JSON lines, raw" $?
 	"$COLLECTOR" query -c "$CFG" --json --event-type flow >"$TMP/out"
@@ -187,7 +193,7 @@ EOJ
 	sleep 0.5
 	printf '%s\n' '{"timestamp":"2026-11-23T13:00:09.000000+0000","event_type":"alert","sensor_name":"edge-9","alert":{"signature":"appended later","severity":3},"vigil_seq":5}' >>"$JSONL"
 	sleep 0.8
-	grep -q "appended later" "$TMP/follow"; check "--follow prints an appended alert" $? "$(cat "$TMP/follow")"
+	grep -q "appended l" "$TMP/follow"; check "--follow prints an appended alert" $? "$(cat "$TMP/follow")"
 	kill -INT "$FPID"; wait "$FPID"; check "--follow exits 0 on SIGINT" $?
 	;;
 cli_errors)
@@ -342,10 +348,10 @@ EOJ
 	stop_collector
 	grep -q "4 imported from the file tail" "$TMP/col.log"; check "4 events imported" $? "$(cat "$TMP/col.log")"
 	q() { "$COLLECTOR" query -c "$CFG" "$@" 2>"$TMP/qerr"; }
-	n() { q "$@" | grep -c VIGIL; }
+	n() { q "$@" | tail -n +2 | wc -l; }
 	[ "$(n)" -eq 3 ]; check "all alerts (3)" $?
 	q >"$TMP/out"; cat "$TMP/out"
-	awk 'NR==1 { p = index($0, "SIGNATURE") } NR>1 { s = substr($0, p, 5); if (s != "VIGIL") bad = 1 } END { exit bad }' "$TMP/out"
+	awk 'NR==1 { p = index($0, "SRC -> DEST") } NR>1 { s = substr($0, p - 2, 3); if (s !~ /^  [0-9[]$/) bad = 1 } END { exit bad }' "$TMP/out"
 	check "table columns aligned" $?
 	[ "$(n --sensor core-2)" -eq 1 ]; check "--sensor core-2" $?
 	[ "$(n --detector flood)" -eq 2 ]; check "--detector flood" $?
@@ -371,6 +377,60 @@ EOJ
 	[ "$(grep -c "test event" "$TMP/follow")" -eq 3 ]; check "--follow prints new alerts from SQLite" $? "$(cat "$TMP/follow")"
 	kill -INT "$FPID"; wait "$FPID"; check "--follow exits 0 on SIGINT" $?
 	stop_collector
+	;;
+query_view)
+	# what an analyst reads (SQLite): time order, prefixes, one row per incident, CSV, "2h ago"
+	NOW=$(date -u +%s)
+	T1=$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M:%S.000000+0000)	# an hour ago
+	T2=$(date -u -d "@$((NOW - 3590))" +%Y-%m-%dT%H:%M:%S.000000+0000)
+	T3=$(date -u -d "@$((NOW - 3500))" +%Y-%m-%dT%H:%M:%S.000000+0000)
+	T0=$(date -u -d "@$((NOW - 3 * 3600))" +%Y-%m-%dT%H:%M:%S.000000+0000)	# three hours ago
+	cat >"$JSONL" <<EOJ
+{"timestamp":"$T1","event_type":"alert","src_ip":"198.51.100.9","src_port":0,"dest_ip":"10.20.0.5","dest_port":53,"proto":"UDP","sensor_name":"edge-1","alert":{"signature":"VIGIL flood: packet rate towards host far above its baseline","severity":2},"vigil":{"detector":"flood","metric":"pps","observed":5200,"expected":40,"state":"start","incident_id":11,"evidence":{"file":"edge-1-11-flood.pcapng","status":"capturing"}},"vigil_seq":1}
+{"timestamp":"$T3","event_type":"alert","src_ip":"198.51.100.9","src_port":0,"dest_ip":"10.20.0.5","dest_port":53,"proto":"UDP","sensor_name":"edge-1","alert":{"signature":"VIGIL flood: packet rate towards host far above its baseline","severity":2},"vigil":{"detector":"flood","metric":"pps","observed":900,"expected":40,"state":"end","incident_id":11},"vigil_seq":2}
+{"timestamp":"$T2","event_type":"alert","src_ip":"198.51.100.9","src_port":0,"dest_ip":"10.20.0.5","dest_port":53,"proto":"UDP","sensor_name":"edge-1","alert":{"signature":"VIGIL flood: packet rate towards host far above its baseline","severity":2},"vigil":{"detector":"flood","metric":"pps","observed":91000,"expected":40,"state":"update","incident_id":11,"evidence":{"file":"edge-1-11-flood.pcapng","status":"complete"}},"vigil_seq":3}
+{"timestamp":"$T0","event_type":"alert","src_ip":"10.20.3.4","src_port":51515,"dest_ip":"203.0.113.80","dest_port":22,"proto":"TCP","sensor_name":"edge-2","alert":{"signature":"VIGIL bruteforce: many connections to a login service","severity":1},"vigil":{"detector":"bruteforce","metric":"connections","observed":80,"expected":2,"state":"start","incident_id":4},"vigil_seq":1}
+EOJ
+	start_collector "$TMP/col.log"; check "collector imports the file into SQLite" $?
+	stop_collector
+	q() { "$COLLECTOR" query -c "$CFG" "$@" 2>"$TMP/qerr"; }
+	q >"$TMP/out"; cat "$TMP/out"
+	# rows in time order although stored out of order (seq 3 is earlier than seq 2)
+	[ "$(awk 'NR > 1 { print $6 }' "$TMP/out" | tr '\n' ' ')" = "start start update end " ]
+	check "time order: bruteforce (3 h ago), then flood start, update, end" $? "$(cat "$TMP/out")"
+	awk 'length($0) > 120 { bad = 1 } END { exit bad }' "$TMP/out"; check "rows fit 120 columns" $?
+	[ "$(q --addr 10.20.0.0/16 | grep -c flood)" -eq 3 ] && [ "$(q --addr 10.20.0.0/16 | grep -c bruteforce)" -eq 1 ]
+	check "--addr 10.20.0.0/16: source or destination in the prefix" $?
+	[ "$(q --addr 203.0.113.0/24 | tail -n +2 | wc -l)" -eq 1 ] && [ "$(q --addr 192.0.2.0/24 | tail -n +2 | wc -l)" -eq 0 ] &&
+		[ "$(q --addr 10.20.0.5 | tail -n +2 | wc -l)" -eq 3 ]
+	check "--addr: a /24, a prefix that matches nothing, one address" $?
+	q --addr 10.20.0.1/16 >/dev/null; [ $? -eq 2 ] && grep -q "host bits clear" "$TMP/qerr"
+	check "--addr with host bits set: usage error" $? "$(cat "$TMP/qerr")"
+	[ "$(q --since "2h ago" | tail -n +2 | wc -l)" -eq 3 ] && [ "$(q --since "4h ago" --until "2h ago" | tail -n +2 | wc -l)" -eq 1 ]
+	check "--since \"2h ago\", --until \"2h ago\"" $?
+	q --incidents >"$TMP/inc"; cat "$TMP/inc"
+	head -1 "$TMP/inc" | grep -q "^FIRST SEEN .*LAST .*SENSOR .*DETECTOR .*HOSTS .*PEAK vs EXPECTED .*STATE .*EVIDENCE$"
+	check "--incidents: header" $?
+	[ "$(wc -l <"$TMP/inc")" -eq 3 ]; check "--incidents: one row per incident (2)" $?
+	L=$(grep flood "$TMP/inc")
+	D1=$(date -u -d "@$((NOW - 3600))" "+%Y-%m-%d %H:%M:%S")
+	D3=$(date -u -d "@$((NOW - 3500))" +%H:%M:%S)
+	for f in "$D1" " $D3 " "edge-1" "198.51.100.9 -> 10.20.0.5 " "91k vs 40 pps" "ended" "edge-1-11-flo"; do
+		echo "$L" | grep -qF -- "$f"; check "flood incident row has '$f'" $? "$L"
+	done
+	grep bruteforce "$TMP/inc" | grep -q " open "; check "the bruteforce incident is open" $?
+	awk 'length($0) > 120 { bad = 1 } END { exit bad }' "$TMP/inc"; check "incident rows fit 120 columns" $?
+	q --incidents --csv >"$TMP/out"
+	grep -q '^FIRST SEEN,LAST,SENSOR,DETECTOR,HOSTS,PEAK vs EXPECTED,STATE,EVIDENCE$' "$TMP/out" &&
+		grep -qF "$T1,$T3,edge-1,flood,198.51.100.9 -> 10.20.0.5,91k vs 40 pps,ended,edge-1-11-flood.pcapng" "$TMP/out"
+	check "--incidents --csv" $? "$(cat "$TMP/out")"
+	q --csv --detector flood >"$TMP/out"
+	grep -qF ',"VIGIL flood: packet rate towards host far above its baseline",' "$TMP/out" || 
+		grep -qF ',VIGIL flood: packet rate towards host far above its baseline,' "$TMP/out"
+	check "--csv: the whole signature" $?
+	printf '%s\n' '{"timestamp":"'"$T3"'","event_type":"alert","sensor_name":"edge-1","src_ip":"10.20.0.9","alert":{"signature":"a \"quoted\", comma","severity":3},"vigil":{"detector":"anomaly"},"vigil_seq":9}' >>"$JSONL"
+	start_collector "$TMP/col2.log"; stop_collector
+	q --csv --detector anomaly | grep -qF '"a ""quoted"", comma"'; check "--csv quotes a field with a comma and quotes" $?
 	;;
 *)
 	echo "unknown case $CASE"; exit 2 ;;
