@@ -18,6 +18,8 @@ struct collector_config {
 	char events_jsonl[COLLECTOR_PATH_MAX];	/* JSON-lines file every stored event is appended to */
 	uint32_t jsonl_rotate_mb;		/* rotate the JSON-lines file at this size */
 	uint32_t jsonl_keep;			/* rotated files kept (.1 newest) */
+	uint32_t retention_days;		/* SQLite events and rotated files older than this go; 0: never */
+	uint32_t retention_mb;			/* SQLite data bound, oldest events deleted beyond; 0: none */
 	char sqlite[COLLECTOR_PATH_MAX];	/* SQLite database; "auto": see resolve; "" disables it */
 	char curve_key[COLLECTOR_PATH_MAX];	/* the collector's key pair file; "" = no CURVE */
 	char sensor_keys[COLLECTOR_MAX_KEYS][COLLECTOR_KEY_ENTRY];	/* "KEY NAME...": a sensor's key and its names */

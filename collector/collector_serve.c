@@ -1026,12 +1026,35 @@ static int collector_serve_ctl_open(struct collector_serve *sv, const struct col
 	return 0;
 }
 
+/* collector.retention_days / retention_mb, between batches; what was removed is logged. */
+static void collector_serve_retain(struct collector_serve *sv, const struct collector_config *cfg)
+{
+	struct collector_store_retained r;
+
+	if (!cfg->retention_days && !cfg->retention_mb)
+		return;
+	if (collector_store_retain(sv->store, collector_serve_wall_us(), (int64_t)cfg->retention_days * 86400000000LL,
+				   (uint64_t)cfg->retention_mb << 20, &r)) {
+		pr_warn("retention: the store could not be trimmed (will retry in a minute)");
+		return;
+	}
+	if (r.by_age)
+		pr_info("retention: %" PRIu64 " events older than %u days deleted", r.by_age, cfg->retention_days);
+	if (r.by_size)
+		pr_info("retention: %" PRIu64 " events deleted to keep the database under %u MiB", r.by_size,
+			cfg->retention_mb);
+	if (r.files)
+		pr_info("retention: %" PRIu64 " rotated JSON-lines files older than %u days removed", r.files,
+			cfg->retention_days);
+}
+
 int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_t *stop,
 			struct collector_stats *st)
 {
 	struct collector_store_scan scan;
 	struct collector_serve *sv;
 	uint64_t wd_ns, wd_next = 0;	/* systemd's watchdog (0: off) */
+	uint64_t retain_next = 0;	/* the first pass at start, then every minute */
 	int rc;
 
 	struct collector_auth_cfg acfg = { .key_rate = cfg->key_rate, .max_rate = cfg->max_rate,
@@ -1128,6 +1151,10 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		int nitems = 2, got = 0;
 
 		sdnotify_watchdog_tick(wd_ns, (uint64_t)collector_serve_now_ms() * 1000000ULL, &wd_next);
+		if (collector_serve_now_s() >= retain_next) {
+			collector_serve_retain(sv, cfg);
+			retain_next = collector_serve_now_s() + 60;
+		}
 
 		if (sv->zap)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->zap, .events = ZMQ_POLLIN };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -729,6 +730,87 @@ int collector_store_flush(struct collector_store *s)
 	if (s->rotate_bytes && size >= 0 && (uint64_t)size >= s->rotate_bytes)
 		return collector_store_rotate(s);
 	return 0;
+}
+
+/* Pages in use times the page size: what the events take, whatever the file's high-water mark. */
+static int64_t collector_store_live_bytes(sqlite3 *db)
+{
+	static const char *const q[] = { "PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size" };
+	int64_t v[3] = { 0, 0, 0 };
+
+	for (int i = 0; i < 3; i++) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(db, q[i], -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v[i] = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return (v[0] - v[1]) * v[2];
+}
+
+/* one DELETE with one int64 parameter; the rows it removed into *n */
+static int collector_store_delete(sqlite3 *db, const char *sql, int64_t arg, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, arg);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return -EIO;
+	*n += (uint64_t)sqlite3_changes(db);
+	return 0;
+}
+
+int collector_store_retain(struct collector_store *s, int64_t now_us, int64_t max_age_us, uint64_t max_bytes,
+			   struct collector_store_retained *out)
+{
+	int64_t live;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (max_age_us > 0) {
+		char path[600];
+		struct stat sb;
+
+		for (uint32_t k = 1; k <= s->keep; k++) {
+			snprintf(path, sizeof(path), "%s.%u", s->path, k);
+			if (stat(path, &sb) == 0 && (int64_t)sb.st_mtime * 1000000 < now_us - max_age_us &&
+			    unlink(path) == 0)
+				out->files++;
+		}
+	}
+	if (!s->db)
+		return 0;
+	if (max_age_us > 0)
+		rc = collector_store_delete(s->db, "DELETE FROM events WHERE ts_us < ?", now_us - max_age_us, &out->by_age);
+	live = collector_store_live_bytes(s->db);
+	while (!rc && max_bytes && live > (int64_t)max_bytes) {
+		uint64_t before = out->by_size;
+		/* a share of the rows in proportion to the excess, at least 64 */
+		int64_t rows = 64;
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(s->db, "SELECT COUNT(*) FROM events", -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW) {
+			int64_t n = sqlite3_column_int64(st, 0);
+
+			rows = (int64_t)((double)n * (double)(live - (int64_t)max_bytes) / (double)live) + 64;
+		}
+		sqlite3_finalize(st);
+		rc = collector_store_delete(s->db, "DELETE FROM events WHERE id IN "
+					    "(SELECT id FROM events ORDER BY ts_us, id LIMIT ?)", rows, &out->by_size);
+		if (!rc && out->by_size == before)
+			break;	/* nothing left to delete */
+		live = collector_store_live_bytes(s->db);
+	}
+	out->live_bytes = live > 0 ? (uint64_t)live : 0;
+	return rc;
 }
 
 void collector_store_sensors(const struct collector_store *s,

@@ -63,6 +63,24 @@ struct collector_store_sensor_info {
 int collector_store_open(const struct collector_store_cfg *cfg, struct collector_store **out,
 			 struct collector_store_scan *scan, char *errbuf, size_t errlen);
 
+/* What one retention pass removed. */
+struct collector_store_retained {
+	uint64_t by_age;	/* SQLite events older than the age bound */
+	uint64_t by_size;	/* the oldest events deleted to get under the size bound */
+	uint64_t files;		/* rotated JSON-lines files older than the age bound */
+	uint64_t live_bytes;	/* SQLite pages in use after the pass */
+};
+
+/*
+ * Retention: delete the SQLite events whose timestamp is older than now_us -
+ * max_age_us, then the oldest (by timestamp) until the pages in use fit
+ * max_bytes (freed pages are reused, so the file stops growing), and remove
+ * rotated JSON-lines files (FILE.N) last written before the age bound. A bound
+ * of 0 is no bound. Call between batches (no transaction open). 0 or -EIO.
+ */
+int collector_store_retain(struct collector_store *s, int64_t now_us, int64_t max_age_us, uint64_t max_bytes,
+			   struct collector_store_retained *out);
+
 /* Highest seq stored for the sensor (name[0..len)), 0 if none. */
 uint64_t collector_store_last(const struct collector_store *s, const char *name, size_t len);
 

@@ -432,6 +432,52 @@ EOJ
 	start_collector "$TMP/col2.log"; stop_collector
 	q --csv --detector anomaly | grep -qF '"a ""quoted"", comma"'; check "--csv quotes a field with a comma and quotes" $?
 	;;
+retention)
+	# collector.retention_days / retention_mb: old events leave SQLite and rotated files go
+	NOW=$(date -u +%s)
+	OLD=$(date -u -d "@$((NOW - 10 * 86400))" +%Y-%m-%dT%H:%M:%S.000000+0000)
+	NEW=$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M:%S.000000+0000)
+	for i in $(seq 1 50); do
+		printf '{"timestamp":"%s","event_type":"alert","sensor_name":"edge-1","alert":{"signature":"old %d","severity":2},"vigil":{"detector":"flood"},"vigil_seq":%d}\n' "$OLD" "$i" "$i"
+	done >"$JSONL"
+	for i in $(seq 51 60); do
+		printf '{"timestamp":"%s","event_type":"alert","sensor_name":"edge-1","alert":{"signature":"new %d","severity":2},"vigil":{"detector":"flood"},"vigil_seq":%d}\n' "$NEW" "$i" "$i"
+	done >>"$JSONL"
+	touch -d "@$((NOW - 9 * 86400))" "$JSONL.3"
+	touch "$JSONL.1"
+	printf '  retention_days: 7\n' >>"$CFG"
+	start_collector "$TMP/col.log"; check "collector with retention_days: 7" $?
+	t_ok=1
+	for i in $(seq 1 30); do
+		[ "$(/usr/bin/python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM events").fetchone()[0])' "$DB")" = 10 ] && { t_ok=0; break; }
+		sleep 0.2
+	done
+	check "events older than 7 days deleted from SQLite, the 10 recent kept" $t_ok "$(cat "$TMP/col.log")"
+	grep -q "retention: 50 events older than 7 days deleted" "$TMP/col.log"; check "the deletion is logged" $? "$(cat "$TMP/col.log")"
+	[ ! -e "$JSONL.3" ] && [ -e "$JSONL.1" ]; check "a rotated JSON-lines file older than 7 days removed, a recent one kept" $?
+	stop_collector
+	# by size: a bound smaller than the data keeps the newest
+	sed -i 's/^  retention_days: 7$/  retention_mb: 1/' "$CFG"
+	for i in $(seq 100 3100); do
+		printf '{"timestamp":"%s","event_type":"alert","sensor_name":"edge-1","alert":{"signature":"%0900d","severity":2},"vigil":{"detector":"flood"},"vigil_seq":%d}\n' "$NEW" 0 "$i"
+	done >>"$JSONL"
+	start_collector "$TMP/col2.log"; check "collector with retention_mb: 1" $?
+	t_ok=1
+	for i in $(seq 1 50); do
+		grep -q "retention: .* events deleted to keep the database under 1 MiB" "$TMP/col2.log" && { t_ok=0; break; }
+		sleep 0.2
+	done
+	check "the oldest events deleted to keep the database under 1 MiB" $t_ok "$(cat "$TMP/col2.log")"
+	stop_collector
+	/usr/bin/python3 - "$DB" <<'EOP'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+pc, fc, ps = (db.execute("PRAGMA " + p).fetchone()[0] for p in ("page_count", "freelist_count", "page_size"))
+mx = db.execute("SELECT MAX(vigil_seq) FROM (SELECT json_extract(json, '$.vigil_seq') AS vigil_seq FROM events)").fetchone()[0]
+sys.exit(0 if (pc - fc) * ps <= 1 << 20 and mx == 3100 else 1)
+EOP
+	check "the database's live pages are under 1 MiB and the newest event is kept" $?
+	;;
 *)
 	echo "unknown case $CASE"; exit 2 ;;
 esac
