@@ -722,7 +722,8 @@ static int collector_query_print_kept(struct collector_query *q)
 	size_t from = 0;
 	int rc = 0;
 
-	qsort(q->lines, q->nlines, sizeof(*q->lines), collector_query_by_time);
+	if (q->nlines > 1)
+		qsort(q->lines, q->nlines, sizeof(*q->lines), collector_query_by_time);
 	if (q->o->incidents) {
 		rc = collector_query_print_incidents(q, 0);
 		goto cleanup;
