@@ -127,8 +127,10 @@ static void sensor_emit_stats(struct sensor_ctx *sc, uint64_t now_ns)
 	o = stats_event_json(sc->actx, &in);
 	if (!o)
 		return;
-	if (sc->stats_fp)
+	if (sc->stats_fp) {
 		fprintf(sc->stats_fp, "%s\n", eve_line(o));
+		fflush(sc->stats_fp);	/* a SIEM tails the file */
+	}
 	if (sc->pub)
 		publish_event(sc->pub, eve_line(o));
 	json_object_put(o);
@@ -464,9 +466,6 @@ int main(int argc, char **argv)
 		       sensor_obj_near_exe[0], sensor_obj_near_exe[1]);
 		return 1;
 	}
-	pr_info("XDP object %s", obj);
-	if (dirs_make(&cfg) < 0)
-		return 1;
 
 	/* validate everything that can be checked before DPDK starts */
 	if (opts.replay) {
@@ -513,6 +512,9 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* the directories the config names, once the command line and the config are known good */
+	if (dirs_make(&cfg) < 0)
+		goto cleanup;
 	{
 		char msg[512];
 
@@ -528,6 +530,7 @@ int main(int argc, char **argv)
 		sc.stats_fp = output_wants(output, OUTPUT_STATS) ? output_stream(output) : NULL;
 	}
 
+	pr_info("XDP object %s", obj);
 	ecfg = (struct dp_eal_cfg){ .memory_mb = cfg.dpdk_memory_mb, .hugepages = cfg.dpdk_hugepages,
 				    .verbose = opts.verbose };
 	pcfg = (struct dp_port_cfg){ .mbufs = cfg.dpdk_mbufs, .burst = (uint16_t)cfg.dpdk_burst };

@@ -3,7 +3,9 @@
 # the alerting rules; a collector and a sensor replaying a vigil-synth capture
 # (metrics on, events to that collector) are scraped, and every vigil_* metric
 # the Grafana dashboard and the rules name must be in what they export;
-# vigil_build_info is on both; promtool lints both scrapes.
+# vigil_build_info is on both; promtool lints both scrapes. The same replay
+# writes outputs.eve, which is moved away and the sensor sent SIGHUP midway
+# (what logrotate does): later lines go to a new file.
 # usage: monitoring.sh SRCDIR BUILDDIR
 set -uo pipefail
 SRC=$1
@@ -44,24 +46,35 @@ YAML
 CPID=$!
 t_wait_for 10 curl -sf "http://127.0.0.1:$CMPORT/metrics" -o /dev/null
 t_check "collector answers /metrics" [ $? -eq 0 ]
-"$BUILD/tools/vigil-synth" -o "$TMP/synth.pcap" -l "$TMP/synth.tsv" --minutes 6 --first 30 --every 30 \
+"$BUILD/tools/vigil-synth" -o "$TMP/synth.pcap" -l "$TMP/synth.tsv" --minutes 8 --first 30 --every 30 \
   > /dev/null 2>&1
 cat > "$TMP/sensor.yaml" <<YAML
 sensor: {name: mon-test}
 collector: {endpoint: "tcp://127.0.0.1:$ZPORT", stats_interval_s: 1}
 evidence: {enabled: false}
 metrics: {listen: "127.0.0.1:$SMPORT"}
+outputs: {eve: {filename: "$TMP/log/eve.json", types: [alert, stats]}}
 YAML
 "$BUILD/sensor/vigil-sensor" -c "$TMP/sensor.yaml" -r "$TMP/synth.pcap" > "$TMP/sensor.log" 2>&1 &
 SPID=$!
-# scrape while the replay runs: the last answer that holds the poller's counters
+# scrape while the replay runs: the last answer that holds the poller's counters;
+# rotate eve.json as logrotate would, once it has lines
+rotated=0
 while kill -0 $SPID 2>/dev/null; do
   curl -sf "http://127.0.0.1:$SMPORT/metrics" -o "$TMP/s.new" 2>/dev/null &&
     grep -q '^vigil_poller_busy_seconds_total' "$TMP/s.new" && mv "$TMP/s.new" "$TMP/sensor.prom"
+  if [ $rotated -eq 0 ] && [ -s "$TMP/log/eve.json" ]; then
+    mv "$TMP/log/eve.json" "$TMP/log/eve.json.1" && kill -HUP $SPID && rotated=1
+  fi
   sleep 0.05
 done
 wait $SPID
 t_eq "sensor replay exits 0" "$?" 0
+t_eq "eve.json moved and SIGHUP sent during the replay" "$rotated" 1
+old=$(jq -c . "$TMP/log/eve.json.1" 2>/dev/null | wc -l)
+new=$(jq -c 'select(.event_type=="stats")' "$TMP/log/eve.json" 2>/dev/null | wc -l)
+grep -q "reloaded $TMP/sensor.yaml" "$TMP/sensor.log" && [ "$old" -ge 1 ] && [ "$new" -ge 1 ]
+t_check "after SIGHUP the sensor writes a new eve.json ($old lines in the moved one, $new stats in the new)" [ $? -eq 0 ]
 t_check "sensor /metrics scraped during the replay" test -s "$TMP/sensor.prom"
 t_wait_for 10 sh -c "curl -sf http://127.0.0.1:$CMPORT/metrics > '$TMP/collector.prom' &&
   grep -q 'vigil_collector_sensor_lag_seconds{sensor=\"mon-test\"}' '$TMP/collector.prom'"
