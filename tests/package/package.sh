@@ -6,8 +6,9 @@
 # installed vigil-sensor --version, a replay of a capture with the installed
 # binary, its installed XDP object and the installed board profile (no file of
 # the build tree: the build happened in a staging copy that is gone), EVE
-# output configured in YAML, systemd-analyze verify on both units, the man
-# pages rendering without warnings, and the logrotate file parsing.
+# output configured in YAML, <N> priorities when stderr is the journal,
+# systemd-analyze verify on both units, the man pages rendering without
+# warnings, and the logrotate file parsing.
 # usage: package.sh SRCDIR
 set -uo pipefail
 SRC=$(realpath "$1")
@@ -97,6 +98,14 @@ t_check "evidence.dir made when missing, $n pcapng file(s) in it" [ "$n" -ge 1 ]
 (cd / && "$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$CAP" > "$TMP/replay2.log" 2>&1)
 a2=$(jq -c 'select(.event_type=="alert")' "$TMP/var/log/vigil/eve.json" | wc -l)
 t_eq "a second replay appends to eve.json (append: true)" "$a2" $((alerts * 2))
+
+# journald: stderr is the journal when JOURNAL_STREAM names its device:inode; lines then carry <N>
+: > "$TMP/journal.txt"
+JOURNAL_STREAM="$(stat -c '%d:%i' "$TMP/journal.txt")" \
+  "$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$TMP/no-such.pcap" 2>>"$TMP/journal.txt"
+"$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$TMP/no-such.pcap" 2>"$TMP/plain.txt"
+grep -q '^<3>error: .*cannot open capture' "$TMP/journal.txt" && grep -q '^vigil-sensor: error: .*cannot open capture' "$TMP/plain.txt"
+t_check "journald: '$(head -1 "$TMP/journal.txt")', on a terminal '$(head -1 "$TMP/plain.txt")'" [ $? -eq 0 ]
 
 # 5. units, man pages, logrotate
 for u in vigil-sensor vigil-collector; do
