@@ -167,7 +167,16 @@ static const struct cfgtab_row config_rows[] = {
 
 	{ .key = "collector.endpoint", .type = CFGTAB_STRING, .def = "tcp://127.0.0.1:7800",
 	  .offset = OFF(collector_endpoint), .size = SZ(collector_endpoint),
-	  .doc = "ZeroMQ endpoint of the collector" },
+	  .doc = "ZeroMQ endpoint of the collector (one collector; collector.endpoints lists several)" },
+	{ .key = "collector.endpoints", .type = CFGTAB_STRING_LIST, .def = "",
+	  .offset = OFF(collector_endpoints), .size = SZ(collector_endpoints[0]),
+	  .count_max = CONFIG_ENDPOINTS_MAX, .count_offset = OFF(n_collector_endpoints),
+	  .doc = "Several collectors (a fleet, docs/fleet.md): events go to one at a time; when it goes away "
+		 "the unacknowledged ones are resent to the next. When set, collector.endpoint is not used" },
+	{ .key = "collector.failover_ms", .type = CFGTAB_U32, .def = "3000", .min = 100, .max = 600000,
+	  .offset = OFF(collector_failover_ms),
+	  .doc = "With collector.endpoints: move to the next collector after this long without a connection, "
+		 "or connected with events unacknowledged and no acknowledgement" },
 	{ .key = "collector.queue_max", .type = CFGTAB_U32, .def = "100000", .min = 16,
 	  .max = 10000000, .offset = OFF(collector_queue_max),
 	  .doc = "Events kept while the collector does not acknowledge; the oldest are dropped beyond" },

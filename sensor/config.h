@@ -17,6 +17,7 @@
 #define CONFIG_MAX_CIDRS 32
 #define CONFIG_MAX_BLOCK 64
 #define CONFIG_PATH_MAX 256
+#define CONFIG_ENDPOINTS_MAX 8	/* collector.endpoints */
 
 enum config_mode {
 	CONFIG_MODE_TAP = 0,
@@ -128,6 +129,9 @@ struct config {
 	double stats_turnover_s;	/* new entries per table per s <= capacity / this; 0: no gate */
 
 	char collector_endpoint[CONFIG_PATH_MAX];
+	char collector_endpoints[CONFIG_ENDPOINTS_MAX][CONFIG_PATH_MAX];	/* a fleet; replaces endpoint */
+	uint32_t n_collector_endpoints;
+	uint32_t collector_failover_ms;	/* with several endpoints: next one after this long without acks */
 	uint32_t collector_queue_max;	/* events kept while the collector does not ack */
 	uint32_t collector_retry_ms;
 	char collector_spool_dir[CONFIG_PATH_MAX];	/* "": memory only */

@@ -206,6 +206,18 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	return 0;
 }
 
+/* The collectors to publish to: collector.endpoints, else collector.endpoint as a list of one. */
+static uint32_t sensor_endpoints(const struct config *cfg, const char **list)
+{
+	if (!cfg->n_collector_endpoints) {
+		list[0] = cfg->collector_endpoint;
+		return 1;
+	}
+	for (uint32_t i = 0; i < cfg->n_collector_endpoints; i++)
+		list[i] = cfg->collector_endpoints[i];
+	return cfg->n_collector_endpoints;
+}
+
 /*
  * CURVE keys for the publisher from collector.curve_key / server_key (both or
  * neither); without them plain ZMTP only to a loopback/ipc endpoint or with
@@ -215,21 +227,24 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 {
 	int rc;
 
+	const char *eps[CONFIG_ENDPOINTS_MAX];
+	uint32_t n = sensor_endpoints(cfg, eps);
+
 	pub[0] = sec[0] = srv[0] = '\0';
 	if (!cfg->collector_curve_key[0] && !cfg->collector_server_key[0]) {
 		if (cfg->collector_plain_tcp) {
 			pr_err("collector.plain_tcp was removed: without keys only a loopback collector is accepted; "
-			       "set collector.curve_key and collector.server_key for %s", cfg->collector_endpoint);
+			       "set collector.curve_key and collector.server_key for %s", eps[0]);
 			return -EINVAL;
 		}
-		if (wire_endpoint_local(cfg->collector_endpoint))
-			pr_warn("no collector.curve_key: keyless ZMTP to %s, for a demo on this host only (any local "
-				"process could send as this sensor)", cfg->collector_endpoint);
-		else {
-			pr_err("collector %s is not local: set collector.curve_key and collector.server_key",
-			       cfg->collector_endpoint);
+		for (uint32_t i = 0; i < n; i++) {
+			if (wire_endpoint_local(eps[i]))
+				continue;
+			pr_err("collector %s is not local: set collector.curve_key and collector.server_key", eps[i]);
 			return -EINVAL;
 		}
+		pr_warn("no collector.curve_key: keyless ZMTP to %s%s, for a demo on this host only (any local "
+			"process could send as this sensor)", eps[0], n > 1 ? " and the other endpoints" : "");
 		return 0;
 	}
 	if (!cfg->collector_curve_key[0] || !cfg->collector_server_key[0]) {
@@ -612,9 +627,12 @@ int main(int argc, char **argv)
 	/* set up: from here on only CAP_NET_ADMIN and CAP_BPF (threads started later inherit that) */
 	if (appliance_drop_caps(&cfg) < 0)
 		goto cleanup;
-	if (cfg.collector_endpoint[0]) {
+	if (cfg.collector_endpoint[0] || cfg.n_collector_endpoints) {
+		const char *eps[CONFIG_ENDPOINTS_MAX];
 		struct publish_cfg pc = {
 			.endpoint = cfg.collector_endpoint, .sensor_name = cfg.sensor_name,
+			.endpoints = eps, .n_endpoints = sensor_endpoints(&cfg, eps),
+			.failover_ms = cfg.collector_failover_ms,
 			.queue_max = cfg.collector_queue_max, .retry_ms = cfg.collector_retry_ms,
 			.spool_dir = cfg.collector_spool_dir,
 			.spool_max_bytes = (uint64_t)cfg.collector_spool_max_mb << 20,
@@ -643,7 +661,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		if (!pub) {
-			pr_err("cannot start the publisher to '%s': %s", cfg.collector_endpoint, strerror(errno));
+			pr_err("cannot start the publisher to '%s': %s", eps[0], strerror(errno));
 			goto cleanup;
 		}
 		out.pub = pub;
@@ -746,7 +764,8 @@ int main(int argc, char **argv)
 
 		if (publish_flush(pub, 3000) < 0) {
 			publish_stats(pub, &ps);
-			pr_warn("collector %s did not acknowledge %llu events before exit", cfg.collector_endpoint,
+			pr_warn("collector %s did not acknowledge %llu events before exit",
+				cfg.n_collector_endpoints ? "(collector.endpoints)" : cfg.collector_endpoint,
 				(unsigned long long)ps.queued);
 		}
 	}

@@ -30,6 +30,7 @@
 #define PUBLISH_BATCH 256u		/* sends per loop turn, bounds lock hold time */
 #define PUBLISH_WARN_MIN_MS 5000u	/* warn after max(this, 2 * retry_ms) without acks */
 #define PUBLISH_SPOOL_DEFAULT (256ull << 20)
+#define PUBLISH_FAILOVER_DEFAULT 3000u
 
 struct publish_item {
 	char *json;
@@ -42,7 +43,11 @@ struct publish_item {
  * sits at ring[(head + s - first) % cap] with first = last_seq + 1 - count.
  */
 struct publish {
-	char endpoint[256];
+	char endpoint[256];		/* the one in use (the publisher thread changes it on a failover) */
+	char endpoints[PUBLISH_ENDPOINTS_MAX][256];
+	uint32_t n_endpoints;
+	uint32_t failover_ms;
+	unsigned int mon_gen;		/* a fresh monitor endpoint name per socket */
 	char name[WIRE_NAME_MAX + 1];
 	uint32_t cap;
 	uint32_t retry_ms;
@@ -73,6 +78,8 @@ struct publish {
 	uint64_t last_resend_ms;
 	bool probe;			/* one event in flight until the first ack on a connection */
 	bool warned;
+	uint64_t down_since_ms;		/* when the connection went (or the socket was opened) */
+	uint64_t connected_ms;		/* when the connection came */
 	uint64_t spooled;		/* highest seq written to the spool (events after it: memory only) */
 	int spool_err;			/* the last spool write error (-errno), 0 while the spool keeps up */
 	struct publish_stats st;
@@ -413,8 +420,11 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 			publish_rewind(p);
 			/* the resend timer counts from now, not from when the events were queued */
 			p->last_progress_ms = publish_now_ms();
+			p->connected_ms = p->last_progress_ms;
 		} else if (id == ZMQ_EVENT_DISCONNECTED) {
 			/* what was in flight on that connection is gone: resend it first */
+			if (p->st.connected)
+				p->down_since_ms = publish_now_ms();
 			p->st.connected = false;
 			publish_rewind(p);
 		}
@@ -486,7 +496,8 @@ static int publish_open(struct publish *p, void **sockp, void **monp)
 		rc = -zmq_errno();
 		goto cleanup;
 	}
-	snprintf(monep, sizeof(monep), "inproc://vigil-publish-mon-%p", (void *)p);
+	/* a new name per socket: the previous monitor's endpoint may not be released yet */
+	snprintf(monep, sizeof(monep), "inproc://vigil-publish-mon-%p-%u", (void *)p, p->mon_gen++);
 	if (zmq_socket_monitor(sock, monep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED |
 				      ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
 				      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL)) {
@@ -513,6 +524,71 @@ cleanup:
 	if (sock)
 		zmq_close(sock);
 	return rc < 0 ? rc : -EINVAL;
+}
+
+/*
+ * With several endpoints: true when the one in use should be given up (the
+ * caller holds the lock): no connection for failover_ms, or connected with
+ * events unacked and no ack for that long (a collector that stopped storing
+ * still answers ZMTP heartbeats from libzmq's own thread).
+ */
+static bool publish_failover_due(const struct publish *p, uint64_t now)
+{
+	uint64_t since;
+
+	if (p->n_endpoints < 2)
+		return false;
+	if (!p->st.connected)
+		return now - p->down_since_ms >= p->failover_ms;
+	since = p->last_progress_ms > p->connected_ms ? p->last_progress_ms : p->connected_ms;
+	return p->next_send > publish_first_seq(p) && now - since >= p->failover_ms;
+}
+
+static void publish_close(void *sock, void *mon)
+{
+	/* monitor first: closing the socket would otherwise block on its inproc pair */
+	zmq_socket_monitor(sock, NULL, 0);
+	zmq_close(mon);
+	zmq_close(sock);
+}
+
+/*
+ * Close the connection in use and open one to the next endpoint (round
+ * robin); everything unacked is sent there again, oldest first (the collectors
+ * of a fleet publish to one stream, which drops what it already holds by its
+ * message id). Returns 0 or -errno when no endpoint could be opened.
+ */
+static int publish_failover(struct publish *p, void **sockp, void **monp)
+{
+	uint64_t queued, now = publish_now_ms();
+	const char *why;
+	char from[256];
+	int rc = -EINVAL;
+
+	pthread_mutex_lock(&p->lock);
+	why = p->st.connected ? "connected but no acknowledgement" : "no connection";
+	pthread_mutex_unlock(&p->lock);
+	publish_close(*sockp, *monp);
+	*sockp = *monp = NULL;
+	snprintf(from, sizeof(from), "%s", p->endpoint);
+	for (uint32_t k = 0; k < p->n_endpoints && rc; k++) {
+		pthread_mutex_lock(&p->lock);
+		p->st.endpoint = (p->st.endpoint + 1) % p->n_endpoints;
+		memcpy(p->endpoint, p->endpoints[p->st.endpoint], sizeof(p->endpoint));
+		p->st.connected = false;
+		p->st.failovers++;
+		p->down_since_ms = now;
+		p->warned = false;
+		publish_rewind(p);
+		queued = p->count;
+		pthread_mutex_unlock(&p->lock);
+		pr_warn("collector %s: %s for %u ms; failing over to %s with %" PRIu64 " unacknowledged events",
+			from, why, p->failover_ms, p->endpoint, queued);
+		rc = publish_open(p, sockp, monp);
+		if (rc)
+			pr_err("collector %s: cannot open a socket: %s", p->endpoint, zmq_strerror(-rc));
+	}
+	return rc;
 }
 
 static void *publish_thread(void *arg)
@@ -544,6 +620,13 @@ static void *publish_thread(void *arg)
 			break;
 		/* connection changes first, so a rewind is never overtaken by newer events */
 		publish_recv_monitor(p, mon);
+		pthread_mutex_lock(&p->lock);
+		stop = publish_failover_due(p, publish_now_ms());
+		pthread_mutex_unlock(&p->lock);
+		if (stop && publish_failover(p, &sock, &mon))
+			return NULL;
+		items[0].socket = sock;
+		items[1].socket = mon;
 		publish_recv(p, sock);
 		if (publish_send_some(p, sock))
 			items[0].events |= ZMQ_POLLOUT;
@@ -558,10 +641,7 @@ static void *publish_thread(void *arg)
 			}
 		}
 	}
-	/* monitor first: closing the socket would otherwise block on its inproc pair */
-	zmq_socket_monitor(sock, NULL, 0);
-	zmq_close(mon);
-	zmq_close(sock);
+	publish_close(sock, mon);
 	return NULL;
 }
 
@@ -606,15 +686,45 @@ static bool publish_cfg_keys(const struct publish_cfg *cfg)
 	return set == 0 || set == 3;
 }
 
+/* One endpoint, or 1..PUBLISH_ENDPOINTS_MAX of them, each one ZeroMQ accepts to connect to. */
+static bool publish_cfg_endpoints(const struct publish_cfg *cfg)
+{
+	uint32_t n = cfg->n_endpoints ? cfg->n_endpoints : 1;
+	void *ctx = NULL, *sock = NULL;
+	bool ok = true;
+	int zero = 0;
+
+	if (n > PUBLISH_ENDPOINTS_MAX || (!cfg->n_endpoints && !cfg->endpoint) || (cfg->n_endpoints && !cfg->endpoints))
+		return false;
+	for (uint32_t i = 0; i < n && ok; i++) {
+		const char *ep = cfg->n_endpoints ? cfg->endpoints[i] : cfg->endpoint;
+
+		ok = ep && ep[0] && strlen(ep) < sizeof(((struct publish *)0)->endpoint);
+	}
+	if (!ok || n == 1)
+		return ok;	/* a single endpoint is checked when its socket connects, as before */
+	/* several: a typo in the third must show now, not at the first failover */
+	ctx = zmq_ctx_new();
+	for (uint32_t i = 0; i < n && ok && ctx; i++) {
+		sock = zmq_socket(ctx, ZMQ_DEALER);
+		ok = sock && !zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof(zero)) &&
+		     !zmq_connect(sock, cfg->endpoints[i]);
+		if (sock)
+			zmq_close(sock);
+	}
+	if (ctx)
+		zmq_ctx_term(ctx);
+	return ok && ctx;
+}
+
 struct publish *publish_new(const struct publish_cfg *cfg)
 {
 	struct publish *p = NULL;
 	pthread_condattr_t ca;
 	int err = EINVAL;
 
-	if (!cfg || !cfg->endpoint || !cfg->sensor_name ||
-	    !wire_name_valid(cfg->sensor_name, strlen(cfg->sensor_name)) ||
-	    strlen(cfg->endpoint) >= sizeof(p->endpoint) || !publish_cfg_keys(cfg) ||
+	if (!cfg || !cfg->sensor_name || !wire_name_valid(cfg->sensor_name, strlen(cfg->sensor_name)) ||
+	    !publish_cfg_keys(cfg) || !publish_cfg_endpoints(cfg) ||
 	    (cfg->evidence_dir && strlen(cfg->evidence_dir) >= sizeof(p->evidence_dir)))
 		goto cleanup;
 	err = ENOMEM;
@@ -622,7 +732,12 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 	if (!p)
 		goto cleanup;
 	p->evfd = -1;
-	snprintf(p->endpoint, sizeof(p->endpoint), "%s", cfg->endpoint);
+	p->n_endpoints = cfg->n_endpoints ? cfg->n_endpoints : 1;
+	for (uint32_t i = 0; i < p->n_endpoints; i++)
+		snprintf(p->endpoints[i], sizeof(p->endpoints[i]), "%s", cfg->n_endpoints ? cfg->endpoints[i] : cfg->endpoint);
+	memcpy(p->endpoint, p->endpoints[0], sizeof(p->endpoint));
+	p->failover_ms = cfg->failover_ms ? cfg->failover_ms : PUBLISH_FAILOVER_DEFAULT;
+	p->down_since_ms = publish_now_ms();
 	snprintf(p->name, sizeof(p->name), "%s", cfg->sensor_name);
 	if (cfg->evidence_dir)
 		snprintf(p->evidence_dir, sizeof(p->evidence_dir), "%s", cfg->evidence_dir);

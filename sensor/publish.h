@@ -15,8 +15,19 @@
 
 struct publish;
 
+#define PUBLISH_ENDPOINTS_MAX 8
+
 struct publish_cfg {
-	const char *endpoint;		/* e.g. "tcp://127.0.0.1:7800"; copied */
+	const char *endpoint;		/* e.g. "tcp://127.0.0.1:7800"; copied; used when n_endpoints is 0 */
+	/*
+	 * Several collectors (a fleet): one connection at a time, to endpoints[0]
+	 * first; after failover_ms without a connection, or connected with events
+	 * unacked and no ack, the next one (round robin), and the unacked events
+	 * are sent there again. Copied; at most PUBLISH_ENDPOINTS_MAX.
+	 */
+	const char *const *endpoints;
+	uint32_t n_endpoints;
+	uint32_t failover_ms;		/* 0 -> 3000 */
 	const char *sensor_name;	/* 1..63 printable ASCII; copied */
 	uint32_t queue_max;		/* events kept until acked; 0 -> 65536 */
 	uint32_t retry_ms;		/* resend unacked events after this long without ack progress; 0 -> 2000 */
@@ -49,6 +60,8 @@ struct publish_stats {
 	uint64_t evidence_bytes;	/* file bytes sent */
 	uint64_t evidence_bad;		/* messages from the collector dropped as malformed */
 	uint64_t evidence_dropped;	/* replies ZeroMQ would not take (no connection, queue full) */
+	uint64_t failovers;	/* moves to the next of several endpoints */
+	uint32_t endpoint;	/* index of the endpoint in use */
 	bool connected;		/* the socket has a live connection to the collector */
 	bool stalled;		/* events are waiting and the collector has not acked for a while */
 };

@@ -98,6 +98,8 @@ static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigne
 			drive_pad = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--sha") && i + 1 < argc) {
 			drive_sha = argv[++i];
+		} else if (!strcmp(argv[i], "--failover-ms") && i + 1 < argc) {
+			cfg->failover_ms = (uint32_t)strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--hold-ms") && i + 1 < argc) {
 			drive_hold_ms = strtoul(argv[++i], NULL, 10);
 		} else {
@@ -121,6 +123,20 @@ static uint64_t drive_now_us(void)
  * up to COUNT, then flush. With a spool, a restarted driver continues after
  * the last seq the spool remembers. --rate N paces N events per second.
  */
+/* ENDPOINT[,ENDPOINT...]: several collectors (publish_cfg.endpoints); ep is modified. */
+static char *drive_eps[PUBLISH_ENDPOINTS_MAX];
+
+static void drive_endpoints(char *ep, struct publish_cfg *cfg)
+{
+	cfg->endpoint = ep;
+	if (!strchr(ep, ','))
+		return;
+	for (char *save = NULL, *t = strtok_r(ep, ",", &save); t && cfg->n_endpoints < PUBLISH_ENDPOINTS_MAX;
+	     t = strtok_r(NULL, ",", &save))
+		drive_eps[cfg->n_endpoints++] = t;
+	cfg->endpoints = (const char *const *)drive_eps;
+}
+
 static int drive_publish(int argc, char **argv)
 {
 	struct publish_cfg cfg = { .queue_max = 100000, .retry_ms = 500 };
@@ -135,7 +151,7 @@ static int drive_publish(int argc, char **argv)
 		fprintf(stderr, "usage: publish ENDPOINT NAME COUNT DELAY_US TIMEOUT_MS [--keys K P] [--spool DIR] [--rate N]\n");
 		return 2;
 	}
-	cfg.endpoint = argv[0];
+	drive_endpoints(argv[0], &cfg);
 	cfg.sensor_name = argv[1];
 	count = strtoul(argv[2], NULL, 10);
 	delay_us = strtoul(argv[3], NULL, 10);
@@ -193,10 +209,10 @@ static int drive_publish(int argc, char **argv)
 		printf("publish: evidence_requests=%" PRIu64 " evidence_sent=%" PRIu64 " evidence_bytes=%" PRIu64
 		       " evidence_bad=%" PRIu64 "\n", st.evidence_requests, st.evidence_sent, st.evidence_bytes,
 		       st.evidence_bad);
-	printf("publish: flush=%s published=%" PRIu64 " sent=%" PRIu64 " acked=%" PRIu64 " resent=%" PRIu64
+	printf("publish: flush=%s published=%" PRIu64 " sent=%" PRIu64 " acked=%" PRIu64 " failovers=%" PRIu64 " resent=%" PRIu64
 	       " dropped=%" PRIu64 " queued=%" PRIu64 " ack_seq=%" PRIu64 " refused=%" PRIu64 " dropped_spool=%" PRIu64 " spool_bytes=%" PRIu64
 	       " elapsed_ms=%" PRIu64 "\n",
-	       rc ? "timeout" : "ok", st.published, st.sent, st.acked, st.resent, st.dropped_full, st.queued,
+	       rc ? "timeout" : "ok", st.published, st.sent, st.acked, st.failovers, st.resent, st.dropped_full, st.queued,
 	       st.ack_seq, st.refused, st.dropped_spool, st.spool_bytes, (drive_now_us() - t0) / 1000);
 	publish_free(p);
 	/* acked counts this process only: with a reloaded spool it is count - first + 1 + loaded */
