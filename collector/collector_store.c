@@ -41,6 +41,8 @@ struct collector_store {
 	sqlite3 *db;
 	sqlite3_stmt *ins;
 	sqlite3_stmt *quar;
+	sqlite3_stmt *exists;		/* (sensor, seq) stored? prepared on the first import */
+	struct collector_store_sink sink;	/* .append set: a store without files */
 	bool in_tx;
 	char err[600];			/* why the last failure happened, for the log */
 	/* the sensors, and an open-addressing index over them (hash of the name) */
@@ -573,6 +575,12 @@ int collector_store_open(const struct collector_store_cfg *cfg, struct collector
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	if (cfg->sink) {
+		/* the stream holds the events: nothing to recover, the seqs start from what arrives */
+		s->sink = *cfg->sink;
+		*out = s;
+		return 0;
+	}
 	snprintf(s->path, sizeof(s->path), "%s", cfg->jsonl);
 	s->rotate_bytes = cfg->rotate_bytes;
 	s->keep = cfg->keep ? cfg->keep : 1;
@@ -675,6 +683,12 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 	e = collector_store_get(s, name, len);
 	if (!e)
 		return -ENOMEM;
+	if (s->sink.append) {
+		rc = s->sink.append(s->sink.ctx, name, len, seq, line, line_len, m);
+		if (rc)
+			return rc;
+		goto done;
+	}
 	errno = 0;
 	if (fwrite(line, 1, line_len, s->fp) != line_len || fputc('\n', s->fp) == EOF)
 		return collector_store_fileerr(s, errno ? -errno : -EIO);
@@ -686,6 +700,7 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 			return rc;
 		e->db_last = seq;
 	}
+done:
 	if (seq > e->last)
 		e->last = seq;
 	e->held = 0;
@@ -693,6 +708,43 @@ int collector_store_append(struct collector_store *s, const char *name, size_t l
 	e->last_ts_us = m->ts_us;
 	e->last_recv_us = recv_us;
 	return 0;
+}
+
+int collector_store_import(struct collector_store *s, const char *name, size_t len, uint64_t seq,
+			   const char *line, size_t line_len, const struct collector_store_meta *m,
+			   int64_t recv_us)
+{
+	const struct collector_store_sensor *e = collector_store_find(s, name, len);
+	int rc;
+
+	if (!s->db)
+		return -ENOTSUP;
+	if (len > WIRE_NAME_MAX || seq == 0 || seq > WIRE_SEQ_MAX)
+		return -EINVAL;
+	/* above the highest stored it is new; below, the database knows (the open transaction included) */
+	if (e && seq <= e->last) {
+		if (!s->exists && sqlite3_prepare_v2(s->db, "SELECT 1 FROM events WHERE sensor = ? AND seq = ?", -1,
+						     &s->exists, NULL) != SQLITE_OK)
+			return collector_store_dberr(s, "prepare");
+		sqlite3_reset(s->exists);
+		sqlite3_bind_text(s->exists, 1, name, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(s->exists, 2, (sqlite3_int64)seq);
+		rc = sqlite3_step(s->exists);
+		sqlite3_clear_bindings(s->exists);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc != SQLITE_DONE)
+			return collector_store_dberr(s, "select");
+	}
+	return collector_store_append(s, name, len, seq, line, line_len, m, recv_us);
+}
+
+void collector_store_set_aside(struct collector_store *s, const char *reason, const char *sensor, const char *seq,
+			       const char *line, size_t len)
+{
+	struct collector_store_scan scan = { 0 };
+
+	collector_store_quarantine(s, reason, sensor, seq, line, len, &scan);
 }
 
 /* FILE -> FILE.1 -> ... -> FILE.keep (dropped), then a fresh FILE. */
@@ -718,6 +770,13 @@ int collector_store_flush(struct collector_store *s)
 {
 	long size;
 
+	if (s->sink.flush) {
+		int rc = s->sink.flush(s->sink.ctx, s->err, sizeof(s->err));
+
+		if (!rc)
+			s->err[0] = '\0';
+		return rc;
+	}
 	errno = 0;
 	if (fflush(s->fp))
 		return collector_store_fileerr(s, errno ? -errno : -EIO);
@@ -774,7 +833,7 @@ int collector_store_retain(struct collector_store *s, int64_t now_us, int64_t ma
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (max_age_us > 0) {
+	if (max_age_us > 0 && s->path[0]) {
 		char path[600];
 		struct stat sb;
 
@@ -887,6 +946,7 @@ void collector_store_free(struct collector_store *s)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_finalize(s->ins);
 		sqlite3_finalize(s->quar);
+		sqlite3_finalize(s->exists);
 		sqlite3_close(s->db);
 	}
 	free(s->slots);

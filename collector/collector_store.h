@@ -15,12 +15,27 @@
 #include <json-c/json.h>
 
 struct collector_store;
+struct collector_store_meta;
+
+/*
+ * Where a store without files sends its events: a JetStream stream
+ * (collector_fleet.c). The store keeps only the per-sensor seqs; append
+ * hands each event on, flush must make all of them durable before it returns
+ * 0 (only then are they acked), else -errno with the cause in err.
+ */
+struct collector_store_sink {
+	int (*append)(void *ctx, const char *name, size_t len, uint64_t seq, const char *line, size_t line_len,
+		      const struct collector_store_meta *m);
+	int (*flush)(void *ctx, char *err, size_t errlen);
+	void *ctx;
+};
 
 struct collector_store_cfg {
 	const char *jsonl;		/* the JSON-lines file */
 	uint64_t rotate_bytes;		/* rotate after a batch leaves it this large; 0: never */
 	uint32_t keep;			/* rotated files kept: FILE.1 (newest) .. FILE.keep */
 	const char *sqlite;		/* NULL or "": JSON-lines only */
+	const struct collector_store_sink *sink;	/* set: no file, no database, events go here */
 };
 
 /* What opening found. */
@@ -122,6 +137,21 @@ int collector_store_parse_ts(const char *s, int64_t *us);
 int collector_store_append(struct collector_store *s, const char *name, size_t len, uint64_t seq,
 			   const char *line, size_t line_len, const struct collector_store_meta *m,
 			   int64_t recv_us);
+
+/*
+ * An event read back from a fleet's stream (collector_fleet_consume.c): stored
+ * like collector_store_append unless (name, seq) is stored already, whatever
+ * order the stream holds a sensor's events in (two collectors may interleave
+ * them around a failover). Returns 0 (stored), 1 (already stored: nothing
+ * written), -ENOTSUP without SQLite, -errno.
+ */
+int collector_store_import(struct collector_store *s, const char *name, size_t len, uint64_t seq,
+			   const char *line, size_t line_len, const struct collector_store_meta *m,
+			   int64_t recv_us);
+
+/* Keep something that cannot be stored in the table quarantine (with SQLite), by reason; once each. */
+void collector_store_set_aside(struct collector_store *s, const char *reason, const char *sensor, const char *seq,
+			       const char *line, size_t len);
 
 /*
  * Make everything appended durable, in order: the file flushed, then the
