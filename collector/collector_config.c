@@ -79,6 +79,42 @@ static const struct cfgtab_row collector_rows[] = {
 	{ .key = "collector.evidence_timeout_ms", .type = CFGTAB_U32, .def = "10000", .min = 100, .max = 600000,
 	  .offset = OFF(evidence_timeout_ms),
 	  .doc = "How long a sensor has to answer an evidence request before `evidence` reports a timeout" },
+	{ .key = "fleet.servers", .type = CFGTAB_STRING_LIST, .def = "", .offset = OFF(fleet_servers),
+	  .size = SZ(fleet_servers[0]), .count_max = COLLECTOR_FLEET_SERVERS, .count_offset = OFF(n_fleet_servers),
+	  .doc = "NATS servers of a JetStream cluster (nats://host:4222, tls://...): every accepted event is published to fleet.stream and acked to the sensor once the stream has it (docs/fleet.md); [] (default): embedded, events go to this collector's files only" },
+	{ .key = "fleet.name", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_name), .size = SZ(fleet_name),
+	  .doc = "This collector's name in the fleet (letters, digits, '-', '_'): its consumer is vigil-NAME, and events it published name it; \"\": the host name" },
+	{ .key = "fleet.creds", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_creds), .size = SZ(fleet_creds),
+	  .doc = "NATS credentials file (a user JWT and its nkey seed, from nsc); \"\": none" },
+	{ .key = "fleet.nkey", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_nkey), .size = SZ(fleet_nkey),
+	  .doc = "The NATS user's public nkey (U...), authenticated with the seed in fleet.nkey_seed" },
+	{ .key = "fleet.nkey_seed", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_nkey_seed),
+	  .size = SZ(fleet_nkey_seed), .doc = "File holding the NATS user's nkey seed (SU...; mode 0600)" },
+	{ .key = "fleet.tls_ca", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_tls_ca), .size = SZ(fleet_tls_ca),
+	  .doc = "TLS to the NATS servers: the CA file their certificates are checked against (turns TLS on)" },
+	{ .key = "fleet.tls_cert", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_tls_cert),
+	  .size = SZ(fleet_tls_cert), .doc = "TLS client certificate for the NATS servers (with fleet.tls_key)" },
+	{ .key = "fleet.tls_key", .type = CFGTAB_STRING, .def = "", .offset = OFF(fleet_tls_key),
+	  .size = SZ(fleet_tls_key), .doc = "The TLS client certificate's private key" },
+	{ .key = "fleet.stream", .type = CFGTAB_STRING, .def = "VIGIL_EVENTS", .offset = OFF(fleet_stream),
+	  .size = SZ(fleet_stream), .doc = "JetStream stream the events go to (created if missing)" },
+	{ .key = "fleet.subject_prefix", .type = CFGTAB_STRING, .def = "vigil", .offset = OFF(fleet_subject_prefix),
+	  .size = SZ(fleet_subject_prefix),
+	  .doc = "Events are published as PREFIX.<sensor>.<event_type> (names escaped as %XX where NATS forbids them); the stream takes PREFIX.>" },
+	{ .key = "fleet.replicas", .type = CFGTAB_U32, .def = "3", .min = 1, .max = 5, .offset = OFF(fleet_replicas),
+	  .doc = "Copies of the stream the cluster keeps (3: one node can go away)" },
+	{ .key = "fleet.max_age_days", .type = CFGTAB_U32, .def = "30", .min = 0, .max = 36500,
+	  .offset = OFF(fleet_max_age_days), .doc = "The stream drops events older than this (0: no age limit)" },
+	{ .key = "fleet.max_mb", .type = CFGTAB_U32, .def = "0", .min = 0, .max = 16777216, .offset = OFF(fleet_max_mb),
+	  .doc = "The stream drops its oldest events beyond this many MiB (0: no size limit)" },
+	{ .key = "fleet.duplicate_window_s", .type = CFGTAB_U32, .def = "120", .min = 1, .max = 86400,
+	  .offset = OFF(fleet_duplicate_window_s),
+	  .doc = "The stream stores an event whose id (sensor:seq) it saw within this many seconds only once: a failover's resends" },
+	{ .key = "fleet.publish_timeout_ms", .type = CFGTAB_U32, .def = "30000", .min = 1000, .max = 600000,
+	  .offset = OFF(fleet_publish_timeout_ms),
+	  .doc = "How long a batch may take to be stored by the stream (retried meanwhile); then the collector stops without acking it, and its sensors fail over" },
+	{ .key = "fleet.consume", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(fleet_consume),
+	  .doc = "Read the whole stream (every collector's events) into this collector's SQLite store, for query and the console; needs collector.sqlite" },
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
 	  .size = SZ(log_level), .enum_names = collector_level_names,
 	  .doc = "Most verbose messages logged" },
@@ -121,6 +157,15 @@ int collector_config_load(struct collector_config *cfg, const char *path,
 	if (!rc)
 		*cfg = tmp;
 	return rc;
+}
+
+int collector_config_write_doc(FILE *fp)
+{
+	fprintf(fp, "\n## vigil-collector configuration\n\n"
+		    "`vigil-collector -c FILE` (the generic profile ships `boards/generic-x86/collector.yaml`) reads the "
+		    "same YAML rules as the sensor. The `fleet.*` keys join collectors to a NATS JetStream cluster "
+		    "(docs/fleet.md); without `fleet.servers` the collector stores into its own files only.\n\n");
+	return cfgtab_write_doc(collector_rows, COLLECTOR_NROWS, fp, NULL);
 }
 
 int collector_config_write_man(FILE *fp)

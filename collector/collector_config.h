@@ -12,6 +12,7 @@
 #define COLLECTOR_PATH_MAX 256
 #define COLLECTOR_MAX_KEYS 256
 #define COLLECTOR_KEY_ENTRY 256	/* "KEY NAME [NAME ...]" */
+#define COLLECTOR_FLEET_SERVERS 16
 
 struct collector_config {
 	char listen[COLLECTOR_PATH_MAX];	/* ZeroMQ endpoint to bind, e.g. tcp://127.0.0.1:7800 */
@@ -38,6 +39,24 @@ struct collector_config {
 	char evidence_dir[COLLECTOR_PATH_MAX];	/* fetched evidence files: <dir>/<sensor>/<file> */
 	uint32_t evidence_timeout_ms;		/* how long a sensor has to answer an evidence request */
 	char log_level[16];
+	/* a fleet (docs/fleet.md): events go to a replicated JetStream stream; no servers: embedded */
+	char fleet_servers[COLLECTOR_FLEET_SERVERS][COLLECTOR_PATH_MAX];	/* nats://host:port */
+	uint32_t n_fleet_servers;
+	char fleet_name[64];			/* this collector in the fleet; "": the host name */
+	char fleet_creds[COLLECTOR_PATH_MAX];	/* NATS credentials file (JWT + nkey seed) */
+	char fleet_nkey[64];			/* the user's public nkey (U...), with fleet_nkey_seed */
+	char fleet_nkey_seed[COLLECTOR_PATH_MAX];	/* file holding the user's nkey seed */
+	char fleet_tls_ca[COLLECTOR_PATH_MAX];	/* TLS: the CA that signed the servers' certificates */
+	char fleet_tls_cert[COLLECTOR_PATH_MAX];	/* TLS client certificate (and fleet_tls_key) */
+	char fleet_tls_key[COLLECTOR_PATH_MAX];
+	char fleet_stream[64];			/* the stream's name */
+	char fleet_subject_prefix[32];		/* subjects PREFIX.<sensor>.<event_type> */
+	uint32_t fleet_replicas;
+	uint32_t fleet_max_age_days;		/* 0: no age limit */
+	uint32_t fleet_max_mb;			/* 0: no size limit */
+	uint32_t fleet_duplicate_window_s;	/* the stream drops a message id seen within this */
+	uint32_t fleet_publish_timeout_ms;	/* a batch the stream has not taken by then stops the collector */
+	bool fleet_consume;			/* read the stream into this collector's SQLite store */
 };
 
 struct collector_config_error {
@@ -50,6 +69,9 @@ void collector_config_defaults(struct collector_config *cfg);
 void collector_config_resolve(struct collector_config *cfg);
 int collector_config_load(struct collector_config *cfg, const char *path,
 			  struct collector_config_error *err);
+
+/* The key table as Markdown, after the sensor's in docs/config.md (tests/config/gen_config_doc). 0 or -EIO. */
+int collector_config_write_doc(FILE *fp);
 
 /* The key table as man(7) source, for vigil.yaml(5) (docs/man/gen_man.c). 0 or -EIO. */
 int collector_config_write_man(FILE *fp);
