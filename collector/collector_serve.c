@@ -30,6 +30,8 @@
 #include "sha256.h"
 #include "collector_auth.h"
 #include "collector_evidence.h"
+#include "collector_fleet.h"
+#include "collector_fleet_consume.h"
 #include "collector_ingest.h"
 #include "collector_metrics.h"
 #include "collector_scrape.h"
@@ -64,6 +66,13 @@ struct collector_serve_peer {
 	char sensor[WIRE_NAME_MAX + 1];
 };
 
+/* An ack owed: the routing id of a (peer, sensor) and the seq to ack. */
+struct collector_serve_ackto {
+	uint8_t rid[COLLECTOR_SERVE_RID_MAX];
+	size_t rid_len;
+	uint64_t seq;
+};
+
 struct collector_serve {
 	const struct collector_config *cfg;
 	void *ctx;
@@ -77,6 +86,7 @@ struct collector_serve {
 	struct collector_stats *st;
 	struct collector_serve_peer peers[COLLECTOR_SERVE_BATCH];
 	size_t npeers;
+	struct collector_serve_ackto acks[COLLECTOR_SERVE_BATCH];
 	time_t malformed_logged;
 	uint64_t malformed_quiet;	/* malformed messages not logged since the last line */
 	void *ctl;			/* ZMQ_ROUTER on collector.control, NULL when off */
@@ -90,6 +100,8 @@ struct collector_serve {
 	struct collector_serve_conn *conns;	/* in their handshake, oldest first */
 	size_t nconns;
 	struct collector_serve_quiet q_refused, q_evicted, q_accept, q_ts, q_route, q_conn;
+	struct collector_fleet *fleet;		/* fleet.servers set: the ingest publishes to the stream */
+	struct collector_fleet_consumer *consumer;	/* fleet.consume: the stream into sv->store */
 };
 
 static uint64_t collector_serve_now_s(void)
@@ -398,7 +410,7 @@ static void collector_serve_who(const struct collector_serve *sv, int id, char *
 static void collector_serve_refused(struct collector_serve *sv, int id, const struct collector_ingest_out *out)
 {
 	char who[512], why[200], what[40];
-	uint64_t skipped, last = collector_store_last(sv->store, out->sensor, strlen(out->sensor));
+	uint64_t skipped, last = collector_store_last(sv->ingest.store, out->sensor, strlen(out->sensor));
 
 	if (!collector_serve_may_log(&sv->q_refused, &skipped))
 		return;
@@ -561,9 +573,21 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 	}
 	srid = collector_ev_routes_get(sv->routes, req.sensor, &srid_len, &seen_ms);
 	if (!srid) {
-		collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_NOT_CONNECTED, req.sensor, NULL, NULL, NULL,
-					  NULL, "sensor %s is not connected: nothing received from it since the "
-					  "collector started", req.sensor);
+		char via[64];
+		int64_t at_us;
+
+		/* a fleet: its events came through another collector, which holds its connection */
+		if (sv->consumer && collector_fleet_consumer_via(sv->consumer, req.sensor, via, sizeof(via), &at_us) &&
+		    strcmp(via, collector_fleet_name(sv->fleet)))
+			collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_NOT_CONNECTED, req.sensor, NULL, NULL,
+						  NULL, NULL, "sensor %s is not connected to this collector: its newest "
+						  "event came through collector %s of the fleet %" PRId64 " s ago; run "
+						  "`vigil-collector evidence` there", req.sensor, via,
+						  (collector_serve_wall_us() - at_us) / 1000000);
+		else
+			collector_serve_ctl_reply(sv, rid, rid_len, COLLECTOR_EV_NOT_CONNECTED, req.sensor, NULL, NULL,
+						  NULL, NULL, "sensor %s is not connected: nothing received from it since "
+						  "the collector started", req.sensor);
 		return;
 	}
 	/* the file must match what that sensor announced in its alert: no announced digest, nothing to trust */
@@ -844,21 +868,45 @@ cleanup:
 	return rc;
 }
 
-static void collector_serve_ack(struct collector_serve *sv)
+static void collector_serve_ack_send(void *ctx, const void *acks, size_t n)
 {
-	for (size_t i = 0; i < sv->npeers; i++) {
-		struct collector_serve_peer *p = &sv->peers[i];
+	struct collector_serve *sv = ctx;
+	const struct collector_serve_ackto *a = acks;
+
+	for (size_t i = 0; i < n; i++) {
 		uint8_t seq[WIRE_SEQ_LEN];
 
-		wire_put_u64(seq, collector_store_last(sv->store, p->sensor, strlen(p->sensor)));
+		wire_put_u64(seq, a[i].seq);
 		/* an ack to a vanished or slow peer is dropped: the next one is cumulative */
-		if (zmq_send(sv->sock, p->rid, p->rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		if (zmq_send(sv->sock, a[i].rid, a[i].rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
 			continue;
 		zmq_send(sv->sock, WIRE_MAGIC_ACK, WIRE_MAGIC_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT);
 		zmq_send(sv->sock, seq, sizeof(seq), ZMQ_DONTWAIT);
 		sv->st->acks++;
 	}
+}
+
+/*
+ * The batch's acks: each (peer, sensor) gets the name's highest seq stored.
+ * In a fleet they wait until the stream holds the batch (and every batch
+ * before it: all seqs up to that one were published by then). 0 or -errno.
+ */
+static int collector_serve_ack(struct collector_serve *sv)
+{
+	size_t n = sv->npeers;
+
+	for (size_t i = 0; i < n; i++) {
+		struct collector_serve_peer *p = &sv->peers[i];
+
+		memcpy(sv->acks[i].rid, p->rid, p->rid_len);
+		sv->acks[i].rid_len = p->rid_len;
+		sv->acks[i].seq = collector_store_last(sv->ingest.store, p->sensor, strlen(p->sensor));
+	}
 	sv->npeers = 0;
+	if (sv->fleet)
+		return collector_fleet_batch_close(sv->fleet, sv->acks, n, sizeof(sv->acks[0]));
+	collector_serve_ack_send(sv, sv->acks, n);
+	return 0;
 }
 
 /* CURVE server with a ZAP handler, or plain ZMTP when allowed (the caller warned). */
@@ -1048,6 +1096,56 @@ static void collector_serve_retain(struct collector_serve *sv, const struct coll
 			cfg->retention_days);
 }
 
+/*
+ * A fleet (fleet.servers): the ingest's store keeps only the per-sensor seqs
+ * and publishes to the stream (acks wait for it); sv->store, which `query`,
+ * metrics and evidence read, is this collector's files only with
+ * fleet.consume, filled from the stream. 0 or -errno (logged).
+ */
+static int collector_serve_fleet(struct collector_serve *sv, const struct collector_config *cfg)
+{
+	struct collector_store_cfg icfg = { .sink = NULL };
+	char err[512];
+	int rc;
+
+	if (!cfg->n_fleet_servers)
+		return 0;
+	if (cfg->fleet_consume && !cfg->sqlite[0]) {
+		pr_err("fleet.consume needs collector.sqlite: the stream holds a sensor's events in any order, and "
+		       "SQLite is what keeps each of them once");
+		return -EINVAL;
+	}
+	sv->fleet = collector_fleet_new(cfg, err, sizeof(err));
+	if (!sv->fleet) {
+		pr_err("fleet: %s", err);
+		return -EIO;
+	}
+	icfg.sink = collector_fleet_sink(sv->fleet);
+	rc = collector_store_open(&icfg, &sv->ingest.store, NULL, err, sizeof(err));
+	if (rc)
+		return rc;
+	pr_info("fleet: collector %s publishes to stream %s (%u servers, replicas %u); %s",
+		collector_fleet_name(sv->fleet), cfg->fleet_stream, cfg->n_fleet_servers, cfg->fleet_replicas,
+		cfg->fleet_consume ? "and reads the whole stream into its store" : "its own files are not written");
+	return 0;
+}
+
+static void collector_serve_fleet_stats(const struct collector_serve *sv)
+{
+	struct collector_fleet_consume_stats cs = { 0 };
+	struct collector_fleet_stats fs;
+
+	if (!sv->fleet)
+		return;
+	collector_fleet_stats(sv->fleet, &fs);
+	if (sv->consumer)
+		collector_fleet_consumer_stats(sv->consumer, &cs);
+	pr_info("fleet: published=%" PRIu64 " stream_stored=%" PRIu64 " stream_duplicates=%" PRIu64 " retries=%" PRIu64
+		" disconnects=%" PRIu64 " consumed=%" PRIu64 " consumed_stored=%" PRIu64 " consumed_already=%" PRIu64
+		" consumed_bad=%" PRIu64 " fetch_errors=%" PRIu64, fs.published, fs.stored, fs.duplicates, fs.retries,
+		fs.disconnects, cs.consumed, cs.stored, cs.already, cs.bad, cs.fetch_errors);
+}
+
 int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_t *stop,
 			struct collector_stats *st)
 {
@@ -1103,12 +1201,21 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	sv->ingest.seq_window = cfg->seq_window;
 	sv->ingest.max_sensors = cfg->max_sensors;
 	collector_serve_nofile();
+	rc = collector_serve_fleet(sv, cfg);
+	if (rc)
+		goto cleanup;
+	if (sv->fleet && !cfg->fleet_consume) {
+		/* the stream is the store: metrics show the seqs this collector published */
+		sv->store = sv->ingest.store;
+		goto opened;
+	}
 	rc = collector_store_open(&scfg, &sv->store, &scan, err, sizeof(err));
 	if (rc) {
 		pr_err("cannot open the store: %s", err[0] ? err : strerror(-rc));
 		goto cleanup;
 	}
-	sv->ingest.store = sv->store;
+	if (!sv->fleet)
+		sv->ingest.store = sv->store;
 	st->quarantined = scan.quarantined;
 	if (scan.quarantined)
 		pr_warn("%s: %" PRIu64 " stored events no collector should have accepted (seq 0 or >= 2^63) or that "
@@ -1125,6 +1232,15 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	if (scan.torn_bytes)
 		pr_warn("%s: cut %" PRIu64 " bytes of an unfinished last line", cfg->events_jsonl,
 			scan.torn_bytes);
+opened:
+	if (sv->fleet && cfg->fleet_consume) {
+		sv->consumer = collector_fleet_consumer_new(sv->fleet, err, sizeof(err));
+		if (!sv->consumer) {
+			pr_err("fleet: %s", err);
+			rc = -EIO;
+			goto cleanup;
+		}
+	}
 	rc = collector_serve_open(sv, cfg);
 	if (rc)
 		goto cleanup;
@@ -1144,7 +1260,7 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 	wd_ns = sdnotify_watchdog_ns();
 
 	while (!*stop) {
-		zmq_pollitem_t items[5] = {
+		zmq_pollitem_t items[7] = {
 			{ .socket = sv->sock, .events = ZMQ_POLLIN },
 			{ .socket = sv->mon, .events = ZMQ_POLLIN },
 		};
@@ -1162,6 +1278,14 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 			items[nitems++] = (zmq_pollitem_t){ .fd = collector_scrape_fd(sv->scrape), .events = ZMQ_POLLIN };
 		if (sv->ctl)
 			items[nitems++] = (zmq_pollitem_t){ .socket = sv->ctl, .events = ZMQ_POLLIN };
+		if (sv->consumer)
+			items[nitems++] = (zmq_pollitem_t){ .fd = collector_fleet_consumer_fd(sv->consumer),
+							    .events = ZMQ_POLLIN };
+		if (sv->fleet)
+			items[nitems++] = (zmq_pollitem_t){ .fd = collector_fleet_fd(sv->fleet), .events = ZMQ_POLLIN };
+		/* a fleet with every batch slot waiting for the stream: sensors wait, the acks come first */
+		if (sv->fleet && collector_fleet_batches(sv->fleet) == COLLECTOR_FLEET_BATCHES)
+			items[0].events = 0;
 		if (zmq_poll(items, nitems, 200) < 0) {
 			if (zmq_errno() == EINTR)
 				continue;
@@ -1177,6 +1301,19 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		if (sv->ctl) {
 			collector_serve_ctl(sv);
 			collector_serve_ev_timeouts(sv);
+		}
+		if (sv->fleet && (rc = collector_fleet_batch_poll(sv->fleet, collector_serve_ack_send, sv, err, sizeof(err)))) {
+			/* the sensors resend it, to another collector of the fleet */
+			pr_err("fleet: %s; stopping without acking it", err);
+			goto cleanup;
+		}
+		if (sv->fleet && collector_fleet_batches(sv->fleet) == COLLECTOR_FLEET_BATCHES)
+			continue;
+		if (sv->consumer && (rc = collector_fleet_consume(sv->consumer, sv->store, collector_serve_wall_us())) < 0) {
+			/* nothing of it is acked: the stream delivers it again after a restart */
+			pr_err("storing the stream's events failed: %s", collector_store_error(sv->store)
+				? collector_store_error(sv->store) : strerror(-rc));
+			goto cleanup;
 		}
 		for (int i = 0; i < COLLECTOR_SERVE_BATCH; i++) {
 			rc = collector_serve_one(sv);
@@ -1197,22 +1334,33 @@ int collector_serve_run(const struct collector_config *cfg, volatile sig_atomic_
 		rc = 0;
 		if (!got)
 			continue;
-		rc = collector_store_flush(sv->store);
+		rc = sv->fleet ? 0 : collector_store_flush(sv->ingest.store);
 		if (rc) {
 			/* nothing of this batch is acked; the sensors will resend after a restart */
-			pr_err("storing failed: %s; nothing of this batch is acked", collector_store_error(sv->store));
+			pr_err("storing failed: %s; nothing of this batch is acked", collector_store_error(sv->ingest.store));
 			goto cleanup;
 		}
-		collector_serve_ack(sv);
+		rc = collector_serve_ack(sv);
+		if (rc) {
+			pr_err("fleet: cannot keep the batch's acks: %s", strerror(-rc));
+			goto cleanup;
+		}
 	}
 cleanup:
 	sdnotify_send("STOPPING=1");
+	collector_serve_fleet_stats(sv);
+	collector_fleet_consumer_free(sv->consumer);	/* what it fetched and did not store comes again */
+	/* what the stream has not acked yet: waited for (fleet.publish_timeout_ms), then acked */
+	if (sv->fleet && sv->ingest.store && !collector_store_flush(sv->ingest.store) && sv->sock)
+		collector_fleet_batch_poll(sv->fleet, collector_serve_ack_send, sv, err, sizeof(err));
 	if (sv->store) {
 		int frc = collector_store_flush(sv->store);
 
 		if (frc && !rc)
 			rc = frc;
 	}
+	if (sv->ingest.store && sv->ingest.store != sv->store)
+		collector_store_free(sv->ingest.store);
 	collector_store_free(sv->store);
 	collector_scrape_free(sv->scrape);	/* its thread stops before the store goes */
 	if (sv->sock && sv->mon)
@@ -1228,6 +1376,7 @@ cleanup:
 	}
 	collector_ev_routes_free(sv->routes);
 	collector_auth_free(sv->auth);
+	collector_fleet_free(sv->fleet);
 	free(sv->conns);
 	if (sv->sock)
 		zmq_close(sv->sock);
