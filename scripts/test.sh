@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test.sh: set up (packages, hugepages, build) and run every suite with meson test.
-# Suites: unit, config, bpf, collector, gen, replay, netns, detect, appliance,
+# Suites: unit, config, bpf, collector, fleet, gen, replay, netns, detect, appliance,
 # flowcmp, robustness, fuzz, cross, package, monitoring. Extra arguments go to meson test
 # (e.g. ./scripts/test.sh --suite unit) and run only that. Without arguments,
 # first the unit, replay and collector suites built with ASan + UBSan
