@@ -105,6 +105,7 @@ static void *collector_consume_thread(void *arg)
 
 	for (;;) {
 		natsMsgList list = { 0 };
+		jsFetchRequest fr;
 		jsErrCode code = 0;
 		natsStatus s;
 
@@ -116,7 +117,20 @@ static void *collector_consume_thread(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&c->lock);
-		s = natsSubscription_Fetch(&list, c->sub, COLLECTOR_CONSUME_BATCH, COLLECTOR_CONSUME_FETCH_MS, &code);
+		/*
+		 * What is there now, up to a batch, without waiting to fill one (a long
+		 * poll for a whole batch returns only when it is full or expires); when
+		 * nothing is there, a long poll for one, then the rest again at once.
+		 */
+		jsFetchRequest_Init(&fr);
+		fr.Batch = COLLECTOR_CONSUME_BATCH;
+		fr.NoWait = true;
+		fr.Expires = (int64_t)COLLECTOR_CONSUME_FETCH_MS * 1000000;
+		s = natsSubscription_FetchRequest(&list, c->sub, &fr);
+		if (s != NATS_OK || list.Count == 0) {
+			natsMsgList_Destroy(&list);
+			s = natsSubscription_Fetch(&list, c->sub, 1, COLLECTOR_CONSUME_FETCH_MS, &code);
+		}
 		if (s == NATS_OK && list.Count > 0) {
 			pthread_mutex_lock(&c->lock);
 			c->lists[c->nlists++] = list;
