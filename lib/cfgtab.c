@@ -710,8 +710,13 @@ static int cfgtab_set_list(struct cfgtab_ctx *c, const struct cfgtab_row *r, yam
 	int rc;
 
 	cfgtab_list_reset(r, c->target);
-	if (cfgtab_node_null(v))
+	if (cfgtab_node_null(v) || (v->type == YAML_SEQUENCE_NODE && v->data.sequence.items.top ==
+								 v->data.sequence.items.start)) {
+		if (r->min >= 1)
+			return cfgtab_fail(c, v->start_mark, "'%s' needs at least %.0f entr%s", r->key, r->min,
+					   r->min == 1 ? "y" : "ies");
 		return 0;
+	}
 	if (v->type != YAML_SEQUENCE_NODE) {
 		cfgtab_expect(r, exp, sizeof(exp));
 		return cfgtab_fail(c, v->start_mark, "expected %s for '%s' ([a, b] or '- a' lines), got %s",
@@ -1148,7 +1153,10 @@ static void cfgtab_doc_type(const struct cfgtab_row *r, char *buf, size_t len)
 		}
 		break;
 	case CFGTAB_CIDR_LIST:
-		snprintf(buf, len, "list of CIDR prefixes, max %zu entries", r->count_max);
+		if (r->min >= 1)
+			snprintf(buf, len, "list of CIDR prefixes, %.0f to %zu entries", r->min, r->count_max);
+		else
+			snprintf(buf, len, "list of CIDR prefixes, max %zu entries", r->count_max);
 		break;
 	}
 }

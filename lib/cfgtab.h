@@ -31,7 +31,7 @@ struct cfgtab_row {
 	const char *key;		/* dotted path, e.g. "detectors.rate.k" */
 	enum cfgtab_type type;
 	const char *def;		/* default as YAML scalar text ("" for empty; lists: "a,b") */
-	double min, max;		/* bounds for U32/DOUBLE */
+	double min, max;		/* bounds for U32/DOUBLE; lists: min is the fewest entries allowed */
 	size_t offset;			/* offsetof() the destination in the target struct */
 	size_t size;			/* STRING/STRING_LIST: bytes per string */
 	size_t count_max;		/* lists: capacity */

@@ -95,9 +95,10 @@ static const struct cfgtab_row config_rows[] = {
 	  .size = SZ(peer_interface),
 	  .doc = "inline: the other port of the bump in the wire (frames are redirected to it); empty: pass up the stack" },
 	{ .key = "sensor.home_net", .type = CFGTAB_CIDR_LIST,
-	  .def = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", .offset = OFF(home_net),
+	  .def = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", .offset = OFF(home_net), .min = 1,
 	  .count_max = CONFIG_MAX_CIDRS, .count_offset = OFF(n_home_net),
-	  .doc = "Prefixes of the protected network (IPv4 or IPv6)" },
+	  .doc = "Prefixes of the protected network (IPv4 or IPv6). Never empty: inside and outside is what "
+		 "most detectors judge by (0.0.0.0/0 and ::/0 make everything inside)" },
 
 	{ .key = "dpdk.memory_mb", .type = CFGTAB_U32, .def = "64", .min = 16, .max = 4096,
 	  .offset = OFF(dpdk_memory_mb), .doc = "Memory DPDK reserves at start, in MiB" },

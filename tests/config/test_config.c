@@ -96,9 +96,9 @@ static const char *chk_cidrs(const struct config *c)
 	return NULL;
 }
 
-static const char *chk_no_home(const struct config *c)
+static const char *chk_no_block(const struct config *c)
 {
-	return c->n_home_net == 0 ? NULL : "an empty list must replace the default";
+	return c->n_never_block == 0 ? NULL : "an empty list must replace the default";
 }
 
 static const char *chk_no_ifaces(const struct config *c)
@@ -166,7 +166,7 @@ static const struct load_case cases[] = {
 	  "detectors: {flood: {enabled: True}}\n", 0, NULL, chk_bools2 },
 	{ "cidr v4 v6 host any", "sensor:\n  home_net:\n    - 192.168.1.0/24\n    - 2001:db8::/32\n"
 	  "    - 1.2.3.4\n    - 0.0.0.0/0\n", 0, NULL, chk_cidrs },
-	{ "empty list replaces default", "sensor:\n  home_net: []\n", 0, NULL, chk_no_home },
+	{ "empty list replaces default", "sensor:\n  never_block: []\n", 0, NULL, chk_no_block },
 	{ "null list is empty", "sensor:\n  interfaces:\n", 0, NULL, chk_no_ifaces },
 	{ "string of 63 bytes fits", "sensor:\n  name: "
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", 0, NULL, chk_name63 },
@@ -177,6 +177,10 @@ static const struct load_case cases[] = {
 	  0, NULL, chk_alias },
 
 	/* YAML syntax */
+	{ "home_net never empty", "sensor:\n  home_net: []\n", -EINVAL,
+	  "t.yaml:2:13: 'sensor.home_net' needs at least 1 entry", NULL },
+	{ "home_net never null", "sensor:\n  home_net:\n", -EINVAL,
+	  "t.yaml:2:12: 'sensor.home_net' needs at least 1 entry", NULL },
 	{ "syntax: tab indent", "dpdk:\n\tmemory_mb: 64\n", -EINVAL,
 	  "t.yaml:2:1: found character that cannot start any token", NULL },
 	{ "syntax: mapping in scalar", "a: b: c\n", -EINVAL,
