@@ -34,7 +34,8 @@ static uint16_t pkt_be16(const uint8_t *p)
 /*
  * The transport header at p: left bytes of frame, l4_len of them the IP
  * header's length for the transport (never more than left). A TCP or UDP
- * payload is noted relative to p (the callers add their offsets).
+ * payload, and an ICMP message whole (from its type byte), is noted relative
+ * to p (the callers add their offsets).
  */
 static int pkt_l4(const uint8_t *p, uint32_t left, uint32_t l4_len, struct pkt_info *info)
 {
@@ -66,6 +67,11 @@ static int pkt_l4(const uint8_t *p, uint32_t left, uint32_t l4_len, struct pkt_i
 			return PKT_BAD_L4;
 		info->src_port = p[0];	/* type */
 		info->dst_port = p[1];	/* code */
+		/* the whole ICMP message is the payload: an error quotes the packet it is about */
+		if (l4_len >= 8) {
+			info->payload_off = 0;
+			info->payload_len = l4_len > UINT16_MAX ? UINT16_MAX : (uint16_t)l4_len;
+		}
 		return PKT_OK;
 	default:
 		return PKT_OK;

@@ -31,7 +31,7 @@ struct pkt_info {
 	uint8_t tcp_flags;
 	uint8_t is_fragment;	/* a non-first fragment: no transport header */
 	uint32_t len;		/* frame length */
-	uint16_t payload_off;	/* TCP/UDP payload: frame offset and length, bounded by the IP */
+	uint16_t payload_off;	/* TCP/UDP payload, or the whole ICMP message: frame offset, bounded by the IP */
 	uint16_t payload_len;	/* length (Ethernet padding is not payload); 0: none */
 };
 

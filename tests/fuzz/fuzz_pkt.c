@@ -40,9 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (info.tcp_flags && info.proto != 6)
 		abort();
-	/* a payload lies inside the frame, after the headers, and only TCP and UDP have one */
-	if (info.payload_len && ((uint32_t)info.payload_off + info.payload_len > len || info.payload_off < 14 + 20 + 8 ||
-				 (info.proto != 6 && info.proto != 17) || info.is_fragment || st != PKT_OK))
+	/* a payload lies inside the frame, after the headers: TCP and UDP data, or an ICMP message whole */
+	if (info.payload_len && ((uint32_t)info.payload_off + info.payload_len > len || info.payload_off < 14 + 20 ||
+				 (info.proto != 6 && info.proto != 17 && info.proto != 1 && info.proto != 58) ||
+				 info.is_fragment || st != PKT_OK))
+		abort();
+	if (info.payload_len && (info.proto == 1 || info.proto == 58) && info.payload_len < 8)
 		abort();
 	if (!info.payload_len && info.payload_off)
 		abort();

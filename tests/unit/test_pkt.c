@@ -16,7 +16,7 @@ struct pkt_case {
 	uint16_t sport, dport, vlan;
 	uint8_t ip_ver;
 	uint8_t dst_last;	/* last byte of the destination address */
-	uint16_t poff, plen;	/* the TCP/UDP payload (0, 0: none) */
+	uint16_t poff, plen;	/* the TCP/UDP payload or the ICMP message (0, 0: none) */
 };
 
 static int unhex(const char *s, uint8_t *out, int max)
@@ -65,8 +65,8 @@ int main(void)
 		{ "vlan tag cut short", ETH "8100 00", PKT_BAD_VLAN, 0, 0, 0, 0, 0, 0 },
 		{ "three vlan tags", ETH "8100 0001 8100 0002 8100 0003 0800", PKT_BAD_VLAN, 0, 0, 0, 0, 0, 0 },
 		{ "arp", ETH "0806 0001 0800 0604 0001", PKT_NON_IP, 0, 0, 0, 0, 0, 0 },
-		{ "icmp echo", ETH "0800" "4500001c00004000 4001 0000 c6336442 c000020a 0800 0000 0001 0001", PKT_OK,
-		  1, 8, 0, 0, 4, 0x0a },
+		{ "icmp echo: the whole message is the payload", ETH "0800"
+		  "4500001c00004000 4001 0000 c6336442 c000020a 0800 0000 0001 0001", PKT_OK, 1, 8, 0, 0, 4, 0x0a, 34, 8 },
 		{ "ipv4 tcp data: the IP length ends it, not the Ethernet padding", ETH "0800"
 		  "4500002b00004000 4006 0000 c6336442 c000020b d431 0050 00000001 00000000 5018 ffff 0000 0000 "
 		  "414243 000000", PKT_OK, 6, 54321, 80, 0, 4, 0x0b, 54, 3 },
