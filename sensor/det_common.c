@@ -12,8 +12,21 @@
 
 #include "det_common.h"
 
+/* What names an incident: fixed by its start, so no later event of it says otherwise. */
+struct det_incident_ident {
+	uint8_t src[16];
+	uint8_t dst[16];
+	uint16_t src_port;
+	uint16_t dst_port;
+	uint8_t proto;
+	uint8_t icmp;
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+};
+
 struct det_incident_slot {
 	struct detect_incident inc;
+	struct det_incident_ident id;
 	uint64_t last_update_ns;
 };
 
@@ -25,6 +38,57 @@ struct det_incidents {
 	uint64_t now_ns;
 	bool all;
 };
+
+static void det_incidents_ident(struct det_incident_slot *s, bool take)
+{
+	struct detect_incident *inc = &s->inc;
+	struct det_incident_ident *id = &s->id;
+
+	if (take) {
+		memcpy(id->src, inc->src, 16);
+		memcpy(id->dst, inc->dst, 16);
+		id->src_port = inc->src_port;
+		id->dst_port = inc->dst_port;
+		id->proto = inc->proto;
+		id->icmp = inc->icmp;
+		id->icmp_type = inc->icmp_type;
+		id->icmp_code = inc->icmp_code;
+		return;
+	}
+	memcpy(inc->src, id->src, 16);
+	memcpy(inc->dst, id->dst, 16);
+	inc->src_port = id->src_port;
+	inc->dst_port = id->dst_port;
+	inc->proto = id->proto;
+	inc->icmp = id->icmp;
+	inc->icmp_type = id->icmp_type;
+	inc->icmp_code = id->icmp_code;
+}
+
+/* start takes the incident's identity; every later event carries it unchanged */
+static void det_incidents_emit(const struct det_env *env, struct det_incident_slot *s, enum detect_state st,
+			       uint64_t ts)
+{
+	struct detect_incident *inc = &s->inc;
+
+	det_incidents_ident(s, st == DETECT_START);
+	if (inc->flow_count < inc->n_flows)
+		inc->flow_count = inc->n_flows;
+	inc->state = st;
+	inc->ts_ns = ts;
+	if (env->emit)
+		env->emit(env->emit_ctx, inc);
+}
+
+/* an open incident pushed out of a full table still ends, at its last evidence */
+static void det_incidents_recycled(void *ctx, const struct det_key *k, void *v)
+{
+	struct det_incidents *t = ctx;
+	struct det_incident_slot *s = v;
+
+	(void)k;
+	det_incidents_emit(t->env, s, DETECT_END, s->inc.last_ns);
+}
 
 struct det_incidents *det_incidents_new(const struct det_env *env, uint32_t capacity, uint64_t update_ns,
 					uint64_t end_after_ns)
@@ -41,6 +105,7 @@ struct det_incidents *det_incidents_new(const struct det_env *env, uint32_t capa
 		free(t);
 		return NULL;
 	}
+	det_table_on_recycle(t->tab, det_incidents_recycled, t);
 	return t;
 }
 
@@ -50,15 +115,6 @@ void det_incidents_free(struct det_incidents *t)
 		return;
 	det_table_free(t->tab);
 	free(t);
-}
-
-static void det_incidents_emit(const struct det_env *env, struct detect_incident *inc, enum detect_state st,
-			       uint64_t ts)
-{
-	inc->state = st;
-	inc->ts_ns = ts;
-	if (env->emit)
-		env->emit(env->emit_ctx, inc);
 }
 
 struct detect_incident *det_incidents_open(struct det_incidents *t, const struct det_key *k, uint64_t now_ns,
@@ -92,10 +148,12 @@ void det_incidents_report(struct det_incidents *t, struct detect_incident *inc, 
 		inc->last_ns = now_ns;
 	if (is_new) {
 		s->last_update_ns = now_ns;
-		det_incidents_emit(t->env, inc, DETECT_START, now_ns);
+		det_incidents_emit(t->env, s, DETECT_START, now_ns);
 	} else if (now_ns >= s->last_update_ns + t->update_ns) {
 		s->last_update_ns = now_ns;
-		det_incidents_emit(t->env, inc, DETECT_UPDATE, now_ns);
+		det_incidents_emit(t->env, s, DETECT_UPDATE, now_ns);
+	} else {
+		det_incidents_ident(s, false);	/* what the detector wrote meanwhile does not rename it */
 	}
 }
 
@@ -108,7 +166,7 @@ static bool det_incidents_end_one(void *ctx, const struct det_key *k, void *v, u
 	(void)last_ns;
 	if (!t->all && t->now_ns < s->inc.last_ns + t->end_after_ns)
 		return false;
-	det_incidents_emit(t->env, &s->inc, DETECT_END, t->all && t->now_ns < s->inc.last_ns ? s->inc.last_ns : t->now_ns);
+	det_incidents_emit(t->env, s, DETECT_END, t->all && t->now_ns < s->inc.last_ns ? s->inc.last_ns : t->now_ns);
 	return true;
 }
 
@@ -186,6 +244,30 @@ void det_base_finish(void *st, uint64_t now_ns)
 struct det_table *det_base_learned(void *st)
 {
 	return ((struct det_base *)st)->tab;
+}
+
+void det_incident_add_flow(struct detect_incident *inc, const uint8_t src[16], uint16_t sport, const uint8_t dst[16],
+			   uint16_t dport, uint8_t proto)
+{
+	struct detect_tuple *f;
+	unsigned int i;
+
+	for (i = 0; i < inc->n_flows; i++) {
+		f = &inc->flows[i];
+		if (f->src_port == sport && f->dst_port == dport && f->proto == proto && !memcmp(f->src, src, 16) &&
+		    !memcmp(f->dst, dst, 16))
+			return;
+	}
+	inc->flow_count++;
+	if (inc->n_flows >= DETECT_MAX_FLOWS)
+		return;
+	f = &inc->flows[inc->n_flows++];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->src, src, 16);
+	memcpy(f->dst, dst, 16);
+	f->src_port = sport;
+	f->dst_port = dport;
+	f->proto = proto;
 }
 
 void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16])

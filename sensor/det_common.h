@@ -181,6 +181,13 @@ static inline bool det_base_idle(const struct det_base *b, uint64_t last_ns, uin
 	return b->now_ns > last_ns + idle_ns;
 }
 
+/*
+ * A conversation the incident involves (deduplicated; the first DETECT_MAX_FLOWS
+ * are kept, flow_count counts every new one).
+ */
+void det_incident_add_flow(struct detect_incident *inc, const uint8_t src[16], uint16_t sport, const uint8_t dst[16],
+			   uint16_t dport, uint8_t proto);
+
 /* Add a host / port to an incident's sample lists (deduplicated, bounded). */
 void det_incident_add_host(struct detect_incident *inc, const uint8_t addr[16]);
 void det_incident_add_port(struct detect_incident *inc, uint16_t port);

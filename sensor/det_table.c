@@ -33,6 +33,8 @@ struct det_table {
 	uint32_t mask;
 	uint32_t used;
 	uint64_t recycled;
+	void (*on_recycle)(void *ctx, const struct det_key *k, void *v);
+	void *recycle_ctx;
 };
 
 /* the slot's tag: 7 bits of the hash above any index bit (capacity <= 2^24), never 0 */
@@ -159,9 +161,11 @@ void *det_table_get(struct det_table *t, const struct det_key *k, uint64_t now_n
 				victim = s;
 		}
 	}
-	if (victim->used)
+	if (victim->used) {
 		t->recycled++;
-	else
+		if (t->on_recycle)
+			t->on_recycle(t->recycle_ctx, &victim->key, victim + 1);
+	} else
 		t->used++;
 	memset(victim, 0, t->slot_size);
 	victim->key = *k;
@@ -197,6 +201,12 @@ void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_
 			det_table_mark(t, s, 0);
 		}
 	}
+}
+
+void det_table_on_recycle(struct det_table *t, void (*fn)(void *ctx, const struct det_key *k, void *v), void *ctx)
+{
+	t->on_recycle = fn;
+	t->recycle_ctx = ctx;
 }
 
 uint64_t det_table_recycled(const struct det_table *t)

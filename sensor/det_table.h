@@ -42,6 +42,12 @@ void det_table_del(struct det_table *t, void *v);
 void det_table_walk(struct det_table *t, bool (*fn)(void *ctx, const struct det_key *k, void *v, uint64_t last_ns),
 		    void *ctx);
 
+/*
+ * fn(ctx, key, value) is called for a live entry just before det_table_get
+ * recycles it for another key (so its owner can close what it held open).
+ */
+void det_table_on_recycle(struct det_table *t, void (*fn)(void *ctx, const struct det_key *k, void *v), void *ctx);
+
 uint64_t det_table_recycled(const struct det_table *t);
 uint32_t det_table_used(const struct det_table *t);
 

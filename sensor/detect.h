@@ -36,7 +36,17 @@ enum detect_state {
 	DETECT_END = 2,
 };
 
-enum { DETECT_MAX_HOSTS = 8, DETECT_MAX_PORTS = 8 };
+enum { DETECT_MAX_HOSTS = 8, DETECT_MAX_PORTS = 8, DETECT_MAX_FLOWS = 8 };
+
+/* One conversation an incident is about: its client, server, ports and protocol. */
+struct detect_tuple {
+	uint8_t src[16];		/* the side that started it (IPv4-mapped) */
+	uint8_t dst[16];
+	uint16_t src_port;		/* TCP/UDP ports; ICMP: type and code (icmp set) */
+	uint16_t dst_port;
+	uint8_t proto;
+	uint8_t pad[3];
+};
 
 /* The one shape every detector reports; alert.c turns it into an EVE alert. */
 struct detect_incident {
@@ -59,13 +69,22 @@ struct detect_incident {
 					 * one of many, and blocking it would stop nothing */
 	uint8_t src[16];		/* attacker / internal host; IPv4-mapped */
 	uint8_t dst[16];		/* victim / peer; all zero when many */
+	uint16_t src_port;		/* the conversation's ports when it is about one (0: none, or many) */
 	uint16_t dst_port;
 	uint8_t proto;
+	uint8_t icmp;			/* 1: ICMP/ICMPv6, icmp_type/icmp_code hold what was sent, not ports */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
+	uint8_t severity;		/* 1 high .. 3 low, from the evidence; 0: the detector's default */
+	const char *technique;		/* static MITRE ATT&CK id ("T1110.001"); NULL: the detector's default */
 	uint8_t n_hosts;		/* further hosts involved (victims of a sweep, ...) */
 	uint8_t n_ports;
 	uint8_t hosts[DETECT_MAX_HOSTS][16];
 	uint16_t ports[DETECT_MAX_PORTS];
 	uint32_t distinct;		/* distinct hosts/ports/names counted, beyond the samples */
+	uint8_t n_flows;		/* conversations sampled in flows[] */
+	uint32_t flow_count;		/* conversations involved so far (>= n_flows) */
+	struct detect_tuple flows[DETECT_MAX_FLOWS];
 	char detail[96];		/* e.g. the tunnelling domain; "" when none */
 	enum config_action action;	/* from the detector's config block */
 };
@@ -76,8 +95,11 @@ struct detect_info {
 	uint32_t signature_id;
 	const char *signature;
 	const char *category;
-	int severity;			/* 1 high .. 3 low, as Suricata */
+	int severity;			/* 1 high .. 3 low, as Suricata: the default, incidents may say otherwise */
+	const char *technique;		/* MITRE ATT&CK technique id, the default of its incidents */
 };
+
+struct det_conn;
 
 /* One frame as the detectors see it. pi is NULL for non-IP frames (ARP). */
 struct detect_pkt {

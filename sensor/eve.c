@@ -176,6 +176,14 @@ static bool eve_icmp_peer(uint8_t proto, uint16_t type, uint16_t *peer)
 	return false;
 }
 
+void eve_icmp_ports(uint8_t proto, uint8_t type, uint8_t code, uint16_t *sport, uint16_t *dport)
+{
+	uint16_t peer;
+
+	*sport = type;
+	*dport = eve_icmp_peer(proto, type, &peer) ? peer : code;
+}
+
 int eve_community_id(char *buf, size_t len, uint16_t seed, const uint8_t src[16], uint16_t sport,
 		     const uint8_t dst[16], uint16_t dport, uint8_t proto)
 {
@@ -250,17 +258,22 @@ struct json_object *eve_new(const struct eve_header *h)
 	eve_timestamp(buf, sizeof(buf), h->wall_ns);
 	json_object_object_add(o, "timestamp", json_object_new_string(buf));
 	if (h->src && h->dst) {
+		uint16_t sp = h->src_port, dp = h->dst_port;
 		int c = memcmp(h->src, h->dst, 16);
-		bool fwd = c < 0 || (c == 0 && h->src_port <= h->dst_port);
-		/* the flow table's canonical order, so an alert and its flow share the id */
-		uint64_t fid = h->flow_id ? h->flow_id
-			     : fwd ? eve_flow_id(h->src, h->src_port, h->dst, h->dst_port, h->proto)
-				   : eve_flow_id(h->dst, h->dst_port, h->src, h->src_port, h->proto);
+		bool fwd;
+		uint64_t fid;
 		char cid[EVE_COMMUNITY_ID_LEN];
 
+		if (h->icmp)
+			eve_icmp_ports(h->proto, h->icmp_type, h->icmp_code, &sp, &dp);
+		fwd = c < 0 || (c == 0 && sp <= dp);
+		/* the flow table's canonical order, so an alert and its flow share the id */
+		fid = h->flow_id ? h->flow_id : fwd ? eve_flow_id(h->src, sp, h->dst, dp, h->proto)
+						    : eve_flow_id(h->dst, dp, h->src, sp, h->proto);
 		json_object_object_add(o, "flow_id", json_object_new_int64((int64_t)fid));
-		if (eve_community_id(cid, sizeof(cid), 0, h->src, h->src_port, h->dst, h->dst_port,
-				     h->proto) == 0)
+		/* community id: ICMP hashes type and code (the spec pairs the types itself) */
+		if (eve_community_id(cid, sizeof(cid), 0, h->src, h->icmp ? h->icmp_type : h->src_port, h->dst,
+				     h->icmp ? h->icmp_code : h->dst_port, h->proto) == 0)
 			json_object_object_add(o, "community_id", json_object_new_string(cid));
 	}
 	if (h->in_iface)
@@ -269,16 +282,22 @@ struct json_object *eve_new(const struct eve_header *h)
 	if (h->src) {
 		eve_addr(buf, sizeof(buf), h->src);
 		json_object_object_add(o, "src_ip", json_object_new_string(buf));
-		json_object_object_add(o, "src_port", json_object_new_int(h->src_port));
+		if (!h->icmp)
+			json_object_object_add(o, "src_port", json_object_new_int(h->src_port));
 	}
 	if (h->dst) {
 		eve_addr(buf, sizeof(buf), h->dst);
 		json_object_object_add(o, "dest_ip", json_object_new_string(buf));
-		json_object_object_add(o, "dest_port", json_object_new_int(h->dst_port));
+		if (!h->icmp)
+			json_object_object_add(o, "dest_port", json_object_new_int(h->dst_port));
 	}
 	if (!h->no_tuple) {
 		eve_proto(buf, sizeof(buf), h->proto, 0);
 		json_object_object_add(o, "proto", json_object_new_string(buf));
+	}
+	if (h->icmp) {
+		json_object_object_add(o, "icmp_type", json_object_new_int(h->icmp_type));
+		json_object_object_add(o, "icmp_code", json_object_new_int(h->icmp_code));
 	}
 	if (h->sensor_name) {
 		/* Suricata's name for the sensor is "host"; sensor_name is what the collector keys on */

@@ -49,7 +49,16 @@ struct eve_header {
 	uint8_t proto;
 	uint64_t flow_id;	/* 0: derived from the 5-tuple when src and dst are set */
 	bool no_tuple;		/* stats and other events about no flow: no addresses at all */
+	bool icmp;		/* ICMP/ICMPv6: icmp_type/icmp_code instead of ports */
+	uint8_t icmp_type;
+	uint8_t icmp_code;
 };
+
+/*
+ * The ports the flow table keys an ICMP packet by (Zeek's convention, as the
+ * XDP parser does): the type, and its request/reply counterpart or the code.
+ */
+void eve_icmp_ports(uint8_t proto, uint8_t type, uint8_t code, uint16_t *sport, uint16_t *dport);
 
 /*
  * New JSON object holding the EVE header: timestamp, flow_id, community_id,

@@ -40,10 +40,14 @@ struct pipeline {
 	struct pipeline_stats st;
 };
 
-/* A start alert kept until its evidence file is complete, then re-sent as an update. */
+/*
+ * An incident whose evidence is being captured: its latest event, kept until
+ * the file is complete so the completion goes out as an update of it, and
+ * its end (if it came first) held back so that the end stays its last event.
+ */
 struct pipeline_evidence {
-	uint64_t incident_id;
-	char *start_json;
+	struct detect_incident inc;
+	bool end_held;
 };
 
 static void pipeline_emit_json(struct pipeline *pl, struct json_object *o)
@@ -99,12 +103,39 @@ static uint32_t pipeline_evidence_packets(const struct config *cfg, enum detect_
 	return blk ? blk->evidence_packets : 0;
 }
 
+/* vigil.evidence of an event: the file, and once complete its size and digest */
+static void pipeline_evidence_block(struct json_object *o, const char *path, const struct evidence_info *done)
+{
+	struct json_object *v, *e;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	if (!o || !json_object_object_get_ex(o, "vigil", &v))
+		return;
+	e = json_object_new_object();
+	json_object_object_add(e, "file", json_object_new_string(base));
+	json_object_object_add(e, "status", json_object_new_string(done ? "complete" : "capturing"));
+	if (done) {
+		json_object_object_add(e, "packets", json_object_new_int64((int64_t)done->packets));
+		json_object_object_add(e, "bytes", json_object_new_int64((int64_t)done->bytes));
+		json_object_object_add(e, "sha256", json_object_new_string(done->sha256));
+	}
+	json_object_object_add(v, "evidence", e);
+}
+
+static struct pipeline_evidence *pipeline_evidence_find(struct pipeline *pl, uint64_t incident_id)
+{
+	uint32_t i;
+
+	for (i = 0; i < pl->n_pending; i++)
+		if (pl->pending[i].inc.incident_id == incident_id)
+			return &pl->pending[i];
+	return NULL;
+}
+
 static void pipeline_evidence_start(struct pipeline *pl, const struct detect_incident *inc, struct json_object *o)
 {
 	struct evidence_info info;
-	struct json_object *v, *e;
 	const uint8_t *a, *b;
-	struct pipeline_evidence *p;
 
 	pipeline_evidence_hosts(inc, &a, &b);
 	if (pl->n_pending == pl->cfg->evidence_max_open ||
@@ -113,26 +144,27 @@ static void pipeline_evidence_start(struct pipeline *pl, const struct detect_inc
 		pl->st.evidence_failed++;
 		return;
 	}
-	e = json_object_new_object();
-	json_object_object_add(e, "file", json_object_new_string(strrchr(info.path, '/') ? strrchr(info.path, '/') + 1 : info.path));
-	json_object_object_add(e, "status", json_object_new_string("capturing"));
-	if (json_object_object_get_ex(o, "vigil", &v))
-		json_object_object_add(v, "evidence", e);
-	else
-		json_object_put(e);
-	p = &pl->pending[pl->n_pending];
-	p->incident_id = inc->incident_id;
-	p->start_json = strdup(eve_line(o));
-	if (p->start_json)
-		pl->n_pending++;
+	pipeline_evidence_block(o, info.path, NULL);
+	pl->pending[pl->n_pending].inc = *inc;
+	pl->pending[pl->n_pending].end_held = false;
+	pl->n_pending++;
 }
 
 static void pipeline_on_incident(void *ctx, const struct detect_incident *inc)
 {
 	struct pipeline *pl = ctx;
+	struct pipeline_evidence *ev = inc->state == DETECT_START ? NULL : pipeline_evidence_find(pl, inc->incident_id);
 	const char *action = pl->act ? pl->act(pl->act_ctx, inc) : NULL;
-	struct json_object *o = alert_json(pl->actx, inc), *a;
+	struct json_object *o, *a;
 
+	if (ev) {
+		ev->inc = *inc;
+		if (inc->state == DETECT_END) {
+			ev->end_held = true;	/* sent after the evidence update, as the incident's last event */
+			return;
+		}
+	}
+	o = alert_json(pl->actx, inc);
 	if (o && action && json_object_object_get_ex(o, "alert", &a))
 		json_object_object_add(a, "action", json_object_new_string(action));
 	if (o && inc->state == DETECT_START && pl->out.evidence)
@@ -140,45 +172,38 @@ static void pipeline_on_incident(void *ctx, const struct detect_incident *inc)
 	pipeline_emit_json(pl, o);
 }
 
-/* Evidence complete: the incident's start alert again, as an update naming file, count and digest. */
+/* Evidence complete: an update of its incident naming file, count and digest (then a held end). */
 static void pipeline_on_evidence(void *ctx, const struct evidence_info *info)
 {
 	struct pipeline *pl = ctx;
-	struct json_object *o = NULL, *v, *e;
-	char ts[64];
-	uint32_t i;
+	struct pipeline_evidence *ev = pipeline_evidence_find(pl, info->incident_id), held;
+	struct json_object *o;
 
-	for (i = 0; i < pl->n_pending; i++)
-		if (pl->pending[i].incident_id == info->incident_id)
-			break;
-	if (i == pl->n_pending)
+	if (!ev)
 		return;
-	o = info->complete ? json_tokener_parse(pl->pending[i].start_json) : NULL;
-	free(pl->pending[i].start_json);
-	pl->pending[i] = pl->pending[--pl->n_pending];
+	held = *ev;
+	*ev = pl->pending[--pl->n_pending];
 	if (!info->complete) {
 		/* nothing was kept (a full disk): no digest to announce, the reason in the log */
 		pl->st.evidence_failed++;
 		pr_warn("evidence of incident %llu lost: %s; nothing left under %s", (unsigned long long)info->incident_id,
 			strerror(-info->error), info->path);
+		if (held.end_held)
+			pipeline_emit_json(pl, alert_json(pl->actx, &held.inc));	/* the end, without evidence */
 		return;
 	}
-	if (!o || !json_object_object_get_ex(o, "vigil", &v)) {
-		json_object_put(o);
-		pl->st.alerts_dropped++;
-		return;
-	}
-	eve_timestamp(ts, sizeof(ts), (uint64_t)((int64_t)pl->now_ns + pl->actx->wall_offset_ns));
-	json_object_object_add(o, "timestamp", json_object_new_string(ts));
-	json_object_object_add(v, "state", json_object_new_string("update"));
-	e = json_object_new_object();
-	json_object_object_add(e, "file", json_object_new_string(strrchr(info->path, '/') ? strrchr(info->path, '/') + 1 : info->path));
-	json_object_object_add(e, "status", json_object_new_string("complete"));
-	json_object_object_add(e, "packets", json_object_new_int64((int64_t)info->packets));
-	json_object_object_add(e, "bytes", json_object_new_int64((int64_t)info->bytes));
-	json_object_object_add(e, "sha256", json_object_new_string(info->sha256));
-	json_object_object_add(v, "evidence", e);
+	held.inc.state = DETECT_UPDATE;
+	if (pl->now_ns > held.inc.ts_ns)
+		held.inc.ts_ns = pl->now_ns;
+	o = alert_json(pl->actx, &held.inc);
+	pipeline_evidence_block(o, info->path, info);
 	pipeline_emit_json(pl, o);
+	if (held.end_held) {
+		held.inc.state = DETECT_END;
+		o = alert_json(pl->actx, &held.inc);
+		pipeline_evidence_block(o, info->path, info);
+		pipeline_emit_json(pl, o);
+	}
 }
 
 static int pipeline_on_flow(void *ctx, const struct vigil_flow_key *k, const struct vigil_flow *f)
@@ -260,8 +285,6 @@ void pipeline_free(struct pipeline *pl)
 	detect_free(pl->det);
 	stats_free(pl->stats);
 	flow_rates_free(pl->rates);
-	while (pl->n_pending)
-		free(pl->pending[--pl->n_pending].start_json);
 	free(pl->pending);
 	free(pl);
 }
