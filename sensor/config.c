@@ -258,6 +258,10 @@ static const struct cfgtab_row config_rows[] = {
 	{ .key = "detectors.min_fraction", .type = CFGTAB_DOUBLE, .def = "0.25", .min = 0.01, .max = 1,
 	  .offset = OFF(detect_min_fraction),
 	  .doc = "After learning the threshold is min(floor, learned), but never below floor * this" },
+	{ .key = "detectors.connections", .type = CFGTAB_U32, .def = "131072", .min = 1024, .max = 16777216,
+	  .offset = OFF(detect_connections),
+	  .doc = "Conversations the detectors follow at once (who opened, who answered, what was said); "
+		 "the least recently seen is reused when full. About 200 bytes each" },
 
 	{ .key = "sensor.drop_caps", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(drop_caps),
 	  .doc = "After setup keep only CAP_NET_ADMIN and CAP_BPF (detach, blocklist), in every thread" },

@@ -86,6 +86,8 @@ struct config_detector {
 	uint32_t n_allow_ports;
 	enum config_action action;
 	uint32_t evidence_packets;	/* frames saved after the trigger; 0: evidence_post_packets */
+	char ports[CONFIG_MAX_ALLOW][CONFIG_PORT_LEN];	/* the detector's own extra service ports, if it has any */
+	uint32_t n_ports;
 };
 
 struct config {
@@ -145,6 +147,7 @@ struct config {
 	struct config_detector synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
 		newservice, anomaly;
 	double detect_min_fraction;	/* a learned threshold never drops below floor * this */
+	uint32_t detect_connections;	/* conversations followed at once (det_conn.h) */
 
 	bool drop_caps;			/* keep only the capabilities needed after setup */
 	uint32_t block_ttl_s;		/* containment: how long an offender stays blocked */

@@ -13,6 +13,7 @@
 
 #include "baseline.h"
 #include "config.h"
+#include "det_conn.h"
 #include "det_table.h"
 #include "detect.h"
 
@@ -48,6 +49,8 @@ struct det_ops {
 	void (*packet)(void *st, const struct detect_pkt *p);
 	void (*tick)(void *st, uint64_t now_ns);
 	void (*finish)(void *st, uint64_t now_ns);
+	/* a conversation's outcome (det_conn.h), each delivered once; may be NULL */
+	void (*conn)(void *st, const struct det_conn *c, enum det_conn_event ev, uint64_t now_ns);
 	/* learned state, either a table the registry saves by layout (NULL: none) ... */
 	struct det_table *(*learned)(void *st);
 	const struct det_saved_layout *layout;
@@ -250,6 +253,9 @@ struct det_distinct {
 bool det_distinct_add(struct det_distinct *d, uint64_t v);
 /* Estimated number of distinct values added. */
 double det_distinct_count(const struct det_distinct *d);
+
+/* "22" or "6000-6063" into a range; 0 or -EINVAL. */
+int det_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
 
 /* Shannon entropy of s[0..n) in bits per character. */
 double det_entropy(const char *s, unsigned int n);

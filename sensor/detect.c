@@ -60,6 +60,7 @@ struct detect {
 	void *ctx;
 	struct detect_slot slot[DETECT_MAX];
 	struct det_table *claimed;	/* addr -> last incident time */
+	struct det_conns *conns;	/* the conversations every detector reads */
 	uint64_t next_id;
 	uint64_t now_ns;		/* newest (rebased) packet time */
 	uint64_t offset_ns;		/* added to frame times after a clock reset (modulo 2^64: a
@@ -97,7 +98,7 @@ double detect_threshold(double floor, bool learning, double learned, double min_
 	return learned > lo ? learned : lo;
 }
 
-static int detect_parse_port(const char *s, struct detect_port_range *r)
+int det_parse_port_range(const char *s, uint16_t *lo_out, uint16_t *hi_out)
 {
 	char *end;
 	unsigned long lo, hi;
@@ -115,9 +116,14 @@ static int detect_parse_port(const char *s, struct detect_port_range *r)
 	}
 	if (*end)
 		return -EINVAL;
-	r->lo = (uint16_t)lo;
-	r->hi = (uint16_t)hi;
+	*lo_out = (uint16_t)lo;
+	*hi_out = (uint16_t)hi;
 	return 0;
+}
+
+static int detect_parse_port(const char *s, struct detect_port_range *r)
+{
+	return det_parse_port_range(s, &r->lo, &r->hi);
 }
 
 static void detect_on_incident(void *ctx, const struct detect_incident *inc)
@@ -147,6 +153,39 @@ static void detect_on_incident(void *ctx, const struct detect_incident *inc)
 	}
 	if (d->emit)
 		d->emit(d->ctx, inc);
+}
+
+/* Is a conversation outside a detector's view by its allowlists? */
+static bool detect_allowed_conn(const struct detect_slot *s, const struct det_conn *c)
+{
+	uint32_t i, n = s->cfg.n_allow_cidrs < CONFIG_MAX_ALLOW ? s->cfg.n_allow_cidrs : CONFIG_MAX_ALLOW;
+
+	if (n && (config_in_cidrs(s->cfg.allow_cidrs, n, c->cli) || config_in_cidrs(s->cfg.allow_cidrs, n, c->srv)))
+		return true;
+	if (c->proto != 6 && c->proto != 17)
+		return false;
+	for (i = 0; i < s->n_ports; i++)
+		if ((c->sport >= s->ports[i].lo && c->sport <= s->ports[i].hi) ||
+		    (c->cport >= s->ports[i].lo && c->cport <= s->ports[i].hi))
+			return true;
+	return false;
+}
+
+/* A conversation's outcome goes to every detector that listens (and does not allow it). */
+static void detect_on_conn(void *ctx, const struct det_conn *c, enum det_conn_event ev, uint64_t now_ns)
+{
+	struct detect *d = ctx;
+	unsigned int i;
+
+	for (i = 0; i < DETECT_MAX; i++) {
+		struct detect_slot *s = &d->slot[i];
+
+		if (!s->st || !detect_rows[i].ops->conn)
+			continue;
+		if ((s->n_ports || s->cfg.n_allow_cidrs) && detect_allowed_conn(s, c))
+			continue;
+		detect_rows[i].ops->conn(s->st, c, ev, now_ns);
+	}
 }
 
 bool detect_claimed(const struct detect *d, const uint8_t addr[16], uint64_t now_ns, uint64_t window_ns)
@@ -191,7 +230,7 @@ const struct config_detector *detect_block(const struct config *cfg, enum detect
 static int detect_slot_cfg(const struct config *cfg, unsigned int i, struct config_detector *blk,
 			   struct detect_port_range *ports, uint32_t *n_ports)
 {
-	uint32_t j;
+	uint32_t j, k;
 
 	if (i == DETECT_FLOOD)
 		detect_flood_block(cfg, blk);
@@ -200,6 +239,12 @@ static int detect_slot_cfg(const struct config *cfg, unsigned int i, struct conf
 	for (j = 0; blk->enabled && j < blk->n_allow_ports && j < CONFIG_MAX_ALLOW; j++)
 		if (detect_parse_port(blk->allow_ports[j], &ports[j]))
 			return -EINVAL;
+	for (k = 0; blk->enabled && k < blk->n_ports && k < CONFIG_MAX_ALLOW; k++) {
+		struct detect_port_range r;
+
+		if (detect_parse_port(blk->ports[k], &r))
+			return -EINVAL;
+	}
 	*n_ports = blk->enabled ? j : 0;
 	return 0;
 }
@@ -246,7 +291,8 @@ struct detect *detect_new(const struct config *cfg, detect_emit_fn emit, void *c
 	d->emit = emit;
 	d->ctx = ctx;
 	d->claimed = det_table_new(4096, sizeof(uint64_t));
-	if (!d->claimed)
+	d->conns = det_conns_new(cfg->detect_connections ? cfg->detect_connections : 131072, detect_on_conn, d);
+	if (!d->claimed || !d->conns)
 		goto cleanup;
 	for (i = 0; i < DETECT_MAX; i++) {
 		struct detect_slot *s = &d->slot[i];
@@ -408,6 +454,7 @@ void detect_free(struct detect *d)
 	for (i = 0; i < DETECT_MAX; i++)
 		detect_slot_stop(&d->slot[i], i);
 	det_table_free(d->claimed);
+	det_conns_free(d->conns);
 	free(d);
 }
 
@@ -435,6 +482,7 @@ static void detect_tick_all(struct detect *d, uint64_t now_ns)
 {
 	unsigned int i;
 
+	det_conns_tick(d->conns, now_ns);
 	for (i = 0; i < DETECT_MAX; i++)
 		if (d->slot[i].st && detect_rows[i].ops->tick)
 			detect_rows[i].ops->tick(d->slot[i].st, now_ns);
@@ -471,6 +519,12 @@ void detect_packet(struct detect *d, const struct detect_pkt *in)
 	}
 	if (p.ts_ns >= d->next_tick_ns)
 		detect_tick_all(d, p.ts_ns);
+	p.conn = NULL;
+	p.from_client = false;
+	p.news = 0;
+	if (p.pi)
+		p.conn = det_conns_packet(d->conns, p.ts_ns, p.pi, p.payload, p.payload_len, p.src_home, p.dst_home,
+					  &p.from_client, &p.news);
 	for (i = 0; i < DETECT_MAX; i++) {
 		struct detect_slot *s = &d->slot[i];
 
@@ -513,6 +567,7 @@ void detect_finish(struct detect *d, uint64_t now_ns)
 	now_ns += d->offset_ns;
 	if (now_ns < d->now_ns)
 		now_ns = d->now_ns;
+	det_conns_finish(d->conns, now_ns);
 	for (i = 0; i < DETECT_MAX; i++)
 		if (d->slot[i].st && detect_rows[i].ops->finish)
 			detect_rows[i].ops->finish(d->slot[i].st, now_ns);

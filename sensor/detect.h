@@ -111,6 +111,9 @@ struct detect_pkt {
 	uint32_t payload_len;
 	bool src_home;			/* inside sensor.home_net */
 	bool dst_home;
+	const struct det_conn *conn;	/* its conversation (det_conn.h), NULL: none (ARP, fragments, ICMP errors) */
+	bool from_client;		/* sent by the side that opened the conversation */
+	uint16_t news;			/* what this frame revealed about it (enum det_conn_news) */
 };
 
 typedef void (*detect_emit_fn)(void *ctx, const struct detect_incident *inc);
