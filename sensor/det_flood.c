@@ -29,11 +29,13 @@ struct det_flood_host {
 	uint16_t cand_port;
 	uint8_t cand_proto;
 	uint8_t learned;		/* restored from saved state with a full learning period */
-	uint8_t pad[2];
+	uint16_t cand_sport;
 	uint32_t cand_src_n;
 	uint32_t cand_port_n;
 	uint32_t cand_proto_n;
+	uint32_t cand_sport_n;
 	uint64_t count;			/* packets in the open window */
+	uint64_t unexp;			/* ... of them no conversation of this host explains */
 	uint64_t bytes;			/* bytes in the open window */
 	uint32_t refl, refl_prev;	/* amplifier responses from outside: this window, the last */
 	uint32_t frag;			/* non-first fragments from outside in this window */
@@ -240,10 +242,18 @@ static bool det_flood_vote_step(uint32_t *n, bool same)
 }
 
 /* Boyer-Moore majority votes: O(1) and exact whenever one value has > 50% */
-static void det_flood_vote(struct det_flood_host *h, const uint8_t src[16], uint8_t proto, uint16_t dst_port)
+static void det_flood_vote(struct det_flood_host *h, const uint8_t src[16], uint16_t src_port, uint8_t proto,
+			   uint16_t dst_port)
 {
-	if (det_flood_vote_step(&h->cand_src_n, !memcmp(h->cand_src, src, 16)))
+	bool same = !memcmp(h->cand_src, src, 16);
+
+	if (det_flood_vote_step(&h->cand_src_n, same)) {
 		memcpy(h->cand_src, src, 16);
+		h->cand_sport = src_port;
+		h->cand_sport_n = 1;
+	} else if (same && det_flood_vote_step(&h->cand_sport_n, h->cand_sport == src_port)) {
+		h->cand_sport = src_port;	/* the dominant source's own dominant port */
+	}
 	if (det_flood_vote_step(&h->cand_port_n, h->cand_port == dst_port))
 		h->cand_port = dst_port;
 	if (det_flood_vote_step(&h->cand_proto_n, h->cand_proto == proto))
@@ -325,7 +335,7 @@ void det_flood_frame(struct det_flood *d, uint64_t ts_ns, const struct det_flood
 		if (fp->dst_port == 67 || fp->dst_port == 547) {
 			/* requests name the incident: their client and server (or broadcast) */
 			memcpy(d->dhcp.addr, fp->dst, 16);
-			det_flood_vote(&d->dhcp, fp->src, fp->proto, fp->dst_port);
+			det_flood_vote(&d->dhcp, fp->src, fp->src_port, fp->proto, fp->dst_port);
 		}
 	}
 	h = det_flood_host_get(d, fp->dst);
@@ -341,15 +351,21 @@ void det_flood_frame(struct det_flood *d, uint64_t ts_ns, const struct det_flood
 	}
 	if (ts_ns > h->last_pkt_ns)
 		h->last_pkt_ns = ts_ns;
-	det_flood_vote(h, fp->src, fp->proto, fp->dst_port);
+	/* the sources that matter are those nobody asked for (a group address answers no one) */
+	if (!fp->explained || det_flood_is_group(fp->dst)) {
+		h->unexp++;
+		det_flood_vote(h, fp->src, fp->src_port, fp->proto, fp->dst_port);
+	}
 }
 
 void det_flood_packet(struct det_flood *d, uint64_t ts_ns, const uint8_t dst[16],
 		      const uint8_t src[16], uint8_t proto, uint16_t dst_port)
 {
+	/* no conversation is known (explained false): every packet counts */
 	struct det_flood_pkt fp = {
 		.dst = dst, .src = src, .proto = proto, .dst_port = dst_port, .src_home = true, .dst_home = true,
 	};
+
 
 	det_flood_frame(d, ts_ns, &fp);
 }
@@ -384,21 +400,27 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 				 det_flood_emit_fn emit, void *ctx, bool agg, bool claimed)
 {
 	double w = (double)d->cfg.window_ns / 1e9;
-	bool learning = (!h->learned && end - h->first_ns < d->cfg.learning_ns) || h->bl.n == 0;
-	bool learning_bps = learning || h->bl_bps.n == 0;
-	double div = !agg && det_flood_is_group(h->addr) && d->cfg.bcast_divisor > 1 ? d->cfg.bcast_divisor : 1;
+	bool group = !agg && det_flood_is_group(h->addr);
+	/* a group address has no conversations to learn from: its floor alone, divided */
+	bool learning = group || (!h->learned && end - h->first_ns < d->cfg.learning_ns) || h->bl.n == 0;
+	double div = group && d->cfg.bcast_divisor > 1 ? d->cfg.bcast_divisor : 1;
 	uint32_t refl = h->refl + (h->refl || h->refl_prev ? h->frag : 0);
 	uint32_t budget = FLOOD_AMP_PER_REQ * (h->req + h->req_prev);
+	uint64_t pkts = agg || group ? h->count : h->unexp;
 	struct det_flood_rate r[4] = { { 0 } };
 	enum det_flood_metric m;
 	bool anomalous = false;
 	int i;
 
-	/* packets: Poisson noise of a count over one window, so a steady baseline still wobbles */
-	r[DET_FLOOD_PPS].observed = (double)h->count / w;
+	/*
+	 * packets: only what no conversation of the host explains (a download or a
+	 * file copy is answered, however fast); Poisson noise of a count over one
+	 * window, so a steady baseline still wobbles
+	 */
+	r[DET_FLOOD_PPS].observed = (double)pkts / w;
 	r[DET_FLOOD_PPS].mean = h->bl.mean;
 	r[DET_FLOOD_PPS].sd = fmax(baseline_stddev(&h->bl), sqrt(fmax(h->bl.mean, 1.0) / w));
-	/* bits: the same noise with every packet full-sized (1500 bytes) */
+	/* bits: everything towards the host, against an absolute floor only (a link filled is a link filled) */
 	r[DET_FLOOD_BPS].observed = (double)h->bytes * 8.0 / w;
 	r[DET_FLOOD_BPS].mean = h->bl_bps.mean;
 	r[DET_FLOOD_BPS].sd = fmax(baseline_stddev(&h->bl_bps), sqrt(fmax(h->bl_bps.mean, 12000.0) * 12000.0 / w));
@@ -410,9 +432,8 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 					 r[DET_FLOOD_DHCP].observed > r[DET_FLOOD_DHCP].thr;
 	} else {
 		r[DET_FLOOD_PPS].thr = det_flood_bar(d, d->cfg.floor_pps / div, h->bl.mean, r[DET_FLOOD_PPS].sd, learning);
-		r[DET_FLOOD_PPS].over = h->count > 0 && r[DET_FLOOD_PPS].observed > r[DET_FLOOD_PPS].thr;
-		r[DET_FLOOD_BPS].thr = det_flood_bar(d, d->cfg.floor_bps / div, h->bl_bps.mean, r[DET_FLOOD_BPS].sd,
-						     learning_bps);
+		r[DET_FLOOD_PPS].over = pkts > 0 && r[DET_FLOOD_PPS].observed > r[DET_FLOOD_PPS].thr;
+		r[DET_FLOOD_BPS].thr = d->cfg.floor_bps / div;
 		r[DET_FLOOD_BPS].over = d->cfg.floor_bps > 0 && h->bytes > 0 &&
 					r[DET_FLOOD_BPS].observed > r[DET_FLOOD_BPS].thr;
 		/* unsolicited: nothing to learn, the floor alone */
@@ -437,26 +458,28 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 			e->incident_id = ++d->next_incident;
 			e->start_ns = end - d->cfg.window_ns;
 			e->window_s = w;
-			e->learning = m == DET_FLOOD_BPS ? learning_bps : learning;
-			e->expected_pps = r[m].mean;
+			e->learning = m == DET_FLOOD_BPS || learning;
+			e->expected_pps = m == DET_FLOOD_BPS || learning ? 0 : r[m].mean;
 			e->stddev_pps = r[m].sd;
 			e->threshold_pps = r[m].thr;
+			/* who and how, as the starting window saw it: an incident keeps its name */
+			memcpy(e->dst, h->addr, 16);
+			memcpy(e->src, h->cand_src, 16);
+			e->src_port = h->cand_sport;
+			e->src_dominant = h->cand_src_n > 0 && (uint64_t)h->cand_src_n * 2 > (pkts ? pkts : 1);
+			e->dst_port = h->cand_port;
+			e->proto = h->cand_proto;
 			h->in_incident = 1;
 			h->inc_last_update_ns = end;
 			d->st.incidents++;
 		}
 		m = e->metric;
-		/* the dominant source, port and protocol of the latest anomalous window */
-		memcpy(e->dst, h->addr, 16);
-		memcpy(e->src, h->cand_src, 16);
-		e->src_dominant = h->cand_src_n > 0 && (uint64_t)h->cand_src_n * 2 > h->count;
-		e->dst_port = h->cand_port;
-		e->proto = h->cand_proto;
+		memcpy(e->latest_src, h->cand_src, 16);
 		e->observed_pps = r[m].observed;
 		e->zscore = (r[m].observed - e->expected_pps) / (r[m].sd > 0 ? r[m].sd : 1.0);
 		if (r[m].observed > e->peak_pps)
 			e->peak_pps = r[m].observed;
-		e->packets += h->count;
+		e->packets += m == DET_FLOOD_PPS || m == DET_FLOOD_DHCP ? pkts : m == DET_FLOOD_REFLECT ? refl : h->count;
 		e->last_ns = end;
 		h->inc_last_anom_ns = end;
 		if (starting) {
@@ -480,11 +503,11 @@ static void det_flood_close_host(struct det_flood *d, struct det_flood_host *h, 
 	if (learning && !agg)
 		d->learning_acc++;
 
-	h->count = h->bytes = 0;
+	h->count = h->bytes = h->unexp = 0;
 	h->refl_prev = h->refl;
 	h->req_prev = h->req;
 	h->refl = h->frag = h->req = 0;
-	h->cand_src_n = h->cand_port_n = h->cand_proto_n = 0;
+	h->cand_src_n = h->cand_port_n = h->cand_proto_n = h->cand_sport_n = 0;
 	if (!agg && !h->in_incident &&
 	    end - (h->last_pkt_ns > h->first_ns ? h->last_pkt_ns : h->first_ns) > d->idle_expire_ns) {
 		h->slot = SLOT_TOMB;

@@ -28,7 +28,7 @@ struct det_flood_cfg {
 	uint64_t update_ns;	/* at most one update event per incident per this long */
 	uint32_t max_hosts;	/* table capacity (rounded up to a power of two) */
 	double min_fraction;	/* learned threshold never below floor * this (0: 0.25) */
-	double bcast_divisor;	/* floor divided by this for broadcast/multicast destinations (0: 1) */
+	double bcast_divisor;	/* floor divided by this for broadcast/multicast destinations, never learned (0: 1) */
 	double floor_bps;	/* absolute floor in bits per second (0: no bps check) */
 	double floor_reflect_pps;	/* unsolicited amplifier responses per second (0: off) */
 	double floor_dhcp_pps;	/* DHCP packets per second network-wide (0: off) */
@@ -53,6 +53,7 @@ struct det_flood_pkt {
 	bool fragment;		/* a non-first IP fragment: no ports */
 	bool src_home;		/* inside home_net */
 	bool dst_home;
+	bool explained;		/* part of a conversation dst takes part in (it answered, or asked) */
 };
 
 enum det_flood_state {
@@ -68,10 +69,12 @@ struct det_flood_event {
 	uint64_t incident_id;	/* unique within this detector instance, from 1 */
 	uint64_t ts_ns;		/* end of the window that triggered this event */
 	uint8_t dst[16];
-	uint8_t src[16];	/* the dominant source of the window (majority vote) */
+	uint8_t src[16];	/* the dominant source when the incident started (majority vote); fixed */
+	uint16_t src_port;	/* its dominant source port, 0 if none */
 	uint16_t dst_port;	/* dominant destination port, 0 if none */
 	uint8_t proto;		/* dominant IP protocol */
-	bool src_dominant;	/* src sent more than half of the window's packets */
+	bool src_dominant;	/* src sent more than half of the starting window's packets */
+	uint8_t latest_src[16];	/* the latest anomalous window's dominant source */
 	bool learning;		/* the host's baseline was still learning: floor alone */
 	double observed_pps;
 	double expected_pps;	/* learned mean (0 while learning with no history) */

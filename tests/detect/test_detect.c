@@ -212,6 +212,49 @@ static void g_bps(struct harn *h)
 	for (int i = 0; i < 800; i++)
 		harn_pkt(h, 100 * NS + i * (NS / 400), 17, ATK, VIC, 40000, 443, 0, 1514, NULL, 0);
 }
+/* one conversation after 60 s of quiet acquaintance: data at pps from snd to rcv, an ACK back every other */
+static void gen_transfer(struct harn *h, uint32_t snd, uint32_t rcv, uint16_t sport, uint16_t rport, double pps,
+			 double secs, bool snd_opens)
+{
+	uint64_t t0 = 100 * NS, n = (uint64_t)(pps * secs);
+
+	for (int i = 0; i < 60; i++) {	/* a minute of light traffic first: the hosts are learned */
+		harn_pkt(h, 30 * NS + i * NS, 6, CLI, VIC, 30000, 443, 0x02, 60, NULL, 0);
+		harn_pkt(h, 30 * NS + i * NS + 1000, 6, VIC, CLI, 443, 30000, 0x12, 60, NULL, 0);
+	}
+	if (snd_opens) {
+		harn_pkt(h, t0 - 2000, 6, snd, rcv, sport, rport, 0x02, 60, NULL, 0);
+		harn_pkt(h, t0 - 1000, 6, rcv, snd, rport, sport, 0x12, 60, NULL, 0);
+	} else {
+		harn_pkt(h, t0 - 2000, 6, rcv, snd, rport, sport, 0x02, 60, NULL, 0);
+		harn_pkt(h, t0 - 1000, 6, snd, rcv, sport, rport, 0x12, 60, NULL, 0);
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t t = t0 + (uint64_t)((double)i * 1e9 / pps);
+
+		harn_pkt(h, t, 6, snd, rcv, sport, rport, 0x10, 1514, NULL, 1460);
+		if (i % 2)
+			harn_pkt(h, t + 1000, 6, rcv, snd, rport, sport, 0x10, 66, NULL, 0);
+	}
+}
+static void g_smb_copy(struct harn *h)
+{
+	/* a file copy between two internal hosts at 1100 packets/s: a busy conversation, no flood */
+	gen_transfer(h, CLI, VIC, 50000, 445, 1100, 20, true);
+}
+static void g_download(struct harn *h)
+{
+	/* a 60 Mbit/s download from outside (5000 packets/s towards the client), ACKed */
+	gen_transfer(h, ATK, CLI, 443, 50001, 5000, 10, false);
+}
+static void g_igmp(struct harn *h)
+{
+	/* IGMPv3 reports to 224.0.0.22 from 18 hosts every second for two minutes */
+	for (int s = 0; s < 120; s++)
+		for (int i = 0; i < 18; i++)
+			harn_pkt(h, 100 * NS + s * NS + i * 50000000ULL, 2, IP4(10, 1, 1, 20 + i), IP4(224, 0, 0, 22), 0, 0,
+				 0, 60, NULL, 0);
+}
 static void g_exfil(struct harn *h)
 {
 	for (int i = 0; i < 6000; i++)
@@ -409,6 +452,9 @@ static const struct row rows[] = {
 	{ "flood: a resolver's own answers are not", g_resolver, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "flood: DHCP starvation network-wide", g_dhcp_starve, NULL, DETECT_FLOOD, 1, "dhcp_pps_network", 0, 1.01 },
 	{ "flood: office DHCP renewals are not", g_dhcp_office, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
+	{ "flood: an SMB copy at 1100 packets/s is not", g_smb_copy, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
+	{ "flood: a 5000 packets/s download is not", g_download, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
+	{ "flood: IGMP reports to 224.0.0.22 at 18/s are not", g_igmp, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "flood: bits per second", g_bps, "detectors:\n  flood:\n    floor_bps: 2e6\n", DETECT_FLOOD, 1, "bps", 1, 1.01 },
 	{ "flood: the same under the default bps floor is not", g_bps, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "bruteforce: allow_ports silences it", g_brute, "detectors:\n  bruteforce:\n    allow_ports: [\"20-22\"]\n",
