@@ -50,7 +50,13 @@ static uint32_t det_table_hash(const struct det_key *k)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	/* a full finaliser: keys that differ only in their last bytes (an address's low octet) must spread */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 static struct det_table_hdr *det_table_slot(const struct det_table *t, uint32_t i)

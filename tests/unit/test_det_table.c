@@ -131,6 +131,33 @@ int main(void)
 	}
 	det_table_free(t);
 	det_table_free(small);
+	{
+		/* 4000 keys that differ only in their last two bytes (the low octets of an address) in a roomy table */
+		struct det_table *big = det_table_new(131072, sizeof(uint32_t));
+		uint8_t a[16] = { 0 }, b[16] = { 0 };
+		unsigned int lost = 0;
+
+		for (i = 0; i < 4000; i++) {
+			struct det_key k;
+
+			b[14] = (uint8_t)(i >> 8);
+			b[15] = (uint8_t)i;
+			k = det_key(17, a, b, 50000, 6892);
+			det_table_get(big, &k, i + 1, &created);
+		}
+		for (i = 0; i < 4000; i++) {
+			struct det_key k;
+
+			b[14] = (uint8_t)(i >> 8);
+			b[15] = (uint8_t)i;
+			k = det_key(17, a, b, 50000, 6892);
+			lost += !det_table_find(big, &k);
+		}
+		testlib_case("keys differing in their last bytes spread: none pushed out of a roomy table",
+			     lost == 0 && det_table_recycled(big) == 0, "lost %u recycled %llu", lost,
+			     (unsigned long long)det_table_recycled(big));
+		det_table_free(big);
+	}
 	testlib_case("capacity 0 is refused", det_table_new(0, 4) == NULL, "%s", "");
 	return testlib_done();
 }
