@@ -319,30 +319,58 @@ double det_win_learned(const struct det_win *w, double k)
 	return w->bl.mean + k * (sd > poisson ? sd : poisson);
 }
 
-bool det_distinct_add(struct det_distinct *d, uint64_t v)
+/* one value into a bitmap of nbits (a power of two, <= 4096): true when its bit was new */
+static bool det_distinct_bit(uint64_t *bits, unsigned int nbits, uint32_t *set, uint32_t *adds, uint64_t v)
 {
-	uint64_t h = v * 0x9e3779b97f4a7c15ULL;
+	uint64_t h = v;
 	unsigned int bit;
 
-	h ^= h >> 31;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	bit = (unsigned int)(h >> 54);	/* 0 .. 1023 */
-	if (d->bits[bit >> 6] & (1ULL << (bit & 63)))
+	/* a full 64-bit finaliser: neighbouring values (addresses of one /24) spread like random ones */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	bit = (unsigned int)(h >> 52) & (nbits - 1);
+	(*adds)++;
+	if (bits[bit >> 6] & (1ULL << (bit & 63)))
 		return false;
-	d->bits[bit >> 6] |= 1ULL << (bit & 63);
-	d->set++;
+	bits[bit >> 6] |= 1ULL << (bit & 63);
+	(*set)++;
 	return true;
+}
+
+/* linear counting: an estimate, never more than was added nor fewer than the bits set (exact when sparse) */
+static double det_distinct_estimate(unsigned int nbits, uint32_t set, uint32_t adds)
+{
+	double m = nbits, zeros = m - set, n;
+
+	if (zeros < 1)
+		zeros = 1;
+	n = floor(-m * log(zeros / m));
+	if (n > adds)
+		n = adds;
+	return n < set ? set : n;
+}
+
+bool det_distinct_add(struct det_distinct *d, uint64_t v)
+{
+	return det_distinct_bit(d->bits, 1024, &d->set, &d->adds, v);
 }
 
 double det_distinct_count(const struct det_distinct *d)
 {
-	double m = 1024.0, zeros = m - d->set;
+	return det_distinct_estimate(1024, d->set, d->adds);
+}
 
-	if (d->set < 64)
-		return d->set;	/* collisions are negligible this sparse */
-	if (zeros < 1)
-		zeros = 1;
-	return -m * log(zeros / m);
+bool det_distinct_wide_add(struct det_distinct_wide *d, uint64_t v)
+{
+	return det_distinct_bit(d->bits, 4096, &d->set, &d->adds, v);
+}
+
+double det_distinct_wide_count(const struct det_distinct_wide *d)
+{
+	return det_distinct_estimate(4096, d->set, d->adds);
 }
 
 /* Saved tables (det_saved_*): a header, then count records of key, age, baselines. */

@@ -247,12 +247,23 @@ static inline double det_win_zscore(const struct det_win *w, double expected, do
 struct det_distinct {
 	uint64_t bits[16];
 	uint32_t set;
+	uint32_t adds;		/* values added: the count never claims more than this */
 };
 
 /* Add a value (any 64-bit hash input); true if it set a new bit (a new value). */
 bool det_distinct_add(struct det_distinct *d, uint64_t v);
-/* Estimated number of distinct values added. */
+/* Estimated number of distinct values added; never more than were added. */
 double det_distinct_count(const struct det_distinct *d);
+
+/* The same with 4096 bits, where a count is reported and hundreds are expected (sweeps of a /24: +-1%). */
+struct det_distinct_wide {
+	uint64_t bits[64];
+	uint32_t set;
+	uint32_t adds;
+};
+
+bool det_distinct_wide_add(struct det_distinct_wide *d, uint64_t v);
+double det_distinct_wide_count(const struct det_distinct_wide *d);
 
 /* "22" or "6000-6063" into a range; 0 or -EINVAL. */
 int det_parse_port_range(const char *s, uint16_t *lo, uint16_t *hi);
