@@ -238,8 +238,13 @@ static const struct cfgtab_row config_rows[] = {
 			"Distinct home_net hosts one source probes on one port (TCP, UDP, ICMP echo, ARP) within 60 s",
 			"6.0", "Alert above the source's learned distinct-host count mean + k * stddev", "300"),
 	CONFIG_DET_ROWS("bruteforce", bruteforce, "8", 1e6,
-			"Connections from one source to one authentication service (SSH, RDP, SMB, FTP, Kerberos, ...) within 60 s",
-			"6.0", "Alert above the pair's learned connection count mean + k * stddev", "300"),
+			"Logins one source had refused by one service (where the protocol says so: Kerberos, LDAP, SMB, FTP, "
+			"mail, databases, HTTP), or short sessions with an opaque one (SSH, RDP, VNC, TLS), within 60 s",
+			"6.0", "Unused (the floor is absolute: a learned baseline of failures would teach failure)", "300"),
+	{ .key = "detectors.bruteforce.ports", .type = CFGTAB_STRING_LIST, .def = "", .offset = OFF(bruteforce.ports),
+	  .size = CONFIG_PORT_LEN, .count_max = CONFIG_MAX_ALLOW, .count_offset = OFF(bruteforce.n_ports),
+	  .doc = "More authentication services (\"2222\" or \"8000-8010\") besides those known by port or banner "
+		 "(SSH, RDP, VNC and Telnet on any port; 22 23 3389 5900 993 995 465 636 5986 by port)" },
 	CONFIG_DET_ROWS("exfil", exfil, "2000000", 1e12,
 			"Bytes per second one home_net host sends outside (x50: one long upload to one destination)",
 			"8.0", "Alert above the host's learned outbound rate mean + k * stddev", "300"),

@@ -1,74 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_bruteforce.c: password guessing seen from the wire: one source opening
- * connection after connection to one authentication service (SSH, Telnet,
- * FTP, SMB, RDP, Kerberos, LDAP, mail, databases, VNC) within a minute.
- * Encrypted protocols hide failures, so the connection rate is the signal.
- * A connection counts once its client has sent data (payload bytes, or PSH,
- * which ends every write, where no frame came with the packet): a guess has to
- * carry credentials, while retransmitted SYNs and connect-and-close liveness
- * checks carry none.
+ * det_bruteforce.c: password guessing seen from the wire, one source against
+ * one service of one host. Where the protocol says so in the clear
+ * (Kerberos, LDAP, SMB2, FTP, POP3, IMAP, SMTP, MySQL, PostgreSQL, MSSQL,
+ * HTTP with credentials) only refused logins count: a Windows logon's burst
+ * of twenty Kerberos and ten LDAP exchanges refuses nothing. Where it is
+ * opaque (SSH, RDP, VNC, Telnet, TLS-wrapped services) a guess is a short,
+ * small session that carried the client's data. The service is known by its
+ * banner or framing (SSH on any port is SSH) or by port (the defaults and
+ * detectors.bruteforce.ports). A burst of netlogon authentications (as
+ * Zerologon makes) is reported the same way. A login accepted after the
+ * refusals raises the incident to severity 1.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "det_common.h"
 
-enum { BRUTE_WIN_NS = 60ULL * DET_NS, BRUTE_OPEN = 16 };
+enum { BRUTE_WIN_NS = 60ULL * DET_NS, BRUTE_MAX_PORTS = CONFIG_MAX_ALLOW };
+/* an opaque session that looks like one guess: this short, this small, with the client's data */
+static const uint64_t BRUTE_GUESS_NS = 60ULL * DET_NS;
+enum { BRUTE_GUESS_BYTES = 65536 };
 
-static const uint16_t det_bruteforce_ports[] = {
-	21, 22, 23, 25, 88, 110, 139, 143, 389, 445, 465, 587, 636, 993, 995,
-	1433, 1521, 3306, 3389, 5432, 5900, 5985, 5986,
+/* opaque authentication services known by port (their banner is encrypted, or absent) */
+static const uint16_t det_bruteforce_opaque_ports[] = { 22, 23, 3389, 5900, 993, 995, 465, 636, 5986 };
+
+enum brute_kind {
+	BRUTE_FAILS = 0,	/* logins refused in the clear */
+	BRUTE_GUESSES,		/* short sessions with an opaque service */
+	BRUTE_NETLOGON,		/* netlogon authentications */
+	BRUTE_KINDS,
 };
 
+static const char *const det_bruteforce_metric[BRUTE_KINDS] = { "failed_logins", "short_sessions",
+								 "netlogon_authentications" };
+
 struct brute_ent {
-	struct det_win w;
-	uint32_t conns;
-	uint8_t judged;
-	uint8_t next;			/* the slot of open[] a new SYN overwrites */
-	uint16_t open[BRUTE_OPEN];	/* client ports of SYNs not yet counted; 0: free */
+	uint64_t start_ns;		/* the open window's start, 0: none */
+	uint32_t n[BRUTE_KINDS];	/* this window */
+	uint32_t refused_total;		/* refusals while an incident is open (for the success note) */
+	uint8_t app;
 };
 
 struct det_bruteforce {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
-	double alpha;
+	struct { uint16_t lo, hi; } ports[BRUTE_MAX_PORTS];
+	uint32_t n_ports;
 };
 _Static_assert(offsetof(struct det_bruteforce, b) == 0, "det_base first: det_base_* take the state");
 
-static bool det_bruteforce_auth_port(uint16_t port)
+static void det_bruteforce_ports(struct det_bruteforce *s)
 {
-	unsigned int i;
+	const struct config_detector *cfg = s->b.env->cfg;
+	uint32_t i;
 
-	for (i = 0; i < sizeof(det_bruteforce_ports) / sizeof(det_bruteforce_ports[0]); i++)
-		if (det_bruteforce_ports[i] == port)
-			return true;
-	return false;
-}
-
-/*
- * A SYN from client port sport opens a connection (a retransmission of one
- * still open is the same); its first data segment counts it. True when this
- * segment counts a connection.
- */
-static bool det_bruteforce_conn(struct brute_ent *e, uint16_t sport, bool syn)
-{
-	unsigned int i;
-
-	if (!sport)
-		return false;
-	for (i = 0; i < BRUTE_OPEN; i++) {
-		if (e->open[i] != sport)
-			continue;
-		if (syn)
-			return false;	/* retransmitted SYN */
-		e->open[i] = 0;
-		return true;
-	}
-	if (syn) {
-		e->open[e->next] = sport;
-		e->next = (uint8_t)((e->next + 1) % BRUTE_OPEN);
-	}
-	return false;
+	s->n_ports = 0;
+	for (i = 0; i < cfg->n_ports && i < BRUTE_MAX_PORTS; i++)
+		if (!det_parse_port_range(cfg->ports[i], &s->ports[s->n_ports].lo, &s->ports[s->n_ports].hi))
+			s->n_ports++;
 }
 
 static void *det_bruteforce_create(const struct det_env *env)
@@ -76,83 +66,150 @@ static void *det_bruteforce_create(const struct det_env *env)
 	struct det_bruteforce *s = det_base_new(sizeof(*s), env, 16384, sizeof(struct brute_ent),
 						10ULL * DET_NS, 60ULL * DET_NS);
 
-	if (!s)
-		return NULL;
-	s->alpha = baseline_alpha(60.0, 3600.0);
+	if (s)
+		det_bruteforce_ports(s);
 	return s;
 }
 
-static void det_bruteforce_close(struct det_bruteforce *s, struct brute_ent *e)
+static int det_bruteforce_reconfigure(void *st)
 {
-	if (!e->judged && e->w.start_ns)
-		baseline_update(&e->w.bl, e->conns, s->alpha);
-	e->conns = 0;
-	e->judged = 0;
-	e->w.start_ns = 0;
+	det_bruteforce_ports(st);
+	return 0;
+}
+
+/* An authentication service whose failures are not visible: by its banner, or by port. */
+static bool det_bruteforce_opaque(const struct det_bruteforce *s, const struct det_conn *c)
+{
+	unsigned int i;
+
+	switch (c->app) {
+	case DET_APP_SSH:
+	case DET_APP_RDP:
+	case DET_APP_VNC:
+	case DET_APP_TELNET:
+		return true;
+	case DET_APP_NONE:
+	case DET_APP_TLS:
+		break;
+	default:
+		return false;	/* a protocol that says whether a login failed: its verdicts count */
+	}
+	if (c->proto != 6)
+		return false;
+	for (i = 0; i < sizeof(det_bruteforce_opaque_ports) / sizeof(det_bruteforce_opaque_ports[0]); i++)
+		if (c->sport == det_bruteforce_opaque_ports[i])
+			return true;
+	for (i = 0; i < s->n_ports; i++)
+		if (c->sport >= s->ports[i].lo && c->sport <= s->ports[i].hi)
+			return true;
+	return false;
+}
+
+static struct det_key det_bruteforce_key(const struct det_conn *c)
+{
+	return det_key(1, c->cli, c->srv, c->sport, c->proto);
+}
+
+static struct brute_ent *det_bruteforce_ent(struct det_bruteforce *s, const struct det_conn *c, uint64_t now)
+{
+	struct det_key k = det_bruteforce_key(c);
+	bool created;
+	struct brute_ent *e = det_table_get(s->b.tab, &k, now, &created);
+
+	if (e->start_ns && now >= e->start_ns + BRUTE_WIN_NS)
+		memset(e->n, 0, sizeof(e->n)), e->start_ns = 0;
+	if (!e->start_ns)
+		e->start_ns = now;
+	if (c->app)
+		e->app = c->app;
+	return e;
+}
+
+/* One more attempt of a kind in c's window: an incident once floor of them are in. */
+static void det_bruteforce_count(struct det_bruteforce *s, const struct det_conn *c, enum brute_kind kind,
+				 uint64_t now)
+{
+	const struct det_env *env = s->b.env;
+	struct brute_ent *e = det_bruteforce_ent(s, c, now);
+	struct det_key k = det_bruteforce_key(c);
+	struct detect_incident *inc;
+	bool is_new;
+
+	e->n[kind]++;
+	if (kind != BRUTE_GUESSES)
+		e->refused_total++;
+	inc = det_incidents_find(s->b.inc, &k);
+	if (!inc && e->n[kind] < env->cfg->floor)
+		return;
+	inc = det_incidents_open(s->b.inc, &k, now, &is_new);
+	if (is_new) {
+		inc->start_ns = e->start_ns;
+		inc->metric = det_bruteforce_metric[kind];
+		inc->window_s = (double)BRUTE_WIN_NS / DET_NS;
+		inc->threshold = env->cfg->floor;
+		memcpy(inc->src, c->cli, 16);
+		memcpy(inc->dst, c->srv, 16);
+		inc->src_port = c->cport;
+		inc->dst_port = c->sport;
+		inc->proto = c->proto;
+		det_incident_add_port(inc, c->sport);
+		det_incident_add_host(inc, c->srv);
+		if (kind == BRUTE_NETLOGON) {
+			inc->technique = "T1210";
+			inc->severity = 1;
+		}
+		snprintf(inc->detail, sizeof(inc->detail), "%s%s", det_app_name((enum det_app)e->app),
+			 kind == BRUTE_FAILS ? " logins refused" : kind == BRUTE_NETLOGON ? " netlogon authentication burst"
+											: " sessions that end after a few seconds");
+	}
+	det_incident_add_flow(inc, c->cli, c->cport, c->srv, c->sport, c->proto);
+	inc->observed = e->n[kind] > inc->observed ? e->n[kind] : inc->observed;
+	inc->count = is_new ? e->n[kind] : inc->count + 1;
+	det_incidents_report(s->b.inc, inc, is_new, now);
+}
+
+/* The server accepted a login: after refusals, the guessing may have worked. */
+static void det_bruteforce_accepted(struct det_bruteforce *s, const struct det_conn *c, uint64_t now)
+{
+	struct det_key k = det_bruteforce_key(c);
+	struct detect_incident *inc = det_incidents_find(s->b.inc, &k);
+	struct brute_ent *e = det_table_find(s->b.tab, &k);
+
+	if (!inc || !e)
+		return;
+	inc->severity = 1;
+	snprintf(inc->detail, sizeof(inc->detail), "%s login accepted after %u refused",
+		 det_app_name((enum det_app)e->app), e->refused_total);
+	det_incidents_report(s->b.inc, inc, false, now);
 }
 
 static void det_bruteforce_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_bruteforce *s = st;
-	const struct pkt_info *pi = p->pi;
-	const struct det_env *env = s->b.env;
-	struct det_key k;
-	struct brute_ent *e;
-	struct detect_incident *inc;
-	bool created, learning, is_new;
-	double thr;
 
-	if (!pi || pi->is_fragment)
-		return;
 	s->b.now_ns = p->ts_ns;
-	if (pi->proto == 6) {
-		/* a connection attempt (SYN, no ACK/RST) or client data (ACK with bytes or PSH) */
-		if ((pi->tcp_flags & 0x16) != 0x02 &&
-		    ((pi->tcp_flags & 0x16) != 0x10 || (!p->payload_len && !(pi->tcp_flags & 0x08))))
-			return;
-	} else if (pi->proto == 17) {
-		if (pi->dst_port != 88 || pi->src_port == 88)	/* Kerberos over UDP: each AS/TGS request */
-			return;
-	} else {
+	if (!p->conn || !p->news)
 		return;
-	}
-	if (!det_bruteforce_auth_port(pi->dst_port))
+	if (p->news & DET_CONN_NEWS_AUTH_FAIL)
+		det_bruteforce_count(s, p->conn, BRUTE_FAILS, p->ts_ns);
+	if (p->news & DET_CONN_NEWS_NETLOGON_AUTH)
+		det_bruteforce_count(s, p->conn, BRUTE_NETLOGON, p->ts_ns);
+	if (p->news & DET_CONN_NEWS_AUTH_OK)
+		det_bruteforce_accepted(s, p->conn, p->ts_ns);
+}
+
+/* An opaque session that ended: a guess when short, small, and the client had its say. */
+static void det_bruteforce_conn(void *st, const struct det_conn *c, enum det_conn_event ev, uint64_t now_ns)
+{
+	struct det_bruteforce *s = st;
+
+	if (ev != DET_CONN_EV_END || c->proto != 6 || !c->segs[0] || !(c->status & DET_CONN_ANSWERED))
 		return;
-	k = det_key(1, pi->src, pi->dst, pi->dst_port, pi->proto);
-	e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
-	if (created)
-		baseline_init(&e->w.bl);
-	if (det_win_over(&e->w, p->ts_ns, BRUTE_WIN_NS))
-		det_bruteforce_close(s, e);
-	if (!e->w.start_ns)
-		det_win_open(&e->w, p->ts_ns);
-	if (pi->proto == 6 && !det_bruteforce_conn(e, pi->src_port, pi->tcp_flags & 0x02))
+	if (c->last_ns - c->first_ns > BRUTE_GUESS_NS || c->bytes[0] > BRUTE_GUESS_BYTES ||
+	    c->bytes[1] > BRUTE_GUESS_BYTES || !det_bruteforce_opaque(s, c))
 		return;
-	e->conns++;
-	learning = det_win_learning(&e->w, env, p->ts_ns);
-	thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));
-	if (e->conns < thr)
-		return;
-	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
-	if (is_new) {
-		inc->start_ns = e->w.start_ns;
-		inc->metric = "connections_per_window";
-		inc->window_s = (double)BRUTE_WIN_NS / DET_NS;
-		inc->learning = learning;
-		inc->expected = learning ? 0 : e->w.bl.mean;
-		inc->threshold = thr;
-		memcpy(inc->src, pi->src, 16);
-		memcpy(inc->dst, pi->dst, 16);
-		inc->proto = pi->proto;
-		inc->dst_port = pi->dst_port;
-		det_incident_add_port(inc, pi->dst_port);
-		det_incident_add_host(inc, pi->dst);
-	}
-	inc->observed = e->conns;
-	inc->count++;
-	inc->zscore = det_win_zscore(&e->w, inc->expected, e->conns);
-	e->judged = 1;
-	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
+	s->b.now_ns = now_ns;
+	det_bruteforce_count(s, c, BRUTE_GUESSES, now_ns);
 }
 
 static bool det_bruteforce_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
@@ -161,9 +218,9 @@ static bool det_bruteforce_walk(void *ctx, const struct det_key *k, void *v, uin
 	struct brute_ent *e = v;
 
 	(void)k;
-	if (det_win_over(&e->w, s->b.now_ns, BRUTE_WIN_NS))
-		det_bruteforce_close(s, e);
-	return det_base_idle(&s->b, last_ns, 3600ULL * DET_NS);
+	if (e->start_ns && s->b.now_ns >= e->start_ns + BRUTE_WIN_NS && !det_incidents_find(s->b.inc, k))
+		e->refused_total = 0;
+	return det_base_idle(&s->b, last_ns, 600ULL * DET_NS);
 }
 
 static void det_bruteforce_tick(void *st, uint64_t now_ns)
@@ -173,20 +230,12 @@ static void det_bruteforce_tick(void *st, uint64_t now_ns)
 	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_bruteforce_walk, s);
 }
 
-/* what survives a restart: the window baselines and learned age of each entry */
-static const struct det_saved_layout det_bruteforce_layout = {
-	.first_off = offsetof(struct brute_ent, w.first_ns),
-	.bl_off = offsetof(struct brute_ent, w.bl),
-	.n_bl = 1,
-	.init = NULL,
-};
-
 const struct det_ops det_bruteforce_ops = {
 	.create = det_bruteforce_create,
 	.destroy = det_base_destroy,
 	.packet = det_bruteforce_packet,
 	.tick = det_bruteforce_tick,
 	.finish = det_base_finish,
-	.learned = det_base_learned,
-	.layout = &det_bruteforce_layout,
+	.conn = det_bruteforce_conn,
+	.reconfigure = det_bruteforce_reconfigure,
 };

@@ -59,23 +59,117 @@ static void g_web_client(struct harn *h)
 	for (int i = 1; i <= 40; i++)
 		harn_pkt(h, 100 * NS + i * 100000000ULL, 6, CLI, IP4(203, 0, 113, i), 50000 + i, 443, 0x02, 60, NULL, 0);
 }
+/* one TCP session from c:cport to v:port, the messages alternating from the server's first (msgs[i] NULL: none) */
+static uint64_t tcp_session(struct harn *h, uint64_t t, uint32_t c, uint32_t v, uint16_t cport, uint16_t port,
+			    const uint8_t *const *msgs, const uint32_t *lens, unsigned int n, bool server_first)
+{
+	unsigned int i;
+
+	harn_pkt(h, t, 6, c, v, cport, port, 0x02, 60, NULL, 0);
+	harn_pkt(h, t + 1000000, 6, v, c, port, cport, 0x12, 60, NULL, 0);
+	harn_pkt(h, t + 2000000, 6, c, v, cport, port, 0x10, 60, NULL, 0);
+	t += 3000000;
+	for (i = 0; i < n; i++, t += 20000000) {
+		bool from_server = (i % 2 == 0) == server_first;
+
+		if (from_server)
+			harn_pkt(h, t, 6, v, c, port, cport, 0x18, 60 + lens[i], msgs[i], lens[i]);
+		else
+			harn_pkt(h, t, 6, c, v, cport, port, 0x18, 60 + lens[i], msgs[i], lens[i]);
+	}
+	harn_pkt(h, t, 6, v, c, port, cport, 0x11, 60, NULL, 0);
+	harn_pkt(h, t + 1000000, 6, c, v, cport, port, 0x11, 60, NULL, 0);
+	return t + 2000000;
+}
+
+/* an SSH login attempt: banners, key exchange, a refused password, and the server closes */
+static uint64_t ssh_guess(struct harn *h, uint64_t t, uint32_t c, uint16_t cport, uint16_t port)
+{
+	static const uint8_t sb[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", cb[] = "SSH-2.0-libssh_0.9.6\r\n";
+	static uint8_t kex[1024];
+	const uint8_t *m[] = { sb, cb, kex, kex, kex, kex };
+	const uint32_t l[] = { sizeof(sb) - 1, sizeof(cb) - 1, 1080, 1000, 300, 80 };
+
+	return tcp_session(h, t, c, VIC, cport, port, m, l, 6, true);
+}
 static void g_brute(struct harn *h)
 {
-	/* each guess: SYN, then the client's data (PSH+ACK) */
-	for (int i = 0; i < 20; i++) {
-		harn_pkt(h, 100 * NS + i * 250000000ULL, 6, ATK, VIC, 40000 + i, 22, 0x02, 60, NULL, 0);
-		harn_pkt(h, 100 * NS + i * 250000000ULL + 20000000, 6, ATK, VIC, 40000 + i, 22, 0x18, 120, NULL, 0);
-	}
+	/* twenty SSH password guesses, one session every 250 ms */
+	for (int i = 0; i < 20; i++)
+		ssh_guess(h, 100 * NS + i * 250000000ULL, ATK, (uint16_t)(40000 + i), 22);
+}
+static void g_brute_altport(struct harn *h)
+{
+	/* the same on port 2222: the banner says SSH */
+	for (int i = 0; i < 20; i++)
+		ssh_guess(h, 100 * NS + i * 250000000ULL, ATK, (uint16_t)(40000 + i), 2222);
+}
+static void g_ssh_admin(struct harn *h)
+{
+	/* an administrator: a few short commands and one long session are not guessing */
+	static uint8_t data[1400];
+	const uint8_t *m[64];
+	uint32_t l[64];
+
+	for (int i = 0; i < 64; i++)
+		m[i] = data, l[i] = 1400;
+	for (int i = 0; i < 5; i++)
+		ssh_guess(h, 100 * NS + i * 5 * NS, CLI, (uint16_t)(41000 + i), 22);
+	tcp_session(h, 200 * NS, CLI, VIC, 42000, 22, m, l, 64, true);
 }
 static void g_brute_nopsh(struct harn *h)
 {
-	/* each guess: SYN, then the client's credentials in a segment without PSH */
-	static const uint8_t cred[32] = "USER admin\r\nPASS guess\r\n";
+	/* FTP: three refused passwords per connection, as guessing tools do */
+	static const uint8_t hi[] = "220 FTP server ready\r\n", user[] = "USER admin\r\n", pw[] = "331 Password required\r\n",
+			     pass[] = "PASS guess\r\n", no[] = "530 Login incorrect.\r\n";
+	const uint8_t *m[] = { hi, user, pw, pass, no, user, pw, pass, no, user, pw, pass, no };
+	const uint32_t l[] = { sizeof(hi) - 1, sizeof(user) - 1, sizeof(pw) - 1, sizeof(pass) - 1, sizeof(no) - 1,
+			       sizeof(user) - 1, sizeof(pw) - 1, sizeof(pass) - 1, sizeof(no) - 1,
+			       sizeof(user) - 1, sizeof(pw) - 1, sizeof(pass) - 1, sizeof(no) - 1 };
 
-	for (int i = 0; i < 20; i++) {
-		harn_pkt(h, 100 * NS + i * 250000000ULL, 6, ATK, VIC, 40000 + i, 21, 0x02, 60, NULL, 0);
-		harn_pkt(h, 100 * NS + i * 250000000ULL + 20000000, 6, ATK, VIC, 40000 + i, 21, 0x10, 86, cred, 32);
-	}
+	for (int i = 0; i < 4; i++)
+		tcp_session(h, 100 * NS + i * NS, ATK, VIC, (uint16_t)(40000 + i), 21, m, l, 13, true);
+}
+
+/* Kerberos over TCP: the 4-byte record length, then the message */
+static const uint8_t krb_as_req[] = { 0, 0, 0, 7, 0x6a, 5, 0x30, 3, 0xa1, 1, 5 };
+static const uint8_t krb_as_rep[] = { 0, 0, 0, 7, 0x6b, 5, 0x30, 3, 0xa0, 1, 5 };
+static const uint8_t krb_tgs_req[] = { 0, 0, 0, 7, 0x6c, 5, 0x30, 3, 0xa1, 1, 5 };
+static const uint8_t krb_tgs_rep[] = { 0, 0, 0, 7, 0x6d, 5, 0x30, 3, 0xa0, 1, 5 };
+/* KRB-ERROR: pvno 5, msg-type 30, stime, susec, error-code (last byte) */
+#define KRB_ERROR(code) { 0, 0, 0, 0x2b, 0x7e, 0x29, 0x30, 0x27, 0xa0, 3, 2, 1, 5, 0xa1, 3, 2, 1, 30, \
+			  0xa4, 0x11, 0x18, 0x0f, '2', '0', '2', '6', '1', '2', '0', '7', '1', '2', '0', '0', '0', '0', 'Z', \
+			  0xa5, 3, 2, 1, 0, 0xa6, 3, 2, 1, code }
+static const uint8_t krb_preauth_required[] = KRB_ERROR(25), krb_preauth_failed[] = KRB_ERROR(24);
+/* LDAP simple bind and its success */
+static const uint8_t ldap_bind[] = { 0x30, 0x0c, 2, 1, 1, 0x60, 7, 2, 1, 3, 4, 0, 0x80, 0 };
+static const uint8_t ldap_bind_ok[] = { 0x30, 0x0c, 2, 1, 1, 0x61, 7, 0x0a, 1, 0, 4, 0, 4, 0 };
+
+static void g_windows_logon(struct harn *h)
+{
+	/* a workstation logs on: 20 Kerberos exchanges and 10 LDAP binds to its DC in 3 s, all accepted */
+	const uint8_t *as[] = { krb_as_req, krb_preauth_required }, *as2[] = { krb_as_req, krb_as_rep },
+		      *tgs[] = { krb_tgs_req, krb_tgs_rep }, *ld[] = { ldap_bind, ldap_bind_ok };
+	const uint32_t asl[] = { sizeof(krb_as_req), sizeof(krb_preauth_required) },
+		       as2l[] = { sizeof(krb_as_req), sizeof(krb_as_rep) },
+		       tgsl[] = { sizeof(krb_tgs_req), sizeof(krb_tgs_rep) }, ldl[] = { sizeof(ldap_bind), sizeof(ldap_bind_ok) };
+	uint64_t t = 100 * NS;
+
+	tcp_session(h, t, CLI, VIC, 50000, 88, as, asl, 2, false);
+	tcp_session(h, t + 50000000, CLI, VIC, 50001, 88, as2, as2l, 2, false);
+	for (int i = 0; i < 18; i++)
+		tcp_session(h, t + 100000000 + i * 100000000ULL, CLI, VIC, (uint16_t)(50002 + i), 88, tgs, tgsl, 2, false);
+	for (int i = 0; i < 10; i++)
+		tcp_session(h, t + 150000000 + i * 200000000ULL, CLI, VIC, (uint16_t)(51000 + i), 389, ld, ldl, 2, false);
+}
+static void g_krb_guess(struct harn *h)
+{
+	/* password guessing against Kerberos: every pre-authentication refused */
+	const uint8_t *m[] = { krb_as_req, krb_preauth_failed };
+	const uint32_t l[] = { sizeof(krb_as_req), sizeof(krb_preauth_failed) };
+
+	for (int i = 0; i < 12; i++)
+		tcp_session(h, 100 * NS + i * 300000000ULL, ATK, VIC, (uint16_t)(40000 + i), 88, m, l, 2, false);
 }
 static void g_brute_nodata(struct harn *h)
 {
@@ -434,8 +528,15 @@ static const struct row rows[] = {
 	{ "hostsweep: 40 hosts pinged", g_sweep, NULL, DETECT_HOSTSWEEP, 1, "distinct_hosts", 0, 0.2 },
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
-	{ "bruteforce: 4 ssh connections/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "connections_per_window", 1, 2 },
-	{ "bruteforce: credentials without PSH", g_brute_nopsh, NULL, DETECT_BRUTEFORCE, 1, "connections_per_window", 1, 2 },
+	{ "bruteforce: 4 ssh guesses/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "short_sessions", 1, 2.1 },
+	{ "bruteforce: ssh on port 2222, known by its banner", g_brute_altport, NULL, DETECT_BRUTEFORCE, 1,
+	  "short_sessions", 1, 2.1 },
+	{ "bruteforce: an administrator's ssh sessions are not", g_ssh_admin, NULL, DETECT_BRUTEFORCE, 0, NULL, 0, 0 },
+	{ "bruteforce: ftp logins refused", g_brute_nopsh, NULL, DETECT_BRUTEFORCE, 1, "failed_logins", 1, 3 },
+	{ "bruteforce: a windows logon (20 kerberos, 10 ldap) is not", g_windows_logon, NULL, DETECT_BRUTEFORCE, 0, NULL,
+	  0, 0 },
+	{ "bruteforce: kerberos pre-authentication refused", g_krb_guess, NULL, DETECT_BRUTEFORCE, 1, "failed_logins", 1,
+	  2.2 },
 	{ "bruteforce: connect-and-close checks and SYN retransmissions are not", g_brute_nodata, NULL, DETECT_BRUTEFORCE, 0,
 	  NULL, 0, 0 },
 	{ "portscan: stealth probes (NULL, SYN+FIN, Xmas)", g_stealth, NULL, DETECT_PORTSCAN, 1, "stealth_probes", 1, 0.1 },
