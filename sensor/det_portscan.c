@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_portscan.c: vertical scans: one source probing many ports of one host
- * within a minute (TCP packets opening or probing without ACK, UDP from a
- * client port to a well-known one, and for ICMP the number of distinct request types and codes,
- * which is how ICMP fingerprinting shows). Judged on every new port.
+ * det_portscan.c: vertical scans: one source probing many ports of one host.
+ * A probe is a TCP segment that opens or probes without ACK (SYN, FIN, NULL,
+ * Xmas), any UDP datagram a client sends (at most a few per port: more is a
+ * stream or a flood), or a conversation the host refused (its RST to a bare
+ * ACK or window probe, its ICMP unreachable to a UDP probe): counted within
+ * a minute, judged on every new port. A host probed with many IP protocols
+ * (nmap -sO) is one too. Slow scans (a probe every few seconds or minutes)
+ * show in an hour's window of ports whose probes failed (refused,
+ * unanswered, or a handshake reset before a byte).
  * Stealth scans and OS fingerprinting show in fewer packets: TCP segments
  * whose flags no stack sends in a real connection (NULL, SYN+FIN, SYN+RST,
  * FIN or URG/PSH without ACK); a few of them from one source to one host
@@ -21,7 +26,19 @@
 #include "det_common.h"
 #include "det_rfb.h"
 
-enum { SCAN_WIN_NS = 60ULL * DET_NS, SCAN_ICMP_DIV = 5, SCAN_ICMP_MIN = 4, SCAN_PER_PORT = 4, SCAN_STEALTH_MIN = 3 };
+enum {
+	SCAN_WIN_NS = 60ULL * DET_NS,
+	SCAN_ICMP_DIV = 5,
+	SCAN_ICMP_MIN = 4,
+	SCAN_PER_PORT = 4,
+	SCAN_STEALTH_MIN = 3,
+	SCAN_PROTOS = 8,		/* distinct IP protocols to one host: a protocol scan */
+};
+/* UDP to one host from this many sources in a few seconds is a flood's, not scans */
+enum { SCAN_UDP_SOURCES = 4, SCAN_UDP_PROBE_BYTES = 64, SCAN_UDP_MAX_PPS = 1000 };
+static const uint64_t SCAN_UDP_SRC_NS = 5ULL * DET_NS;
+/* a slow scan's window: ports whose probes failed, over an hour */
+static const uint64_t SCAN_SLOW_NS = 3600ULL * DET_NS;
 
 /*
  * VNC sessions followed at once (the oldest is recycled), the longest an RFB
@@ -49,8 +66,13 @@ struct scan_ent {
 	uint64_t probes;
 	uint8_t judged;
 	uint8_t odd_kinds;		/* enum det_portscan_odd seen this window */
+	uint8_t n_protos;		/* IP protocols seen this window */
 	uint32_t odd;			/* segments with odd flags this window */
 	uint32_t rfb_probes;		/* VNC probes this window */
+	uint64_t protos[4];		/* bit p: IP protocol p sent this window */
+	uint64_t udp;			/* UDP datagrams sent this window (probes or not) */
+	uint64_t slow_start;		/* the slow window: failed probes' ports over an hour */
+	struct det_distinct slow;
 };
 
 /* one VNC session being followed, keyed by its sockets in address order */
@@ -60,8 +82,17 @@ struct scan_rfb {
 	uint8_t server_low;		/* the server is the key's first socket */
 };
 
+/* who sends UDP to one host: many at once is a flood (random ports), whose sources are no scanners */
+struct scan_udp_dst {
+	uint64_t start_ns;
+	uint32_t src[SCAN_UDP_SOURCES];
+	uint8_t n;
+};
+
 struct det_portscan {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
+	struct det_incidents *slow;	/* slow scans: they end after ten quiet minutes, not thirty seconds */
+	struct det_table *udp_dsts;	/* host -> struct scan_udp_dst */
 	double alpha;
 	struct det_table *rfb;		/* VNC handshakes being followed (not learned state) */
 	uint64_t rfb_walk_ns;		/* when tick drops idle ones next */
@@ -77,7 +108,9 @@ static void *det_portscan_create(const struct det_env *env)
 		return NULL;
 	s->alpha = baseline_alpha(60.0, 3600.0);
 	s->rfb = det_table_new(SCAN_RFB_SESSIONS, sizeof(struct scan_rfb));
-	if (!s->rfb) {
+	s->slow = det_incidents_new(env, 1024, 60ULL * DET_NS, 600ULL * DET_NS);
+	s->udp_dsts = det_table_new(8192, sizeof(struct scan_udp_dst));
+	if (!s->rfb || !s->slow || !s->udp_dsts) {
 		det_base_destroy(s);
 		return NULL;
 	}
@@ -88,8 +121,11 @@ static void det_portscan_destroy(void *st)
 {
 	struct det_portscan *s = st;
 
-	if (s)
+	if (s) {
 		det_table_free(s->rfb);
+		det_incidents_free(s->slow);
+		det_table_free(s->udp_dsts);
+	}
 	det_base_destroy(st);
 }
 
@@ -99,6 +135,9 @@ static void det_portscan_close(struct det_portscan *s, struct scan_ent *e)
 		baseline_update(&e->w.bl, det_distinct_count(&e->ports), s->alpha);
 	memset(&e->ports, 0, sizeof(e->ports));
 	memset(&e->icmp, 0, sizeof(e->icmp));
+	memset(e->protos, 0, sizeof(e->protos));
+	e->n_protos = 0;
+	e->udp = 0;
 	e->probes = 0;
 	e->judged = 0;
 	e->odd = 0;
@@ -138,20 +177,23 @@ static void det_portscan_begin(struct detect_incident *inc, const struct scan_en
 	det_incident_add_host(inc, dst);
 }
 
-/* One probe from pi->src to pi->dst; port is the TCP/UDP port, icmp_kind 0 or type<<8|code + 1. */
-static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *p, uint16_t port, uint32_t icmp_kind)
+/*
+ * One probe from src to dst: port the TCP/UDP port probed, icmp_kind 0 or
+ * type<<8|code + 1; sport/src_port the probing conversation (alert tuple).
+ */
+static void det_portscan_probe(struct det_portscan *s, uint64_t ts, const uint8_t *src, uint16_t sport,
+			       const uint8_t *dst, uint8_t proto, uint16_t port, uint32_t icmp_kind)
 {
-	const struct pkt_info *pi = p->pi;
 	const struct det_env *env = s->b.env;
 	struct det_key k;
 	bool fresh, learning, is_new;
-	struct scan_ent *e = det_portscan_ent(s, p->pi->src, p->pi->dst, p->ts_ns);
+	struct scan_ent *e = det_portscan_ent(s, src, dst, ts);
 	double n, thr;
 	const char *metric;
 	struct detect_incident *inc;
 
 	e->probes++;
-	learning = det_win_learning(&e->w, env, p->ts_ns);
+	learning = det_win_learning(&e->w, env, ts);
 	if (icmp_kind) {
 		fresh = det_distinct_add(&e->icmp, icmp_kind);
 		n = det_distinct_count(&e->icmp);
@@ -160,7 +202,7 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 			thr = SCAN_ICMP_MIN;
 		metric = "distinct_icmp_types";
 	} else {
-		fresh = det_distinct_add(&e->ports, ((uint64_t)pi->proto << 16) | port);
+		fresh = det_distinct_add(&e->ports, ((uint64_t)proto << 16) | port);
 		n = det_distinct_count(&e->ports);
 		thr = det_threshold(env, learning, det_win_learned(&e->w, env->cfg->k));
 		metric = "distinct_ports";
@@ -168,25 +210,172 @@ static void det_portscan_probe(struct det_portscan *s, const struct detect_pkt *
 	/* a scan sends a packet or two per port; many per port is a flood's random ports */
 	if (n < thr || (!icmp_kind && e->probes > SCAN_PER_PORT * n))
 		return;
-	k = det_key(1, pi->src, pi->dst, icmp_kind ? 1 : 0, 0);
+	k = det_key(1, src, dst, icmp_kind ? 1 : 0, 0);
 	inc = det_incidents_find(s->b.inc, &k);
 	if (!fresh && inc)
 		return;
-	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
+	inc = det_incidents_open(s->b.inc, &k, ts, &is_new);
 	if (is_new) {
-		det_portscan_begin(inc, e, metric, pi->src, pi->dst, pi->proto, thr);
+		det_portscan_begin(inc, e, metric, src, dst, proto, thr);
 		inc->learning = learning;
 		inc->expected = learning || icmp_kind ? 0 : e->w.bl.mean;
+		if (icmp_kind) {
+			inc->icmp = 1;
+			inc->icmp_type = (uint8_t)((icmp_kind - 1) >> 8);
+			inc->icmp_code = (uint8_t)(icmp_kind - 1);
+		} else {
+			inc->src_port = sport;
+			inc->dst_port = port;
+		}
+		inc->technique = config_in_home_net(env->all, src) ? "T1046" : "T1595.001";
 	}
-	if (!icmp_kind)
+	if (!icmp_kind) {
 		det_incident_add_port(inc, port);
-	inc->dst_port = icmp_kind ? 0 : port;
+		det_incident_add_flow(inc, src, sport, dst, port, proto);
+	}
 	inc->observed = n;
 	inc->distinct = (uint32_t)n;
 	inc->count = e->probes;
 	inc->zscore = det_win_zscore(&e->w, inc->expected, n);
 	e->judged = 1;
+	det_incidents_report(s->b.inc, inc, is_new, ts);
+}
+
+/* Every IP protocol src sends dst: many of them in a minute is a protocol scan (nmap -sO). */
+static void det_portscan_proto(struct det_portscan *s, const struct detect_pkt *p)
+{
+	const struct pkt_info *pi = p->pi;
+	struct scan_ent *e = det_portscan_ent(s, pi->src, pi->dst, p->ts_ns);
+	struct det_key k;
+	struct detect_incident *inc;
+	bool is_new;
+
+	if (e->protos[pi->proto >> 6] & (1ULL << (pi->proto & 63)))
+		return;
+	e->protos[pi->proto >> 6] |= 1ULL << (pi->proto & 63);
+	if (++e->n_protos < SCAN_PROTOS)
+		return;
+	k = det_key(1, pi->src, pi->dst, 4, 0);
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
+	if (is_new) {
+		det_portscan_begin(inc, e, "distinct_protocols", pi->src, pi->dst, pi->proto, SCAN_PROTOS);
+		snprintf(inc->detail, sizeof(inc->detail), "IP protocol scan");
+	}
+	inc->observed = e->n_protos;
+	inc->distinct = e->n_protos;
+	inc->count = e->n_protos;
+	e->judged = 1;
 	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
+}
+
+/*
+ * A UDP datagram that may be a port probe: a scanner's probes are empty or
+ * short (a protocol's hello, for the well-known ports), and they come at a
+ * rate a host can answer; a datagram of data at over a thousand a second is
+ * a flood's, which is the flood detector's to report.
+ */
+static bool det_portscan_udp_probe(struct det_portscan *s, const struct detect_pkt *p)
+{
+	const struct pkt_info *pi = p->pi;
+	struct scan_ent *e = det_portscan_ent(s, pi->src, pi->dst, p->ts_ns);
+	double elapsed = (double)(p->ts_ns - e->w.start_ns) / 1e9;
+
+	e->udp++;
+	if (p->payload_len > SCAN_UDP_PROBE_BYTES && pi->dst_port >= 1024)
+		return false;
+	return (double)e->udp <= SCAN_UDP_MAX_PPS * (elapsed > 0.1 ? elapsed : 0.1);
+}
+
+/* True when UDP to dst came from several sources in the last seconds: a flood's random ports. */
+static bool det_portscan_udp_crowd(struct det_portscan *s, const struct pkt_info *pi, uint64_t now)
+{
+	struct det_key k = det_key(1, pi->dst, NULL, 0, 0);
+	bool created;
+	struct scan_udp_dst *d = det_table_get(s->udp_dsts, &k, now, &created);
+	uint32_t h = (uint32_t)(pi->src[12] << 24 | pi->src[13] << 16 | pi->src[14] << 8 | pi->src[15]) ^
+		     (uint32_t)(pi->src[0] << 24 | pi->src[3] << 16 | pi->src[7] << 8 | pi->src[11]);
+	unsigned int i;
+
+	if (d->start_ns && now >= d->start_ns + SCAN_UDP_SRC_NS)
+		memset(d, 0, sizeof(*d));
+	if (!d->start_ns)
+		d->start_ns = now;
+	for (i = 0; i < d->n; i++)
+		if (d->src[i] == h)
+			return d->n >= SCAN_UDP_SOURCES;
+	if (d->n < SCAN_UDP_SOURCES)
+		d->src[d->n++] = h;
+	return d->n >= SCAN_UDP_SOURCES;
+}
+
+/* A failed probe (refused, unanswered, reset before a byte): slow scans show over an hour. */
+static void det_portscan_failed(struct det_portscan *s, const struct det_conn *c, uint64_t now)
+{
+	const struct det_env *env = s->b.env;
+	struct scan_ent *e = det_portscan_ent(s, c->cli, c->srv, now);
+	struct det_key k;
+	struct detect_incident *inc;
+	bool fresh, is_new;
+	double n;
+
+	if (e->slow_start && now >= e->slow_start + SCAN_SLOW_NS) {
+		memset(&e->slow, 0, sizeof(e->slow));
+		e->slow_start = 0;
+	}
+	if (!e->slow_start)
+		e->slow_start = now;
+	fresh = det_distinct_add(&e->slow, ((uint64_t)c->proto << 16) | c->sport);
+	n = det_distinct_count(&e->slow);
+	if (n < env->cfg->floor)
+		return;
+	/* a fast scan of these ports is already reported */
+	k = det_key(1, c->cli, c->srv, 0, 0);
+	if (det_incidents_find(s->b.inc, &k))
+		return;
+	k = det_key(1, c->cli, c->srv, 5, 0);
+	inc = det_incidents_find(s->slow, &k);
+	if (!fresh && !inc)
+		return;
+	inc = det_incidents_open(s->slow, &k, now, &is_new);
+	if (is_new) {
+		det_portscan_begin(inc, e, "failed_ports_per_hour", c->cli, c->srv, c->proto, env->cfg->floor);
+		inc->start_ns = e->slow_start;
+		inc->window_s = (double)SCAN_SLOW_NS / DET_NS;
+		inc->src_port = c->cport;
+		inc->dst_port = c->sport;
+		snprintf(inc->detail, sizeof(inc->detail), "slow scan: probes refused or unanswered");
+		inc->technique = config_in_home_net(env->all, c->cli) ? "T1046" : "T1595.001";
+	}
+	det_incident_add_port(inc, c->sport);
+	det_incident_add_flow(inc, c->cli, c->cport, c->srv, c->sport, c->proto);
+	inc->observed = n;
+	inc->distinct = (uint32_t)n;
+	inc->count = e->slow.adds;
+	det_incidents_report(s->slow, inc, is_new, now);
+}
+
+/* A conversation's outcome: refused probes count as probes (ACK and window scans show only so), failures feed the slow window. */
+static void det_portscan_conn(void *st, const struct det_conn *c, enum det_conn_event ev, uint64_t now_ns)
+{
+	struct det_portscan *s = st;
+
+	if ((c->proto != 6 && c->proto != 17) || c->segs[0] || (c->status & DET_CONN_GROUP))
+		return;
+	s->b.now_ns = now_ns;
+	switch (ev) {
+	case DET_CONN_EV_REFUSED:
+		/* a probe the send path did not count (a bare ACK): counted by its refusal */
+		if (c->proto == 6 && (c->first_flags & 0x14))
+			det_portscan_probe(s, now_ns, c->cli, c->cport, c->srv, c->proto, c->sport, 0);
+		det_portscan_failed(s, c, now_ns);
+		break;
+	case DET_CONN_EV_UNANSWERED:
+	case DET_CONN_EV_HALFOPEN:
+		det_portscan_failed(s, c, now_ns);
+		break;
+	default:
+		break;
+	}
 }
 
 /* The enum det_portscan_odd of a TCP flag byte, 0 for one a real connection may carry. */
@@ -324,9 +513,10 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 	struct det_portscan *s = st;
 	const struct pkt_info *pi = p->pi;
 
-	if (!pi || pi->is_fragment)
+	if (!pi || pi->is_fragment || det_conn_is_group(pi->dst))
 		return;
 	s->b.now_ns = p->ts_ns;
+	det_portscan_proto(s, p);
 	if (pi->proto == 6) {
 		unsigned int odd = det_portscan_odd_flags(pi->tcp_flags);
 
@@ -334,32 +524,27 @@ static void det_portscan_packet(void *st, const struct detect_pkt *p)
 			det_portscan_stealth(s, p, odd);
 		/* SYN, FIN, NULL, Xmas probes: no ACK, no RST */
 		if (!(pi->tcp_flags & 0x14))
-			det_portscan_probe(s, p, pi->dst_port, 0);
+			det_portscan_probe(s, p->ts_ns, pi->src, pi->src_port, pi->dst, 6, pi->dst_port, 0);
 		/* VNC handshakes: short messages, and how they end (FIN, RST) */
 		if (p->payload_len ? p->payload_len <= SCAN_RFB_MSG_MAX : (pi->tcp_flags & 0x05) != 0)
 			det_portscan_rfb(s, p);
 	} else if (pi->proto == 17) {
-		/* a client port towards a well-known one: random-port UDP floods stay the flood detector's */
-		if (pi->dst_port < 1024 && pi->src_port >= 1024) {
-			det_portscan_probe(s, p, pi->dst_port, 0);
-		} else {
-			/* not a probe, but it counts against the packets-per-port ratio */
-			struct det_key k = det_key(1, pi->src, pi->dst, 0, 0);
-			struct scan_ent *e = det_table_find(s->b.tab, &k);
-
-			if (e && e->w.start_ns)
-				e->probes++;
-		}
+		/* what a UDP client sends, to any port: a stream sends many per port, and the ratio tells */
+		if (p->conn && p->from_client && !(p->conn->status & DET_CONN_ANSWERED && p->conn->segs[1] > 2) &&
+		    det_portscan_udp_probe(s, p) && !det_portscan_udp_crowd(s, pi, p->ts_ns))
+			det_portscan_probe(s, p->ts_ns, pi->src, pi->src_port, pi->dst, 17, pi->dst_port, 0);
 	} else if (pi->proto == 1) {
 		uint8_t t = (uint8_t)pi->src_port;	/* pkt.c: ICMP type in src_port, code in dst_port */
 
 		if (t == 8 || t == 13 || t == 15 || t == 17)
-			det_portscan_probe(s, p, 0, ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
+			det_portscan_probe(s, p->ts_ns, pi->src, 0, pi->dst, 1, 0,
+					   ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
 	} else if (pi->proto == 58) {
 		uint8_t t = (uint8_t)pi->src_port;
 
 		if (t == 128 || t == 139)
-			det_portscan_probe(s, p, 0, ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
+			det_portscan_probe(s, p->ts_ns, pi->src, 0, pi->dst, 58, 0,
+					   ((uint32_t)t << 8 | (uint8_t)pi->dst_port) + 1);
 	}
 }
 
@@ -394,6 +579,15 @@ static void det_portscan_tick(void *st, uint64_t now_ns)
 		det_table_walk(s->rfb, det_portscan_rfb_walk, s);
 	}
 	det_base_tick(&s->b, now_ns, 10ULL * DET_NS, det_portscan_walk, s);
+	det_incidents_tick(s->slow, now_ns);
+}
+
+static void det_portscan_finish(void *st, uint64_t now_ns)
+{
+	struct det_portscan *s = st;
+
+	det_incidents_finish(s->slow, now_ns);
+	det_base_finish(s, now_ns);
 }
 
 /* what survives a restart: the window baselines and learned age of each entry */
@@ -409,7 +603,8 @@ const struct det_ops det_portscan_ops = {
 	.destroy = det_portscan_destroy,
 	.packet = det_portscan_packet,
 	.tick = det_portscan_tick,
-	.finish = det_base_finish,
+	.finish = det_portscan_finish,
+	.conn = det_portscan_conn,
 	.learned = det_base_learned,
 	.layout = &det_portscan_layout,
 };

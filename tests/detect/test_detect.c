@@ -53,6 +53,60 @@ static void g_sweep(struct harn *h)
 	for (int i = 1; i <= 40; i++)
 		harn_pkt(h, 100 * NS + i * 10000000ULL, 1, CLI, IP4(10, 1, 2, i), 8, 0, 0, 60, NULL, 0);
 }
+/* an ICMP unreachable (code) from v about the datagram a:ap -> v:vp of protocol proto */
+static void icmp_unreach(struct harn *h, uint64_t t, uint32_t v, uint32_t a, uint8_t code, uint8_t proto, uint16_t ap,
+			 uint16_t vp)
+{
+	uint8_t m[36] = { 3, code, 0, 0, 0, 0, 0, 0, 0x45, 0, 0, 28, 0, 0, 0, 0, 64, proto };
+
+	m[20] = (uint8_t)(a >> 24), m[21] = (uint8_t)(a >> 16), m[22] = (uint8_t)(a >> 8), m[23] = (uint8_t)a;
+	m[24] = (uint8_t)(v >> 24), m[25] = (uint8_t)(v >> 16), m[26] = (uint8_t)(v >> 8), m[27] = (uint8_t)v;
+	m[28] = (uint8_t)(ap >> 8), m[29] = (uint8_t)ap, m[30] = (uint8_t)(vp >> 8), m[31] = (uint8_t)vp;
+	harn_pkt(h, t, 1, v, a, 3, code, 0, 70, m, sizeof(m));
+}
+static void g_ack_scan(struct harn *h)
+{
+	/* nmap -sA: 1000 one-packet bare ACKs to different ports in 70 ms, each answered by RST */
+	for (int p = 1; p <= 1000; p++) {
+		uint64_t t = 100 * NS + (uint64_t)p * 70000ULL;
+
+		harn_pkt(h, t, 6, ATK, VIC, 41234, (uint16_t)p, 0x10, 60, NULL, 0);
+		harn_pkt(h, t + 20000, 6, VIC, ATK, (uint16_t)p, 41234, 0x04, 60, NULL, 0);
+	}
+}
+static void g_udp_scan(struct harn *h)
+{
+	/* nmap -sU over all ports: closed ones answer ICMP port unreachable (rate-limited: one in four) */
+	for (int i = 0; i < 400; i++) {
+		uint16_t port = (uint16_t)(1024 + i * 157);
+		uint64_t t = 100 * NS + (uint64_t)i * 5000000ULL;
+
+		harn_pkt(h, t, 17, ATK, VIC, 51000, port, 0, 42, NULL, 0);
+		if (i % 4 == 0)
+			icmp_unreach(h, t + 100000, VIC, ATK, 3, 17, 51000, port);
+	}
+}
+static void g_proto_scan(struct harn *h)
+{
+	/* nmap -sO: one packet per IP protocol number, most refused with ICMP protocol unreachable */
+	for (int p = 0; p < 256; p++) {
+		uint64_t t = 100 * NS + (uint64_t)p * 2000000ULL;
+
+		harn_pkt(h, t, (uint8_t)p, ATK, VIC, 0, 0, 0, 40, NULL, 0);
+		if (p != 1 && p != 6 && p != 17)
+			icmp_unreach(h, t + 100000, VIC, ATK, 2, (uint8_t)p, 0, 0);
+	}
+}
+static void g_slow_scan(struct harn *h)
+{
+	/* nmap -T1: one SYN every 15 s to 100 ports; closed ports answer RST/ACK */
+	for (int p = 1; p <= 100; p++) {
+		uint64_t t = 100 * NS + (uint64_t)p * 15 * NS;
+
+		harn_pkt(h, t, 6, ATK, VIC, 40000, (uint16_t)(p * 7), 0x02, 60, NULL, 0);
+		harn_pkt(h, t + 1000000, 6, VIC, ATK, (uint16_t)(p * 7), 40000, 0x14, 60, NULL, 0);
+	}
+}
 static void g_web_client(struct harn *h)
 {
 	/* one client opening HTTPS to 40 outside servers: answered, and not home_net */
@@ -527,6 +581,12 @@ static const struct row rows[] = {
 	{ "portscan: icmp fingerprinting", g_icmp_fingerprint, NULL, DETECT_PORTSCAN, 1, "distinct_icmp_types", 1, 4 },
 	{ "hostsweep: 40 hosts pinged", g_sweep, NULL, DETECT_HOSTSWEEP, 1, "distinct_hosts", 0, 0.2 },
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
+	{ "portscan: bare-ACK scan (nmap -sA) answered by RST", g_ack_scan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1,
+	  0.01 },
+	{ "portscan: UDP scan of all ports", g_udp_scan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1, 0.2 },
+	{ "portscan: IP protocol scan (nmap -sO)", g_proto_scan, NULL, DETECT_PORTSCAN, 1, "distinct_protocols", 1, 0.1 },
+	{ "portscan: slow scan (a SYN every 15 s)", g_slow_scan, NULL, DETECT_PORTSCAN, 1, "failed_ports_per_hour", 1,
+	  20 * 15 + 1 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "bruteforce: 4 ssh guesses/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "short_sessions", 1, 2.1 },
 	{ "bruteforce: ssh on port 2222, known by its banner", g_brute_altport, NULL, DETECT_BRUTEFORCE, 1,
