@@ -131,6 +131,7 @@ struct json_object *alert_json(const struct alert_ctx *ctx, const struct detect_
 		.dst_port = inc->dst_port,
 		.proto = inc->proto,
 		.icmp = inc->icmp != 0,
+		.arp = inc->arp != 0,
 		.icmp_type = inc->icmp_type,
 		.icmp_code = inc->icmp_code,
 	};

@@ -17,7 +17,7 @@
 #define DET_CONN_NS 1000000000ULL
 
 enum {
-	DET_CONN_WALK_NS = 500000000,
+	DET_CONN_WALK_NS = 250000000,	/* answer times are judged to a quarter second */
 	DET_CONN_LINGER_NS = 2000000000,	/* an ended conversation keeps its entry for late packets */
 };
 

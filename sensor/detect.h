@@ -75,6 +75,7 @@ struct detect_incident {
 	uint8_t icmp;			/* 1: ICMP/ICMPv6, icmp_type/icmp_code hold what was sent, not ports */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
+	uint8_t arp;			/* 1: about ARP requests (no IP protocol, no ports) */
 	uint8_t severity;		/* 1 high .. 3 low, from the evidence; 0: the detector's default */
 	const char *technique;		/* static MITRE ATT&CK id ("T1110.001"); NULL: the detector's default */
 	uint8_t n_hosts;		/* further hosts involved (victims of a sweep, ...) */

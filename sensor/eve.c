@@ -257,7 +257,7 @@ struct json_object *eve_new(const struct eve_header *h)
 		return NULL;
 	eve_timestamp(buf, sizeof(buf), h->wall_ns);
 	json_object_object_add(o, "timestamp", json_object_new_string(buf));
-	if (h->src && h->dst) {
+	if (h->src && h->dst && !h->arp) {
 		uint16_t sp = h->src_port, dp = h->dst_port;
 		int c = memcmp(h->src, h->dst, 16);
 		bool fwd;
@@ -282,18 +282,18 @@ struct json_object *eve_new(const struct eve_header *h)
 	if (h->src) {
 		eve_addr(buf, sizeof(buf), h->src);
 		json_object_object_add(o, "src_ip", json_object_new_string(buf));
-		if (!h->icmp)
+		if (!h->icmp && !h->arp)
 			json_object_object_add(o, "src_port", json_object_new_int(h->src_port));
 	}
 	if (h->dst) {
 		eve_addr(buf, sizeof(buf), h->dst);
 		json_object_object_add(o, "dest_ip", json_object_new_string(buf));
-		if (!h->icmp)
+		if (!h->icmp && !h->arp)
 			json_object_object_add(o, "dest_port", json_object_new_int(h->dst_port));
 	}
 	if (!h->no_tuple) {
 		eve_proto(buf, sizeof(buf), h->proto, 0);
-		json_object_object_add(o, "proto", json_object_new_string(buf));
+		json_object_object_add(o, "proto", json_object_new_string(h->arp ? "ARP" : buf));
 	}
 	if (h->icmp) {
 		json_object_object_add(o, "icmp_type", json_object_new_int(h->icmp_type));

@@ -50,6 +50,7 @@ struct eve_header {
 	uint64_t flow_id;	/* 0: derived from the 5-tuple when src and dst are set */
 	bool no_tuple;		/* stats and other events about no flow: no addresses at all */
 	bool icmp;		/* ICMP/ICMPv6: icmp_type/icmp_code instead of ports */
+	bool arp;		/* about ARP: proto "ARP", no ports, no flow ids */
 	uint8_t icmp_type;
 	uint8_t icmp_code;
 };

@@ -50,8 +50,14 @@ static void g_icmp_fingerprint(struct harn *h)
 }
 static void g_sweep(struct harn *h)
 {
-	for (int i = 1; i <= 40; i++)
+	/* a ping sweep of 40 addresses: five hosts answer, 35 do not; life goes on */
+	for (int i = 1; i <= 40; i++) {
 		harn_pkt(h, 100 * NS + i * 10000000ULL, 1, CLI, IP4(10, 1, 2, i), 8, 0, 0, 60, NULL, 0);
+		if (i % 8 == 0)
+			harn_pkt(h, 100 * NS + i * 10000000ULL + 500000, 1, IP4(10, 1, 2, i), CLI, 0, 0, 0, 60, NULL, 0);
+	}
+	for (int i = 0; i < 30; i++)
+		harn_pkt(h, 101 * NS + i * 100000000ULL, 17, CLI, IP4(10, 1, 0, 2), 53000 + i, 53, 0, 80, NULL, 0);
 }
 /* an ICMP unreachable (code) from v about the datagram a:ap -> v:vp of protocol proto */
 static void icmp_unreach(struct harn *h, uint64_t t, uint32_t v, uint32_t a, uint8_t code, uint8_t proto, uint16_t ap,
@@ -107,11 +113,33 @@ static void g_slow_scan(struct harn *h)
 		harn_pkt(h, t + 1000000, 6, VIC, ATK, (uint16_t)(p * 7), 40000, 0x14, 60, NULL, 0);
 	}
 }
+static void g_outbound_syn(struct harn *h)
+{
+	/* a Mirai-like host: SYNs to public addresses on 23 at one a second, a few answered */
+	for (int i = 0; i < 60; i++) {
+		uint32_t dst = IP4(203, 0, (uint8_t)(i / 200 + 1), (uint8_t)(i % 200 + 1));
+
+		harn_pkt(h, 100 * NS + i * NS, 6, CLI, dst, (uint16_t)(40000 + i), 23, 0x02, 60, NULL, 0);
+		if (i % 10 == 0)
+			harn_pkt(h, 100 * NS + i * NS + 80000000, 6, dst, CLI, 23, (uint16_t)(40000 + i), 0x14, 60, NULL, 0);
+	}
+}
+static void g_outbound_udp(struct harn *h)
+{
+	/* a ransomware spray: UDP/6892 to 1,371 outside addresses in 40 s, unanswered */
+	for (int i = 0; i < 1371; i++)
+		harn_pkt(h, 100 * NS + (uint64_t)i * 29000000ULL, 17, CLI, IP4(198, 18, (uint8_t)(i >> 8), (uint8_t)i),
+			 50000, 6892, 0, 60, NULL, 0);
+}
 static void g_web_client(struct harn *h)
 {
-	/* one client opening HTTPS to 40 outside servers: answered, and not home_net */
-	for (int i = 1; i <= 40; i++)
+	/* one client opening HTTPS to 40 outside servers, every one answering */
+	for (int i = 1; i <= 40; i++) {
 		harn_pkt(h, 100 * NS + i * 100000000ULL, 6, CLI, IP4(203, 0, 113, i), 50000 + i, 443, 0x02, 60, NULL, 0);
+		harn_pkt(h, 100 * NS + i * 100000000ULL + 30000000, 6, IP4(203, 0, 113, i), CLI, 443, 50000 + i, 0x12, 60,
+			 NULL, 0);
+	}
+	harn_pkt(h, 110 * NS, 17, CLI, IP4(10, 1, 0, 2), 53000, 53, 0, 80, NULL, 0);
 }
 /* one TCP session from c:cport to v:port, the messages alternating from the server's first (msgs[i] NULL: none) */
 static uint64_t tcp_session(struct harn *h, uint64_t t, uint32_t c, uint32_t v, uint16_t cport, uint16_t port,
@@ -579,7 +607,7 @@ static const struct row rows[] = {
 	{ "portscan: allow_cidrs silences it", g_portscan, "detectors:\n  portscan:\n    allow_cidrs: [198.51.100.0/24]\n",
 	  DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "portscan: icmp fingerprinting", g_icmp_fingerprint, NULL, DETECT_PORTSCAN, 1, "distinct_icmp_types", 1, 4 },
-	{ "hostsweep: 40 hosts pinged", g_sweep, NULL, DETECT_HOSTSWEEP, 1, "distinct_hosts", 0, 0.2 },
+	{ "hostsweep: 40 addresses pinged, 35 silent", g_sweep, NULL, DETECT_HOSTSWEEP, 1, "distinct_hosts", 0, 1.5 },
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
 	{ "portscan: bare-ACK scan (nmap -sA) answered by RST", g_ack_scan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1,
 	  0.01 },
@@ -587,6 +615,10 @@ static const struct row rows[] = {
 	{ "portscan: IP protocol scan (nmap -sO)", g_proto_scan, NULL, DETECT_PORTSCAN, 1, "distinct_protocols", 1, 0.1 },
 	{ "portscan: slow scan (a SYN every 15 s)", g_slow_scan, NULL, DETECT_PORTSCAN, 1, "failed_ports_per_hour", 1,
 	  20 * 15 + 1 },
+	{ "hostsweep: an infected host probing outside addresses on 23", g_outbound_syn, NULL, DETECT_HOSTSWEEP, 1,
+	  "distinct_outside_hosts", 0, 19 },
+	{ "hostsweep: UDP spray to outside addresses", g_outbound_udp, NULL, DETECT_HOSTSWEEP, 1, "distinct_outside_hosts",
+	  0, 3.0 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "bruteforce: 4 ssh guesses/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "short_sessions", 1, 2.1 },
 	{ "bruteforce: ssh on port 2222, known by its banner", g_brute_altport, NULL, DETECT_BRUTEFORCE, 1,
