@@ -33,7 +33,7 @@ case "$BUILDDIR" in /*) ;; *) BUILDDIR="$ROOT/$BUILDDIR" ;; esac
 PACKAGES=(
   libc6-dev linux-libc-dev libgcc-12-dev
   libbpf-dev libelf-dev zlib1g-dev libdpdk-dev
-  libjson-c-dev libzmq3-dev libyaml-dev libpcap-dev libsqlite3-dev libmicrohttpd-dev libnats-dev
+  libjson-c-dev libzmq3-dev libyaml-dev libpcap-dev libsqlite3-dev libmicrohttpd-dev libnats-dev libpsl-dev
 )
 
 say() { echo "cross-build: $*"; }

@@ -14,6 +14,7 @@ PACKAGES=(
   libjson-c-dev libzmq3-dev libyaml-dev libpcap-dev libsqlite3-dev
   libmicrohttpd-dev            # lib/httpd.c: the daemons' HTTP server (metrics)
   libnats-dev nats-server      # collector/collector_fleet.c (JetStream); tests/fleet runs a cluster
+  libpsl-dev publicsuffix       # registered domains (detectors: dnstunnel)
   python3-jsonschema           # tests/collector/schema.sh: events against docs/schema
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark

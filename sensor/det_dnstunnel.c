@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_dnstunnel.c: data carried in DNS: many unique, long or high-entropy
- * names under one domain from one host, TXT/NULL queries in bulk, and a
- * host's query rate far above its own. Names are parsed from the query's
- * question, bounded; a malformed one is simply not counted.
+ * det_dnstunnel.c: data carried in DNS: from one host, under one registered
+ * domain (the Public Suffix List's, via libpsl), many unique names whose
+ * data part is long or high in entropy, or many unique TXT/NULL queries.
+ * The data part is what a name holds left of its registered domain, less
+ * what is not data: service labels (`_ldap._tcp`, DNS-SD, Active Directory's
+ * locator) and an address written as labels (a DNS blocklist's reversed
+ * IPv4, nibbles of IPv6; reverse lookups altogether). Severity rises with
+ * the volume of encoded data. Names come from the query's question,
+ * bounded; a malformed one is simply not counted.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -11,41 +16,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpsl.h>
+
 #include "det_common.h"
 
 enum {
 	DNS_WIN_NS = 60ULL * DET_NS,
 	DNS_RATE_WIN_NS = DET_NS,
 	DNS_NAME_MAX = 255,
-	DNS_LONG_SUB = 16,		/* mean characters of the unique subdomains ... */
+	DNS_LONG_SUB = 16,		/* mean characters of the unique data parts ... */
+	DNS_HEAVY_CHARS = 4096,		/* unique data characters in a window that make it severity 1 */
 };
 #define DNS_HIGH_ENTROPY 3.3		/* ... or their mean bits per character */
-#define DNS_RATE_MULT 5.0		/* the rate floor is floor * this queries per second */
 
 struct dns_dom {
 	uint64_t win_start;
-	struct det_distinct subs;
-	uint32_t unique;		/* exact count of fresh bits: the sketch's view */
+	struct det_distinct subs;	/* data parts seen this window */
+	struct det_distinct txts;	/* TXT/NULL names seen this window */
+	uint32_t unique;		/* new data parts this window */
 	uint64_t sub_chars;
 	double sub_entropy;
-	uint32_t txt;
-	uint8_t judged;
-};
-
-struct dns_host {
-	struct det_win w;
-	uint32_t queries;
-	uint8_t judged;
+	uint32_t txt;			/* new TXT/NULL names this window */
+	uint32_t queries;		/* queries this window */
 };
 
 struct det_dnstunnel {
 	const struct det_env *env;
-	struct det_table *doms, *hosts;
+	struct det_table *doms;
 	struct det_incidents *inc;
-	double alpha;
+	psl_ctx_t *psl;			/* the Public Suffix List (owned when loaded from a file) */
+	bool psl_owned;
 	uint64_t now_ns;
 	uint64_t next_walk_ns;
 };
+
+static void det_dnstunnel_destroy(void *st)
+{
+	struct det_dnstunnel *s = st;
+
+	if (!s)
+		return;
+	det_table_free(s->doms);
+	det_incidents_free(s->inc);
+	if (s->psl_owned)
+		psl_free(s->psl);
+	free(s);
+}
 
 static void *det_dnstunnel_create(const struct det_env *env)
 {
@@ -54,29 +70,21 @@ static void *det_dnstunnel_create(const struct det_env *env)
 	if (!s)
 		return NULL;
 	s->env = env;
-	s->alpha = baseline_alpha(1.0, 600.0);
+	/* the system's list (package publicsuffix), else the one built into libpsl */
+	s->psl = psl_latest(NULL);
+	s->psl_owned = s->psl != NULL;
+	if (!s->psl)
+		s->psl = (psl_ctx_t *)psl_builtin();
 	s->doms = det_table_new(16384, sizeof(struct dns_dom));
-	s->hosts = det_table_new(8192, sizeof(struct dns_host));
 	s->inc = det_incidents_new(env, 1024, 10ULL * DET_NS, 60ULL * DET_NS);
-	if (!s->doms || !s->hosts || !s->inc) {
-		det_table_free(s->doms);
-		det_table_free(s->hosts);
-		det_incidents_free(s->inc);
-		free(s);
-		errno = ENOMEM;
+	if (!s->doms || !s->inc || !s->psl) {
+		int err = s->psl ? ENOMEM : ENOENT;
+
+		det_dnstunnel_destroy(s);
+		errno = err;
 		return NULL;
 	}
 	return s;
-}
-
-static void det_dnstunnel_destroy(void *st)
-{
-	struct det_dnstunnel *s = st;
-
-	det_table_free(s->doms);
-	det_table_free(s->hosts);
-	det_incidents_free(s->inc);
-	free(s);
 }
 
 /*
@@ -114,19 +122,60 @@ int det_dnstunnel_parse(const uint8_t *m, uint32_t len, char *name, uint16_t *qt
 	return (int)n;
 }
 
-/* Start of the registered domain: the last two labels, three under a short second level (co.uk). */
-static int det_dnstunnel_base(const char *name, int n)
+/* Start of the registered domain in name (the Public Suffix List's), or -1 when it has none. */
+static int det_dnstunnel_base(const struct det_dnstunnel *s, const char *name)
 {
-	int dots[3] = { -1, -1, -1 }, nd = 0, i;
+	const char *r = psl_registrable_domain(s->psl, name);
 
-	for (i = n - 1; i >= 0 && nd < 3; i--)
-		if (name[i] == '.')
-			dots[nd++] = i;
-	if (nd < 1)
+	return r ? (int)(r - name) : -1;
+}
+
+static bool det_dnstunnel_decimal(const char *l, int n)
+{
+	int i, v = 0;
+
+	if (n < 1 || n > 3)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (l[i] < '0' || l[i] > '9')
+			return false;
+		v = v * 10 + l[i] - '0';
+	}
+	return v <= 255;
+}
+
+/*
+ * The data part of a name's subdomain name[0..sub) into out (labels joined
+ * without dots): labels that start with '_' are service labels, not data,
+ * and a run of labels that spells an address (four decimal octets, as DNS
+ * blocklists are asked; 32 hex nibbles for IPv6) is an address, not data.
+ * Returns its length (0: no data).
+ */
+static int det_dnstunnel_data(const char *name, int sub, char *out)
+{
+	int i = 0, n = 0, octets = 0, nibbles = 0, labels = 0;
+
+	while (i < sub) {
+		int j = i;
+
+		while (j < sub && name[j] != '.')
+			j++;
+		labels++;
+		if (det_dnstunnel_decimal(name + i, j - i))
+			octets++;
+		if (j - i == 1 && ((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			nibbles++;
+		if (name[i] != '_') {
+			memcpy(out + n, name + i, (size_t)(j - i));
+			n += j - i;
+		}
+		i = j + 1;
+	}
+	/* the whole subdomain an address: a blocklist or reputation lookup of it */
+	if ((octets == 4 && labels == 4) || (nibbles >= 16 && nibbles == labels))
 		return 0;
-	if (nd >= 2 && n - dots[0] - 1 == 2 && dots[0] - dots[1] - 1 <= 3)
-		return nd >= 3 ? dots[2] + 1 : 0;
-	return nd >= 2 ? dots[1] + 1 : 0;
+	out[n] = 0;
+	return n;
 }
 
 static uint64_t det_dnstunnel_hash(const char *s, int n)
@@ -140,62 +189,42 @@ static uint64_t det_dnstunnel_hash(const char *s, int n)
 }
 
 static void det_dnstunnel_report(struct det_dnstunnel *s, const struct detect_pkt *p, const char *metric,
-				 const char *domain, double observed, double thr, double expected, bool learning,
-				 uint64_t onset, uint32_t distinct)
+				 const char *domain, double observed, double thr, const struct dns_dom *d)
 {
 	const struct pkt_info *pi = p->pi;
-	struct det_key k = det_key(1, pi->src, NULL, metric[0], (uint16_t)det_dnstunnel_hash(domain, (int)strlen(domain)));
+	/* one incident per host and domain, whichever sign showed first */
+	struct det_key k = det_key(1, pi->src, NULL, 0, (uint16_t)det_dnstunnel_hash(domain, (int)strlen(domain)));
 	bool is_new;
 	struct detect_incident *inc = det_incidents_open(s->inc, &k, p->ts_ns, &is_new);
 
 	if (is_new) {
-		inc->start_ns = onset;
+		inc->start_ns = d->win_start;
 		inc->metric = metric;
-		inc->window_s = metric[0] == 'q' ? 1.0 : (double)DNS_WIN_NS / DET_NS;
-		inc->learning = learning;
-		inc->expected = expected;
+		inc->window_s = (double)DNS_WIN_NS / DET_NS;
+		inc->learning = true;
 		inc->threshold = thr;
 		memcpy(inc->src, pi->src, 16);
 		memcpy(inc->dst, pi->dst, 16);
 		inc->proto = pi->proto;
+		inc->src_port = pi->src_port;
 		inc->dst_port = pi->dst_port;
 		snprintf(inc->detail, sizeof(inc->detail), "%s", domain);
+	} else if (strcmp(inc->metric, metric) && !strstr(inc->detail, ", also ")) {
+		size_t n = strlen(inc->detail);
+
+		snprintf(inc->detail + n, sizeof(inc->detail) - n, ", also %s", metric);
 		det_incident_add_host(inc, pi->dst);
+		inc->count = d->queries - 1;
 	}
-	inc->observed = observed;
-	inc->distinct = distinct;
+	det_incident_add_flow(inc, pi->src, pi->src_port, pi->dst, pi->dst_port, pi->proto);
+	/* a lot of data carried, or data both ways (answers in TXT/NULL records), is a tunnel at work */
+	if (d->sub_chars >= DNS_HEAVY_CHARS || (d->txt >= thr && d->unique >= thr))
+		inc->severity = 1;
+	if (!strcmp(inc->metric, metric) && observed > inc->observed)
+		inc->observed = observed;
+	inc->distinct = d->unique > d->txt ? d->unique : d->txt;
 	inc->count++;
 	det_incidents_report(s->inc, inc, is_new, p->ts_ns);
-}
-
-static void det_dnstunnel_rate(struct det_dnstunnel *s, const struct detect_pkt *p, const char *base)
-{
-	const struct det_env *env = s->env;
-	struct det_key k = det_key(1, p->pi->src, NULL, 0, 0);
-	bool created, learning;
-	struct dns_host *h = det_table_get(s->hosts, &k, p->ts_ns, &created);
-	double thr;
-
-	if (created)
-		baseline_init(&h->w.bl);
-	if (det_win_over(&h->w, p->ts_ns, DNS_RATE_WIN_NS)) {
-		if (!h->judged)
-			baseline_update(&h->w.bl, h->queries, s->alpha);
-		h->queries = 0;
-		h->judged = 0;
-		h->w.start_ns = 0;
-	}
-	if (!h->w.start_ns)
-		det_win_open(&h->w, p->ts_ns);
-	h->queries++;
-	learning = det_win_learning(&h->w, env, p->ts_ns);
-	thr = detect_threshold(env->cfg->floor * DNS_RATE_MULT, learning, det_win_learned(&h->w, env->cfg->k),
-			       env->min_fraction);
-	if (h->queries >= thr && !h->judged) {
-		h->judged = 1;
-		det_dnstunnel_report(s, p, "queries_per_s", base, h->queries, thr, learning ? 0 : h->w.bl.mean,
-				     learning, h->w.start_ns, 0);
-	}
 }
 
 static void det_dnstunnel_packet(void *st, const struct detect_pkt *p)
@@ -203,9 +232,10 @@ static void det_dnstunnel_packet(void *st, const struct detect_pkt *p)
 	struct det_dnstunnel *s = st;
 	const struct pkt_info *pi = p->pi;
 	const struct det_env *env = s->env;
-	char name[DNS_NAME_MAX + 1];
+	char name[DNS_NAME_MAX + 1], data[DNS_NAME_MAX + 1];
 	uint16_t qtype;
-	int n, b, sub;
+	int n, b, len;
+	uint64_t h;
 	struct det_key k;
 	struct dns_dom *d;
 	bool created;
@@ -217,36 +247,36 @@ static void det_dnstunnel_packet(void *st, const struct detect_pkt *p)
 	n = det_dnstunnel_parse(p->payload, p->payload_len, name, &qtype);
 	if (n < 0)
 		return;
-	b = det_dnstunnel_base(name, n);
-	det_dnstunnel_rate(s, p, name + b);
+	b = det_dnstunnel_base(s, name);
+	if (b <= 0)
+		return;	/* a registered domain itself, or a name with none: nothing left of it to carry data */
+	if ((n >= 13 && !strcmp(name + n - 13, ".in-addr.arpa")) || (n >= 9 && !strcmp(name + n - 9, ".ip6.arpa")))
+		return;
 	k = det_key(2, pi->src, NULL, 0, 0);
-	{
-		uint64_t h = det_dnstunnel_hash(name + b, n - b);
-
-		memcpy(k.b + 24, &h, 8);
-	}
+	h = det_dnstunnel_hash(name + b, n - b);
+	memcpy(k.b + 24, &h, 8);
 	d = det_table_get(s->doms, &k, p->ts_ns, &created);
 	if (d->win_start && p->ts_ns >= d->win_start + DNS_WIN_NS)
 		memset(d, 0, sizeof(*d));
 	if (!d->win_start)
 		d->win_start = p->ts_ns;
-	if (qtype == 16 || qtype == 10)
+	d->queries++;
+	if ((qtype == 16 || qtype == 10) && det_distinct_add(&d->txts, det_dnstunnel_hash(name, b - 1)))
 		d->txt++;
-	sub = b > 0 ? b - 1 : 0;
-	if (sub > 0 && det_distinct_add(&d->subs, det_dnstunnel_hash(name, sub))) {
+	len = det_dnstunnel_data(name, b - 1, data);
+	if (len > 0 && det_distinct_add(&d->subs, det_dnstunnel_hash(data, len))) {
 		d->unique++;
-		d->sub_chars += (uint64_t)sub;
-		d->sub_entropy += det_entropy(name, (unsigned int)sub);
+		d->sub_chars += (uint64_t)len;
+		d->sub_entropy += det_entropy(data, (unsigned int)len);
 	}
 	if (d->unique >= thr) {
 		double mean_len = (double)d->sub_chars / d->unique, mean_h = d->sub_entropy / d->unique;
 
 		if (mean_len >= DNS_LONG_SUB || mean_h >= DNS_HIGH_ENTROPY)
-			det_dnstunnel_report(s, p, "unique_subdomains", name + b, d->unique, thr, 0, true, d->win_start,
-					     d->unique);
+			det_dnstunnel_report(s, p, "unique_subdomains", name + b, d->unique, thr, d);
 	}
 	if (d->txt >= thr)
-		det_dnstunnel_report(s, p, "txt_null_queries", name + b, d->txt, thr, 0, true, d->win_start, d->unique);
+		det_dnstunnel_report(s, p, "txt_null_queries", name + b, d->txt, thr, d);
 }
 
 static bool det_dnstunnel_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
@@ -265,7 +295,6 @@ static void det_dnstunnel_tick(void *st, uint64_t now_ns)
 	s->now_ns = now_ns;
 	if (now_ns >= s->next_walk_ns) {
 		det_table_walk(s->doms, det_dnstunnel_walk, s);
-		det_table_walk(s->hosts, det_dnstunnel_walk, s);
 		s->next_walk_ns = now_ns + 60ULL * DET_NS;
 	}
 	det_incidents_tick(s->inc, now_ns);
@@ -278,25 +307,10 @@ static void det_dnstunnel_finish(void *st, uint64_t now_ns)
 	det_incidents_finish(s->inc, now_ns);
 }
 
-/* what survives a restart: the window baselines and learned age of each entry */
-static const struct det_saved_layout det_dnstunnel_layout = {
-	.first_off = offsetof(struct dns_host, w.first_ns),
-	.bl_off = offsetof(struct dns_host, w.bl),
-	.n_bl = 1,
-	.init = NULL,
-};
-
-static struct det_table *det_dnstunnel_learned(void *st)
-{
-	return ((struct det_dnstunnel *)st)->hosts;
-}
-
 const struct det_ops det_dnstunnel_ops = {
 	.create = det_dnstunnel_create,
 	.destroy = det_dnstunnel_destroy,
 	.packet = det_dnstunnel_packet,
 	.tick = det_dnstunnel_tick,
 	.finish = det_dnstunnel_finish,
-	.learned = det_dnstunnel_learned,
-	.layout = &det_dnstunnel_layout,
 };

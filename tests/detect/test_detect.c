@@ -476,6 +476,73 @@ static void g_dns(struct harn *h, int tunnel)
 		harn_pkt(h, 100 * NS + i * 200000000ULL, 17, CLI, IP4(10, 1, 0, 2), 50000 + i, 53, 0, n + 42, m, n);
 	}
 }
+/* a DNS query for name (dotted) of qtype from c to the resolver */
+static void dns_query(struct harn *h, uint64_t t, uint32_t c, uint16_t sport, const char *name, uint16_t qtype)
+{
+	uint8_t m[300] = { 0x12, 0x34, 0x01, 0, 0, 1 };
+	unsigned int n = 12;
+	const char *p = name;
+
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		m[n++] = (uint8_t)l;
+		memcpy(m + n, p, l);
+		n += (unsigned int)l;
+		p += l + (dot ? 1 : 0);
+	}
+	m[n++] = 0;
+	m[n++] = (uint8_t)(qtype >> 8);
+	m[n++] = (uint8_t)qtype;
+	m[n++] = 0;
+	m[n++] = 1;
+	harn_pkt(h, t, 17, c, IP4(10, 1, 0, 2), sport, 53, 0, n + 42, m, n);
+}
+static void g_dns_ad(struct harn *h)
+{
+	/* Active Directory: a workstation's DC locator and logon lookups, forty of them in a minute */
+	static const char *const names[] = {
+		"_ldap._tcp.dc._msdcs.corp.example.com", "_kerberos._tcp.dc._msdcs.corp.example.com",
+		"_ldap._tcp.Default-First-Site-Name._sites.dc._msdcs.corp.example.com",
+		"_kerberos._tcp.Default-First-Site-Name._sites.dc._msdcs.corp.example.com",
+		"_ldap._tcp.pdc._msdcs.corp.example.com", "_ldap._tcp.gc._msdcs.corp.example.com",
+		"_gc._tcp.Default-First-Site-Name._sites.corp.example.com", "_kpasswd._udp.corp.example.com",
+		"_ldap._tcp.3c1a7e2b-6f90-4b3e-9d1a-0c55e7a9f311.domains._msdcs.corp.example.com",
+		"_kerberos._udp.corp.example.com", "_ldap._tcp.Default-First-Site-Name._sites.corp.example.com",
+		"dc1.corp.example.com", "wpad.corp.example.com",
+	};
+
+	for (int i = 0; i < 40; i++)
+		dns_query(h, 100 * NS + i * 1000000000ULL, CLI, (uint16_t)(50000 + i), names[i % 13], i % 2 ? 33 : 1);
+}
+static void g_dns_dnsbl(struct harn *h)
+{
+	/* a mail server asking a blocklist about each connecting address, reversed */
+	char name[96];
+
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "%d.%d.%d.%d.zen.dnsbl.example", (i * 37) % 250 + 1, (i * 11) % 250 + 1,
+			 (i * 53) % 250 + 1, 100 + i % 50);
+		dns_query(h, 100 * NS + i * 500000000ULL, CLI, (uint16_t)(50000 + i), name, 1);
+	}
+}
+static void g_dns_short_cctld(struct harn *h)
+{
+	/* a tunnel under a short ccTLD domain (x.io): the registered domain is x.io, not the data's last labels */
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	char name[96];
+
+	for (int i = 0; i < 30; i++) {
+		char lab[33];
+
+		for (int j = 0; j < 32; j++)
+			lab[j] = b32[(i * 7 + j * 13 + (i * j)) % 32];
+		lab[32] = 0;
+		snprintf(name, sizeof(name), "%s.t.x.io", lab);
+		dns_query(h, 100 * NS + i * 200000000ULL, CLI, (uint16_t)(50000 + i), name, 16);
+	}
+}
 static void g_dns_tunnel(struct harn *h) { g_dns(h, 1); }
 static void g_dns_benign(struct harn *h) { g_dns(h, 0); }
 static void g_newservice(struct harn *h)
@@ -660,6 +727,10 @@ static const struct row rows[] = {
 	{ "beacon: dns out, ldap and netbios to the dc are not", g_service_periodic, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
 	{ "dnstunnel: 40-char names under one domain", g_dns_tunnel, NULL, DETECT_DNSTUNNEL, 1, "unique_subdomains", 0, 4.5 },
 	{ "dnstunnel: www lookups are not", g_dns_benign, NULL, DETECT_DNSTUNNEL, 0, NULL, 0, 0 },
+	{ "dnstunnel: Active Directory SRV lookups are not", g_dns_ad, NULL, DETECT_DNSTUNNEL, 0, NULL, 0, 0 },
+	{ "dnstunnel: a mail server's DNS blocklist lookups are not", g_dns_dnsbl, NULL, DETECT_DNSTUNNEL, 0, NULL, 0, 0 },
+	{ "dnstunnel: a tunnel under x.io (a short ccTLD name)", g_dns_short_cctld, NULL, DETECT_DNSTUNNEL, 1,
+	  "unique_subdomains", 0, 2 },
 	{ "newservice: serving 4444 after learning", g_newservice, NULL, DETECT_NEWSERVICE, 1, "new_served_port", 0, 0 },
 	{ "newservice: serving, proven by the SYN-ACK", g_ns_serve_answered, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1,
 	  "new_served_port", 0, 0.002 },
