@@ -600,9 +600,67 @@ static void g_beacon_net_jitter(struct harn *h)
 		harn_pkt(h, 100 * NS + i * 30 * NS + ms[i] * 1000000ULL, 6, CLI, IP4(203, 0, 113, 66), 50000 + i, 8443,
 			 0x02, 60, NULL, 0);
 }
+/* a deterministic uniform in [0, 1) for jitter */
+static double unif(unsigned int i)
+{
+	return (double)((i * 2654435761u) >> 8 & 0xffffff) / 16777216.0;
+}
+/* one HTTPS check-in: a new connection, the client's request of req bytes, a small answer, closed */
+static void checkin(struct harn *h, uint64_t t, uint32_t c, uint32_t dst, uint16_t cport, uint16_t port, uint32_t req)
+{
+	static uint8_t pay[1500];
+
+	harn_pkt(h, t, 6, c, dst, cport, port, 0x02, 60, NULL, 0);
+	harn_pkt(h, t + 30000000, 6, dst, c, port, cport, 0x12, 60, NULL, 0);
+	harn_pkt(h, t + 31000000, 6, c, dst, cport, port, 0x18, 60 + req, pay, req);
+	harn_pkt(h, t + 60000000, 6, dst, c, port, cport, 0x18, 160, pay, 100);
+	harn_pkt(h, t + 61000000, 6, c, dst, cport, port, 0x11, 60, NULL, 0);
+	harn_pkt(h, t + 90000000, 6, dst, c, port, cport, 0x11, 60, NULL, 0);
+}
+static void g_beacon_jitter(struct harn *h)
+{
+	/* every 3.06 s on average, uniform jitter of +-27% (CV 0.157) */
+	uint64_t t = 100 * NS;
+
+	for (unsigned int i = 0; i < 40; i++) {
+		checkin(h, t, CLI, IP4(203, 0, 113, 70), (uint16_t)(50000 + i), 443, 300);
+		t += (uint64_t)((3.06 + 3.06 * 0.544 * (unif(i) - 0.5)) * 1e9);
+	}
+}
+static void g_beacon_size(struct harn *h)
+{
+	/* every 9 s on average with jitter of CV 0.75 (exponential-like), the request always 243-252 bytes */
+	uint64_t t = 100 * NS;
+
+	for (unsigned int i = 0; i < 60; i++) {
+		double u = unif(i) * 0.98 + 0.01;
+
+		checkin(h, t, CLI, IP4(203, 0, 113, 71), (uint16_t)(50000 + i), 443, 243 + i % 10);
+		t += (uint64_t)((1.0 + 8.0 * -log(u) * 0.85) * 1e9);
+	}
+}
+static void g_ssdp(struct harn *h)
+{
+	for (int i = 0; i < 100; i++)
+		harn_pkt(h, 100 * NS + i * 3 * NS, 17, CLI, IP4(239, 255, 255, 250), 50000, 1900, 0, 200, NULL, 0);
+}
+static void g_mqtt(struct harn *h)
+{
+	/* an IoT device reconnecting to its broker every 30 s (TLS on 8883) */
+	for (int i = 0; i < 60; i++)
+		checkin(h, 100 * NS + i * 30 * NS, CLI, IP4(203, 0, 113, 80), (uint16_t)(50000 + i), 8883, 120);
+}
+static void g_beacon_shared(struct harn *h)
+{
+	/* three hosts polling the same update server every 60 s */
+	for (int i = 0; i < 20; i++)
+		for (int c = 0; c < 3; c++)
+			checkin(h, 100 * NS + i * 60 * NS + c * 7 * NS, IP4(10, 1, 1, 20 + c), IP4(203, 0, 113, 90),
+				(uint16_t)(50000 + i), 443, 400);
+}
 static void g_beacon_loose(struct harn *h)
 {
-	/* a period of 30 s with intervals 27.6 / 32.4 s (CV 0.08): only the floor's 8 contacts decide */
+	/* a period of 30 s with intervals 27.6 / 32.4 s (CV 0.08): 8 intervals make chance <= 2.5e-7 */
 	for (int i = 0; i < 12; i++)
 		harn_pkt(h, 100 * NS + i * 30 * NS + (i % 2) * 2400000000ULL, 6, CLI, IP4(203, 0, 113, 66), 50000 + i,
 			 8443, 0x02, 60, NULL, 0);
@@ -722,7 +780,15 @@ static const struct row rows[] = {
 	{ "exfil: 3 MB/s outbound", g_exfil, NULL, DETECT_EXFIL, 1, "bytes_out_per_s", 0, 1 },
 	{ "beacon: every 30 s outside, decided by the 4th contact", g_beacon, NULL, DETECT_BEACON, 1, "interval_cv", 0, 91 },
 	{ "beacon: smb to dc and ntp are not", g_smb_keepalive, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
-	{ "beacon: loose period waits for 8 contacts", g_beacon_loose, NULL, DETECT_BEACON, 1, "interval_cv", 0, 0 },
+	{ "beacon: loose period (CV 0.08) is decided by the chance test", g_beacon_loose, NULL, DETECT_BEACON, 1,
+	  "interval_cv", 0, 0 },
+	{ "beacon: C2 jittered to CV 0.16 every 3 s", g_beacon_jitter, NULL, DETECT_BEACON, 1, "interval_cv", 0, 0 },
+	{ "beacon: C2 jittered to CV 0.75, every check-in 243-252 bytes", g_beacon_size, NULL, DETECT_BEACON, 1,
+	  "checkin_size_cv", 0, 0 },
+	{ "beacon: SSDP every 3 s to the multicast group is not", g_ssdp, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
+	{ "beacon: MQTT keep-alives to a cloud broker are not", g_mqtt, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
+	{ "beacon: a destination three hosts contact alike is not", g_beacon_shared, NULL, DETECT_BEACON, 0, NULL, 0,
+	  0 },
 	{ "beacon: random contacts are not", g_beacon_random, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
 	{ "beacon: dns out, ldap and netbios to the dc are not", g_service_periodic, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
 	{ "dnstunnel: 40-char names under one domain", g_dns_tunnel, NULL, DETECT_DNSTUNNEL, 1, "unique_subdomains", 0, 4.5 },
@@ -858,7 +924,7 @@ int main(void)
 	for (unsigned int i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&rows[i]);
 	test_beacon_contacts(g_beacon_net_jitter, "beacon: a timer with ms of jitter alerts at contact 4", 4);
-	test_beacon_contacts(g_beacon_loose, "beacon: loose period (CV 0.08) alerts at contact 8 (floor)", 8);
+	test_beacon_contacts(g_beacon_loose, "beacon: loose period (CV 0.08) alerts at contact 9 (8 intervals)", 9);
 	test_threshold();
 	test_bad_port();
 	test_registry();
