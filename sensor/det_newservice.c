@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_newservice.c: a home_net host that starts serving a port, or reaching a
- * service port, it never used while the sensor was learning. An answer is
- * proof (the host's SYN-ACK or UDP reply; the service's SYN-ACK or reply back),
- * reported at once; unanswered packets need floor of them. The learned sets
- * are exact (bounded tables); a new pair is reported once and then learned.
- * The learned sets and the learning age are saved across restarts.
+ * det_newservice.c: a home_net host that starts answering outside clients on
+ * a port it never served while the sensor was learning: a backdoor, a bind
+ * shell, a service exposed by mistake. The host's own answer is the proof (its
+ * SYN-ACK, or its UDP reply to a datagram the outside client sent first), so
+ * one connection suffices; data both ways makes it severity 1. Ports served
+ * only to the inside are learned, never reported: a LAN's services between
+ * its hosts (SMB, RPC, NetBIOS, discovery) are ordinary, and lateral
+ * movement over admin protocols is det_lateral's. Ports >= 49152 are a
+ * client's side. The learned set and the learning age survive restarts.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,26 +20,18 @@
 
 enum {
 	NEWSVC_EPHEMERAL = 49152,	/* IANA dynamic ports: a client's side, never a service */
-	NEWSVC_SERVES = 1,		/* learned table tags: host serves proto/port */
-	NEWSVC_REACHES = 2,		/* host reaches proto/port on some peer */
-	NEWSVC_ASKED = 3,		/* pending table: a request waiting for its answer */
+	NEWSVC_SERVES = 1,		/* learned table tag: host serves proto/port (2, "reaches", was version 1's) */
 	NEWSVC_SAVE_VERSION = 1,
 };
-#define NEWSVC_ANSWER_NS (30ULL * DET_NS)	/* an answer later than this proves nothing */
 
 struct newsvc_ent {
-	uint32_t seen;			/* packets while unknown */
+	uint32_t seen;			/* outside clients served since it was reported */
 	uint8_t known;			/* learned (during learning, or reported) */
-};
-
-/* a request to a pair not yet known; the key names client, server and both ports */
-struct newsvc_ask {
-	uint64_t ts_ns;
+	uint8_t reported;		/* reported: an open incident may still gain severity */
 };
 
 struct det_newservice {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
-	struct det_table *asked;	/* requests to unknown pairs, apart so they never evict what was learned */
 	uint64_t first_ns;		/* learning clock: the first packet (or restored age) */
 	struct det_pending saved;	/* loaded state waiting for the first clock */
 };
@@ -55,7 +51,6 @@ static void det_newservice_destroy(void *st)
 
 	if (!s)
 		return;
-	det_table_free(s->asked);
 	det_pending_drop(&s->saved);
 	det_base_destroy(s);
 }
@@ -65,14 +60,6 @@ static void *det_newservice_create(const struct det_env *env)
 	struct det_newservice *s = det_base_new(sizeof(struct det_newservice), env, 131072, sizeof(struct newsvc_ent),
 						60ULL * DET_NS, 60ULL * DET_NS);
 
-	if (!s)
-		return NULL;
-	s->asked = det_table_new(16384, sizeof(struct newsvc_ask));
-	if (!s->asked) {
-		det_newservice_destroy(s);
-		errno = ENOMEM;
-		return NULL;
-	}
 	return s;
 }
 
@@ -92,6 +79,8 @@ static void det_newservice_restore(struct det_newservice *s, uint64_t now_ns)
 		bool created;
 
 		memcpy(&k, in, sizeof(k));
+		if (k.b[0] != NEWSVC_SERVES)
+			continue;	/* version 1 also kept the ports a host reached: no longer looked at */
 		e = det_table_get(s->b.tab, &k, now_ns, &created);
 		e->known = 1;
 	}
@@ -108,154 +97,98 @@ static void det_newservice_clock(struct det_newservice *s, uint64_t now_ns)
 }
 
 /*
- * One use of proto/port by host (dir NEWSVC_SERVES or NEWSVC_REACHES) with peer.
- * proven: an answer showed the service works (reported at once); otherwise
- * floor uses are needed. False when the pair is known (nothing more to prove).
+ * A home_net host answered an outside client on proto/port (its SYN-ACK, or
+ * its UDP reply to a datagram the client sent first). A port never served
+ * while learning is reported once, then learned; data both ways makes it a
+ * working service reached from outside: severity 1.
  */
-static bool det_newservice_use(struct det_newservice *s, const struct detect_pkt *p, const uint8_t host[16],
-			       const uint8_t peer[16], uint8_t dir, uint8_t proto, uint16_t port, bool proven)
+static void det_newservice_serve(struct det_newservice *s, const struct detect_pkt *p, const struct det_conn *c,
+				 bool data)
 {
 	const struct det_env *env = s->b.env;
-	struct det_key k = det_key(dir, host, NULL, port, proto);
+	struct det_key k = det_key(NEWSVC_SERVES, c->srv, NULL, c->sport, c->proto);
 	bool created, is_new, learning = p->ts_ns - s->first_ns < (uint64_t)env->cfg->learning_s * DET_NS;
 	struct newsvc_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 	struct detect_incident *inc;
 
 	if (learning)
 		e->known = 1;
-	if (e->known)
-		return false;
-	if (dir == NEWSVC_REACHES) {
-		/* reaching a service other hosts already use is not new to the network */
-		struct det_key sk = det_key(NEWSVC_SERVES, peer, NULL, port, proto);
-		struct newsvc_ent *svc = det_table_find(s->b.tab, &sk);
-
-		if (svc && svc->known)
-			return false;
-	}
-	e->seen++;
-	if (!proven && e->seen < env->cfg->floor)
-		return true;
-	e->known = 1;
+	if (e->known && !e->reported)
+		return;
+	if (e->reported && !det_incidents_find(s->b.inc, &k))
+		return;	/* reported before and its incident is over: learned now */
 	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
 	if (is_new) {
+		e->known = 1;
+		e->reported = 1;
+		e->seen = 0;
 		inc->start_ns = p->ts_ns;
-		inc->metric = dir == NEWSVC_SERVES ? "new_served_port" : "new_reached_port";
-		inc->threshold = env->cfg->floor;
-		memcpy(inc->src, host, 16);
-		memcpy(inc->dst, peer, 16);
-		inc->proto = proto;
-		inc->dst_port = port;
-		det_incident_add_port(inc, port);
-		det_incident_add_host(inc, peer);
+		inc->metric = "new_served_port";
+		inc->threshold = 1;
+		/* the conversation as it happened: the outside client towards the served port */
+		memcpy(inc->src, c->cli, 16);
+		memcpy(inc->dst, c->srv, 16);
+		inc->src_port = c->cport;
+		inc->dst_port = c->sport;
+		inc->proto = c->proto;
+		det_incident_add_port(inc, c->sport);
+		det_incident_add_host(inc, c->srv);
+		det_incident_add_host(inc, c->cli);
 		inc->window_s = (double)env->cfg->learning_s;
-		if (proven)
-			strcpy(inc->detail, dir == NEWSVC_SERVES ? "serving: answered a request"
-								 : "reaching: the service answered");
-		else
-			strcpy(inc->detail, dir == NEWSVC_SERVES ? "serving" : "reaching: unanswered");
+		inc->severity = 2;
+		snprintf(inc->detail, sizeof(inc->detail), "%s/%u answered from outside, never served while learning",
+			 c->proto == 6 ? "tcp" : "udp", c->sport);
+	} else if (!data || inc->severity == 1) {
+		det_incident_add_flow(inc, c->cli, c->cport, c->srv, c->sport, c->proto);
+		return;	/* one incident per port: more clients add nothing until data flows */
 	}
+	det_incident_add_flow(inc, c->cli, c->cport, c->srv, c->sport, c->proto);
+	e->seen++;
 	inc->observed = e->seen;
 	inc->count = e->seen;
+	if (data && c->proto == 6) {
+		inc->severity = 1;
+		snprintf(inc->detail, sizeof(inc->detail), "tcp/%u serves an outside client (data both ways), "
+			 "never served while learning", c->sport);
+	}
 	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
-	return false;
-}
-
-/* A request from client:cport to server:port that may be answered: remembered while the pair is unknown. */
-static void det_newservice_ask(struct det_newservice *s, const struct detect_pkt *p, const uint8_t client[16],
-			       const uint8_t server[16], uint16_t cport, uint16_t port)
-{
-	struct det_key k = det_key(NEWSVC_ASKED, client, server, port, cport);
-	struct newsvc_ask *a;
-	bool created;
-
-	a = det_table_get(s->asked, &k, p->ts_ns, &created);
-	a->ts_ns = p->ts_ns;
-	(void)created;
-}
-
-/* The answer from server:port to client:cport: true (and forgotten) if its request was seen recently. */
-static bool det_newservice_answered(struct det_newservice *s, const struct detect_pkt *p, const uint8_t client[16],
-				    const uint8_t server[16], uint16_t cport, uint16_t port)
-{
-	struct det_key k = det_key(NEWSVC_ASKED, client, server, port, cport);
-	struct newsvc_ask *a = det_table_find(s->asked, &k);
-	bool ok = a && p->ts_ns - a->ts_ns <= NEWSVC_ANSWER_NS;
-
-	if (a)
-		a->ts_ns = 0;	/* one answer proves it once */
-	return ok;
-}
-
-static void det_newservice_tcp(struct det_newservice *s, const struct detect_pkt *p)
-{
-	const struct pkt_info *pi = p->pi;
-	uint8_t fl = pi->tcp_flags & 0x16;
-
-	if (fl == 0x12) {
-		/* SYN-ACK: the sender accepts on src_port (proof it serves) and answers the receiver */
-		if (pi->src_port >= NEWSVC_EPHEMERAL)
-			return;	/* active FTP and the like: a client's port answering, not a service */
-		if (p->src_home)
-			det_newservice_use(s, p, pi->src, pi->dst, NEWSVC_SERVES, 6, pi->src_port, true);
-		if (p->dst_home && det_newservice_answered(s, p, pi->dst, pi->src, pi->dst_port, pi->src_port))
-			det_newservice_use(s, p, pi->dst, pi->src, NEWSVC_REACHES, 6, pi->src_port, true);
-	} else if (fl == 0x02 && p->src_home && pi->dst_port < NEWSVC_EPHEMERAL) {
-		/* a SYN alone proves nothing: counted, and its SYN-ACK awaited */
-		if (det_newservice_use(s, p, pi->src, pi->dst, NEWSVC_REACHES, 6, pi->dst_port, false))
-			det_newservice_ask(s, p, pi->src, pi->dst, pi->src_port, pi->dst_port);
-	}
-}
-
-static void det_newservice_udp(struct det_newservice *s, const struct detect_pkt *p)
-{
-	const struct pkt_info *pi = p->pi;
-	struct det_key k;
-	struct newsvc_ent *e;
-
-	/* the lower port is the service; a datagram to it is a request, one from it an answer */
-	if (pi->dst_port < pi->src_port && pi->dst_port < NEWSVC_EPHEMERAL) {
-		/* request: the home client reaching the port (counted), or a home server being asked */
-		if (p->src_home && det_newservice_use(s, p, pi->src, pi->dst, NEWSVC_REACHES, 17, pi->dst_port, false))
-			det_newservice_ask(s, p, pi->src, pi->dst, pi->src_port, pi->dst_port);
-		if (p->dst_home) {
-			k = det_key(NEWSVC_SERVES, pi->dst, NULL, pi->dst_port, 17);
-			e = det_table_find(s->b.tab, &k);
-			if (!e || !e->known)
-				det_newservice_ask(s, p, pi->src, pi->dst, pi->src_port, pi->dst_port);
-		}
-	} else if (pi->src_port < pi->dst_port && pi->src_port < NEWSVC_EPHEMERAL) {
-		/* answer: proof when its request was seen, else one more packet of the count */
-		bool answered = det_newservice_answered(s, p, pi->dst, pi->src, pi->dst_port, pi->src_port);
-
-		if (p->src_home)
-			det_newservice_use(s, p, pi->src, pi->dst, NEWSVC_SERVES, 17, pi->src_port, answered);
-		if (p->dst_home && answered)
-			det_newservice_use(s, p, pi->dst, pi->src, NEWSVC_REACHES, 17, pi->src_port, true);
-	}
 }
 
 static void det_newservice_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_newservice *s = st;
-	const struct pkt_info *pi = p->pi;
+	const struct det_conn *c = p->conn;
 
-	if (!pi || pi->is_fragment)
+	if (!p->pi || p->pi->is_fragment)
 		return;
 	det_newservice_clock(s, p->ts_ns);
-	if (pi->proto == 6)
-		det_newservice_tcp(s, p);
-	else if (pi->proto == 17)
-		det_newservice_udp(s, p);
-}
+	if (!c || (c->proto != 6 && c->proto != 17) || !(c->home & 2) || c->sport >= NEWSVC_EPHEMERAL ||
+	    !c->sport || (c->status & DET_CONN_MIDSTREAM))
+		return;
+	if ((c->home & 1) || det_conn_is_group(c->cli)) {
+		/* served to the inside: learned (so its later exposure is not new), never reported */
+		if (!p->from_client && (c->proto == 17 || (p->pi->tcp_flags & 0x12) == 0x12)) {
+			struct det_key k = det_key(NEWSVC_SERVES, c->srv, NULL, c->sport, c->proto);
+			bool created;
+			struct newsvc_ent *e = det_table_get(s->b.tab, &k, p->ts_ns, &created);
 
-static bool det_newservice_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
-{
-	struct det_newservice *s = ctx;
-
-	(void)k;
-	(void)v;
-	return det_base_idle(&s->b, last_ns, NEWSVC_ANSWER_NS);
+			if (!e->reported)
+				e->known = 1;
+		}
+		return;
+	}
+	if (c->proto == 6) {
+		/* the host's SYN-ACK accepts; data both ways makes it a session */
+		if ((c->flags[1] & 0x12) != 0x12)
+			return;
+		if (!p->from_client && (p->pi->tcp_flags & 0x12) == 0x12)
+			det_newservice_serve(s, p, c, false);
+		else if (p->payload_len && c->segs[0] && c->segs[1] && (c->segs[0] + c->segs[1]) <= 3)
+			det_newservice_serve(s, p, c, true);
+	} else if (!p->from_client && c->pkts[0] && c->pkts[1] == 1) {
+		/* a UDP reply to a datagram the outside client sent first */
+		det_newservice_serve(s, p, c, false);
+	}
 }
 
 static void det_newservice_tick(void *st, uint64_t now_ns)
@@ -263,9 +196,6 @@ static void det_newservice_tick(void *st, uint64_t now_ns)
 	struct det_newservice *s = st;
 
 	det_newservice_clock(s, now_ns);
-	/* requests nobody answered in time: forget them (the learned table is never walked) */
-	if (det_base_walk_due(&s->b, now_ns, NEWSVC_ANSWER_NS))
-		det_table_walk(s->asked, det_newservice_walk, s);
 	det_incidents_tick(s->b.inc, now_ns);
 }
 

@@ -46,7 +46,7 @@ first_ts() { # alerts filter: the first start's time, seconds
   jq -r "select(.vigil.state==\"start\") | $2 | .timestamp" "$TMP/$1.alerts" 2>/dev/null | head -1 |
     while read -r t; do jq -rn --arg t "$t" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:26] | tonumber / 1e6)'; done
 }
-NS_ATK='.vigil.detector=="newservice" and .src_ip=="10.1.1.43" and .dest_port==4444'
+NS_ATK='.vigil.detector=="newservice" and .dest_ip=="10.1.1.43" and .dest_port==4444'
 BC='.vigil.detector=="beacon" and .src_ip=="10.1.1.41" and .dest_ip=="203.0.113.150"'
 
 conf saved "$TMP/state.bin"

@@ -569,12 +569,16 @@ static void g_ns_serve_answered(struct harn *h)
 	harn_pkt(h, 100 * NS + 1000000, 6, CLI, ATK, 4444, 41000, 0x12, 60, NULL, 0);
 	harn_pkt(h, 100 * NS + 2000000, 6, ATK, CLI, 41000, 4444, 0x10, 60, NULL, 0);
 }
-static void g_ns_reach_answered(struct harn *h)
+static void g_ns_inside(struct harn *h)
 {
-	/* the host reaches 6667 outside once and the service answers */
+	/* after learning: internal hosts reach SMB and 4444 on the host, and it reaches a service outside */
 	ns_learn(h);
-	harn_pkt(h, 100 * NS, 6, CLI, ATK, 51000, 6667, 0x02, 60, NULL, 0);
-	harn_pkt(h, 100 * NS + 50000000, 6, ATK, CLI, 6667, 51000, 0x12, 60, NULL, 0);
+	harn_pkt(h, 100 * NS, 6, IP4(10, 1, 1, 77), CLI, 51000, 445, 0x02, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 1000000, 6, CLI, IP4(10, 1, 1, 77), 445, 51000, 0x12, 60, NULL, 0);
+	harn_pkt(h, 101 * NS, 6, IP4(10, 1, 1, 78), CLI, 51001, 4444, 0x02, 60, NULL, 0);
+	harn_pkt(h, 101 * NS + 1000000, 6, CLI, IP4(10, 1, 1, 78), 4444, 51001, 0x12, 60, NULL, 0);
+	harn_pkt(h, 102 * NS, 6, CLI, ATK, 51002, 6667, 0x02, 60, NULL, 0);
+	harn_pkt(h, 102 * NS + 50000000, 6, ATK, CLI, 6667, 51002, 0x12, 60, NULL, 0);
 }
 static void g_ns_reach_lone(struct harn *h)
 {
@@ -800,8 +804,8 @@ static const struct row rows[] = {
 	{ "newservice: serving 4444 after learning", g_newservice, NULL, DETECT_NEWSERVICE, 1, "new_served_port", 0, 0 },
 	{ "newservice: serving, proven by the SYN-ACK", g_ns_serve_answered, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1,
 	  "new_served_port", 0, 0.002 },
-	{ "newservice: reaching, proven by the answer", g_ns_reach_answered, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1,
-	  "new_reached_port", 0, 0.06 },
+	{ "newservice: a port served only to the inside is not", g_ns_inside, "detectors:\n  newservice:\n    learning_s: 60\n",
+	  DETECT_NEWSERVICE, 0, NULL, 0, 0 },
 	{ "newservice: lone SYN and backscatter are not", g_ns_reach_lone, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 0, NULL, 0, 0 },
 	{ "newservice: a UDP reply to a request", g_ns_udp_reply, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1, "new_served_port", 0,
 	  0.002 },
@@ -874,6 +878,34 @@ static void test_threshold(void)
 }
 
 /* how many contacts the first beacon start counted: the sequential test's decision point */
+/* an outside client on a new port of a home host: severity 2 at the handshake, 1 once data flows both ways */
+static void test_newservice_severity(void)
+{
+	struct harn *h = calloc(1, sizeof(*h));
+	static const uint8_t shell[] = "uid=0(root)\n", cmd[] = "id\n";
+	unsigned int i, sev_start = 0, sev_last = 0;
+
+	if (!h || harn_init(h, "detectors:\n  newservice:\n    learning_s: 60\n")) {
+		testlib_case("newservice severity: setup", false, "setup failed");
+		free(h);
+		return;
+	}
+	ns_learn(h);
+	harn_pkt(h, 100 * NS, 6, ATK, CLI, 41000, 4444, 0x02, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 1000000, 6, CLI, ATK, 4444, 41000, 0x12, 60, NULL, 0);
+	harn_pkt(h, 100 * NS + 2000000, 6, ATK, CLI, 41000, 4444, 0x18, 63, cmd, 3);
+	harn_pkt(h, 100 * NS + 3000000, 6, CLI, ATK, 4444, 41000, 0x18, 72, shell, 12);
+	harn_done(h, 200 * NS);
+	for (i = 0; i < h->n; i++)
+		if (h->inc[i].det == DETECT_NEWSERVICE) {
+			if (h->inc[i].state == DETECT_START)
+				sev_start = h->inc[i].severity;
+			sev_last = h->inc[i].severity;
+		}
+	testlib_case("newservice: 2 at the handshake, 1 once a shell answers", sev_start == 2 && sev_last == 1,
+		     "start %u last %u", sev_start, sev_last);
+	free(h);
+}
 static void test_beacon_contacts(void (*gen)(struct harn *h), const char *name, uint64_t want)
 {
 	struct harn *h = calloc(1, sizeof(*h));
@@ -924,6 +956,7 @@ int main(void)
 	for (unsigned int i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		run_row(&rows[i]);
 	test_beacon_contacts(g_beacon_net_jitter, "beacon: a timer with ms of jitter alerts at contact 4", 4);
+	test_newservice_severity();
 	test_beacon_contacts(g_beacon_loose, "beacon: loose period (CV 0.08) alerts at contact 9 (8 intervals)", 9);
 	test_threshold();
 	test_bad_port();
