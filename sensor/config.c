@@ -260,6 +260,10 @@ static const struct cfgtab_row config_rows[] = {
 	CONFIG_DET_ROWS("anomaly", anomaly, "200", 1e9,
 			"Packets per second a home_net host sends, below which nothing is anomalous",
 			"10.0", "Alert when a host's rate or peer count is k standard deviations above its own", "300"),
+	CONFIG_DET_ROWS("lateral", lateral, "1", 1000,
+			"Uses of an admin protocol that make an incident (remote execution and DCSync always; RDP, WinRM, "
+			"admin shares, DCOM and the remote registry for pairs not seen while learning)",
+			"1.0", "Unused", "600"),
 	{ .key = "detectors.min_fraction", .type = CFGTAB_DOUBLE, .def = "0.25", .min = 0.01, .max = 1,
 	  .offset = OFF(detect_min_fraction),
 	  .doc = "After learning the threshold is min(floor, learned), but never below floor * this" },

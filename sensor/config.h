@@ -145,7 +145,7 @@ struct config {
 
 	struct config_flood flood;
 	struct config_detector synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
-		newservice, anomaly;
+		newservice, anomaly, lateral;
 	double detect_min_fraction;	/* a learned threshold never drops below floor * this */
 	uint32_t detect_connections;	/* conversations followed at once (det_conn.h) */
 

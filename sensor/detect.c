@@ -38,6 +38,8 @@ static const struct detect_row detect_rows[DETECT_MAX] = {
 				  "Potentially Bad Traffic", 2, "T1133" }, &det_newservice_ops },
 	[DETECT_ANOMALY] = { { "anomaly", 9100010, "VIGIL anomaly: host traffic far outside its learned distribution",
 			       "Misc activity", 3, "T1046" }, &det_anomaly_ops },
+	[DETECT_LATERAL] = { { "lateral", 9100011, "VIGIL lateral: an internal host using admin protocols on another",
+			       "Attempted Administrator Privilege Gain", 2, "T1021" }, &det_lateral_ops },
 };
 
 struct detect_port_range {
@@ -222,6 +224,7 @@ const struct config_detector *detect_block(const struct config *cfg, enum detect
 	case DETECT_DNSTUNNEL: return &cfg->dnstunnel;
 	case DETECT_NEWSERVICE: return &cfg->newservice;
 	case DETECT_ANOMALY: return &cfg->anomaly;
+	case DETECT_LATERAL: return &cfg->lateral;
 	default: return NULL;
 	}
 }

@@ -906,6 +906,144 @@ static void test_newservice_severity(void)
 		     "start %u last %u", sev_start, sev_last);
 	free(h);
 }
+/* a DCE/RPC bind (little-endian, context 0) to the interface whose wire UUID is uuid, and a request for opnum */
+static unsigned int rpc_bind(uint8_t *m, const uint8_t uuid[16])
+{
+	static const uint8_t hdr[32] = { 5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0, 0xb8, 0x10, 0xb8, 0x10,
+					 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0 };
+	static const uint8_t ndr[24] = { 0, 0, 0, 0, 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08,
+					 0x00, 0x2b, 0x10, 0x48, 0x60, 2, 0, 0, 0 };
+
+	memcpy(m, hdr, 32);
+	memcpy(m + 32, uuid, 16);
+	memcpy(m + 48, ndr, 24);	/* interface version 0 and the NDR transfer syntax */
+	return 72;
+}
+static unsigned int rpc_request(uint8_t *m, uint16_t opnum)
+{
+	static const uint8_t hdr[24] = { 5, 0, 0, 3, 0x10, 0, 0, 0, 24, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	memcpy(m, hdr, 24);
+	m[22] = (uint8_t)opnum;
+	m[23] = (uint8_t)(opnum >> 8);
+	return 24;
+}
+/* an SMB2 TREE_CONNECT to \\h\share (share ASCII, sent as UTF-16LE) */
+static unsigned int smb_tree(uint8_t *m, const char *share)
+{
+	unsigned int n = (unsigned int)strlen(share) + 2, i;
+
+	memset(m, 0, 4 + 64 + 8 + 2 * n);
+	m[3] = (uint8_t)(64 + 8 + 2 * n);
+	m[4] = 0xfe, m[5] = 'S', m[6] = 'M', m[7] = 'B', m[8] = 64;
+	m[4 + 12] = 3;
+	m[4 + 64] = 9;
+	m[4 + 64 + 4] = 64 + 8;
+	m[4 + 64 + 6] = (uint8_t)(2 * n);
+	m[4 + 64 + 8] = 'h';
+	m[4 + 64 + 10] = '\\';
+	for (i = 0; i < n - 2; i++)
+		m[4 + 64 + 12 + 2 * i] = (uint8_t)share[i];
+	return 4 + 64 + 8 + 2 * n;
+}
+static const uint8_t uuid_svcctl[16] = { 0x81, 0xbb, 0x7a, 0x36, 0x44, 0x98, 0xf1, 0x35, 0xad, 0x32, 0x98, 0xf0,
+					 0x38, 0x00, 0x10, 0x03 };
+static const uint8_t uuid_drsuapi[16] = { 0x35, 0x42, 0x51, 0xe3, 0x06, 0x4b, 0xd1, 0x11, 0xab, 0x04, 0x00, 0xc0,
+					  0x4f, 0xc2, 0xdc, 0xd2 };
+static const uint8_t uuid_srvsvc[16] = { 0xc8, 0x4f, 0x32, 0x4b, 0x70, 0x16, 0xd3, 0x01, 0x12, 0x78, 0x5a, 0x47,
+					 0xbf, 0x6e, 0xe1, 0x88 };
+static const uint32_t DC = IP4(10, 1, 0, 5), WS2 = IP4(10, 1, 1, 11);
+
+/* what a workstation does with its DC and file server every day: IPC$, srvsvc, a share */
+static void windows_routine(struct harn *h, uint64_t t, uint32_t ws)
+{
+	uint8_t a[256], b[256];
+	const uint8_t *m[] = { a, b };
+	uint32_t l[2];
+
+	l[0] = smb_tree(a, "IPC$");
+	l[1] = 8;
+	memset(b, 0, 8);
+	tcp_session(h, t, ws, DC, 50100, 445, m, l, 2, false);
+	l[0] = smb_tree(a, "FINANCE");
+	tcp_session(h, t + NS, ws, VIC, 50101, 445, m, l, 2, false);
+	l[0] = rpc_bind(a, uuid_srvsvc);
+	tcp_session(h, t + 2 * NS, ws, DC, 50102, 49670, m, l, 2, false);
+	/* the DC answers Kerberos: that is how a DC is known */
+	harn_pkt(h, t + 3 * NS, 6, ws, DC, 50103, 88, 0x02, 60, NULL, 0);
+	harn_pkt(h, t + 3 * NS + 1000, 6, DC, ws, 88, 50103, 0x12, 60, NULL, 0);
+}
+static void g_windows_routine(struct harn *h)
+{
+	for (int i = 0; i < 30; i++)
+		windows_routine(h, 100 * NS + i * 60 * NS, i % 2 ? CLI : WS2);
+}
+static void g_psexec(struct harn *h)
+{
+	/* ADMIN$ over SMB2, then svcctl bound over TCP and CreateServiceW called */
+	uint8_t a[256], b[256], c[64];
+	const uint8_t *m[] = { a, b, c };
+	uint32_t l[3];
+
+	windows_routine(h, 100 * NS, CLI);
+	l[0] = smb_tree(a, "ADMIN$");
+	l[1] = 8;
+	memset(b, 0, 8);
+	tcp_session(h, 900 * NS, CLI, VIC, 50200, 445, m, l, 2, false);
+	l[0] = rpc_bind(a, uuid_svcctl);
+	l[1] = 8;
+	l[2] = rpc_request(c, 12);
+	tcp_session(h, 901 * NS, CLI, VIC, 50201, 49668, m, l, 3, false);
+}
+static void g_dcsync(struct harn *h, uint32_t who)
+{
+	uint8_t a[256], b[256], c[64];
+	const uint8_t *m[] = { a, b, c };
+	uint32_t l[3];
+
+	windows_routine(h, 100 * NS, CLI);
+	/* a second DC, known by its Kerberos answers */
+	harn_pkt(h, 200 * NS, 6, CLI, WS2, 50300, 88, 0x02, 60, NULL, 0);
+	harn_pkt(h, 200 * NS + 1000, 6, WS2, CLI, 88, 50300, 0x12, 60, NULL, 0);
+	l[0] = rpc_bind(a, uuid_drsuapi);
+	l[1] = 8;
+	memset(b, 0, 8);
+	l[2] = rpc_request(c, 3);
+	tcp_session(h, 900 * NS, who, DC, 50301, 49667, m, l, 3, false);
+}
+static void g_dcsync_ws(struct harn *h) { g_dcsync(h, CLI); }
+/* PsExec's svcctl incident ends at severity 1, naming the service creation */
+static void test_psexec_severity(void)
+{
+	struct harn *h = calloc(1, sizeof(*h));
+	unsigned int i, sev = 0;
+	bool created = false;
+
+	if (!h || harn_init(h, NULL)) {
+		free(h);
+		return;
+	}
+	g_psexec(h);
+	harn_done(h, 2000 * NS);
+	for (i = 0; i < h->n; i++)
+		if (h->inc[i].det == DETECT_LATERAL && h->inc[i].state == DETECT_END &&
+		    !strcmp(h->inc[i].metric, "remote_service_control")) {
+			sev = h->inc[i].severity;
+			created = strstr(h->inc[i].detail, "created a service") != NULL;
+		}
+	testlib_case("lateral: the svcctl incident rises to severity 1 at CreateService", sev == 1 && created,
+		     "severity %u", sev);
+	free(h);
+}
+static void g_dcsync_dc(struct harn *h) { g_dcsync(h, WS2); }
+static const struct row lateral_rows[] = {
+	{ "lateral: a workstation's daily IPC$, shares and srvsvc are not", g_windows_routine, NULL, DETECT_LATERAL, 0,
+	  NULL, 0, 0 },
+	{ "lateral: PsExec (ADMIN$, then CreateService over svcctl): two incidents", g_psexec, NULL, DETECT_LATERAL, 2,
+	  "admin_share", 0, 0 },
+	{ "lateral: DCSync from a workstation", g_dcsync_ws, NULL, DETECT_LATERAL, 1, "directory_replication", 0, 0 },
+	{ "lateral: replication between DCs is not", g_dcsync_dc, NULL, DETECT_LATERAL, 0, NULL, 0, 0 },
+};
 static void test_beacon_contacts(void (*gen)(struct harn *h), const char *name, uint64_t want)
 {
 	struct harn *h = calloc(1, sizeof(*h));
@@ -957,6 +1095,9 @@ int main(void)
 		run_row(&rows[i]);
 	test_beacon_contacts(g_beacon_net_jitter, "beacon: a timer with ms of jitter alerts at contact 4", 4);
 	test_newservice_severity();
+	for (unsigned int i = 0; i < sizeof(lateral_rows) / sizeof(lateral_rows[0]); i++)
+		run_row(&lateral_rows[i]);
+	test_psexec_severity();
 	test_beacon_contacts(g_beacon_loose, "beacon: loose period (CV 0.08) alerts at contact 9 (8 intervals)", 9);
 	test_threshold();
 	test_bad_port();
