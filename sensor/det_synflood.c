@@ -29,6 +29,8 @@ struct syn_ent {
 	uint8_t agg;
 	uint8_t many_src;		/* SYNs of this window came from more than one source */
 	struct det_distinct ports;	/* destination ports of this window's SYNs */
+	struct det_distinct srcs;	/* sources of this window's SYNs */
+	uint32_t counted;		/* SYNs of this window already added to an incident */
 };
 
 struct det_synflood {
@@ -81,11 +83,18 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 		det_incident_add_host(inc, e->dst);
 	inc->observed = observed;
 	inc->zscore = learning ? 0 : (observed - e->w.bl.mean) / (sd > 0 ? sd : 1);
-	inc->count += (uint64_t)observed;
+	/* the incident counts each SYN once, however often its window is judged */
+	if (e->syn > e->counted) {
+		inc->count += e->syn - e->counted;
+		e->counted = e->syn;
+	}
 	det_incidents_report(s->b.inc, inc, is_new, now);
 	if (!e->agg)
 		s->last_dst_report_ns = now;
 }
+
+/* sources a sensor-wide SYN flood must come from: fewer is a sweep of many hosts (hostsweep's), not a flood */
+enum { SYN_AGG_SOURCES = 8 };
 
 /* One source, and at least every other SYN a new port: a vertical scan, not a flood. */
 static bool det_synflood_scan_shape(const struct syn_ent *e)
@@ -108,7 +117,8 @@ static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64
 
 	if (!final && e->syn < thr * SYN_BURST_MULT && unsolicited < floor * SYN_BURST_MULT)
 		return;
-	if (e->syn >= thr && half >= SYN_HALF_OPEN * e->syn && !det_synflood_scan_shape(e)) {
+	if (e->syn >= thr && half >= SYN_HALF_OPEN * e->syn && !det_synflood_scan_shape(e) &&
+	    (!e->agg || det_distinct_count(&e->srcs) >= SYN_AGG_SOURCES)) {
 		/* a flood on one victim is that victim's; the sensor-wide view is for spread floods */
 		if (!e->agg || now > s->last_dst_report_ns + 2ULL * DET_NS)
 			det_synflood_report(s, e, "half_open_syn_per_s", e->syn, thr, learning, now);
@@ -125,7 +135,9 @@ static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64
 		e->syn = e->ack = e->synack = e->syn_out = 0;
 		e->judged = 0;
 		e->many_src = 0;
+		e->counted = 0;
 		memset(&e->ports, 0, sizeof(e->ports));
+		memset(&e->srcs, 0, sizeof(e->srcs));
 		e->w.start_ns = 0;
 	}
 }
@@ -154,6 +166,13 @@ static void det_synflood_syn(struct syn_ent *e, const struct pkt_info *pi)
 		e->many_src = 1;
 	e->syn++;
 	det_distinct_add(&e->ports, pi->dst_port);
+	if (e->agg) {
+		uint64_t a, b;
+
+		memcpy(&a, pi->src, 8);
+		memcpy(&b, pi->src + 8, 8);
+		det_distinct_add(&e->srcs, a ^ (b * 0x9e3779b97f4a7c15ULL));
+	}
 	memcpy(e->src, pi->src, 16);
 	e->port = pi->dst_port;
 }

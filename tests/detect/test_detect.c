@@ -26,6 +26,13 @@ static void gen_rate(struct harn *h, uint64_t t0, double secs, double pps, uint8
 static void g_udpflood(struct harn *h) { gen_rate(h, 100 * NS, 3, 5000, 17, 0, 0); }
 static void g_synflood_burst(struct harn *h) { gen_rate(h, 100 * NS, 0.016, 6250, 6, 0x02, 1); }
 static void g_synflood_slow(struct harn *h) { gen_rate(h, 100 * NS, 2, 15, 6, 0x02, 1); }
+static void g_syn_sweep(struct harn *h)
+{
+	/* one host SYN-probing 400 outside addresses on 23 in two seconds: a sweep, not a flood of many victims */
+	for (int i = 0; i < 400; i++)
+		harn_pkt(h, 100 * NS + i * 5000000ULL, 6, CLI, IP4(198, 18, (uint8_t)(i / 200), (uint8_t)(i % 200 + 1)),
+			 (uint16_t)(40000 + i), 23, 0x02, 60, NULL, 0);
+}
 static void g_handshakes(struct harn *h)
 {
 	/* a busy server: 40 connections a second, each SYN answered by an ACK */
@@ -732,6 +739,7 @@ static const struct row rows[] = {
 	{ "synflood: 100 spoofed SYNs in 16 ms", g_synflood_burst, NULL, DETECT_SYNFLOOD, 1, "half_open_syn_per_s", 1, 2 },
 	{ "synflood: 15 SYN/s never answered", g_synflood_slow, NULL, DETECT_SYNFLOOD, 1, "half_open_syn_per_s", 1, 2 },
 	{ "synflood: answered handshakes are not", g_handshakes, NULL, DETECT_SYNFLOOD, 0, NULL, 0, 0 },
+	{ "synflood: one host SYN-probing many addresses is not", g_syn_sweep, NULL, DETECT_SYNFLOOD, 0, NULL, 0, 0 },
 	{ "portscan: 100 ports in 0.1 s", g_portscan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1, 0.1 },
 	{ "portscan: allow_cidrs silences it", g_portscan, "detectors:\n  portscan:\n    allow_cidrs: [198.51.100.0/24]\n",
 	  DETECT_PORTSCAN, 0, NULL, 0, 0 },
@@ -878,6 +886,26 @@ static void test_threshold(void)
 }
 
 /* how many contacts the first beacon start counted: the sequential test's decision point */
+/* an incident's packets count each SYN once, however often its window is judged */
+static void test_synflood_count(void)
+{
+	struct harn *h = calloc(1, sizeof(*h));
+	uint64_t count = 0;
+	unsigned int i;
+
+	if (!h || harn_init(h, NULL)) {
+		free(h);
+		return;
+	}
+	g_synflood_burst(h);
+	harn_done(h, 200 * NS);
+	for (i = 0; i < h->n; i++)
+		if (h->inc[i].det == DETECT_SYNFLOOD && h->inc[i].state == DETECT_END)
+			count = h->inc[i].count;
+	testlib_case("synflood: an incident of 100 SYNs counts 100, not more", count > 0 && count <= 100, "count %llu",
+		     (unsigned long long)count);
+	free(h);
+}
 /* an outside client on a new port of a home host: severity 2 at the handshake, 1 once data flows both ways */
 static void test_newservice_severity(void)
 {
@@ -1095,6 +1123,7 @@ int main(void)
 		run_row(&rows[i]);
 	test_beacon_contacts(g_beacon_net_jitter, "beacon: a timer with ms of jitter alerts at contact 4", 4);
 	test_newservice_severity();
+	test_synflood_count();
 	for (unsigned int i = 0; i < sizeof(lateral_rows) / sizeof(lateral_rows[0]); i++)
 		run_row(&lateral_rows[i]);
 	test_psexec_severity();
