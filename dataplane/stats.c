@@ -31,6 +31,7 @@ enum {
 #define STATS_SEED_DST 0x082efa98ec4e6c89ULL
 #define STATS_SEED_PORT 0x452821e638d01377ULL
 #define STATS_LN2 0.69314718055994531
+#define STATS_PEAK_HALF_LIFE_S 86400.0	/* a host's peaks fade over days, not minutes */
 
 struct stats_sock_key {
 	uint8_t src[16];
@@ -94,17 +95,22 @@ struct stats_host {
 	/* line 2: distinct destinations of the open window */
 	struct stats_hll dst_hosts;
 	struct stats_hll dst_ports;
-	/* lines 3-4: cold */
+	/* lines 3-5: cold */
 	struct stats_base base[STATS_NHOST_M];
 	float obs[STATS_NHOST_M];	/* the last closed window's observations */
-	uint8_t pad2[44];
+	uint8_t frozen;			/* ... it was not learned (too anomalous): nor is its peak */
+	uint8_t pad2[43];
+	float z[STATS_NHOST_M];		/* the last closed window's z-scores, against the baseline before it */
+	float peak[STATS_NHOST_M];	/* the highest of each metric before the last closed window, decaying */
+	uint8_t pad3[8];
 };
 
 #define STATS_HOST_HOT offsetof(struct stats_host, base)
 
 _Static_assert(sizeof(struct stats_sock) == 64, "a socket entry is one cache line");
 _Static_assert(sizeof(struct stats_pair) == 64, "a pair entry is one cache line");
-_Static_assert(sizeof(struct stats_host) == 320 && STATS_HOST_HOT == 192, "host: 3 hot + 2 cold lines");
+_Static_assert((int)STATS_HOST_METRICS == (int)STATS_NHOST_M, "the query's metrics are the window's");
+_Static_assert(sizeof(struct stats_host) == 384 && STATS_HOST_HOT == 192, "host: 3 hot + 3 cold lines");
 
 /* admission of new entries in packet time (cfg.turnover_s), one per table */
 struct stats_gate {
@@ -134,6 +140,7 @@ struct stats {
 	uint32_t ticks_1s, ticks_host;	/* least time kept: pairs and sockets, hosts */
 	double window_s;
 	double base_alpha;	/* EWMA weight of one window */
+	double peak_decay;	/* what a peak keeps of itself per window */
 	uint64_t base_ns;	/* table ticks count from the first packet */
 	uint64_t win_lo, win_hi;	/* [lo, hi): the window of the last packet ... */
 	uint32_t win;		/* ... and its index: one division per window, not three per packet */
@@ -290,6 +297,7 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 	st->ticks_1s = stats_ticks_of(1.0);
 	st->ticks_host = stats_ticks_of(1.5 * st->window_s);
 	st->base_alpha = 1.0 - exp2(-st->window_s / cfg->half_life_s);
+	st->peak_decay = exp2(-st->window_s / STATS_PEAK_HALF_LIFE_S);
 	ret = stats_table_init(&st->hosts, cfg->hosts, sizeof(struct stats_host), 16);
 	if (!ret)
 		st->hosts.hot_size = STATS_HOST_HOT;
@@ -468,6 +476,12 @@ static void stats_host_close(struct stats *st, struct stats_host *h, uint64_t no
 	bool freeze = false;
 	unsigned int m;
 
+	/* the window before this one joins the peaks (unless it was an anomaly), all fade a little */
+	for (m = 0; m < STATS_NHOST_M; m++) {
+		float faded = h->peak[m] * (float)st->peak_decay;
+
+		h->peak[m] = h->closed && !h->frozen && h->obs[m] > faded ? h->obs[m] : faded;
+	}
 	obs[0] = h->pkts_out / ws;
 	obs[1] = (double)h->bytes_out / ws;
 	obs[2] = h->pkts_in / ws;
@@ -483,9 +497,11 @@ static void stats_host_close(struct stats *st, struct stats_host *h, uint64_t no
 		if (m == 0 || cur.score > worst.score || (cur.score == worst.score && cur.z > worst.z))
 			worst = cur;
 		h->obs[m] = (float)obs[m];
+		h->z[m] = learning ? 0.0f : cur.z;
 	}
 	if (!learning && st->cfg.freeze_z > 0.0 && worst.score > st->cfg.freeze_z)
 		freeze = true;	/* do not learn the attack */
+	h->frozen = freeze;
 	if (!freeze) {
 		double a = stats_base_weight(h->nwin, st->base_alpha);
 
@@ -865,6 +881,32 @@ bool stats_host_query(const struct stats *st, const uint8_t addr[16], uint64_t n
 					h->closed ? h->obs[i] : 0.0, b->mean, stats_base_band(b), st->window_s,
 					learning, true);
 		}
+	}
+	return true;
+}
+
+bool stats_host_window(const struct stats *st, const uint8_t addr[16], uint64_t now_ns,
+		       struct stats_host_window *out)
+{
+	uint32_t slot = stats_table_lookup(&st->hosts, addr, stats_hash(addr, 16, STATS_SEED_HOST));
+	const struct stats_host *h;
+	unsigned int m;
+
+	memset(out, 0, sizeof(*out));
+	if (slot == STATS_TABLE_NONE)
+		return false;
+	h = stats_table_entry(&st->hosts, slot);
+	if (!h->closed)
+		return false;
+	out->learning = now_ns - h->first_ns < st->cfg.learning_ns || h->nwin < 2;
+	out->windows = h->nwin;
+	out->first_ns = h->first_ns;
+	out->window_s = st->window_s;
+	for (m = 0; m < STATS_NHOST_M; m++) {
+		out->obs[m] = h->obs[m];
+		out->z[m] = h->z[m];
+		out->peak[m] = h->peak[m];
+		out->expected[m] = h->base[m].mean;
 	}
 	return true;
 }

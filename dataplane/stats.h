@@ -146,6 +146,29 @@ bool stats_host_query(const struct stats *st, const uint8_t addr[16], uint64_t n
 		      double rates[STATS_MAX_LAMBDA], struct stats_score *worst,
 		      struct stats_score metrics[STATS_M_HOST_MAX + 1]);
 
+/*
+ * A host's last closed window, metric by metric (index m is STATS_M_PPS_OUT + m):
+ * what it did, the z-score against its baseline before that window (0 while
+ * learning), the baseline's mean now, and the highest it did before that
+ * window (a peak fading with a half-life of a day; anomalous windows never
+ * join it). This is what a detector judges a host's behaviour by.
+ */
+enum { STATS_HOST_METRICS = STATS_M_HOST_MAX - STATS_M_PPS_OUT + 1 };
+struct stats_host_window {
+	float obs[STATS_HOST_METRICS];
+	float z[STATS_HOST_METRICS];
+	float expected[STATS_HOST_METRICS];
+	float peak[STATS_HOST_METRICS];
+	double window_s;
+	uint64_t first_ns;
+	uint32_t windows;		/* windows learned from */
+	bool learning;
+};
+
+/* false when addr is not tracked or no window of it closed yet (out zeroed). */
+bool stats_host_window(const struct stats *st, const uint8_t addr[16], uint64_t now_ns,
+		       struct stats_host_window *out);
+
 /* The whole sensor's packets/s of the last closed window vs its (daily) baseline. */
 void stats_global_score(const struct stats *st, struct stats_score *out);
 

@@ -257,9 +257,11 @@ static const struct cfgtab_row config_rows[] = {
 	CONFIG_DET_ROWS("newservice", newservice, "1", 1e6,
 			"Unused: a home_net host's own answer to an outside client on a port it never served is the proof",
 			"1.0", "Unused (the learned set is exact)", "600"),
-	CONFIG_DET_ROWS("anomaly", anomaly, "200", 1e9,
-			"Packets per second a home_net host sends, below which nothing is anomalous",
-			"10.0", "Alert when a host's rate or peer count is k standard deviations above its own", "300"),
+	CONFIG_DET_ROWS("anomaly", anomaly, "50", 1e9,
+			"Packets per second a home_net host sends below which its packet rate is never out of character "
+			"(the other metrics have their own: 10 kB/s, 5 new flows/s, 10 peers, 10 ports)",
+			"10.0", "A metric is out of character at k standard deviations above the host's learned baseline "
+			"(and 4 times its own peak); two in one window are an incident", "120"),
 	CONFIG_DET_ROWS("lateral", lateral, "1", 1000,
 			"Uses of an admin protocol that make an incident (remote execution and DCSync always; RDP, WinRM, "
 			"admin shares, DCOM and the remote registry for pairs not seen while learning)",

@@ -1,164 +1,152 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_anomaly.c: the catch-all. Each home_net host's packets sent and distinct
- * peers per 1 s window are learned (EWMA, dataplane/baseline.h); a window k
- * standard deviations above the host's own normal and above the floor raises
- * an incident, unless a specific detector already claimed that host.
+ * det_anomaly.c: a home_net host whose whole behaviour changes (an IoT camera
+ * taken over, a workstation turned into a scanner), judged on what the
+ * statistics engine learned of it (dataplane/stats.h): for each closed
+ * window of the host, the metrics of what it sends (packets/s, bits/s, new
+ * flows/s, distinct destination hosts, distinct destination ports). A metric
+ * is out of character when it is k standard deviations above the host's
+ * learned baseline, several times the highest the host ever did (its peak:
+ * a person's bursts are in their own history, a device's are not) and over
+ * an absolute floor. Two such metrics in one window are an incident, which
+ * says which metrics, observed against expected and against the peak, over
+ * which window. Nothing here learns: the engine does, once.
  */
 #include <stddef.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "det_common.h"
+#include "stats.h"
 
-enum { ANOM_WIN_NS = DET_NS, ANOM_PEERS_MIN = 20 };
-/* another detector's incident on the host within this long claims it */
+enum {
+	ANOM_MIN_OVER = 2,		/* metrics out of character in one window */
+	ANOM_MIN_WINDOWS = 60,		/* windows the engine learned from before a host is judged */
+};
+#define ANOM_PEAK_MULT 4.0		/* ... this many times the host's own highest */
+
+/* the metrics judged (what a host sends), and the floor each must pass besides floor for pps */
+static const struct {
+	unsigned int m;			/* index into stats_host_window's metrics */
+	const char *name;
+	double floor;			/* 0: the block's floor (packets/s) */
+} anom_metrics[] = {
+	{ STATS_M_PPS_OUT - STATS_M_PPS_OUT, "pps_out", 0 },
+	{ STATS_M_BPS_OUT - STATS_M_PPS_OUT, "bytes_out_per_s", 10000 },
+	{ STATS_M_NEW_FLOWS - STATS_M_PPS_OUT, "new_flows_per_s", 5 },
+	{ STATS_M_DST_HOSTS - STATS_M_PPS_OUT, "distinct_peers", 10 },
+	{ STATS_M_DST_PORTS - STATS_M_PPS_OUT, "distinct_ports", 10 },
+};
+enum { ANOM_METRICS = sizeof(anom_metrics) / sizeof(anom_metrics[0]) };
+
+/* another detector's incident on the host within this long explains it */
 #define ANOM_CLAIM_NS (60ULL * DET_NS)
 
 struct anom_host {
-	uint64_t start_ns, first_ns;
-	uint64_t pkts;
-	struct det_distinct peers;
-	struct baseline pps, npeers;
-	uint8_t addr[16];
-	uint8_t peer[16];
+	uint64_t last_ns;		/* last window judged */
 };
 
 struct det_anomaly {
 	struct det_base b;		/* first: det_base_destroy/_finish/_learned take the state */
-	double alpha;
 };
 _Static_assert(offsetof(struct det_anomaly, b) == 0, "det_base first: det_base_* take the state");
 
 static void *det_anomaly_create(const struct det_env *env)
 {
-	struct det_anomaly *s = det_base_new(sizeof(*s), env, 8192, sizeof(struct anom_host),
-					     30ULL * DET_NS, 30ULL * DET_NS);
-
-	if (!s)
-		return NULL;
-	s->alpha = baseline_alpha(1.0, 1800.0);
-	return s;
+	return det_base_new(sizeof(struct det_anomaly), env, 8192, sizeof(struct anom_host), 30ULL * DET_NS,
+			    30ULL * DET_NS);
 }
 
-static double det_anomaly_z(const struct baseline *b, double x)
-{
-	double sd = baseline_stddev(b), poisson = sqrt(b->mean > 1 ? b->mean : 1);
-
-	return (x - b->mean) / (sd > poisson ? sd : poisson);
-}
-
-/* Judge and learn from h's closed window ending at end. */
-static void det_anomaly_close(struct det_anomaly *s, struct anom_host *h, uint64_t end)
+/* Judge src's window that just closed (the engine says so on the frame that closed it). */
+static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p, const struct stats *st)
 {
 	const struct det_env *env = s->b.env;
-	double w = (double)ANOM_WIN_NS / DET_NS, pps = h->pkts / w, peers = det_distinct_count(&h->peers);
-	bool learning = end - h->first_ns < (uint64_t)env->cfg->learning_s * DET_NS || h->pps.n < 30;
-	double zp = det_anomaly_z(&h->pps, pps), zn = det_anomaly_z(&h->npeers, peers);
-	const char *metric = NULL;
-	double obs = 0, exp = 0, z = 0;
+	const uint8_t *host = p->pi->src;
+	struct stats_host_window w;
+	unsigned int i, over = 0, worst = ANOM_METRICS;
+	char detail[sizeof(((struct detect_incident *)0)->detail)];
+	size_t n = 0;
+	struct det_key k;
+	struct detect_incident *inc;
+	bool is_new;
 
-	if (!learning && pps >= env->cfg->floor && zp >= env->cfg->k) {
-		metric = "pps_out";
-		obs = pps;
-		exp = h->pps.mean;
-		z = zp;
-	} else if (!learning && peers >= ANOM_PEERS_MIN && zn >= env->cfg->k) {
-		metric = "distinct_peers";
-		obs = peers;
-		exp = h->npeers.mean;
-		z = zn;
+	if (!stats_host_window(st, host, p->ts_ns, &w) || w.learning || w.windows < ANOM_MIN_WINDOWS ||
+	    p->ts_ns - w.first_ns < (uint64_t)env->cfg->learning_s * DET_NS)
+		return;
+	detail[0] = 0;
+	for (i = 0; i < ANOM_METRICS; i++) {
+		unsigned int m = anom_metrics[i].m;
+		double floor = anom_metrics[i].floor ? anom_metrics[i].floor : env->cfg->floor;
+
+		if (w.z[m] < env->cfg->k || w.obs[m] < floor || w.obs[m] < ANOM_PEAK_MULT * w.peak[m])
+			continue;
+		over++;
+		if (worst == ANOM_METRICS || w.z[m] > w.z[anom_metrics[worst].m])
+			worst = i;
+		if (n < sizeof(detail))
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s%s %.0f (%.1f, peak %.1f)", n ? "; " : "",
+					      anom_metrics[i].name, w.obs[m], w.expected[m], w.peak[m]);
 	}
-	if (metric && !detect_claimed(env->reg, h->addr, end, ANOM_CLAIM_NS)) {
-		struct det_key k = det_key(1, h->addr, NULL, metric[0], 0);
-		bool is_new;
-		struct detect_incident *inc = det_incidents_open(s->b.inc, &k, end, &is_new);
+	if (over < ANOM_MIN_OVER || detect_claimed(env->reg, host, p->ts_ns, ANOM_CLAIM_NS))
+		return;
+	k = det_key(1, host, NULL, 0, 0);
+	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
+	if (is_new) {
+		unsigned int m = anom_metrics[worst].m;
 
-		if (is_new) {
-			inc->start_ns = h->start_ns;
-			inc->metric = metric;
-			inc->window_s = w;
-			memcpy(inc->src, h->addr, 16);
-			memcpy(inc->dst, h->peer, 16);
-			det_incident_add_host(inc, h->peer);
+		inc->start_ns = p->ts_ns - (uint64_t)(w.window_s * 1e9);
+		inc->metric = anom_metrics[worst].name;
+		inc->window_s = w.window_s;
+		inc->expected = w.expected[m];
+		inc->threshold = env->cfg->k;
+		memcpy(inc->src, host, 16);
+		memcpy(inc->dst, p->pi->dst, 16);
+		inc->proto = p->pi->proto;
+		inc->src_port = p->pi->src_port;
+		inc->dst_port = p->pi->dst_port;
+		inc->icmp = p->pi->proto == 1 || p->pi->proto == 58;
+		if (inc->icmp) {
+			inc->icmp_type = (uint8_t)p->pi->src_port;
+			inc->icmp_code = (uint8_t)p->pi->dst_port;
+			inc->src_port = inc->dst_port = 0;
 		}
-		inc->observed = obs;
-		inc->expected = exp;
-		inc->threshold = exp + env->cfg->k * (exp > 0 ? (obs - exp) / z : 1);
-		inc->zscore = z;
-		inc->count += h->pkts;
-		det_incidents_report(s->b.inc, inc, is_new, end);
-	} else if (!metric) {
-		baseline_update(&h->pps, pps, s->alpha);
-		baseline_update(&h->npeers, peers, s->alpha);
+		det_incident_add_host(inc, host);
+		/* what it changed into: fan-out is discovery, volume a flood or a transfer */
+		inc->technique = m == STATS_M_DST_HOSTS - STATS_M_PPS_OUT || m == STATS_M_DST_PORTS - STATS_M_PPS_OUT ||
+					 m == STATS_M_NEW_FLOWS - STATS_M_PPS_OUT
+				 ? "T1046"
+				 : "T1498";
 	}
-	h->pkts = 0;
-	memset(&h->peers, 0, sizeof(h->peers));
-	h->start_ns = 0;
+	{
+		unsigned int m = anom_metrics[worst].m;
+
+		inc->observed = w.obs[m];
+		inc->zscore = w.z[m];
+	}
+	inc->distinct = over;
+	inc->count += (uint64_t)(w.obs[0] * w.window_s);
+	snprintf(inc->detail, sizeof(inc->detail), "%s", detail);
+	det_incidents_report(s->b.inc, inc, is_new, p->ts_ns);
 }
 
 static void det_anomaly_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_anomaly *s = st;
-	const struct pkt_info *pi = p->pi;
-	struct det_key k;
-	struct anom_host *h;
-	bool created;
-	uint64_t a, b;
+	const struct stats *eng = detect_stats(s->b.env->reg);
 
-	if (!pi || !p->src_home)
-		return;
 	s->b.now_ns = p->ts_ns;
-	k = det_key(1, pi->src, NULL, 0, 0);
-	h = det_table_get(s->b.tab, &k, p->ts_ns, &created);
-	if (created) {
-		memcpy(h->addr, pi->src, 16);
-		baseline_init(&h->pps);
-		baseline_init(&h->npeers);
-		h->first_ns = p->ts_ns;
-	}
-	if (h->start_ns && p->ts_ns >= h->start_ns + ANOM_WIN_NS)
-		det_anomaly_close(s, h, h->start_ns + ANOM_WIN_NS);
-	if (!h->start_ns)
-		h->start_ns = p->ts_ns;
-	h->pkts++;
-	memcpy(&a, pi->dst, 8);
-	memcpy(&b, pi->dst + 8, 8);
-	det_distinct_add(&h->peers, a ^ (b * 0x9e3779b97f4a7c15ULL));
-	memcpy(h->peer, pi->dst, 16);
-}
-
-static bool det_anomaly_walk(void *ctx, const struct det_key *k, void *v, uint64_t last_ns)
-{
-	struct det_anomaly *s = ctx;
-	struct anom_host *h = v;
-
-	(void)k;
-	if (h->start_ns && s->b.now_ns >= h->start_ns + ANOM_WIN_NS)
-		det_anomaly_close(s, h, h->start_ns + ANOM_WIN_NS);
-	return det_base_idle(&s->b, last_ns, 6 * 3600ULL * DET_NS);
+	if (!p->pi || !p->src_home || !eng || !p->res || !p->res->src.fresh)
+		return;
+	det_anomaly_judge(s, p, eng);
 }
 
 static void det_anomaly_tick(void *st, uint64_t now_ns)
 {
 	struct det_anomaly *s = st;
 
-	det_base_tick(&s->b, now_ns, DET_NS, det_anomaly_walk, s);
+	det_base_tick(&s->b, now_ns, DET_NS, NULL, s);
 }
-
-/* a restored entry: the address is the key's first one */
-static void det_anomaly_init(void *v, const struct det_key *k)
-{
-	memcpy(((struct anom_host *)v)->addr, k->b + 8, 16);
-}
-
-/* what survives a restart: the pps and distinct-peer baselines and learned age of each entry */
-static const struct det_saved_layout det_anomaly_layout = {
-	.first_off = offsetof(struct anom_host, first_ns),
-	.bl_off = offsetof(struct anom_host, pps),
-	.n_bl = 2,
-	.init = det_anomaly_init,
-};
 
 const struct det_ops det_anomaly_ops = {
 	.create = det_anomaly_create,
@@ -166,6 +154,4 @@ const struct det_ops det_anomaly_ops = {
 	.packet = det_anomaly_packet,
 	.tick = det_anomaly_tick,
 	.finish = det_base_finish,
-	.learned = det_base_learned,
-	.layout = &det_anomaly_layout,
 };

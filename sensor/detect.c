@@ -63,6 +63,7 @@ struct detect {
 	struct detect_slot slot[DETECT_MAX];
 	struct det_table *claimed;	/* addr -> last incident time */
 	struct det_conns *conns;	/* the conversations every detector reads */
+	const struct stats *stats;	/* per-host learned behaviour (borrowed), NULL: none */
 	uint64_t next_id;
 	uint64_t now_ns;		/* newest (rebased) packet time */
 	uint64_t offset_ns;		/* added to frame times after a clock reset (modulo 2^64: a
@@ -137,7 +138,8 @@ static void detect_on_incident(void *ctx, const struct detect_incident *inc)
 	d->st.events++;
 	if (inc->state == DETECT_START)
 		d->st.incidents[inc->det]++;
-	if (inc->state != DETECT_END) {
+	/* an incident claims its hosts for a while (anomaly leaves hosts to the specific detectors) */
+	if (inc->state != DETECT_END && inc->det != DETECT_ANOMALY) {
 		uint64_t *t;
 
 		if (memcmp(inc->src, zero, 16)) {
@@ -541,10 +543,20 @@ void detect_packet(struct detect *d, const struct detect_pkt *in)
 	}
 }
 
-void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
-		  const struct pkt_info *pi)
+void detect_set_stats(struct detect *d, const struct stats *st)
 {
-	struct detect_pkt p = { .ts_ns = ts_ns, .pi = pi, .frame = frame, .len = len };
+	d->stats = st;
+}
+
+const struct stats *detect_stats(const struct detect *d)
+{
+	return d->stats;
+}
+
+void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
+		  const struct pkt_info *pi, const struct stats_result *res)
+{
+	struct detect_pkt p = { .ts_ns = ts_ns, .pi = pi, .frame = frame, .len = len, .res = res };
 
 	if (pi && pi->payload_len && frame && (uint32_t)pi->payload_off + pi->payload_len <= len) {
 		p.payload = frame + pi->payload_off;

@@ -102,6 +102,8 @@ struct detect_info {
 };
 
 struct det_conn;
+struct stats;
+struct stats_result;
 
 /* One frame as the detectors see it. pi is NULL for non-IP frames (ARP). */
 struct detect_pkt {
@@ -116,6 +118,7 @@ struct detect_pkt {
 	const struct det_conn *conn;	/* its conversation (det_conn.h), NULL: none (ARP, fragments, ICMP errors) */
 	bool from_client;		/* sent by the side that opened the conversation */
 	uint16_t news;			/* what this frame revealed about it (enum det_conn_news) */
+	const struct stats_result *res;	/* the statistics engine's scores of this frame, NULL: none */
 };
 
 typedef void (*detect_emit_fn)(void *ctx, const struct detect_incident *inc);
@@ -145,7 +148,15 @@ void detect_free(struct detect *d);
  * for a non-IP frame). Out-of-order timestamps are clamped to the newest seen.
  */
 void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,
-		  const struct pkt_info *pi);
+		  const struct pkt_info *pi, const struct stats_result *res);
+
+/*
+ * The per-host statistics engine (dataplane/stats.h) the detectors read
+ * learned behaviour from (anomaly); borrowed, NULL: none. Frames must then
+ * come with their stats_result (detect_frame's res).
+ */
+void detect_set_stats(struct detect *d, const struct stats *st);
+const struct stats *detect_stats(const struct detect *d);
 
 /* The same with the frame's view already built (tests; home flags are filled in here). */
 void detect_packet(struct detect *d, const struct detect_pkt *p);

@@ -265,6 +265,8 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 		if (!pl->stats) {
 			detect_free(pl->det);
 			pl->det = NULL;
+		} else {
+			detect_set_stats(pl->det, pl->stats);	/* anomaly judges hosts by what the engine learned */
 		}
 	}
 	if (!pl->det) {
@@ -327,9 +329,10 @@ void pipeline_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 
 		/* detectors close their windows by packet time before counting a later frame */
 		if (rc == PKT_OK || rc == PKT_BAD_L4)
-			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, &pl->pi[i]);
+			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, &pl->pi[i],
+				     pl->stats ? &pl->res[i] : NULL);
 		else if (rc == PKT_NON_IP)
-			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, NULL); /* ARP */
+			detect_frame(pl->det, pkts[i].ts_ns, pkts[i].data, pkts[i].len, NULL, NULL); /* ARP */
 	}
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_detect_state.c: the registry's save, load and reconfigure. A detector
- * that learned (anomaly, through the generic table layout) is saved, restored
+ * that learned (synflood, through the generic table layout) is saved, restored
  * into a fresh registry on another clock, and judges at once; SIGHUP settings
  * change thresholds without dropping baselines; bad input is refused.
  */
@@ -17,34 +17,40 @@
 #define T2 (1800000000ULL * NS)	/* the restart: a different clock entirely */
 #define HOST IP4(10, 0, 0, 1)
 
-/* the bursts go to 200 outside peers that never answer: an outbound sweep too, which is not this test's */
 static const char *yaml = "sensor: {home_net: [10.0.0.0/8]}\n"
-			  "detectors: {anomaly: {learning_s: 30}, hostsweep: {enabled: false}}\n";
+			  "detectors: {synflood: {learning_s: 30}}\n";
+#define CLIENT IP4(10, 0, 0, 2)
 
-/* 60 s of 20 pps from HOST to four outside peers, then idle time to close the windows */
+/* 60 s of five handshakes a second from CLIENT to HOST, each completed */
 static void calm(struct harn *h, uint64_t t0)
 {
 	unsigned int s, i;
 
 	for (s = 0; s < 60; s++)
-		for (i = 0; i < 20; i++)
-			harn_pkt(h, t0 + s * NS + i * (NS / 20), 17, HOST, IP4(8, 8, 4, i % 4), 5000, 5001, 0, 100,
-				 NULL, 0);
+		for (i = 0; i < 5; i++) {
+			uint64_t t = t0 + s * NS + i * (NS / 5);
+			uint16_t port = (uint16_t)(40000 + s * 5 + i);
+
+			harn_pkt(h, t, 6, CLIENT, HOST, port, 443, 0x02, 60, NULL, 0);
+			harn_pkt(h, t + 1000000, 6, HOST, CLIENT, 443, port, 0x12, 60, NULL, 0);
+			harn_pkt(h, t + 2000000, 6, CLIENT, HOST, port, 443, 0x10, 60, NULL, 0);
+		}
 }
 
-/* n frames in one second from HOST to 200 outside peers */
+/* n SYNs in one second towards HOST from spoofed sources, never completed */
 static void burst_n(struct harn *h, uint64_t t0, unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		harn_pkt(h, t0 + i * (NS / n), 17, HOST, IP4(9, 9, i % 200, 1), 5000, 5001, 0, 100, NULL, 0);
+		harn_pkt(h, t0 + i * (NS / n), 6, IP4(100, 64, i / 250, i % 250 + 1), HOST, (uint16_t)(30000 + i), 443,
+			 0x02, 60, NULL, 0);
 	detect_tick(h->d, t0 + 3 * NS);
 }
 
 static void burst(struct harn *h, uint64_t t0)
 {
-	burst_n(h, t0, 2000);
+	burst_n(h, t0, 40);
 }
 
 static unsigned int starts(const struct harn *h, enum detect_id id, bool *learning)
@@ -139,73 +145,74 @@ int main(void)
 		return testlib_done();
 	calm(&a, T1);
 	detect_tick(a.d, T1 + 61 * NS);
-	size = detect_save_size(a.d, DETECT_ANOMALY);
+	size = detect_save_size(a.d, DETECT_SYNFLOOD);
 	buf = malloc(size);
-	len = buf ? detect_save(a.d, DETECT_ANOMALY, buf, size) : -ENOMEM;
-	testlib_case("anomaly saves the host it learned", len > 0 && (size_t)len <= size, "len %ld size %zu", len,
+	len = buf ? detect_save(a.d, DETECT_SYNFLOOD, buf, size) : -ENOMEM;
+	testlib_case("synflood saves the hosts it learned", len > 0 && (size_t)len <= size, "len %ld size %zu", len,
 		     size);
-	testlib_case("a short buffer is -ENOSPC", detect_save(a.d, DETECT_ANOMALY, buf, 20) == -ENOSPC, "%s", "");
+	testlib_case("a short buffer is -ENOSPC", detect_save(a.d, DETECT_SYNFLOOD, buf, 20) == -ENOSPC, "%s", "");
 	testlib_case("no such detector: nothing to save", detect_save_size(a.d, DETECT_MAX) == 0 &&
 		     detect_save(a.d, DETECT_MAX, buf, size) == -ENOENT, "%s", "");
 
-	/* restore into a fresh registry on another clock: judged at once */
+	/* restore into a fresh registry on another clock: judged at once, as learned */
 	harn_init(&b, yaml);
-	rc = detect_load(b.d, DETECT_ANOMALY, buf, (size_t)len);
-	testlib_case("load: one host restored", rc == 1, "rc %d", rc);
+	rc = detect_load(b.d, DETECT_SYNFLOOD, buf, (size_t)len);
+	testlib_case("load: the server and its client restored", rc == 2, "rc %d", rc);
 	burst(&b, T2);
-	testlib_case("restored: the burst alerts at once, not learning", starts(&b, DETECT_ANOMALY, &learning) == 1 &&
-		     !learning, "starts %u learning %d", starts(&b, DETECT_ANOMALY, NULL), learning);
-	testlib_case("load after frames is -EBUSY", detect_load(b.d, DETECT_ANOMALY, buf, (size_t)len) == -EBUSY,
+	testlib_case("restored: the burst alerts at once, not learning", starts(&b, DETECT_SYNFLOOD, &learning) == 1 &&
+		     !learning, "starts %u learning %d", starts(&b, DETECT_SYNFLOOD, NULL), learning);
+	testlib_case("load after frames is -EBUSY", detect_load(b.d, DETECT_SYNFLOOD, buf, (size_t)len) == -EBUSY,
 		     "%s", "");
 	harn_done(&b, T2 + 10 * NS);
 
-	/* control: the same burst without the state is only learned from */
+	/* control: the same burst without the state alerts as learning (the floor alone) */
 	harn_init(&c, yaml);
 	burst(&c, T2);
-	testlib_case("control: a fresh registry does not alert (still learning)", starts(&c, DETECT_ANOMALY, NULL) == 0,
-		     "starts %u", starts(&c, DETECT_ANOMALY, NULL));
+	testlib_case("control: a fresh registry alerts while still learning",
+		     starts(&c, DETECT_SYNFLOOD, &learning) == 1 && learning, "starts %u",
+		     starts(&c, DETECT_SYNFLOOD, NULL));
 	harn_done(&c, T2 + 10 * NS);
 
 	/* damaged sections are refused */
 	harn_init(&c, yaml);
-	testlib_case("load: truncated is -EINVAL", detect_load(c.d, DETECT_ANOMALY, buf, (size_t)len - 1) == -EINVAL,
+	testlib_case("load: truncated is -EINVAL", detect_load(c.d, DETECT_SYNFLOOD, buf, (size_t)len - 1) == -EINVAL,
 		     "%s", "");
 	((uint32_t *)buf)[0] = 99;
-	testlib_case("load: another version is -EPROTO", detect_load(c.d, DETECT_ANOMALY, buf, (size_t)len) == -EPROTO,
-		     "%s", "");
+	testlib_case("load: another version is -EPROTO",
+		     detect_load(c.d, DETECT_SYNFLOOD, buf, (size_t)len) == -EPROTO, "%s", "");
 	testlib_case("load: a detector switched off is -ENOENT",
 		     detect_load(c.d, DETECT_MAX, buf, (size_t)len) == -ENOENT, "%s", "");
 	harn_done(&c, T2);
 
 	/* SIGHUP: new thresholds, same baselines */
-	a.cfg.anomaly.k = 1000;
+	a.cfg.synflood.floor = 1000;
 	rc = detect_reconfigure(a.d, &a.cfg);
 	testlib_case("reconfigure applies", rc == 0, "rc %d", rc);
-	testlib_case("reconfigure keeps what was learned", detect_save_size(a.d, DETECT_ANOMALY) == size, "%zu vs %zu",
-		     detect_save_size(a.d, DETECT_ANOMALY), size);
+	testlib_case("reconfigure keeps what was learned", detect_save_size(a.d, DETECT_SYNFLOOD) == size,
+		     "%zu vs %zu", detect_save_size(a.d, DETECT_SYNFLOOD), size);
 	burst(&a, T1 + 100 * NS);
-	testlib_case("reconfigure: k 1000 silences the burst", starts(&a, DETECT_ANOMALY, NULL) == 0, "starts %u",
-		     starts(&a, DETECT_ANOMALY, NULL));
-	/* that burst was calm under k 1000, so it was learned: the next must be larger */
-	a.cfg.anomaly.k = 10;
+	testlib_case("reconfigure: floor 1000 silences the burst", starts(&a, DETECT_SYNFLOOD, NULL) == 0, "starts %u",
+		     starts(&a, DETECT_SYNFLOOD, NULL));
+	a.cfg.synflood.floor = 10;
 	detect_reconfigure(a.d, &a.cfg);
-	burst_n(&a, T1 + 200 * NS, 8000);
+	burst_n(&a, T1 + 200 * NS, 200);
 	testlib_case("reconfigure back: the next burst alerts, learned (no relearning)",
-		     starts(&a, DETECT_ANOMALY, &learning) == 1 && !learning, "starts %u", starts(&a, DETECT_ANOMALY, NULL));
+		     starts(&a, DETECT_SYNFLOOD, &learning) == 1 && !learning, "starts %u",
+		     starts(&a, DETECT_SYNFLOOD, NULL));
 	a.cfg.portscan.n_allow_ports = 1;
 	snprintf(a.cfg.portscan.allow_ports[0], sizeof(a.cfg.portscan.allow_ports[0]), "%s", "http");
 	testlib_case("reconfigure: a bad allow_ports entry is refused", detect_reconfigure(a.d, &a.cfg) == -EINVAL,
 		     "%s", "");
-	testlib_case("refused reconfigure changed nothing", detect_save_size(a.d, DETECT_ANOMALY) > 0, "%s", "");
+	testlib_case("refused reconfigure changed nothing", detect_save_size(a.d, DETECT_SYNFLOOD) > 0, "%s", "");
 	a.cfg.portscan.n_allow_ports = 0;
-	a.cfg.anomaly.enabled = false;
+	a.cfg.synflood.enabled = false;
 	testlib_case("reconfigure: a detector switched off is dropped",
-		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_ANOMALY, buf, size) == -ENOENT, "%s",
-		     "");
-	a.cfg.anomaly.enabled = true;
+		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_SYNFLOOD, buf, size) == -ENOENT,
+		     "%s", "");
+	a.cfg.synflood.enabled = true;
 	testlib_case("reconfigure: switched on again, it starts from scratch",
-		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_ANOMALY, buf, size) > 0 &&
-		     detect_save_size(a.d, DETECT_ANOMALY) < size, "%s", "");
+		     detect_reconfigure(a.d, &a.cfg) == 0 && detect_save(a.d, DETECT_SYNFLOOD, buf, size) > 0 &&
+		     detect_save_size(a.d, DETECT_SYNFLOOD) < size, "%s", "");
 	harn_done(&a, T1 + 300 * NS);
 	free(buf);
 	test_newservice_beacon();

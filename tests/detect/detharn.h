@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "detect.h"
+#include "stats.h"
 
 #define NS 1000000000ULL
 
@@ -20,6 +21,7 @@ enum { HARN_MAX = 64 };
 struct harn {
 	struct config cfg;
 	struct detect *d;
+	struct stats *stats;		/* the statistics engine, when the test asks for it (harn_use_stats) */
 	unsigned int n;
 	struct detect_incident inc[HARN_MAX];
 	unsigned int starts[DETECT_MAX], updates[DETECT_MAX], ends[DETECT_MAX];
@@ -67,11 +69,26 @@ static inline int harn_init(struct harn *h, const char *yaml)
 	return h->d ? 0 : -1;
 }
 
+/* Feed frames through the statistics engine too (as the pipeline does), with its default settings. */
+static inline int harn_use_stats(struct harn *h)
+{
+	struct stats_cfg sc;
+
+	stats_cfg_default(&sc);
+	sc.hosts = 1024, sc.pairs = 4096, sc.sockets = 4096;
+	h->stats = stats_new(&sc);
+	if (!h->stats)
+		return -1;
+	detect_set_stats(h->d, h->stats);
+	return 0;
+}
+
 static inline void harn_pkt(struct harn *h, uint64_t ts, uint8_t proto, uint32_t src, uint32_t dst, uint16_t sport,
 			    uint16_t dport, uint8_t flags, uint32_t len, const uint8_t *payload, uint32_t plen)
 {
 	struct pkt_info pi = { 0 };
 	struct detect_pkt p = { .ts_ns = ts, .pi = &pi, .payload = payload, .payload_len = plen };
+	struct stats_result res;
 
 	harn_ip(pi.src, src);
 	harn_ip(pi.dst, dst);
@@ -81,6 +98,12 @@ static inline void harn_pkt(struct harn *h, uint64_t ts, uint8_t proto, uint32_t
 	pi.dst_port = dport;
 	pi.tcp_flags = flags;
 	pi.len = len ? len : 60;
+	if (h->stats) {
+		int rc = PKT_OK;
+
+		stats_burst(h->stats, &pi, &rc, &ts, 1, &res);
+		p.res = &res;
+	}
 	detect_packet(h->d, &p);
 }
 
@@ -89,6 +112,8 @@ static inline void harn_done(struct harn *h, uint64_t ts)
 	detect_finish(h->d, ts);
 	detect_free(h->d);
 	h->d = NULL;
+	stats_free(h->stats);
+	h->stats = NULL;
 }
 
 /* the first start event of detector id, or NULL */

@@ -698,11 +698,35 @@ static void g_service_periodic(struct harn *h)
 }
 static void g_anomaly(struct harn *h)
 {
-	/* 400 s at ~2 pps, then 300 pps to two internal peers */
-	for (int i = 0; i < 800; i++)
-		harn_pkt(h, 10 * NS + i * 500000000ULL, 6, CLI, IP4(10, 1, 0, 6), 50000, 445, 0x18, 200, NULL, 0);
-	for (int i = 0; i < 1500; i++)
-		harn_pkt(h, 420 * NS + i * 3333333ULL, 6, CLI, IP4(10, 1, 0, 5 + i % 2), 50000, 445, 0x18, 200, NULL, 0);
+	/* an IoT camera: a heartbeat to its cloud every 10 s for ten minutes, then taken over: 200 packets/s to many */
+	const uint32_t cam = IP4(10, 1, 1, 50);
+
+	harn_use_stats(h);
+	for (int i = 0; i < 60; i++) {
+		harn_pkt(h, 10 * NS + i * 10 * NS, 17, cam, IP4(203, 0, 113, 9), 40000, 8000, 0, 90, NULL, 0);
+		harn_pkt(h, 10 * NS + i * 10 * NS + 50000000, 17, IP4(203, 0, 113, 9), cam, 8000, 40000, 0, 90, NULL, 0);
+	}
+	for (int i = 0; i < 2000; i++)
+		harn_pkt(h, 700 * NS + i * 5000000ULL, 6, cam, IP4(198, 18, (uint8_t)(i / 200), (uint8_t)(i % 200 + 1)),
+			 (uint16_t)(40000 + i), (uint16_t)(i % 3 ? 23 : 2323), 0x02, 60, NULL, 0);
+}
+static void g_anomaly_person(struct harn *h)
+{
+	/* a workstation: quiet, with a browsing burst (300 packets/s to 30 sites) every few minutes */
+	harn_use_stats(h);
+	for (int b = 0; b < 6; b++) {
+		uint64_t t0 = 10 * NS + (uint64_t)b * 170 * NS;
+
+		for (int i = 0; i < 900; i++) {
+			uint32_t site = IP4(203, 0, 113, (uint8_t)(1 + (i + b * 7) % 30));
+			uint16_t port = (uint16_t)(50000 + b * 1000 + i % 60);
+
+			harn_pkt(h, t0 + i * 3333333ULL, 6, CLI, site, port, 443, 0x18, 200, NULL, 0);
+			harn_pkt(h, t0 + i * 3333333ULL + 1000000, 6, site, CLI, 443, port, 0x18, 1400, NULL, 0);
+		}
+		for (int i = 0; i < 150; i++)	/* and a packet now and then between bursts */
+			harn_pkt(h, t0 + 5 * NS + i * NS, 17, CLI, IP4(10, 1, 0, 2), 53000, 53, 0, 80, NULL, 0);
+	}
 }
 static void g_backwards_time(struct harn *h)
 {
@@ -817,7 +841,10 @@ static const struct row rows[] = {
 	{ "newservice: lone SYN and backscatter are not", g_ns_reach_lone, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 0, NULL, 0, 0 },
 	{ "newservice: a UDP reply to a request", g_ns_udp_reply, "detectors:\n  newservice:\n    learning_s: 60\n", DETECT_NEWSERVICE, 1, "new_served_port", 0,
 	  0.002 },
-	{ "anomaly: 150x the host's rate", g_anomaly, NULL, DETECT_ANOMALY, 1, "pps_out", 0, 0 },
+	{ "anomaly: an IoT camera taken over (0.1 to 200 packets/s, many peers)", g_anomaly,
+	  "detectors: {anomaly: {learning_s: 60}, hostsweep: {enabled: false}}\n", DETECT_ANOMALY, 1, NULL, 0, 692 },
+	{ "anomaly: a person's browsing bursts are in their own history", g_anomaly_person,
+	  "detectors: {anomaly: {learning_s: 60}}\n", DETECT_ANOMALY, 0, NULL, 0, 0 },
 	{ "time: clocks at the ends of the range are no flood", g_clock_extremes, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "time: reordered burst still one synflood", g_backwards_time, NULL, DETECT_SYNFLOOD, 1, NULL, 1, 0 },
 	{ "action: block is carried", g_portscan, "detectors:\n  portscan:\n    action: block\n", DETECT_PORTSCAN, 1, NULL, 1, 0 },

@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(frame, data + off, len);
 		off += len;
 		st = pkt_parse(frame, len, &pi);
-		detect_frame(d, ts, frame, len, st == PKT_OK || st == PKT_BAD_L4 ? &pi : NULL);
+		detect_frame(d, ts, frame, len, st == PKT_OK || st == PKT_BAD_L4 ? &pi : NULL, NULL);
 		detect_tick(d, ts);
 		free(frame);
 	}
