@@ -246,8 +246,8 @@ static const struct cfgtab_row config_rows[] = {
 	  .doc = "More authentication services (\"2222\" or \"8000-8010\") besides those known by port or banner "
 		 "(SSH, RDP, VNC and Telnet on any port; 22 23 3389 5900 993 995 465 636 5986 by port)" },
 	CONFIG_DET_ROWS("exfil", exfil, "2000000", 1e12,
-			"Bytes per second one home_net host sends outside (x50: one long upload to one destination)",
-			"8.0", "Alert above the host's learned outbound rate mean + k * stddev", "300"),
+			"Bytes per second one home_net host sends outside, sustained over 10 s (x50: one long upload to one destination)",
+			"8.0", "Unused (the floor is absolute; the learned rate is shown as expected)", "300"),
 	CONFIG_DET_ROWS("beacon", beacon, "3", 1000,
 			"Contacts from a home_net host to one outside destination and port before any alert (the regularity test decides when)",
 			"0.5", "Largest coefficient of variation of the intervals that may count as regular (the chance test still has to pass)", "0"),

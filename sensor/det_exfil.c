@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * det_exfil.c: data leaving: a home_net host's bytes per second towards the
- * outside far above its own learned rate (floors alone while learning), and
- * the slow kind: one long, large, one-sided upload to a single destination.
+ * det_exfil.c: data leaving: a home_net host sending the outside more than
+ * floor bytes a second, sustained over ten seconds (a file attached to a
+ * mail or a burst of sync is seconds, not a sustained stream; the learned
+ * rate is shown, never used to lower the bar: a host that usually uploads
+ * nothing must still be allowed a video call), and the slow kind: one long,
+ * large, one-sided upload to a single destination.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -11,11 +14,13 @@
 
 #include "det_common.h"
 
-enum { EXFIL_WIN_NS = DET_NS, EXFIL_LONG_MULT = 50, EXFIL_LONG_NS = 60ULL * DET_NS, EXFIL_ASYM = 10 };
+enum { EXFIL_WIN_S = 10, EXFIL_LONG_MULT = 50, EXFIL_ASYM = 10 };
+static const uint64_t EXFIL_WIN_NS = EXFIL_WIN_S * 1000000000ULL, EXFIL_LONG_NS = 60ULL * DET_NS;
 
 struct exfil_host {
 	struct det_win w;
 	uint64_t bytes;
+	uint64_t pkts;
 	uint8_t peer[16];
 	uint16_t port;
 	uint8_t proto;
@@ -25,6 +30,8 @@ struct exfil_host {
 struct exfil_pair {
 	uint64_t first_ns;
 	uint64_t out, in;
+	uint64_t pkts;
+	uint16_t port;
 	uint8_t reported;
 };
 
@@ -72,36 +79,38 @@ static void det_exfil_destroy(void *st)
 static void det_exfil_close(struct det_exfil *s, struct exfil_host *h)
 {
 	if (!h->judged && h->w.start_ns)
-		baseline_update(&h->w.bl, (double)h->bytes, s->alpha);
+		baseline_update(&h->w.bl, (double)h->bytes / EXFIL_WIN_S, s->alpha);
 	h->bytes = 0;
+	h->pkts = 0;
 	h->judged = 0;
 	h->w.start_ns = 0;
 }
 
-static void det_exfil_report(struct det_exfil *s, const uint8_t host[16], const uint8_t peer[16], uint16_t port,
-			     uint8_t proto, const char *metric, double observed, double thr, double expected,
-			     bool learning, uint64_t onset, uint64_t now, uint64_t bytes)
+static void det_exfil_report(struct det_exfil *s, const struct pkt_info *pi, const char *metric, double observed,
+			     double thr, double expected, bool learning, uint64_t onset, uint64_t now, uint64_t pkts)
 {
-	struct det_key k = det_key(1, host, NULL, metric[0], 0);
+	struct det_key k = det_key(1, pi->src, NULL, metric[0], 0);
 	bool is_new;
 	struct detect_incident *inc = det_incidents_open(s->inc, &k, now, &is_new);
 
 	if (is_new) {
 		inc->start_ns = onset;
 		inc->metric = metric;
-		inc->window_s = metric[0] == 'b' ? 1.0 : (double)(now - onset) / DET_NS;
+		inc->window_s = metric[0] == 'b' ? (double)EXFIL_WIN_S : (double)(now - onset) / DET_NS;
 		inc->learning = learning;
 		inc->expected = expected;
 		inc->threshold = thr;
-		memcpy(inc->src, host, 16);
+		memcpy(inc->src, pi->src, 16);
+		memcpy(inc->dst, pi->dst, 16);
+		inc->src_port = pi->src_port;
+		inc->dst_port = pi->dst_port;
+		inc->proto = pi->proto;
 	}
-	memcpy(inc->dst, peer, 16);
-	inc->dst_port = port;
-	inc->proto = proto;
-	det_incident_add_host(inc, peer);
+	det_incident_add_host(inc, pi->dst);
+	det_incident_add_flow(inc, pi->src, pi->src_port, pi->dst, pi->dst_port, pi->proto);
 	inc->observed = observed;
 	inc->zscore = expected > 0 ? (observed - expected) / (thr - expected > 0 ? thr - expected : 1) : 0;
-	inc->count += bytes;
+	inc->count += pkts;
 	det_incidents_report(s->inc, inc, is_new, now);
 }
 
@@ -138,15 +147,17 @@ static void det_exfil_packet(void *st, const struct detect_pkt *p)
 	if (!h->w.start_ns)
 		det_win_open(&h->w, p->ts_ns);
 	h->bytes += pi->len;
+	h->pkts++;
 	memcpy(h->peer, pi->dst, 16);
 	h->port = pi->dst_port;
 	h->proto = pi->proto;
 	learning = det_win_learning(&h->w, env, p->ts_ns);
-	thr = det_threshold(env, learning, det_win_learned(&h->w, env->cfg->k));
+	/* the floor, sustained: the window's bytes over its length */
+	thr = env->cfg->floor * EXFIL_WIN_S;
 	if ((double)h->bytes >= thr && !h->judged) {
 		h->judged = 1;
-		det_exfil_report(s, pi->src, pi->dst, pi->dst_port, pi->proto, "bytes_out_per_s", (double)h->bytes, thr,
-				 learning ? 0 : h->w.bl.mean, learning, h->w.start_ns, p->ts_ns, h->bytes);
+		det_exfil_report(s, pi, "bytes_out_per_s", (double)h->bytes / EXFIL_WIN_S, env->cfg->floor,
+				 learning ? 0 : h->w.bl.mean, learning, h->w.start_ns, p->ts_ns, h->pkts);
 	}
 
 	k = det_key(2, pi->src, pi->dst, 0, 0);
@@ -154,11 +165,12 @@ static void det_exfil_packet(void *st, const struct detect_pkt *p)
 	if (created)
 		pr->first_ns = p->ts_ns;
 	pr->out += pi->len;
+	pr->pkts++;
 	if (!pr->reported && pr->out >= env->cfg->floor * EXFIL_LONG_MULT && p->ts_ns - pr->first_ns >= EXFIL_LONG_NS &&
 	    pr->out >= EXFIL_ASYM * pr->in) {
 		pr->reported = 1;
-		det_exfil_report(s, pi->src, pi->dst, pi->dst_port, pi->proto, "long_upload_bytes", (double)pr->out,
-				 env->cfg->floor * EXFIL_LONG_MULT, 0, true, pr->first_ns, p->ts_ns, pr->out);
+		det_exfil_report(s, pi, "long_upload_bytes", (double)pr->out, env->cfg->floor * EXFIL_LONG_MULT, 0, true,
+				 pr->first_ns, p->ts_ns, pr->pkts);
 	}
 }
 

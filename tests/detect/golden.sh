@@ -87,8 +87,9 @@ while IFS=$'\t' read -r start end atk vic type; do
   t_check "synth $type: detected" test -n "$first"
   if [ -n "$first" ]; then
     delay=$(jq -rn --arg t "$first" --argjson s "$start" '($t[0:19] + "Z" | fromdateiso8601) + ($t[20:26] | tonumber / 1e6) - $s')
-    # a beacon is a pattern of contacts 30 s apart: decided once its regularity is significant (4 intervals here)
-    limit=2; [ "$type" = beacon ] && limit=125
+    # a beacon is a pattern of contacts 30 s apart: decided once its regularity is significant (4 intervals here);
+    # exfiltration is a rate sustained over ten seconds
+    limit=2; [ "$type" = beacon ] && limit=125; [ "$type" = exfil ] && limit=11
     t_check "synth $type: alert ${delay} s after onset (<= $limit)" \
       jq -ne --argjson d "$delay" --argjson l "$limit" '$d >= 0 and $d <= $l'
   fi

@@ -440,8 +440,15 @@ static void g_igmp(struct harn *h)
 }
 static void g_exfil(struct harn *h)
 {
-	for (int i = 0; i < 6000; i++)
+	/* 3 MB/s out for 12 s */
+	for (int i = 0; i < 24000; i++)
 		harn_pkt(h, 100 * NS + i * 500000ULL, 6, CLI, IP4(203, 0, 113, 9), 50000, 443, 0x18, 1514, NULL, 0);
+}
+static void g_upload(struct harn *h)
+{
+	/* a 20 MB attachment sent at 5 MB/s: four seconds, not a sustained stream */
+	for (int i = 0; i < 13200; i++)
+		harn_pkt(h, 100 * NS + i * 300000ULL, 6, CLI, IP4(203, 0, 113, 9), 50000, 443, 0x18, 1514, NULL, 0);
 }
 static void g_beacon(struct harn *h)
 {
@@ -813,7 +820,8 @@ static const struct row rows[] = {
 	{ "flood: the same under the default bps floor is not", g_bps, NULL, DETECT_FLOOD, 0, NULL, 0, 0 },
 	{ "bruteforce: allow_ports silences it", g_brute, "detectors:\n  bruteforce:\n    allow_ports: [\"20-22\"]\n",
 	  DETECT_BRUTEFORCE, 0, NULL, 0, 0 },
-	{ "exfil: 3 MB/s outbound", g_exfil, NULL, DETECT_EXFIL, 1, "bytes_out_per_s", 0, 1 },
+	{ "exfil: 3 MB/s outbound, sustained", g_exfil, NULL, DETECT_EXFIL, 1, "bytes_out_per_s", 0, 7 },
+	{ "exfil: a 20 MB upload in four seconds is not", g_upload, NULL, DETECT_EXFIL, 0, NULL, 0, 0 },
 	{ "beacon: every 30 s outside, decided by the 4th contact", g_beacon, NULL, DETECT_BEACON, 1, "interval_cv", 0, 91 },
 	{ "beacon: smb to dc and ntp are not", g_smb_keepalive, NULL, DETECT_BEACON, 0, NULL, 0, 0 },
 	{ "beacon: loose period (CV 0.08) is decided by the chance test", g_beacon_loose, NULL, DETECT_BEACON, 1,
