@@ -669,6 +669,29 @@ static inline void stats_rates_add(const struct stats *st, struct stats_host *h,
 		h->w[4] = (float)((double)h->w[4] * stats_decay1(st, 4, h->last_out_ns, now) + 1.0);
 }
 
+/*
+ * Does this packet open (or ask) rather than answer? A TCP segment with SYN
+ * and no ACK; UDP from a port at least as high as the one it goes to (a
+ * client's side); an ICMP echo request; any other protocol. Never towards a
+ * multicast or broadcast address: discovery chatter is nobody's fan-out.
+ */
+static inline bool stats_opens(const struct pkt_info *p)
+{
+	static const uint8_t v4[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	const uint8_t *d = p->dst;
+
+	if (!memcmp(d, v4, 12) ? (d[12] & 0xf0) == 0xe0 || (d[12] == 255 && d[13] == 255 && d[14] == 255 && d[15] == 255)
+			       : d[0] == 0xff)
+		return false;
+	switch (p->proto) {
+	case 6: return (p->tcp_flags & 0x12) == 0x02;
+	case 17: return p->src_port >= p->dst_port;
+	case 1: return p->src_port == 8;
+	case 58: return p->src_port == 128;
+	default: return !p->is_fragment;
+	}
+}
+
 static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, const struct stats_hashes *hs,
 		      struct stats_result *r)
 {
@@ -758,10 +781,13 @@ static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, 
 		src->last_out_ns = now;
 		src->pkts_out++;
 		src->bytes_out += p->len;
-		src->new_flows += r->new_flow;
-		stats_hll_add(&src->dst_hosts, hs->dst ^ STATS_SEED_DST);
-		stats_hll_add(&src->dst_ports, stats_hash(&(uint64_t){ (uint64_t)p->dst_port << 8 | p->proto }, 8,
-							  STATS_SEED_PORT));
+		/* fan-out is what a host opens: its answers go to its clients' ports, and groups are no peers */
+		if (stats_opens(p)) {
+			src->new_flows += r->new_flow;
+			stats_hll_add(&src->dst_hosts, hs->dst ^ STATS_SEED_DST);
+			stats_hll_add(&src->dst_ports, stats_hash(&(uint64_t){ (uint64_t)p->dst_port << 8 | p->proto },
+								  8, STATS_SEED_PORT));
+		}
 	}
 
 	/* destination host: what it receives */

@@ -10,8 +10,10 @@
  *   host pair (a->b)  damped size and inter-arrival statistics at the score rate
  *   source host       damped packet count at each decay rate lambda[i] (its
  *                     packet rate over five horizons), and per window:
- *                     packets/bytes out and in, new flows, distinct destination
- *                     hosts and ports (HyperLogLog), each against a learned baseline
+ *                     packets/bytes out and in, and of what it opens (SYNs,
+ *                     a client's UDP, echo requests; never to a group
+ *                     address) new flows and distinct destination hosts and
+ *                     ports (HyperLogLog), each against a learned baseline
  * Tables are fixed-size and set-associative; a new key evicts, in its set,
  * the entry whose weight decays away first. "Damped" means every past sample
  * weighs 2^(-lambda * age_s), as in Kitsune's AfterImage. Socket and pair

@@ -8,9 +8,13 @@
  * is out of character when it is k standard deviations above the host's
  * learned baseline, several times the highest the host ever did (its peak:
  * a person's bursts are in their own history, a device's are not) and over
- * an absolute floor. Two such metrics in one window are an incident, which
- * says which metrics, observed against expected and against the peak, over
- * which window. Nothing here learns: the engine does, once.
+ * an absolute floor. An incident needs both kinds in one window: volume
+ * (packets, bytes or new flows out) and fan-out (distinct peers or ports of
+ * what the host opens): a file copy or a download is volume to one peer, a
+ * logon's burst of DNS queries many flows to one server, a host turned
+ * scanner or flooder is both. It says which metrics, observed
+ * against expected and against the peak, over which window. Nothing here
+ * learns: the engine does, once.
  */
 #include <stddef.h>
 #include <math.h>
@@ -21,22 +25,22 @@
 #include "stats.h"
 
 enum {
-	ANOM_MIN_OVER = 2,		/* metrics out of character in one window */
 	ANOM_MIN_WINDOWS = 60,		/* windows the engine learned from before a host is judged */
 };
 #define ANOM_PEAK_MULT 4.0		/* ... this many times the host's own highest */
 
-/* the metrics judged (what a host sends), and the floor each must pass besides floor for pps */
+/* the metrics judged (what a host sends), the floor each must pass besides floor for pps, and its kind */
 static const struct {
 	unsigned int m;			/* index into stats_host_window's metrics */
 	const char *name;
 	double floor;			/* 0: the block's floor (packets/s) */
+	bool fanout;			/* false: volume */
 } anom_metrics[] = {
-	{ STATS_M_PPS_OUT - STATS_M_PPS_OUT, "pps_out", 0 },
-	{ STATS_M_BPS_OUT - STATS_M_PPS_OUT, "bytes_out_per_s", 10000 },
-	{ STATS_M_NEW_FLOWS - STATS_M_PPS_OUT, "new_flows_per_s", 5 },
-	{ STATS_M_DST_HOSTS - STATS_M_PPS_OUT, "distinct_peers", 10 },
-	{ STATS_M_DST_PORTS - STATS_M_PPS_OUT, "distinct_ports", 10 },
+	{ STATS_M_PPS_OUT - STATS_M_PPS_OUT, "pps_out", 0, false },
+	{ STATS_M_BPS_OUT - STATS_M_PPS_OUT, "bytes_out_per_s", 10000, false },
+	{ STATS_M_NEW_FLOWS - STATS_M_PPS_OUT, "new_flows_per_s", 30, false },	/* DNS bursts open many */
+	{ STATS_M_DST_HOSTS - STATS_M_PPS_OUT, "distinct_peers", 30, true },
+	{ STATS_M_DST_PORTS - STATS_M_PPS_OUT, "distinct_ports", 30, true },
 };
 enum { ANOM_METRICS = sizeof(anom_metrics) / sizeof(anom_metrics[0]) };
 
@@ -64,7 +68,7 @@ static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p,
 	const struct det_env *env = s->b.env;
 	const uint8_t *host = p->pi->src;
 	struct stats_host_window w;
-	unsigned int i, over = 0, worst = ANOM_METRICS;
+	unsigned int i, over = 0, volume = 0, fanout = 0, worst = ANOM_METRICS;
 	char detail[sizeof(((struct detect_incident *)0)->detail)];
 	size_t n = 0;
 	struct det_key k;
@@ -82,13 +86,15 @@ static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p,
 		if (w.z[m] < env->cfg->k || w.obs[m] < floor || w.obs[m] < ANOM_PEAK_MULT * w.peak[m])
 			continue;
 		over++;
+		fanout += anom_metrics[i].fanout;
+		volume += !anom_metrics[i].fanout;
 		if (worst == ANOM_METRICS || w.z[m] > w.z[anom_metrics[worst].m])
 			worst = i;
 		if (n < sizeof(detail))
 			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s%s %.0f (%.1f, peak %.1f)", n ? "; " : "",
 					      anom_metrics[i].name, w.obs[m], w.expected[m], w.peak[m]);
 	}
-	if (over < ANOM_MIN_OVER || detect_claimed(env->reg, host, p->ts_ns, ANOM_CLAIM_NS))
+	if (!volume || !fanout || detect_claimed(env->reg, host, p->ts_ns, ANOM_CLAIM_NS))
 		return;
 	k = det_key(1, host, NULL, 0, 0);
 	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);

@@ -279,10 +279,11 @@ static void test_scan(void)
 	stats_host_query(st, a, t, NULL, &worst, NULL);
 	testlib_case("scan: benign host scores low after learning", !worst.learning && worst.score < 6.0,
 		     "score %.2f metric %s learning %u", worst.score, stats_metric_name(worst.metric), worst.learning);
-	/* the same host sweeps 2000 ports of one server within 2 s */
+	/* the same host sweeps 2000 ports of one server within 2 s (SYNs: what a host opens is its fan-out) */
 	memset(&best_src, 0, sizeof(best_src));
 	for (i = 0; i < 2000; i++) {
 		mkpkt(&p, 0x0a000001, 0x0a000100, 50000, (uint16_t)(1 + i), 6, 60);
+		p.tcp_flags = 0x02;
 		r = one(st, &p, t + (uint64_t)i * (SEC / 1000));
 		if (r.src.fresh && r.src.score > best_src.score)
 			best_src = r.src;
