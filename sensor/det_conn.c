@@ -18,17 +18,27 @@
 
 enum {
 	DET_CONN_WALK_NS = 250000000,	/* answer times are judged to a quarter second */
-	DET_CONN_LINGER_NS = 2000000000,	/* an ended conversation keeps its entry for late packets */
+	DET_CONN_LINGER_NS = 2000000000,	/* an ended conversation keeps its entry for late packets ... */
 };
 
 /* how long a conversation may wait for an answer: on the LAN, or further */
-static const uint64_t DET_CONN_ANSWER_LAN_NS = DET_CONN_NS, DET_CONN_ANSWER_NS = 2 * DET_CONN_NS;
+/* beyond the LAN, long enough to see a program's first retransmission (Linux 1 s, Windows 3 s) */
+static const uint64_t DET_CONN_ANSWER_LAN_NS = DET_CONN_NS, DET_CONN_ANSWER_NS = 4 * DET_CONN_NS;
 /* idle times that end a conversation */
+/* ... a failed one long enough for the client's retries to fold into it */
+static const uint64_t DET_CONN_LINGER_FAILED_NS = 6 * DET_CONN_NS;
 static const uint64_t DET_CONN_IDLE_TCP_NS = 300 * DET_CONN_NS, DET_CONN_IDLE_OPENING_NS = 30 * DET_CONN_NS,
 		      DET_CONN_IDLE_UDP_NS = 60 * DET_CONN_NS;
 
+/* a request sent to a multicast or broadcast address: its unicast answers are solicited */
+struct det_conn_group_ask {
+	uint64_t ts_ns;
+};
+static const uint64_t DET_CONN_GROUP_ANSWER_NS = 10ULL * DET_CONN_NS;
+
 struct det_conns {
 	struct det_table *tab;
+	struct det_table *group_asks;	/* (asker, port, protocol) of recent group requests */
 	det_conn_event_fn fn;
 	void *ctx;
 	uint64_t now_ns;
@@ -85,7 +95,10 @@ struct det_conns *det_conns_new(uint32_t capacity, det_conn_event_fn fn, void *c
 	if (!c)
 		return NULL;
 	c->tab = det_table_new(capacity, sizeof(struct det_conn));
-	if (!c->tab) {
+	c->group_asks = det_table_new(8192, sizeof(struct det_conn_group_ask));
+	if (!c->tab || !c->group_asks) {
+		det_table_free(c->tab);
+		det_table_free(c->group_asks);
 		free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -101,6 +114,7 @@ void det_conns_free(struct det_conns *c)
 	if (!c)
 		return;
 	det_table_free(c->tab);
+	det_table_free(c->group_asks);
 	free(c);
 }
 
@@ -232,6 +246,25 @@ static bool det_conn_icmp_error(struct det_conns *c, const struct pkt_info *pi, 
 	return true;
 }
 
+/* A datagram to a group address asks whoever listens: remember who asked, from which port. */
+static void det_conn_group_asked(struct det_conns *c, const struct pkt_info *pi, uint64_t ts)
+{
+	struct det_key k = det_key(1, pi->src, NULL, pi->src_port, pi->proto);
+	bool created;
+	struct det_conn_group_ask *a = det_table_get(c->group_asks, &k, ts, &created);
+
+	a->ts_ns = ts;
+}
+
+/* Is this datagram a unicast answer to a group request its destination sent lately (SSDP, WSD, mDNS, NetBIOS)? */
+static bool det_conn_group_answer(struct det_conns *c, const struct pkt_info *pi, uint64_t ts)
+{
+	struct det_key k = det_key(1, pi->dst, NULL, pi->dst_port, pi->proto);
+	const struct det_conn_group_ask *a = det_table_find(c->group_asks, &k);
+
+	return a && ts >= a->ts_ns && ts - a->ts_ns <= DET_CONN_GROUP_ANSWER_NS;
+}
+
 /* What a segment changed in a conversation's facts. */
 static uint16_t det_conn_news(const struct det_app_facts *was, const struct det_app_facts *now)
 {
@@ -276,9 +309,21 @@ const struct det_conn *det_conns_packet(struct det_conns *c, uint64_t ts_ns, con
 	k = det_conn_key(pi->src, sp, pi->dst, dp, pi->proto);
 	e = det_table_get(c->tab, &k, ts_ns, &created);
 	opened = pi->proto == 6 && (fl & 0x12) == 0x02;
+	if (!created && opened && (e->status & DET_CONN_ENDED) && !(e->status & DET_CONN_ANSWERED) &&
+	    (e->status & (DET_CONN_REFUSED | DET_CONN_UNANSWERED)) && !memcmp(pi->src, e->cli, 16)) {
+		/* the client tries again after a refusal (Windows does, thrice): the same attempt */
+		e->pkts[0]++;
+		e->last_ns = ts_ns;
+		*from_client = true;
+		return e;
+	}
 	if (created || (opened && (e->status & DET_CONN_ENDED))) {
 		/* new, or a fresh handshake on ports an ended conversation used */
-		det_conn_init(e, pi, det_conn_sender_opened(pi), src_home, dst_home, ts_ns);
+		bool answer = pi->proto == 17 && det_conn_group_answer(c, pi, ts_ns);
+
+		det_conn_init(e, pi, !answer && det_conn_sender_opened(pi), src_home, dst_home, ts_ns);
+		if (det_conn_is_group(pi->dst) && pi->proto == 17)
+			det_conn_group_asked(c, pi, ts_ns);
 		c->st.created++;
 	} else if (e->status & DET_CONN_ENDED) {
 		e->last_ns = ts_ns;	/* a late packet (the last ACK): nothing more to tell */
@@ -350,16 +395,28 @@ static bool det_conn_walk(void *ctx, const struct det_key *k, void *v, uint64_t 
 			e->status |= DET_CONN_UNANSWERED;
 			det_conn_fire(c, e, DET_CONN_EV_UNANSWERED, now);
 		}
+		if (!(e->status & (DET_CONN_ANSWERED | DET_CONN_GROUP | DET_CONN_DECIDED)) &&
+		    (e->status & (DET_CONN_REFUSED | DET_CONN_UNANSWERED))) {
+			e->status |= DET_CONN_DECIDED;
+			det_conn_fire(c, e, DET_CONN_EV_FAILED, now);
+		}
 		det_conn_end(c, e, now);
 		return true;
 	}
-	if (e->status & DET_CONN_ENDED)
-		return now > e->last_ns + DET_CONN_LINGER_NS;
 	answer = (e->home & 3) == 3 ? DET_CONN_ANSWER_LAN_NS : DET_CONN_ANSWER_NS;
+	if (!(e->status & (DET_CONN_ANSWERED | DET_CONN_GROUP | DET_CONN_DECIDED)) &&
+	    (e->status & (DET_CONN_REFUSED | DET_CONN_UNANSWERED)) && now >= e->first_ns + answer) {
+		e->status |= DET_CONN_DECIDED;
+		det_conn_fire(c, e, DET_CONN_EV_FAILED, now);
+	}
+	if (e->status & DET_CONN_ENDED)
+		return now > e->last_ns + (e->status & DET_CONN_ANSWERED ? DET_CONN_LINGER_NS : DET_CONN_LINGER_FAILED_NS);
 	if (!(e->status & (DET_CONN_ANSWERED | DET_CONN_REFUSED | DET_CONN_UNANSWERED | DET_CONN_GROUP)) &&
 	    e->pkts[0] && now >= e->first_ns + answer) {
 		e->status |= DET_CONN_UNANSWERED;
 		det_conn_fire(c, e, DET_CONN_EV_UNANSWERED, now);
+		e->status |= DET_CONN_DECIDED;
+		det_conn_fire(c, e, DET_CONN_EV_FAILED, now);
 	}
 	if (e->proto == 6)
 		idle = e->status & DET_CONN_ANSWERED && (e->flags[0] & 0x10) ? DET_CONN_IDLE_TCP_NS

@@ -5,7 +5,8 @@
  * canonical order, updated once per frame by the registry before any
  * detector sees the frame: who started it, what each side sent, whether and
  * how the other side answered (accepted, refused with a RST or an ICMP
- * error, never), what its first bytes say (det_app.h), and when it ended.
+ * error, never: 1 s on the LAN, 4 s beyond), what its first bytes say
+ * (det_app.h), and when it ended.
  * Outcomes are events, each delivered once: refused, unanswered, half-open
  * (the client reset an accepted handshake without a byte), ended. Pure: time
  * is an argument; memory is fixed at creation.
@@ -27,6 +28,7 @@ enum det_conn_status {
 	DET_CONN_ENDED = 16,		/* FIN both ways, a RST, or idle: the end event was delivered */
 	DET_CONN_GROUP = 32,		/* to a multicast or broadcast address: no answer is expected */
 	DET_CONN_MIDSTREAM = 64,	/* first seen without its opening SYN */
+	DET_CONN_DECIDED = 128,		/* the failed event was delivered */
 };
 
 enum det_conn_event {
@@ -34,6 +36,8 @@ enum det_conn_event {
 	DET_CONN_EV_UNANSWERED,		/* the answer time passed without an answer */
 	DET_CONN_EV_HALFOPEN,		/* the client reset an accepted handshake without data */
 	DET_CONN_EV_END,		/* over (or pushed out of the full table, or the input ended) */
+	DET_CONN_EV_FAILED,		/* the answer time is up and it was refused or never answered;
+					 * pkts[0] says how often the client tried (its retries fold in) */
 	DET_CONN_EV_MAX,
 };
 

@@ -6,7 +6,11 @@
  * spraying UDP). A probe fails when it is refused (a RST, an ICMP
  * unreachable), unanswered (1 s on the LAN, 2 s beyond), reset by the prober
  * once accepted (a SYN scan), or a handshake is closed without a byte (a
- * connect scan); an ARP request nobody answered. A sweep of home_net is
+ * connect scan); an ARP request nobody answered. Towards the outside only
+ * single-shot probes count (one packet, not retransmitted within the 4 s
+ * answer time: what bots and sprays send): a program connecting
+ * retransmits, and a peer-to-peer client's stale peer list fails like a
+ * sweep. A sweep of home_net is
  * floor distinct hosts probed of which a quarter failed (a sweep walks
  * addresses, and some are not in use); a sweep of the outside is floor
  * distinct hosts failed. So a monitoring server pinging its live hosts, a
@@ -176,6 +180,20 @@ static void det_hostsweep_conn(void *st, const struct det_conn *c, enum det_conn
 
 	if (c->status & DET_CONN_GROUP || c->segs[0] || !(c->home & 3))
 		return;	/* sweeps of home_net, and sweeps from it */
+	if (!(c->home & 2)) {
+		/*
+		 * Outside targets: a probe sent once, refused or still unanswered after 4 s. A program
+		 * connecting retransmits by then (and a peer-to-peer client's stale peer list fails like
+		 * a sweep); a spreading bot or a spray sends each target one packet.
+		 */
+		if (ev != DET_CONN_EV_FAILED || c->pkts[0] != 1)
+			return;
+		s->b.now_ns = now_ns;
+		if (c->proto == 6 || c->proto == 17)
+			det_hostsweep_probe(s, now_ns, c->cli, c->cport, c->srv, c->proto, c->sport,
+					    c->status & DET_CONN_REFUSED ? "refused" : "unanswered");
+		return;
+	}
 	switch (ev) {
 	case DET_CONN_EV_REFUSED: how = "refused"; break;
 	case DET_CONN_EV_UNANSWERED: how = "unanswered"; break;

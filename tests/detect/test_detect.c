@@ -138,6 +138,18 @@ static void g_outbound_udp(struct harn *h)
 		harn_pkt(h, 100 * NS + (uint64_t)i * 29000000ULL, 17, CLI, IP4(198, 18, (uint8_t)(i >> 8), (uint8_t)i),
 			 50000, 6892, 0, 60, NULL, 0);
 }
+static void g_p2p(struct harn *h)
+{
+	/* a peer-to-peer client dialling its stale peer list: 80 peers on 6346, each retransmitted after 3 s, 9 s, 21 s */
+	static const unsigned int at[] = { 0, 3, 9, 21 };
+
+	for (int r = 0; r < 4; r++)
+		for (int i = 0; i < 80; i++)
+			harn_pkt(h, 100 * NS + (uint64_t)at[r] * NS + i * 20000000ULL, 6, CLI,
+				 IP4(81, (uint8_t)(i * 7), (uint8_t)(i * 13), (uint8_t)(i + 1)), (uint16_t)(40000 + i), 6346,
+				 0x02, 62, NULL, 0);
+	harn_pkt(h, 200 * NS, 17, CLI, IP4(10, 1, 0, 2), 53000, 53, 0, 80, NULL, 0);
+}
 static void g_web_client(struct harn *h)
 {
 	/* one client opening HTTPS to 40 outside servers, every one answering */
@@ -777,6 +789,8 @@ static const struct row rows[] = {
 	{ "portscan: icmp fingerprinting", g_icmp_fingerprint, NULL, DETECT_PORTSCAN, 1, "distinct_icmp_types", 1, 4 },
 	{ "hostsweep: 40 addresses pinged, 35 silent", g_sweep, NULL, DETECT_HOSTSWEEP, 1, "distinct_hosts", 0, 1.5 },
 	{ "hostsweep: web client is not", g_web_client, NULL, DETECT_HOSTSWEEP, 0, NULL, 0, 0 },
+	{ "hostsweep: a peer-to-peer client's stale peers (retransmitted) are not", g_p2p, NULL, DETECT_HOSTSWEEP, 0,
+	  NULL, 0, 0 },
 	{ "portscan: bare-ACK scan (nmap -sA) answered by RST", g_ack_scan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1,
 	  0.01 },
 	{ "portscan: UDP scan of all ports", g_udp_scan, NULL, DETECT_PORTSCAN, 1, "distinct_ports", 1, 0.2 },
@@ -784,9 +798,9 @@ static const struct row rows[] = {
 	{ "portscan: slow scan (a SYN every 15 s)", g_slow_scan, NULL, DETECT_PORTSCAN, 1, "failed_ports_per_hour", 1,
 	  20 * 15 + 1 },
 	{ "hostsweep: an infected host probing outside addresses on 23", g_outbound_syn, NULL, DETECT_HOSTSWEEP, 1,
-	  "distinct_outside_hosts", 0, 19 },
+	  "distinct_outside_hosts", 0, 23 },
 	{ "hostsweep: UDP spray to outside addresses", g_outbound_udp, NULL, DETECT_HOSTSWEEP, 1, "distinct_outside_hosts",
-	  0, 3.0 },
+	  0, 5.0 },
 	{ "portscan: web client is not", g_web_client, NULL, DETECT_PORTSCAN, 0, NULL, 0, 0 },
 	{ "bruteforce: 4 ssh guesses/s", g_brute, NULL, DETECT_BRUTEFORCE, 1, "short_sessions", 1, 2.1 },
 	{ "bruteforce: ssh on port 2222, known by its banner", g_brute_altport, NULL, DETECT_BRUTEFORCE, 1,

@@ -120,6 +120,34 @@ static void test_outcomes(void)
 		     s.last.bytes[0] == 10 && s.last.bytes[1] == 10 && s.last.app == DET_APP_TLS &&
 		     s.last.home == 1, "bytes %llu/%llu app %u home %u", (unsigned long long)s.last.bytes[0],
 		     (unsigned long long)s.last.bytes[1], s.last.app, s.last.home);
+	/* an SSDP search to the group, answered by a device's unicast from 1900: the searcher is the client */
+	pkt(c, 40 * NS, 17, A, 0xeffffffa, 50500, 1900, 0, "M-SEARCH", 8, NULL, NULL);
+	k = pkt(c, 40 * NS + 5000000, 17, B, A, 1900, 50500, 0, "HTTP/1.1 200", 12, &cli, NULL);
+	testlib_case("a unicast answer to a group request: its receiver is the client, answered",
+		     k && !cli && k->cport == 50500 && (k->status & DET_CONN_ANSWERED), "cli %d status %x", cli,
+		     k ? k->status : 0);
+	/* refused, and the client tries thrice more (as Windows does): one failed attempt of four tries */
+	{
+		unsigned int before = s.ev[DET_CONN_EV_FAILED];
+
+		for (int i = 0; i < 4; i++) {
+			pkt(c, 50 * NS + i * (NS / 2), 6, A, OUT, 41500, 6346, 0x02, NULL, 0, NULL, NULL);
+			pkt(c, 50 * NS + i * (NS / 2) + 1000, 6, OUT, A, 6346, 41500, 0x14, NULL, 0, NULL, NULL);
+		}
+		det_conns_tick(c, 55 * NS);
+		testlib_case("retries after a refusal fold into one failed attempt",
+			     s.ev[DET_CONN_EV_FAILED] == before + 1 && s.last.pkts[0] == 4, "failed %u tries %u",
+			     s.ev[DET_CONN_EV_FAILED] - before, s.last.pkts[0]);
+		/* one SYN outside, never answered: failed with one try once the 4 s answer time is up */
+		pkt(c, 60 * NS, 6, A, OUT, 41600, 23, 0x02, NULL, 0, NULL, NULL);
+		det_conns_tick(c, 63 * NS);
+		testlib_case("a single-shot probe outside: not failed before 4 s",
+			     s.ev[DET_CONN_EV_FAILED] == before + 1, "%u", s.ev[DET_CONN_EV_FAILED] - before);
+		det_conns_tick(c, 64 * NS + NS / 2);
+		testlib_case("... failed after, with one try", s.ev[DET_CONN_EV_FAILED] == before + 2 &&
+			     s.last.pkts[0] == 1 && s.last.sport == 23, "%u tries %u", s.ev[DET_CONN_EV_FAILED] - before,
+			     s.last.pkts[0]);
+	}
 	det_conns_finish(c, 100 * NS);
 	det_conns_free(c);
 }
