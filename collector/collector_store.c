@@ -254,6 +254,9 @@ void collector_store_meta_from(struct json_object *o, struct collector_store_met
 	if (json_object_object_get_ex(o, "alert", &a) && json_object_is_type(a, json_type_object) &&
 	    json_object_object_get_ex(a, "severity", &v) && json_object_is_type(v, json_type_int))
 		m->severity = json_object_get_int(v);
+	else if (json_object_object_get_ex(o, "vigil", &a) && json_object_is_type(a, json_type_object) &&
+		 json_object_object_get_ex(a, "severity", &v) && json_object_is_type(v, json_type_int))
+		m->severity = json_object_get_int(v);	/* an incident's update or end says it in vigil{} */
 }
 
 static int collector_store_sqlerr(struct collector_store *s, char *errbuf, size_t errlen, const char *what)
@@ -889,7 +892,7 @@ void collector_store_sensors(const struct collector_store *s,
 int collector_store_incident_sensors(struct collector_store *s, uint64_t id, char (*names)[64], size_t max,
 				     size_t *n)
 {
-	static const char sql[] = "SELECT DISTINCT sensor FROM events WHERE event_type = 'alert' AND "
+	static const char sql[] = "SELECT DISTINCT sensor FROM events WHERE event_type IN ('alert', 'incident') AND "
 				  "json_extract(json, '$.vigil.incident_id') = ?1 ORDER BY sensor";
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -912,7 +915,7 @@ int collector_store_incident_sensors(struct collector_store *s, uint64_t id, cha
 int collector_store_incident_sha256(struct collector_store *s, const char *sensor, uint64_t id, char *hex)
 {
 	static const char sql[] = "SELECT json_extract(json, '$.vigil.evidence.sha256') FROM events "
-				  "WHERE sensor = ?1 AND event_type = 'alert' AND "
+				  "WHERE sensor = ?1 AND event_type IN ('alert', 'incident') AND "
 				  "json_extract(json, '$.vigil.incident_id') = ?2 AND "
 				  "json_type(json, '$.vigil.evidence.sha256') = 'text' ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
