@@ -40,6 +40,8 @@ struct brute_ent {
 	uint64_t start_ns;		/* the open window's start, 0: none */
 	uint32_t n[BRUTE_KINDS];	/* this window */
 	uint32_t refused_total;		/* refusals while an incident is open (for the success note) */
+	uint16_t cports[DETECT_MAX_FLOWS];	/* the client ports of the window's latest attempts */
+	uint8_t n_cports;		/* attempts recorded in cports[] (ring, mod DETECT_MAX_FLOWS) */
 	uint8_t app;
 };
 
@@ -117,7 +119,7 @@ static struct brute_ent *det_bruteforce_ent(struct det_bruteforce *s, const stru
 	struct brute_ent *e = det_table_get(s->b.tab, &k, now, &created);
 
 	if (e->start_ns && now >= e->start_ns + BRUTE_WIN_NS)
-		memset(e->n, 0, sizeof(e->n)), e->start_ns = 0;
+		memset(e->n, 0, sizeof(e->n)), e->start_ns = 0, e->n_cports = 0;
 	if (!e->start_ns)
 		e->start_ns = now;
 	if (c->app)
@@ -136,6 +138,9 @@ static void det_bruteforce_count(struct det_bruteforce *s, const struct det_conn
 	bool is_new;
 
 	e->n[kind]++;
+	e->cports[e->n_cports++ % DETECT_MAX_FLOWS] = c->cport;
+	if (e->n_cports >= 2 * DETECT_MAX_FLOWS)
+		e->n_cports -= DETECT_MAX_FLOWS;
 	if (kind != BRUTE_GUESSES)
 		e->refused_total++;
 	inc = det_incidents_find(s->b.inc, &k);
@@ -161,6 +166,10 @@ static void det_bruteforce_count(struct det_bruteforce *s, const struct det_conn
 		snprintf(inc->detail, sizeof(inc->detail), "%s%s", det_app_name((enum det_app)e->app),
 			 kind == BRUTE_FAILS ? " logins refused" : kind == BRUTE_NETLOGON ? " netlogon authentication burst"
 											: " sessions that end after a few seconds");
+		/* the attempts that made the incident, oldest first, so that their flow events are found */
+		for (unsigned int i = e->n_cports > DETECT_MAX_FLOWS ? e->n_cports - DETECT_MAX_FLOWS : 0;
+		     i < e->n_cports; i++)
+			det_incident_add_flow(inc, c->cli, e->cports[i % DETECT_MAX_FLOWS], c->srv, c->sport, c->proto);
 	}
 	det_incident_add_flow(inc, c->cli, c->cport, c->srv, c->sport, c->proto);
 	inc->observed = e->n[kind] > inc->observed ? e->n[kind] : inc->observed;
