@@ -140,7 +140,9 @@ static void det_lateral_use(struct det_lateral *s, const struct det_conn *c, enu
 		inc->technique = r->technique;
 		det_incident_add_host(inc, c->srv);
 		det_incident_add_port(inc, c->sport);
-		snprintf(inc->detail, sizeof(inc->detail), "%s%s", r->what,
+		snprintf(inc->detail, sizeof(inc->detail), "%s%s%s", r->what,
+			 kind != LAT_ADMIN_SHARE ? ""
+			 : (c->facts.smb_shares & DET_SMB_ADMIN) ? " (ADMIN$)" : " (a drive, C$...)",
 			 r->always ? "" : ", to a host it never did so with while learning");
 	} else if (r->severity < inc->severity) {
 		inc->severity = r->severity;
