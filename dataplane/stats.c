@@ -149,6 +149,9 @@ struct stats {
 	struct stats_gate gate_hosts, gate_pairs, gate_socks;
 	struct stats_global global;
 	struct stats_counters c;
+	uint64_t clock_ns;	/* the latest packet time seen (what a save's ages count from) */
+	void *pending;		/* host baselines loaded, applied at the first packet (its time is the clock) */
+	size_t pending_len;
 };
 
 static const char *const stats_metric_names[STATS_M_MAX] = {
@@ -325,8 +328,11 @@ void stats_free(struct stats *st)
 	stats_table_destroy(&st->hosts);
 	stats_table_destroy(&st->pairs);
 	stats_table_destroy(&st->socks);
+	free(st->pending);
 	free(st);
 }
+
+static void stats_restore(struct stats *st, uint64_t now_ns);
 
 static uint32_t stats_tick(struct stats *st, uint64_t now_ns)
 {
@@ -335,7 +341,11 @@ static uint32_t stats_tick(struct stats *st, uint64_t now_ns)
 	if (!st->based) {
 		st->based = true;
 		st->base_ns = now_ns;
+		if (st->pending)
+			stats_restore(st, now_ns);
 	}
+	if (now_ns > st->clock_ns)
+		st->clock_ns = now_ns;
 	if (now_ns <= st->base_ns)
 		return 1;
 	t = ((now_ns - st->base_ns) >> STATS_TICK_SHIFT) + 1;
@@ -952,4 +962,151 @@ void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *pairs, uint32
 	*hosts = stats_table_used(&st->hosts);
 	*pairs = stats_table_used(&st->pairs);
 	*sockets = stats_table_used(&st->socks);
+}
+
+/* ---- host baselines across restarts: what a host learned, not its open window ---- */
+
+enum { STATS_SAVE_VERSION = 1 };
+
+struct stats_save_hdr {
+	uint32_t version;
+	uint32_t rec_size;
+	uint32_t n;
+	uint32_t metrics;
+	uint64_t window_ns;	/* the window the baselines were learned over */
+};
+_Static_assert(sizeof(struct stats_save_hdr) == 24, "saved header layout");
+
+struct stats_save_rec {
+	uint8_t addr[16];
+	uint64_t age_ns;		/* since first seen */
+	uint64_t keep_ns;		/* how long the table was to keep it yet (its eviction order) */
+	uint32_t nwin;
+	uint8_t closed, frozen, pad[2];
+	struct stats_base base[STATS_NHOST_M];
+	float obs[STATS_NHOST_M];
+	float z[STATS_NHOST_M];
+	float peak[STATS_NHOST_M];
+	uint32_t pad2;
+};
+_Static_assert(sizeof(struct stats_save_rec) == 184, "saved record layout: the layout is the file format");
+
+size_t stats_save_size(const struct stats *st)
+{
+	if (st->pending)
+		return st->pending_len;
+	return sizeof(struct stats_save_hdr) + (size_t)stats_table_used(&st->hosts) * sizeof(struct stats_save_rec);
+}
+
+long stats_save(const struct stats *st, void *buf, size_t len)
+{
+	struct stats_save_hdr hdr = { STATS_SAVE_VERSION, sizeof(struct stats_save_rec), 0, STATS_NHOST_M,
+				      st->cfg.window_ns };
+	unsigned char *out = (unsigned char *)buf + sizeof(hdr);
+	uint64_t tick = st->based && st->clock_ns > st->base_ns ? ((st->clock_ns - st->base_ns) >> STATS_TICK_SHIFT) + 1 : 1;
+	uint32_t i, w;
+
+	if (st->pending) {	/* loaded, no packet since: what was loaded, as it was */
+		if (len < st->pending_len)
+			return -ENOSPC;
+		memcpy(buf, st->pending, st->pending_len);
+		return (long)st->pending_len;
+	}
+	if (len < sizeof(hdr))
+		return -ENOSPC;
+	for (i = 0; i < st->hosts.nsets; i++) {
+		for (w = 0; w < STATS_TABLE_WAYS; w++) {
+			const struct stats_set *set = &st->hosts.sets[i];
+			const struct stats_host *h;
+			struct stats_save_rec r;
+
+			if (!set->tag[w])
+				continue;
+			h = stats_table_entry(&st->hosts, i * STATS_TABLE_WAYS + w);
+			if (!h->nwin)
+				continue;	/* learned nothing yet */
+			if ((size_t)(out - (unsigned char *)buf) + sizeof(r) > len)
+				return -ENOSPC;
+			memset(&r, 0, sizeof(r));
+			memcpy(r.addr, h->addr, 16);
+			r.age_ns = st->clock_ns > h->first_ns ? st->clock_ns - h->first_ns : 0;
+			r.keep_ns = set->expire[w] > tick ? (uint64_t)(set->expire[w] - tick) << STATS_TICK_SHIFT : 0;
+			r.nwin = h->nwin;
+			r.closed = h->closed;
+			r.frozen = h->frozen;
+			memcpy(r.base, h->base, sizeof(r.base));
+			memcpy(r.obs, h->obs, sizeof(r.obs));
+			memcpy(r.z, h->z, sizeof(r.z));
+			memcpy(r.peak, h->peak, sizeof(r.peak));
+			memcpy(out, &r, sizeof(r));
+			out += sizeof(r);
+			hdr.n++;
+		}
+	}
+	memcpy(buf, &hdr, sizeof(hdr));
+	return (long)(out - (unsigned char *)buf);
+}
+
+int stats_load(struct stats *st, const void *buf, size_t len)
+{
+	struct stats_save_hdr hdr;
+	void *copy;
+
+	if (st->based)
+		return -EBUSY;
+	if (len < sizeof(hdr))
+		return -EINVAL;
+	memcpy(&hdr, buf, sizeof(hdr));
+	if (hdr.version != STATS_SAVE_VERSION || hdr.rec_size != sizeof(struct stats_save_rec) ||
+	    hdr.metrics != STATS_NHOST_M)
+		return -EPROTO;
+	if (len != sizeof(hdr) + (size_t)hdr.n * sizeof(struct stats_save_rec))
+		return -EINVAL;
+	copy = malloc(len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	free(st->pending);
+	st->pending = copy;
+	st->pending_len = len;
+	return (int)hdr.n;
+}
+
+/* The loaded hosts go in at the first packet: ages become times of this run, windows open now. */
+static void stats_restore(struct stats *st, uint64_t now_ns)
+{
+	const unsigned char *in = (const unsigned char *)st->pending + sizeof(struct stats_save_hdr);
+	struct stats_save_hdr hdr;
+	uint32_t i;
+
+	memcpy(&hdr, st->pending, sizeof(hdr));
+	for (i = 0; i < hdr.n; i++, in += sizeof(struct stats_save_rec)) {
+		struct stats_save_rec r;
+		enum stats_table_got got;
+		struct stats_host *h;
+		uint32_t slot;
+		uint64_t keep;
+
+		memcpy(&r, in, sizeof(r));
+		slot = stats_table_probe(&st->hosts, r.addr, 16, stats_hash(r.addr, 16, STATS_SEED_HOST), 1, 1, &got);
+		if (slot == STATS_TABLE_NONE)
+			continue;
+		h = stats_table_entry(&st->hosts, slot);
+		memset(h, 0, sizeof(*h));
+		memcpy(h->addr, r.addr, 16);
+		h->first_ns = now_ns > r.age_ns ? now_ns - r.age_ns : 1;
+		h->win = stats_win_of(st, now_ns);
+		h->nwin = r.nwin;
+		h->closed = r.closed;
+		h->frozen = r.frozen;
+		memcpy(h->base, r.base, sizeof(h->base));
+		memcpy(h->obs, r.obs, sizeof(h->obs));
+		memcpy(h->z, r.z, sizeof(h->z));
+		memcpy(h->peak, r.peak, sizeof(h->peak));
+		keep = r.keep_ns >> STATS_TICK_SHIFT;
+		stats_table_set_expire(&st->hosts, slot, 1 + (uint32_t)(keep > 86400000ULL ? 86400000ULL : keep));
+	}
+	free(st->pending);
+	st->pending = NULL;
+	st->pending_len = 0;
 }

@@ -181,4 +181,18 @@ void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *pairs, uint32
 
 const char *stats_metric_name(enum stats_metric m);
 
+/*
+ * The hosts' baselines across a restart: for each host that learned from a
+ * window, its baselines, last window's scores, peaks, windows learned and
+ * age; not its open window nor its damped rates (they are seconds long).
+ * stats_save_size: an upper bound of the bytes. stats_save: bytes written or
+ * -ENOSPC; ages count from the latest packet time seen. stats_load: before the
+ * first packet (-EBUSY after); the hosts go in at the first packet, whose time
+ * becomes the clock the ages count back from; the records it holds, -EPROTO
+ * (another version or layout) or -EINVAL (damaged length).
+ */
+size_t stats_save_size(const struct stats *st);
+long stats_save(const struct stats *st, void *buf, size_t len);
+int stats_load(struct stats *st, const void *buf, size_t len);
+
 #endif

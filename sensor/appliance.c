@@ -25,6 +25,7 @@
 #include "reload.h"
 #include "state.h"
 #include "state_writer.h"
+#include "stats.h"
 #include "xdp_loader.h"
 
 static volatile sig_atomic_t appliance_hup;
@@ -300,6 +301,25 @@ static void appliance_state_load(struct appliance *a)
 				o += (size_t)w;
 		}
 	}
+	{	/* the statistics engine's host baselines (the anomaly detector judges by them) */
+		const void *data;
+		size_t len;
+		int n;
+
+		if (state_get(s, STATE_TAG_STATS, &data, &len) == 0) {
+			n = pipeline_stats_load(a->pl, data, len);
+			if (n >= 0 && o < sizeof(done)) {
+				int w = snprintf(done + o, sizeof(done) - o, "%sstatistics hosts %d", o ? ", " : "", n);
+
+				if (w > 0)
+					o += (size_t)w;
+				total += n;
+			} else if (n < 0 && n != -ENOENT) {
+				pr_warn("state: %s: the statistics section is refused (%s): host baselines are learned from scratch",
+					path, strerror(-n));
+			}
+		}
+	}
 	saved = state_saved_wall_ns(s);
 	pr_info("state: restored %d learned entries from %s (%s), saved %llu s ago", total, path,
 		o ? done : "none", (unsigned long long)(now_wall > saved ? (now_wall - saved) / 1000000000ULL : 0));
@@ -344,6 +364,21 @@ static int appliance_state_snapshot(struct appliance *a)
 		rc = state_image_commit(a->image, (size_t)len);
 		if (rc < 0)
 			goto cleanup;
+	}
+	if (pipeline_stats_engine(a->pl)) {
+		const struct stats *st = pipeline_stats_engine(a->pl);
+		void *data;
+		long len;
+
+		rc = state_image_reserve(a->image, STATE_TAG_STATS, stats_save_size(st), &data);
+		if (rc < 0)
+			goto cleanup;
+		len = stats_save(st, data, stats_save_size(st));
+		if (len < 0) {
+			rc = (int)len;
+			goto cleanup;
+		}
+		rc = state_image_commit(a->image, (size_t)len);
 	}
 cleanup:
 	if (rc < 0) {

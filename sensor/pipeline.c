@@ -398,6 +398,11 @@ const struct stats *pipeline_stats_engine(const struct pipeline *pl)
 	return pl->stats;
 }
 
+int pipeline_stats_load(struct pipeline *pl, const void *buf, size_t len)
+{
+	return pl->stats ? stats_load(pl->stats, buf, len) : -ENOENT;
+}
+
 void pipeline_get_detect_stats(const struct pipeline *pl, struct detect_stats *out)
 {
 	detect_get_stats(pl->det, out);

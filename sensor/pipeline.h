@@ -57,6 +57,8 @@ void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out);
 void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out);
 /* The statistics engine (dataplane/stats.h) for queries; NULL when stats.enabled is false. */
 const struct stats *pipeline_stats_engine(const struct pipeline *pl);
+/* The engine's saved host baselines (stats_load), before the first frame; -ENOENT when it is off. */
+int pipeline_stats_load(struct pipeline *pl, const void *buf, size_t len);
 /* Every detector's counters (incidents per detector, clamped timestamps). */
 void pipeline_get_detect_stats(const struct pipeline *pl, struct detect_stats *out);
 

@@ -17,6 +17,7 @@
 
 enum state_tag {
 	STATE_TAG_FLOOD = 1,	/* det_flood_save() */
+	STATE_TAG_STATS = 2,	/* the statistics engine's host baselines (stats_save); detectors use their signature_id */
 };
 
 /* One section to write; data is borrowed. */

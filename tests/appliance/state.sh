@@ -59,7 +59,7 @@ cp "$TMP/state.bin" "$TMP/state.orig"
 run restored saved "$TMP/attack.pcap"
 t_eq "restart: exit 0" "$?" 0
 t_check "restart: the state was restored (flood and anomaly baselines)" \
-  grep -Eq "state: restored [0-9]+ learned entries .*flood [1-9][0-9]*.*anomaly [1-9]" "$TMP/restored.log"
+  grep -Eq "state: restored [0-9]+ learned entries .*flood [1-9][0-9]*.*statistics hosts [1-9]" "$TMP/restored.log"
 t_eq "restart: one flood incident" "$(count "$TMP/restored.alerts" 'select(.vigil.state=="start")')" 1
 t_check "restart: the flood alert is not learning (no relearning)" \
   jq -s -e '[.[] | select(.vigil.state=="start")][0] | .vigil.detector == "flood" and .vigil.learning == false and .dest_ip == "192.0.2.10" and .vigil.expected > 0' "$TMP/restored.alerts"

@@ -4,6 +4,7 @@
  * attacks it exists for: fast 2^x, damped mean/variance, HyperLogLog, bounded
  * tables with eviction, scan/flood/size scores, determinism, XDP deltas.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -542,6 +543,51 @@ static void test_cfg(void)
 		     !strcmp(stats_metric_name((enum stats_metric)99), "unknown"), "names wrong");
 }
 
+/* a host's baselines survive a save and a load into a fresh engine, hours later by the clock */
+static void test_save(void)
+{
+	struct stats *a = mkstats(), *b = mkstats(), *c = mkstats();
+	struct stats_host_window wa, wb;
+	struct pkt_info p;
+	uint8_t h1[16];
+	uint64_t t = 1000 * SEC, t2;
+	size_t cap;
+	long len;
+	void *buf;
+	int n;
+
+	v4(h1, 0x0a000001);
+	t = benign(a, t, 300);
+	mkpkt(&p, 0x0a000001, 0x0a000100, 40000, 443, 6, 100);
+	one(a, &p, t + 10 * SEC);	/* closes the last full window */
+	stats_host_window(a, h1, t + 10 * SEC, &wa);
+	cap = stats_save_size(a);
+	buf = malloc(cap);
+	len = buf ? stats_save(a, buf, cap) : -1;
+	testlib_case("save: the learning hosts, within the bound", len > 0 && (size_t)len <= cap &&
+		     stats_save(a, buf, 10) == -ENOSPC, "len %ld of %zu", len, cap);
+	n = len > 0 ? stats_load(b, buf, (size_t)len) : -1;
+	testlib_case("load: the hosts that learned (client and three servers)", n == 4, "%d", n);
+	testlib_case("load: a damaged length is refused", len > 0 && stats_load(c, buf, (size_t)len - 1) == -EINVAL,
+		     "accepted");
+	one(c, &p, t);
+	testlib_case("load: only before the first packet", stats_load(c, buf, (size_t)len) == -EBUSY, "accepted");
+	/* restarted three hours later: the host keeps its windows, expectation and age, and is no longer learning */
+	t2 = t + 3 * 3600 * SEC;
+	one(b, &p, t2);
+	one(b, &p, t2 + 10 * SEC);
+	testlib_case("restored: windows, expectation, peak and age carried over",
+		     stats_host_window(b, h1, t2 + 10 * SEC, &wb) && !wb.learning && wb.windows >= wa.windows &&
+		     fabsf(wb.expected[0] - wa.expected[0]) < 0.2f * wa.expected[0] + 1.0f &&
+		     wb.first_ns + (t + 10 * SEC - wa.first_ns) <= t2 + 20 * SEC &&
+		     wb.peak[0] > 0.0f, "windows %u/%u learning %d expected %g/%g peak %g", wb.windows, wa.windows,
+		     wb.learning, wb.expected[0], wa.expected[0], wb.peak[0]);
+	free(buf);
+	stats_free(a);
+	stats_free(b);
+	stats_free(c);
+}
+
 int main(void)
 {
 	test_exp2();
@@ -557,5 +603,6 @@ int main(void)
 	test_delta();
 	test_flow_rates();
 	test_cfg();
+	test_save();
 	return testlib_done();
 }
