@@ -79,8 +79,7 @@ static void det_synflood_report(struct det_synflood *s, struct syn_ent *e, const
 	inc->src_spread = e->many_src;
 	inc->dst_port = e->port;
 	det_incident_add_port(inc, e->port);
-	if (e->agg)
-		det_incident_add_host(inc, e->dst);
+	det_incident_add_host(inc, e->dst);	/* the victim; for many destinations the latest of them */
 	inc->observed = observed;
 	inc->zscore = learning ? 0 : (observed - e->w.bl.mean) / (sd > 0 ? sd : 1);
 	/* the incident counts each SYN once, however often its window is judged */
