@@ -111,7 +111,15 @@ t_eq "dns reflection: no bruteforce from the ssh liveness checks or a retransmit
 
 for n in dos syn scan osfp sweep ssh nmapos vnc dhcp amp psexec admin; do
   t_check "$n: incidents ordered (alert, updates, end)" incidents_ordered $n
+  seen=$(grep -o 'poller: packets=[0-9]*' "$TMP/$n.log" | cut -d= -f2)
+  t_check "$n: no count above the ${seen:-?} packets replayed" jq -s -e --argjson n "${seen:-0}" \
+    'all(.[]; .vigil.packets <= $n and (.vigil.observed <= $n or .vigil.window_s < 1 or (.vigil.metric | test("pps|per_s|bytes"))))' \
+    "$TMP/$n.alerts"
 done
+t_check "floods name their victim in hosts" jq -s -e 'all(.[]; .dest_ip as $d | .vigil.hosts | index($d) != null)' \
+  "$TMP/syn.alerts" "$TMP/dos.alerts" "$TMP/dhcp.alerts" "$TMP/amp.alerts"
+t_check "icmp sweep of a /24: at most 254 distinct hosts counted, no more than were probed" jq -s -e \
+  'all(.[]; .vigil.distinct <= 254 and .vigil.distinct <= .vigil.packets)' "$TMP/sweep.alerts"
 
 # synthesised: 35 minutes, learning first, then six attacks 3 minutes apart
 "$SYNTH" -o "$TMP/syn.pcap" -l "$TMP/syn.labels" --seed 5 --minutes 35 --first 900 --every 180 \
