@@ -292,8 +292,8 @@ static bool det_portscan_udp_crowd(struct det_portscan *s, const struct pkt_info
 	struct det_key k = det_key(1, pi->dst, NULL, 0, 0);
 	bool created;
 	struct scan_udp_dst *d = det_table_get(s->udp_dsts, &k, now, &created);
-	uint32_t h = (uint32_t)(pi->src[12] << 24 | pi->src[13] << 16 | pi->src[14] << 8 | pi->src[15]) ^
-		     (uint32_t)(pi->src[0] << 24 | pi->src[3] << 16 | pi->src[7] << 8 | pi->src[11]);
+	uint32_t h = ((uint32_t)pi->src[12] << 24 | (uint32_t)pi->src[13] << 16 | (uint32_t)pi->src[14] << 8 | pi->src[15]) ^
+		     ((uint32_t)pi->src[0] << 24 | (uint32_t)pi->src[3] << 16 | (uint32_t)pi->src[7] << 8 | pi->src[11]);
 	unsigned int i;
 
 	if (d->start_ns && now >= d->start_ns + SCAN_UDP_SRC_NS)
