@@ -55,6 +55,7 @@ struct appliance {
 	int stats_fd;
 	struct metrics *metrics;
 	uint64_t next_metrics_ns;
+	uint64_t metrics_events;	/* alert events in the last snapshot */
 	uint64_t reloads, reload_failures;
 	uint64_t start_s;
 	char *text;
@@ -719,7 +720,11 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 	}
 	if (!a->metrics)
 		return;
-	if (mono >= a->next_metrics_ns) {
+	/* once a second, and at once when an alert event was emitted (at most ten times a second):
+	 * a scraper sees an incident when it opens, not up to a second later */
+	if (mono >= a->next_metrics_ns ||
+	    (pipeline_events(a->pl) != a->metrics_events && mono + 900000000ULL >= a->next_metrics_ns)) {
+		a->metrics_events = pipeline_events(a->pl);
 		appliance_snapshot(a);
 		a->next_metrics_ns = mono + 1000000000ULL;
 	}

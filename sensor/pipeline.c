@@ -388,6 +388,11 @@ void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out)
 	*out = pl->st;
 }
 
+uint64_t pipeline_events(const struct pipeline *pl)
+{
+	return pl->st.alerts;
+}
+
 void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out)
 {
 	detect_get_flood_stats(pl->det, out);

@@ -54,6 +54,8 @@ void pipeline_tick(void *ctx, uint64_t now_ns);
 void pipeline_finish(struct pipeline *pl, uint64_t now_ns);
 
 void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out);
+/* alert events emitted so far (start, update, end): cheap, for the housekeeping tick */
+uint64_t pipeline_events(const struct pipeline *pl);
 void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out);
 /* The statistics engine (dataplane/stats.h) for queries; NULL when stats.enabled is false. */
 const struct stats *pipeline_stats_engine(const struct pipeline *pl);
