@@ -31,7 +31,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 alerts() { # jq filter over what the collector stored
-  jq -c "select(.event_type==\"alert\") | $1" "$TMP/events.jsonl" 2>/dev/null | wc -l
+  jq -c "select(.event_type==\"alert\" or .event_type==\"incident\") | $1" "$TMP/events.jsonl" 2>/dev/null | wc -l
 }
 
 topo_up || t_skip "cannot build the namespace topology (ip netns / veth / tc mirred)"
@@ -97,8 +97,11 @@ t_check "flood: end reports the peak and (nearly) every flood packet" \
   jq -s -e '[.[] | select(.vigil.state=="end")][0] | .vigil.peak > 15000 and .vigil.packets >= 72000 and .vigil.packets <= 80100' "$TMP/events.jsonl"
 t_check "flood: evidence complete, at the collector, and the file's digest matches" \
   bash -c "f=\$(jq -r 'select(.vigil.evidence.status==\"complete\") | .vigil.evidence.file' $TMP/events.jsonl | head -1); d=\$(jq -r 'select(.vigil.evidence.status==\"complete\") | .vigil.evidence.sha256' $TMP/events.jsonl | head -1); [ -n \"\$f\" ] && [ \"\$(sha256sum $TMP/evidence/\$f | cut -d' ' -f1)\" = \"\$d\" ]"
-t_check "collector stored what the sensor wrote locally" \
-  bash -c "[ \$(wc -l < $TMP/alerts.json) -eq \$(jq -c 'select(.event_type==\"alert\")' $TMP/events.jsonl | wc -l) ]"
+# the collector may still be storing the last event (the end, or evidence) when the sensor's file has it
+t_wait_for 5 bash -c "[ \$(wc -l < $TMP/alerts.json) -eq \$(jq -c 'select(.event_type==\"alert\" or .event_type==\"incident\")' $TMP/events.jsonl | wc -l) ]"
+t_eq "collector stored what the sensor wrote locally" \
+  "$(jq -c 'select(.event_type=="alert" or .event_type=="incident") | [.vigil.incident_id, .vigil.state]' $TMP/events.jsonl | sort | tr -d '\n')" \
+  "$(jq -c '[.vigil.incident_id, .vigil.state]' $TMP/alerts.json | sort | tr -d '\n')"
 
 kill -TERM "$SENSOR_PID"
 t_check "sensor stops cleanly on SIGTERM" t_wait_for 15 bash -c "! kill -0 $SENSOR_PID 2>/dev/null"
