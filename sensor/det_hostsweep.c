@@ -178,8 +178,10 @@ static void det_hostsweep_conn(void *st, const struct det_conn *c, enum det_conn
 	struct det_hostsweep *s = st;
 	const char *how;
 
-	if (c->status & DET_CONN_GROUP || c->segs[0] || !(c->home & 3))
-		return;	/* sweeps of home_net, and sweeps from it */
+	/* sweeps of home_net, and sweeps from it; a TCP client that sent data held a conversation
+	 * (a UDP probe carries its question in its one datagram) */
+	if (c->status & DET_CONN_GROUP || (c->proto == 6 && c->segs[0]) || !(c->home & 3))
+		return;
 	if (!(c->home & 2)) {
 		/*
 		 * Outside targets: a probe sent once, refused or still unanswered after 4 s. A program
