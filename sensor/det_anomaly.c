@@ -91,7 +91,7 @@ static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p,
 		if (worst == ANOM_METRICS || w.z[m] > w.z[anom_metrics[worst].m])
 			worst = i;
 		if (n < sizeof(detail))
-			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s%s %.0f (%.1f, peak %.1f)", n ? "; " : "",
+			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s%s %.0f vs %.1f (peak %.0f)", n ? "; " : "",
 					      anom_metrics[i].name, w.obs[m], w.expected[m], w.peak[m]);
 	}
 	if (!volume || !fanout || detect_claimed(env->reg, host, p->ts_ns, ANOM_CLAIM_NS))

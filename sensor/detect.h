@@ -87,7 +87,7 @@ struct detect_incident {
 	uint8_t n_flows;		/* conversations sampled in flows[] */
 	uint32_t flow_count;		/* conversations involved so far (>= n_flows) */
 	struct detect_tuple flows[DETECT_MAX_FLOWS];
-	char detail[96];		/* e.g. the tunnelling domain; "" when none */
+	char detail[160];		/* e.g. the tunnelling domain, what an anomaly changed; "" when none */
 	enum config_action action;	/* from the detector's config block */
 };
 
