@@ -339,15 +339,17 @@ static int synth_attack(struct synth *s, const char *type, uint64_t t)
 				      gen_rng_range(&s->rng, 2, 8), 500000000ULL, 40000000ULL);
 		end = t + 30 * NS;
 	} else if (!strcmp(type, "anomaly")) {
-		/* a host suddenly talking ten times its usual volume inside the LAN, on ports it knows */
-		uint16_t sp = synth_eport(&s->rng);
-
-		atk = synth_client(34), vic = synth_files;
-		for (i = 0; i < 30 * 230; i++) {
-			uint32_t peer = i % 2 ? synth_files : synth_dc;
-
-			synth_tcp(s, t + i * 4347826, atk, peer, sp, 445, GEN_TCP_ACK | GEN_TCP_PSH, 200);
-		}
+		/*
+		 * A workstation turned mass mailer (a worm's or a spam bot's): for 30 s it delivers
+		 * mail to 40 outside mail servers a second, a new one each time, each session a dozen
+		 * segments up. Every session succeeds (no sweep, no scan, no guessing); what is unusual
+		 * is the host: its volume out and the peers it opens, both far beyond its own history.
+		 * (A host copying a file faster to a server it knows is volume alone, and stays quiet.)
+		 */
+		atk = synth_client(34), vic = IP(198, 19, 4, 1);
+		for (i = 0; i < 30 * 40; i++)
+			synth_session(s, t + i * (NS / 40), atk, IP(198, 19, 4 + i / 250, 1 + i % 250), 25, 12, 2, 2 * NS,
+				      40000000ULL);
 		end = t + 30 * NS;
 	} else {
 		return -ENOENT;
