@@ -9,12 +9,25 @@ NATS_PORTS=()
 NATS_CPORTS=()
 NATS_MPORTS=()
 
-nats_ports() {	# three client, cluster and monitoring ports
+nats_ports() {	# three client, cluster and monitoring ports, nine different ones
+	local i tries=0
+	while [ $tries -lt 10 ]; do
+		for i in 0 1 2; do
+			NATS_PORTS[i]=$($FREEPORT) || return 1
+			NATS_CPORTS[i]=$($FREEPORT) || return 1
+			NATS_MPORTS[i]=$($FREEPORT) || return 1
+		done
+		# a free port is free when asked: two asks may get the same one
+		[ "$(printf '%s\n' "${NATS_PORTS[@]}" "${NATS_CPORTS[@]}" "${NATS_MPORTS[@]}" | sort -u | wc -l)" = 9 ] && return 0
+		tries=$((tries + 1))
+	done
+	return 1
+}
+
+nats_logs() {	# the last lines of each node's log, to say why a cluster did not form
 	local i
 	for i in 0 1 2; do
-		NATS_PORTS[i]=$($FREEPORT) || return 1
-		NATS_CPORTS[i]=$($FREEPORT) || return 1
-		NATS_MPORTS[i]=$($FREEPORT) || return 1
+		[ -f "$DIR/nats$i.log" ] && tail -n 5 "$DIR/nats$i.log" | sed "s/^/  n$i: /"
 	done
 }
 

@@ -121,7 +121,12 @@ leader_index() {	# the node index (0..2) of the stream's leader, or 0
 T_START=$(date +%s)
 echo "== a three-node JetStream cluster, two collectors, four sensors"
 for i in 0 1 2; do nats_start "$i"; done
-nats_wait 0 1 2; check "three NATS nodes up, JetStream ready" $?
+if ! nats_wait 0 1 2; then
+	check "three NATS nodes up, JetStream ready" 1
+	nats_logs
+	exit 1	# nothing after this can pass without a cluster: say why now, not after the timeout
+fi
+check "three NATS nodes up, JetStream ready" 0
 start_collector c1 c1.log; check "collector c1 up (publishes and consumes)" $?
 start_collector c2 c2.log; check "collector c2 up (publishes)" $?
 grep -q "stream VIGIL_EVENTS created\|collector c1 publishes" "$DIR/c1.log"
