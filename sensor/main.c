@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <rte_version.h>
 
+#include "clock.h"
 #include "alert.h"
 #include "appliance.h"
 #include "config.h"
@@ -332,14 +333,6 @@ static void sensor_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	pipeline_packets(sc->pl, pkts, n);
 }
 
-static uint64_t sensor_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void sensor_tick(void *ctx, uint64_t now_ns)
 {
 	struct sensor_ctx *sc = ctx;
@@ -347,7 +340,7 @@ static void sensor_tick(void *ctx, uint64_t now_ns)
 	pipeline_tick(sc->pl, now_ns);
 	appliance_tick(sc->app, now_ns);
 	/* the packet loop's own tick: a stuck loop stops the pings and systemd restarts us */
-	sdnotify_watchdog_tick(sc->watchdog_ns, sensor_clock_ns(CLOCK_MONOTONIC), &sc->watchdog_next_ns);
+	sdnotify_watchdog_tick(sc->watchdog_ns, clock_ns(CLOCK_MONOTONIC), &sc->watchdog_next_ns);
 	if (!sc->stats_start_ns)
 		sc->stats_start_ns = now_ns;
 	if (stats_event_due(&sc->stats_next_ns, now_ns, sc->stats_interval_s))
@@ -608,7 +601,7 @@ int main(int argc, char **argv)
 		pinned = true;
 		actx = (struct alert_ctx){
 			.sensor_name = cfg.sensor_name, .in_iface = ifname,
-			.wall_offset_ns = (int64_t)(sensor_clock_ns(CLOCK_REALTIME) - sensor_clock_ns(CLOCK_MONOTONIC)),
+			.wall_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC)),
 		};
 	}
 	ret = xdp_cfg_write(maps->cfg_fd, &xcfg);
@@ -732,7 +725,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	sdnotify_send("STOPPING=1\nSTATUS=flushing and saving state");
-	end_ns = opts.replay ? rs.last_ts : sensor_clock_ns(CLOCK_MONOTONIC);
+	end_ns = opts.replay ? rs.last_ts : clock_ns(CLOCK_MONOTONIC);
 	pipeline_finish(pl, end_ns);
 	appliance_stop(sc.app);	/* learned state saved, blocks lifted */
 	if (!sc.stats_start_ns)
