@@ -82,17 +82,6 @@ static void appliance_on_hup(int sig)
 	appliance_hup = 1;
 }
 
-static enum log_level appliance_log_level(const char *name)
-{
-	if (!strcmp(name, "error"))
-		return LOG_LEVEL_ERROR;
-	if (!strcmp(name, "warn"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(name, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
-}
-
 int appliance_drop_caps(const struct config *cfg)
 {
 	uint64_t keep = caps_bit(CAP_NET_ADMIN) | caps_bit(CAP_BPF);
@@ -472,6 +461,7 @@ static void appliance_reload_start(struct appliance *a)
 static void appliance_reload_apply(struct appliance *a)
 {
 	struct appliance_reload *r = &a->reload;
+	enum log_level level = LOG_LEVEL_INFO;
 	char kept[512];
 	int rc, n;
 
@@ -493,7 +483,8 @@ static void appliance_reload_apply(struct appliance *a)
 		if (rc < 0)
 			pr_err("reload: detector settings not applied: %s", strerror(-rc));
 		appliance_contain_cfg(a);
-		log_setup("vigil-sensor", appliance_log_level(a->cfg->log_level));
+		(void)log_level_parse(a->cfg->log_level, &level);	/* the config table admits only log_level_names */
+		log_setup("vigil-sensor", level);
 		a->reloads++;
 		pr_info("reloaded %s", a->config_path);
 	}

@@ -272,17 +272,6 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 	return 0;
 }
 
-static enum log_level sensor_log_level(const char *name)
-{
-	if (!strcmp(name, "error"))
-		return LOG_LEVEL_ERROR;
-	if (!strcmp(name, "warn") || !strcmp(name, "warning"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(name, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
-}
-
 /* Replay feed: read frames, account them through the XDP program, queue the handed-off ones. */
 static int sensor_replay_feed(void *ctx, uint16_t max)
 {
@@ -410,6 +399,7 @@ int main(int argc, char **argv)
 	struct sensor_opts opts = { 0 };
 	struct config cfg;
 	struct config_error cerr;
+	enum log_level level = LOG_LEVEL_INFO;
 	struct sensor_replay rs = { .prog_fd = -1 };
 	struct sensor_ctx sc = { .rs = &rs };
 	struct xdp_loader *xl = NULL;
@@ -457,8 +447,10 @@ int main(int argc, char **argv)
 		printf("%s: configuration valid\n", opts.config);
 		return 0;
 	}
-	if (!opts.verbose)
-		log_setup("vigil-sensor", sensor_log_level(cfg.log_level));
+	if (!opts.verbose) {
+		(void)log_level_parse(cfg.log_level, &level);	/* the config table admits only log_level_names */
+		log_setup("vigil-sensor", level);
+	}
 	libbpf_set_print(sensor_libbpf_log);
 
 	if (cfg.xdp_object[0]) {
