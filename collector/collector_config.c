@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "cfgtab.h"
+#include "log.h"
 #include "collector_config.h"
 
-static const char *const collector_level_names[] = { "error", "warn", "info", "debug", NULL };
 
 #define OFF(field) offsetof(struct collector_config, field)
 #define SZ(field) sizeof(((struct collector_config *)0)->field)
@@ -116,7 +116,7 @@ static const struct cfgtab_row collector_rows[] = {
 	{ .key = "fleet.consume", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(fleet_consume),
 	  .doc = "Read the whole stream (every collector's events) into this collector's SQLite store, for query and the console; needs collector.sqlite" },
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
-	  .size = SZ(log_level), .enum_names = collector_level_names,
+	  .size = SZ(log_level), .enum_names = log_level_names,
 	  .doc = "Most verbose messages logged" },
 };
 

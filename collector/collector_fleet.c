@@ -18,6 +18,7 @@
 
 #include <nats/nats.h>
 
+#include "clock.h"
 #include "log.h"
 #include "wire.h"
 #include "collector_fleet.h"
@@ -61,14 +62,6 @@ struct collector_fleet {
 	int64_t retry_ms, pause_ms;	/* when failed publishes are sent again, and the pause after that */
 	volatile bool closing;		/* the disconnect that closing causes is not news */
 };
-
-static int64_t collector_fleet_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void collector_fleet_sleep_ms(int64_t ms)
 {
@@ -224,11 +217,11 @@ static int collector_fleet_append(void *ctx, const char *name, size_t len, uint6
 static int collector_fleet_flush(void *ctx, char *err, size_t errlen)
 {
 	struct collector_fleet *f = ctx;
-	int64_t deadline = collector_fleet_now_ms() + f->cfg->fleet_publish_timeout_ms, pause = 50;
+	int64_t deadline = (int64_t)clock_mono_ms() + f->cfg->fleet_publish_timeout_ms, pause = 50;
 	jsPubOptions po;
 
 	for (;;) {
-		int64_t left = deadline - collector_fleet_now_ms();
+		int64_t left = deadline - (int64_t)clock_mono_ms();
 		natsMsgList pending = { 0 };
 		natsMsg **again = NULL;
 		size_t n = 0;
@@ -255,7 +248,7 @@ static int collector_fleet_flush(void *ctx, char *err, size_t errlen)
 		pthread_mutex_unlock(&f->lock);
 		if (!n && s == NATS_OK)
 			return 0;
-		if (collector_fleet_now_ms() >= deadline) {
+		if ((int64_t)clock_mono_ms() >= deadline) {
 			snprintf(err, errlen, "the stream %s did not store %zu events within fleet.publish_timeout_ms "
 				 "(%u ms): %s%s%s", f->cfg->fleet_stream, n, f->cfg->fleet_publish_timeout_ms,
 				 natsStatus_GetText(f->last_err), f->last_text[0] ? ": " : "", f->last_text);
@@ -308,7 +301,7 @@ int collector_fleet_batch_close(struct collector_fleet *f, const void *acks, siz
 	b->acks = copy;
 	b->n = n;
 	b->closed = true;
-	b->closed_ms = collector_fleet_now_ms();
+	b->closed_ms = (int64_t)clock_mono_ms();
 	f->nclosed++;
 	next = &f->ring[(f->head + f->nclosed) % COLLECTOR_FLEET_RING];
 	*next = (struct collector_fleet_batch){ .id = b->id + 1 };
@@ -353,7 +346,7 @@ static void collector_fleet_resend(struct collector_fleet *f)
 int collector_fleet_batch_poll(struct collector_fleet *f, void (*fn)(void *ctx, const void *acks, size_t n),
 			       void *ctx, char *err, size_t errlen)
 {
-	int64_t now = collector_fleet_now_ms();
+	int64_t now = (int64_t)clock_mono_ms();
 	struct collector_fleet_batch done[COLLECTOR_FLEET_BATCHES];
 	size_t ndone = 0, nfailed;
 	uint64_t v;
@@ -549,7 +542,7 @@ static int collector_fleet_stream(struct collector_fleet *f, int64_t deadline, c
 			}
 		}
 		/* no JetStream leader yet (a cluster starting, a node away): try again */
-		if (collector_fleet_now_ms() >= deadline) {
+		if ((int64_t)clock_mono_ms() >= deadline) {
 			collector_fleet_err(err, errlen, "the stream is not available (is JetStream on, with a quorum?)", s,
 					    code);
 			return -ETIMEDOUT;
@@ -560,7 +553,7 @@ static int collector_fleet_stream(struct collector_fleet *f, int64_t deadline, c
 
 struct collector_fleet *collector_fleet_new(const struct collector_config *cfg, char *err, size_t errlen)
 {
-	int64_t deadline = collector_fleet_now_ms() + COLLECTOR_FLEET_CONNECT_MS;
+	int64_t deadline = (int64_t)clock_mono_ms() + COLLECTOR_FLEET_CONNECT_MS;
 	struct collector_fleet *f = calloc(1, sizeof(*f));
 	jsOptions jo;
 	natsStatus s;
@@ -594,7 +587,7 @@ struct collector_fleet *collector_fleet_new(const struct collector_config *cfg, 
 	if (collector_fleet_options(f, err, errlen))
 		goto cleanup;
 	while ((s = natsConnection_Connect(&f->nc, f->opts)) != NATS_OK) {
-		if (collector_fleet_now_ms() >= deadline) {
+		if ((int64_t)clock_mono_ms() >= deadline) {
 			collector_fleet_err(err, errlen, "no server of fleet.servers answers", s, 0);
 			goto cleanup;
 		}

@@ -24,6 +24,7 @@
 
 #include <zmq.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sdnotify.h"
 #include "wire.h"
@@ -104,22 +105,6 @@ struct collector_serve {
 	struct collector_fleet_consumer *consumer;	/* fleet.consume: the stream into sv->store */
 };
 
-static uint64_t collector_serve_now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec;
-}
-
-static int64_t collector_serve_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int64_t collector_serve_wall_us(void)
 {
 	struct timespec ts;
@@ -131,7 +116,7 @@ static int64_t collector_serve_wall_us(void)
 /* true when a line may be logged now (at most one a second); *skipped: lines held back since the last */
 static bool collector_serve_may_log(struct collector_serve_quiet *q, uint64_t *skipped)
 {
-	uint64_t now = collector_serve_now_s() + 1;
+	uint64_t now = clock_mono_s() + 1;
 
 	if (q->logged_s == now) {
 		q->quiet++;
@@ -227,14 +212,14 @@ static void collector_serve_zap(struct collector_serve *sv)
 		return;
 	}
 	sv->st->refused++;
-	if (sv->refused_logged && collector_serve_now_s() == (uint64_t)sv->refused_logged) {
+	if (sv->refused_logged && clock_mono_s() == (uint64_t)sv->refused_logged) {
 		sv->refused_quiet++;
 		return;
 	}
 	pr_warn("refused a sensor from %s: public key %s is not in collector.sensor_keys; %" PRIu64
 		" more since the last report, %" PRIu64 " in total", addr, key[0] ? key : "(none)",
 		sv->refused_quiet, sv->st->refused);
-	sv->refused_logged = (time_t)collector_serve_now_s();
+	sv->refused_logged = (time_t)clock_mono_s();
 	sv->refused_quiet = 0;
 }
 
@@ -273,7 +258,7 @@ static void collector_serve_conn_del(struct collector_serve *sv, int fd)
  */
 static void collector_serve_conn_add(struct collector_serve *sv, int fd)
 {
-	int64_t now = collector_serve_now_ms();
+	int64_t now = (int64_t)clock_mono_ms();
 	uint64_t skipped;
 
 	collector_serve_conn_del(sv, fd);	/* a number reused before its DISCONNECTED arrived */
@@ -380,7 +365,7 @@ static void collector_serve_note_peer(struct collector_serve *sv, const zmq_msg_
 
 static void collector_serve_malformed(struct collector_serve *sv, const struct collector_ingest_out *out)
 {
-	uint64_t now = collector_serve_now_s();
+	uint64_t now = clock_mono_s();
 
 	if (sv->malformed_logged && now == (uint64_t)sv->malformed_logged) {
 		sv->malformed_quiet++;
@@ -549,7 +534,7 @@ static void collector_serve_ctl_request(struct collector_serve *sv, const void *
 	struct collector_ev_pending *p;
 	const uint8_t *srid;
 	size_t srid_len = 0;
-	int64_t seen_ms = 0, now = collector_serve_now_ms();
+	int64_t seen_ms = 0, now = (int64_t)clock_mono_ms();
 	uint8_t reqid[WIRE_SEQ_LEN], incid[WIRE_SEQ_LEN];
 	char sha[WIRE_SHA256_HEX + 1];
 	int rc;
@@ -679,7 +664,7 @@ static void collector_serve_ctl(struct collector_serve *sv)
 /* Requests whose sensor did not answer in time. */
 static void collector_serve_ev_timeouts(struct collector_serve *sv)
 {
-	int64_t now = collector_serve_now_ms();
+	int64_t now = (int64_t)clock_mono_ms();
 
 	for (size_t i = 0; i < COLLECTOR_EV_PENDING_MAX; i++) {
 		struct collector_ev_pending *p = &sv->pending[i];
@@ -735,7 +720,7 @@ static void collector_serve_ev_reply(struct collector_serve *sv, zmq_msg_t *m, c
 	w = *p;
 	p->used = false;
 	/* a valid reply is a valid message: this routing id reaches the sensor */
-	collector_ev_routes_set(sv->routes, w.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]), collector_serve_now_ms());
+	collector_ev_routes_set(sv->routes, w.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]), (int64_t)clock_mono_ms());
 	snprintf(name, sizeof(name), "%.*s", (int)rep.file_name_len, rep.file_name ? rep.file_name : "");
 	switch (rep.status) {
 	case WIRE_EV_OK:
@@ -856,7 +841,7 @@ static int collector_serve_one(struct collector_serve *sv)
 		collector_serve_note_peer(sv, &m[0], out.sensor);
 		/* the latest routing id of a sensor is how evidence requests reach it */
 		if (collector_ev_routes_set(sv->routes, out.sensor, zmq_msg_data(&m[0]), zmq_msg_size(&m[0]),
-					    collector_serve_now_ms()) == -ENOSPC &&
+					    (int64_t)clock_mono_ms()) == -ENOSPC &&
 		    collector_serve_may_log(&sv->q_route, &skipped))
 			pr_warn("evidence: route table full (collector.max_sensors): sensor %s cannot be asked for "
 				"evidence", out.sensor);
@@ -1266,10 +1251,10 @@ opened:
 		};
 		int nitems = 2, got = 0;
 
-		sdnotify_watchdog_tick(wd_ns, (uint64_t)collector_serve_now_ms() * 1000000ULL, &wd_next);
-		if (collector_serve_now_s() >= retain_next) {
+		sdnotify_watchdog_tick(wd_ns, clock_mono_ns(), &wd_next);
+		if (clock_mono_s() >= retain_next) {
 			collector_serve_retain(sv, cfg);
-			retain_next = collector_serve_now_s() + 60;
+			retain_next = clock_mono_s() + 60;
 		}
 
 		if (sv->zap)

@@ -192,20 +192,10 @@ static int main_signals(void)
 	return 0;
 }
 
-static enum log_level main_level(const char *s)
-{
-	if (!strcmp(s, "error"))
-		return LOG_LEVEL_ERROR;
-	if (!strcmp(s, "warn") || !strcmp(s, "warning"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(s, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
-}
-
 static int main_load(const char *path, struct collector_config *cfg)
 {
 	struct collector_config_error err = { { 0 } };
+	enum log_level level = LOG_LEVEL_INFO;
 	int rc;
 
 	collector_config_defaults(cfg);
@@ -218,7 +208,8 @@ static int main_load(const char *path, struct collector_config *cfg)
 		return rc;
 	}
 	collector_config_resolve(cfg);
-	log_setup("vigil-collector", main_level(cfg->log_level));
+	(void)log_level_parse(cfg->log_level, &level);	/* the config table admits only log_level_names */
+	log_setup("vigil-collector", level);
 	return 0;
 }
 

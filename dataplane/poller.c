@@ -11,19 +11,12 @@
 #include <rte_pause.h>
 #include <rte_prefetch.h>
 
+#include "clock.h"
 #include "poller.h"
 
 enum {
 	POLLER_MAX_BURST = 512,
 };
-
-static uint64_t poller_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* busy TSC cycles counted so far into st->busy_ns */
 static void poller_flush_busy(struct poller_stats *st, uint64_t *cycles)
@@ -64,7 +57,7 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			if (ops->feed && input_done)
 				break;
 			if (!ops->feed) {
-				now = poller_mono_ns();
+				now = clock_mono_ns();
 				/* a small box shares its cores: after a quiet spell, nap instead of spinning */
 				if (++idle > 256) {
 					struct timespec nap = { 0, 100000 };
@@ -76,7 +69,7 @@ int poller_run(struct dp_port *port, uint16_t burst, uint64_t tick_ns, const str
 			}
 		} else {
 			idle = 0;
-			uint64_t live_now = ops->feed ? 0 : poller_mono_ns();
+			uint64_t live_now = ops->feed ? 0 : clock_mono_ns();
 
 			/* the mbufs and frames were written by another core (or the NIC): fetch them all first */
 			for (i = 0; i < n; i++)

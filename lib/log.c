@@ -6,8 +6,10 @@
  * line starts with its syslog priority, "<3>" .. "<7>", which journald keeps
  * as the entry's priority, and the program prefix (journald has it) is left out.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -26,6 +28,23 @@ bool log_stderr_is_journal(void)
 	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st))
 		return false;
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+const char *const log_level_names[] = { "error", "warn", "info", "debug", NULL };
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	for (int i = LOG_LEVEL_ERROR; i <= LOG_LEVEL_DEBUG; i++) {
+		if (!strcmp(name, log_level_names[i])) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	if (!strcmp(name, "warning")) {
+		*out = LOG_LEVEL_WARN;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 void log_setup(const char *prog, enum log_level max_level)

@@ -17,6 +17,18 @@ enum log_level {
 	LOG_LEVEL_DEBUG = 3,
 };
 
+/*
+ * The level names a configuration accepts (log.level), in enum order, NULL
+ * terminated: the sensor's and the collector's config tables use this list.
+ */
+extern const char *const log_level_names[];
+
+/*
+ * Parse a level name: one of log_level_names, or "warning" (the name a logged
+ * line carries) for LOG_LEVEL_WARN. 0 with *out set, or -EINVAL (*out untouched).
+ */
+int log_level_parse(const char *name, enum log_level *out);
+
 /* Set the most verbose level printed (default LOG_LEVEL_INFO) and the program name prefix. */
 void log_setup(const char *prog, enum log_level max_level);
 enum log_level log_get_level(void);

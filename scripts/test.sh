@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # test.sh: set up (packages, hugepages, build) and run every suite with meson test.
-# Suites: unit, config, bpf, collector, fleet, gen, replay, netns, detect, appliance,
+# Suites: quick (unit without the generators; no root), unit, config, bpf, collector, fleet, gen, replay, netns, detect, appliance,
 # flowcmp, robustness, fuzz, cross, package, monitoring. Extra arguments go to meson test
-# (e.g. ./scripts/test.sh --suite unit) and run only that. Without arguments,
+# (e.g. ./scripts/test.sh --suite quick) and run only that, skipping set-up when
+# build/ exists (docs/contributing.md: which lane when). Without arguments,
 # first the unit, replay and collector suites built with ASan + UBSan
 # (build-asan) and a minute of fuzzing (scripts/fuzz.sh), then the whole suite:
 # the output ends with meson's summary of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh
 if [ $# -gt 0 ]; then
+  # a lane (--suite NAME ...): set-up only when there is no build yet, else just rebuild
+  if [ -f build/build.ninja ]; then
+    ninja -C build >/dev/null
+  else
+    ./scripts/setup.sh
+  fi
   exec meson test -C build --print-errorlogs "$@"
 fi
+./scripts/setup.sh
 rc=0
 echo "== ASan + UBSan build: unit, replay and collector suites"
 [ -f build-asan/build.ninja ] ||

@@ -15,6 +15,7 @@
 
 #include <linux/capability.h>
 
+#include "clock.h"
 #include "appliance.h"
 #include "caps.h"
 #include "contain.h"
@@ -81,25 +82,6 @@ static void appliance_on_hup(int sig)
 {
 	(void)sig;
 	appliance_hup = 1;
-}
-
-static uint64_t appliance_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static enum log_level appliance_log_level(const char *name)
-{
-	if (!strcmp(name, "error"))
-		return LOG_LEVEL_ERROR;
-	if (!strcmp(name, "warn"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(name, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
 }
 
 int appliance_drop_caps(const struct config *cfg)
@@ -261,7 +243,7 @@ static void appliance_state_load(struct appliance *a)
 	size_t o = 0;
 	unsigned int i;
 	int rc, total = 0;
-	uint64_t now_wall = appliance_clock_ns(CLOCK_REALTIME), saved;
+	uint64_t now_wall = clock_ns(CLOCK_REALTIME), saved;
 
 	rc = state_load(path, &s);
 	if (rc == -ENOENT) {
@@ -330,7 +312,7 @@ static void appliance_state_load(struct appliance *a)
 /* The packet thread's time on a save, last and longest. */
 static void appliance_state_timed(struct appliance *a, uint64_t t0)
 {
-	a->snapshot_ns = appliance_clock_ns(CLOCK_MONOTONIC) - t0;
+	a->snapshot_ns = clock_ns(CLOCK_MONOTONIC) - t0;
 	if (a->snapshot_ns > a->snapshot_max_ns)
 		a->snapshot_max_ns = a->snapshot_ns;
 }
@@ -346,7 +328,7 @@ static int appliance_state_snapshot(struct appliance *a)
 	unsigned int i;
 	int rc = 0;
 
-	state_image_begin(a->image, appliance_clock_ns(CLOCK_REALTIME));
+	state_image_begin(a->image, clock_ns(CLOCK_REALTIME));
 	for (i = 0; i < DETECT_MAX; i++) {
 		size_t size = detect_save_size(d, (enum detect_id)i);
 		void *data;
@@ -429,7 +411,7 @@ static void appliance_state_save_async(struct appliance *a)
 		a->saves_skipped++;
 		return;
 	}
-	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	appliance_state_reap(a);
 	if (appliance_state_snapshot(a) == 0) {	/* a failed one is counted and logged there */
 		/* not -EBUSY: busy was checked above and only this thread submits */
@@ -454,14 +436,14 @@ static int appliance_state_save_final(struct appliance *a)
 
 	state_writer_stop(a->writer);
 	appliance_state_reap(a);
-	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	rc = appliance_state_snapshot(a);
 	appliance_state_timed(a, t0);
 	if (rc < 0)
 		return rc;
-	t0 = appliance_clock_ns(CLOCK_MONOTONIC);
+	t0 = clock_ns(CLOCK_MONOTONIC);
 	rc = state_write(a->cfg->state_path, a->image);
-	appliance_state_write_done(a, rc, appliance_clock_ns(CLOCK_MONOTONIC) - t0);
+	appliance_state_write_done(a, rc, clock_ns(CLOCK_MONOTONIC) - t0);
 	return rc;
 }
 
@@ -515,6 +497,7 @@ static void appliance_reload_start(struct appliance *a)
 static void appliance_reload_apply(struct appliance *a)
 {
 	struct appliance_reload *r = &a->reload;
+	enum log_level level = LOG_LEVEL_INFO;
 	char kept[512];
 	int rc, n;
 
@@ -536,7 +519,8 @@ static void appliance_reload_apply(struct appliance *a)
 		if (rc < 0)
 			pr_err("reload: detector settings not applied: %s", strerror(-rc));
 		appliance_contain_cfg(a);
-		log_setup("vigil-sensor", appliance_log_level(a->cfg->log_level));
+		(void)log_level_parse(a->cfg->log_level, &level);	/* the config table admits only log_level_names */
+		log_setup("vigil-sensor", level);
 		a->reloads++;
 		pr_info("reloaded %s", a->config_path);
 	}
@@ -621,7 +605,7 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 	a->pl = pl;
 	a->pub = pub;
 	a->stats_fd = stats_fd;
-	a->start_s = appliance_clock_ns(CLOCK_REALTIME) / 1000000000ULL;
+	a->start_s = clock_ns(CLOCK_REALTIME) / 1000000000ULL;
 	{
 		const char *delay = getenv("VIGIL_TEST_RELOAD_DELAY_MS");
 
@@ -675,7 +659,7 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 			errno = e;
 			return NULL;
 		}
-		a->next_save_ns = appliance_clock_ns(CLOCK_MONOTONIC) + (uint64_t)cfg->state_save_s * 1000000000ULL;
+		a->next_save_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)cfg->state_save_s * 1000000000ULL;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = appliance_on_hup;
@@ -710,7 +694,7 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 			appliance_unblock(a, keys, n, "TTL ended");
 	}
 	/* the rest is housekeeping on the wall clock */
-	mono = appliance_clock_ns(CLOCK_MONOTONIC);
+	mono = clock_ns(CLOCK_MONOTONIC);
 	if (a->writer) {
 		appliance_state_reap(a);
 		if (mono >= a->next_save_ns) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cfgtab.h"
+#include "log.h"
 #include "config.h"
 
 _Static_assert(sizeof(struct config_cidr) == sizeof(struct cfgtab_cidr), "cidr layout");
@@ -22,7 +23,6 @@ _Static_assert(sizeof(enum config_action) == sizeof(int), "enum rows store an in
 static const char *const config_mode_names[] = { "tap", "inline", NULL };
 static const char *const config_handoff_names[] = { "all", "none", "first_n", "sample", NULL };
 static const char *const config_flow_map_names[] = { "percpu", "shared", NULL };
-static const char *const config_level_names[] = { "error", "warn", "info", "debug", NULL };
 static const char *const config_action_names[] = { "alert", "block", NULL };
 /* outputs.eve.types: the EVE event types (sensor/output.c routes lines by them) */
 static const char *const config_eve_type_names[] = { "alert", "incident", "flow", "stats", NULL };
@@ -322,7 +322,7 @@ static const struct cfgtab_row config_rows[] = {
 	  .doc = "Append to an existing file (false: truncate it at start; a reopen always appends)" },
 
 	{ .key = "log.level", .type = CFGTAB_STRING, .def = "info", .offset = OFF(log_level),
-	  .size = SZ(log_level), .enum_names = config_level_names,
+	  .size = SZ(log_level), .enum_names = log_level_names,
 	  .doc = "Most verbose messages logged" },
 };
 

@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <rte_version.h>
 
+#include "clock.h"
 #include "alert.h"
 #include "appliance.h"
 #include "config.h"
@@ -271,17 +272,6 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 	return 0;
 }
 
-static enum log_level sensor_log_level(const char *name)
-{
-	if (!strcmp(name, "error"))
-		return LOG_LEVEL_ERROR;
-	if (!strcmp(name, "warn") || !strcmp(name, "warning"))
-		return LOG_LEVEL_WARN;
-	if (!strcmp(name, "debug"))
-		return LOG_LEVEL_DEBUG;
-	return LOG_LEVEL_INFO;
-}
-
 /* Replay feed: read frames, account them through the XDP program, queue the handed-off ones. */
 static int sensor_replay_feed(void *ctx, uint16_t max)
 {
@@ -332,14 +322,6 @@ static void sensor_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	pipeline_packets(sc->pl, pkts, n);
 }
 
-static uint64_t sensor_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static void sensor_tick(void *ctx, uint64_t now_ns)
 {
 	struct sensor_ctx *sc = ctx;
@@ -347,7 +329,7 @@ static void sensor_tick(void *ctx, uint64_t now_ns)
 	pipeline_tick(sc->pl, now_ns);
 	appliance_tick(sc->app, now_ns);
 	/* the packet loop's own tick: a stuck loop stops the pings and systemd restarts us */
-	sdnotify_watchdog_tick(sc->watchdog_ns, sensor_clock_ns(CLOCK_MONOTONIC), &sc->watchdog_next_ns);
+	sdnotify_watchdog_tick(sc->watchdog_ns, clock_ns(CLOCK_MONOTONIC), &sc->watchdog_next_ns);
 	if (!sc->stats_start_ns)
 		sc->stats_start_ns = now_ns;
 	if (stats_event_due(&sc->stats_next_ns, now_ns, sc->stats_interval_s))
@@ -417,6 +399,7 @@ int main(int argc, char **argv)
 	struct sensor_opts opts = { 0 };
 	struct config cfg;
 	struct config_error cerr;
+	enum log_level level = LOG_LEVEL_INFO;
 	struct sensor_replay rs = { .prog_fd = -1 };
 	struct sensor_ctx sc = { .rs = &rs };
 	struct xdp_loader *xl = NULL;
@@ -464,8 +447,10 @@ int main(int argc, char **argv)
 		printf("%s: configuration valid\n", opts.config);
 		return 0;
 	}
-	if (!opts.verbose)
-		log_setup("vigil-sensor", sensor_log_level(cfg.log_level));
+	if (!opts.verbose) {
+		(void)log_level_parse(cfg.log_level, &level);	/* the config table admits only log_level_names */
+		log_setup("vigil-sensor", level);
+	}
 	libbpf_set_print(sensor_libbpf_log);
 
 	if (cfg.xdp_object[0]) {
@@ -608,7 +593,7 @@ int main(int argc, char **argv)
 		pinned = true;
 		actx = (struct alert_ctx){
 			.sensor_name = cfg.sensor_name, .in_iface = ifname,
-			.wall_offset_ns = (int64_t)(sensor_clock_ns(CLOCK_REALTIME) - sensor_clock_ns(CLOCK_MONOTONIC)),
+			.wall_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC)),
 		};
 	}
 	ret = xdp_cfg_write(maps->cfg_fd, &xcfg);
@@ -732,7 +717,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	sdnotify_send("STOPPING=1\nSTATUS=flushing and saving state");
-	end_ns = opts.replay ? rs.last_ts : sensor_clock_ns(CLOCK_MONOTONIC);
+	end_ns = opts.replay ? rs.last_ts : clock_ns(CLOCK_MONOTONIC);
 	pipeline_finish(pl, end_ns);
 	appliance_stop(sc.app);	/* learned state saved, blocks lifted */
 	if (!sc.stats_start_ns)

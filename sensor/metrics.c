@@ -17,6 +17,7 @@
 
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "httpd.h"
 #include "metrics.h"
 #include "version.h"
@@ -187,14 +188,6 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 	return b.full ? -ENOSPC : (int)b.off;
 }
 
-static uint64_t metrics_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* Entries in a hash map, by walking its keys (no BPF call returns the count). */
 static long long metrics_count_entries(int fd)
 {
@@ -227,9 +220,9 @@ static int metrics_handle(void *ctx, const struct httpd_req *req, struct httpd_r
 		return 0;
 	}
 	pthread_mutex_lock(&m->count_lock);
-	if (m->flows_fd >= 0 && metrics_now_ns() - m->counted_at >= METRICS_COUNT_EVERY_NS) {
+	if (m->flows_fd >= 0 && clock_mono_ns() - m->counted_at >= METRICS_COUNT_EVERY_NS) {
 		m->entries = metrics_count_entries(m->flows_fd);
-		m->counted_at = metrics_now_ns();
+		m->counted_at = clock_mono_ns();
 	}
 	m->scrapes++;
 	if (m->entries >= 0)

@@ -17,6 +17,7 @@
 
 #include <zmq.h>
 
+#include "clock.h"
 #include "log.h"
 #include "wire.h"
 #include "publish.h"
@@ -84,14 +85,6 @@ struct publish {
 	int spool_err;			/* the last spool write error (-errno), 0 while the spool keeps up */
 	struct publish_stats st;
 };
-
-static uint64_t publish_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static uint64_t publish_first_seq(const struct publish *p)
 {
@@ -342,7 +335,7 @@ static void publish_recv(struct publish *p, void *sock)
 			bool back = false, dropped = false;
 
 			pthread_mutex_lock(&p->lock);
-			publish_ack(p, ack, publish_now_ms());
+			publish_ack(p, ack, clock_mono_ms());
 			/* acks free spool space: what only memory held goes to disk now */
 			if (p->spool && p->spool_err) {
 				p->spool_err = publish_spool_catchup(p, &dropped);
@@ -419,12 +412,12 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 			p->st.connected = true;
 			publish_rewind(p);
 			/* the resend timer counts from now, not from when the events were queued */
-			p->last_progress_ms = publish_now_ms();
+			p->last_progress_ms = clock_mono_ms();
 			p->connected_ms = p->last_progress_ms;
 		} else if (id == ZMQ_EVENT_DISCONNECTED) {
 			/* what was in flight on that connection is gone: resend it first */
 			if (p->st.connected)
-				p->down_since_ms = publish_now_ms();
+				p->down_since_ms = clock_mono_ms();
 			p->st.connected = false;
 			publish_rewind(p);
 		}
@@ -435,7 +428,7 @@ static void publish_recv_monitor(struct publish *p, void *mon)
 /* Resend on silence, and say once when the collector stops and starts answering. */
 static void publish_timers(struct publish *p)
 {
-	uint64_t now = publish_now_ms();
+	uint64_t now = clock_mono_ms();
 	bool warn = false, recovered = false;
 	uint64_t queued = 0;
 
@@ -560,7 +553,7 @@ static void publish_close(void *sock, void *mon)
  */
 static int publish_failover(struct publish *p, void **sockp, void **monp)
 {
-	uint64_t queued, now = publish_now_ms();
+	uint64_t queued, now = clock_mono_ms();
 	const char *why;
 	char from[256];
 	int rc = -EINVAL;
@@ -621,7 +614,7 @@ static void *publish_thread(void *arg)
 		/* connection changes first, so a rewind is never overtaken by newer events */
 		publish_recv_monitor(p, mon);
 		pthread_mutex_lock(&p->lock);
-		stop = publish_failover_due(p, publish_now_ms());
+		stop = publish_failover_due(p, clock_mono_ms());
 		pthread_mutex_unlock(&p->lock);
 		if (stop && publish_failover(p, &sock, &mon))
 			return NULL;
@@ -737,7 +730,7 @@ struct publish *publish_new(const struct publish_cfg *cfg)
 		snprintf(p->endpoints[i], sizeof(p->endpoints[i]), "%s", cfg->n_endpoints ? cfg->endpoints[i] : cfg->endpoint);
 	memcpy(p->endpoint, p->endpoints[0], sizeof(p->endpoint));
 	p->failover_ms = cfg->failover_ms ? cfg->failover_ms : PUBLISH_FAILOVER_DEFAULT;
-	p->down_since_ms = publish_now_ms();
+	p->down_since_ms = clock_mono_ms();
 	snprintf(p->name, sizeof(p->name), "%s", cfg->sensor_name);
 	if (cfg->evidence_dir)
 		snprintf(p->evidence_dir, sizeof(p->evidence_dir), "%s", cfg->evidence_dir);
@@ -832,7 +825,7 @@ int publish_event(struct publish *p, const char *json)
 		rc = -ENOBUFS;
 	}
 	if (!p->count)
-		p->last_progress_ms = publish_now_ms();
+		p->last_progress_ms = clock_mono_ms();
 	p->ring[(p->head + p->count) % p->cap] = (struct publish_item){ .json = copy, .len = len };
 	p->count++;
 	p->last_seq++;

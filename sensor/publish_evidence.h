@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * publish_evidence.h: the sensor's half of evidence fetching: find an
- * incident's pcapng file in the evidence directory (sensor/evidence.c names it
+ * incident's pcapng file in the evidence directory (dataplane/evidence.c names it
  * <sensor>-<detector>-<incident>.pcapng), read it whole, hash it again and
  * check it is not cut inside a block. Files only: the publisher's thread sends
  * the result (lib/wire.h, docs/transport.md "Evidence").

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "state_writer.h"
 
 struct state_writer {
@@ -29,14 +30,6 @@ struct state_writer {
 	struct state_image *idle;	/* the image handed back at the next submit */
 	struct state_writer_stats st;
 };
-
-static uint64_t state_writer_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void state_writer_sleep(uint64_t ns)
 {
@@ -63,13 +56,13 @@ static void *state_writer_main(void *arg)
 		im = w->job;
 		pthread_mutex_unlock(&w->lock);
 
-		t0 = state_writer_now_ns();
+		t0 = clock_mono_ns();
 		if (w->delay_ns)
 			state_writer_sleep(w->delay_ns);
 		rc = state_write(w->path, im);
 
 		pthread_mutex_lock(&w->lock);
-		w->st.last_ns = state_writer_now_ns() - t0;
+		w->st.last_ns = clock_mono_ns() - t0;
 		w->st.last_rc = rc;
 		w->st.writes++;
 		if (rc < 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "version.h"
 
@@ -479,14 +480,6 @@ static int run_pcap(struct opts *o, FILE *labels)
 		fprintf(stderr, "vigil-gen: cannot write '%s': %s\n", o->pcap, strerror(errno));
 	}
 	return err;
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void sleep_until(uint64_t mono_ns)

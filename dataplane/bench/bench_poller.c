@@ -22,6 +22,7 @@
 #include <rte_lcore.h>
 #include <rte_pause.h>
 
+#include "clock.h"
 #include "dp.h"
 #include "evidence.h"
 #include "pkt.h"
@@ -58,23 +59,10 @@ struct bench_run {
 	double checksum;	/* keeps the scores alive */
 };
 
-static uint64_t bench_clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t bench_mono_ns(void)
-{
-	return bench_clock_ns(CLOCK_MONOTONIC);
-}
-
 /* CPU time of this thread: per-core figures on a machine shared with other work */
 static uint64_t bench_cpu_ns(void)
 {
-	return bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	return clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 static int bench_load(const char *path, uint64_t max, struct bench_cap *c)
@@ -142,7 +130,7 @@ static int bench_feed(void *ctx, uint16_t max)
 	struct bench_run *r = ctx;
 	uint16_t i;
 
-	if (bench_mono_ns() >= r->deadline_ns)
+	if (clock_mono_ns() >= r->deadline_ns)
 		return 0;
 	for (i = 0; i < max; i++) {
 		uint32_t len;
@@ -180,7 +168,7 @@ static void *bench_feed_thread(void *ctx)
 		r->next += done;
 		if (done < BENCH_BURST)
 			rte_pause();
-		if (++i % 4 == 0 && bench_mono_ns() >= r->deadline_ns)
+		if (++i % 4 == 0 && clock_mono_ns() >= r->deadline_ns)
 			break;
 	}
 	__atomic_store_n(&r->stop, true, __ATOMIC_RELEASE);
@@ -250,7 +238,7 @@ static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, st
 		free(r);
 		return ret;
 	}
-	t0 = bench_mono_ns();
+	t0 = clock_mono_ns();
 	c0 = bench_cpu_ns();
 	r->deadline_ns = t0 + (uint64_t)(secs * 1e9);
 	r->feed_cpu = feed_cpu;
@@ -264,7 +252,7 @@ static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, st
 	}
 	/* the poller stops when the feed thread says so (or, same-core feed, when the feed ends) */
 	ret = poller_run(r->port, BENCH_BURST, 1000000000ULL, &ops, r, &r->stop, &ps);
-	t1 = bench_mono_ns();
+	t1 = clock_mono_ns();
 	c1 = bench_cpu_ns();
 	if (feeding) {
 		pthread_join(feeder, NULL);

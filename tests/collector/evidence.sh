@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # evidence.sh CASE COLLECTOR DRIVER: `vigil-collector evidence` end to end over
 # real sockets with CURVE on: the real publisher answering from an evidence dir
-# of files written by sensor/evidence.c, vigil-collector, the CLI; and fake
+# of files written by dataplane/evidence.c, vigil-collector, the CLI; and fake
 # peers that answer or ask badly. Temp dirs are vx9-*; everything is killed
 # and removed on exit.
 set -u

@@ -469,7 +469,7 @@ static void drive_evidence_done(void *ctx, const struct evidence_info *info)
 
 /*
  * mkevidence DIR SENSOR INCIDENT PACKETS LEN: an evidence file written by the
- * sensor's own writer (sensor/evidence.c): PACKETS frames of LEN bytes between
+ * sensor's own writer (dataplane/evidence.c): PACKETS frames of LEN bytes between
  * 192.0.2.7 and 198.51.100.1. Prints "PATH SHA256 BYTES".
  */
 static int drive_mkevidence(int argc, char **argv)
