@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * stats.c: the per-lcore statistics engine behind stats.h. Each packet costs
- * four set lookups (source host, destination host, pair, socket) touching
- * about a dozen cache lines, seven decays and two sketch updates, whatever the
- * fan-out; host windows close lazily on the host's next packet: no sweep.
+ * three set lookups (source host, destination host, socket) touching about
+ * ten cache lines, six decays and two sketch updates, whatever the fan-out;
+ * host windows close lazily on the host's next packet: no sweep.
  */
 #include <errno.h>
 #include <math.h>
@@ -26,7 +26,6 @@ enum {
 };
 
 #define STATS_SEED_HOST 0x243f6a8885a308d3ULL
-#define STATS_SEED_PAIR 0x13198a2e03707344ULL
 #define STATS_SEED_SOCK 0xa4093822299f31d0ULL
 #define STATS_SEED_DST 0x082efa98ec4e6c89ULL
 #define STATS_SEED_PORT 0x452821e638d01377ULL
@@ -42,25 +41,15 @@ struct stats_sock_key {
 	uint8_t pad[3];
 };
 
-/* one cache line: the packet score needs the size at the score rate only */
+/*
+ * One cache line: a socket is known (its first packet is a new flow of its
+ * source); its damped packet count at the score rate says how long it stays.
+ */
 struct stats_sock {
 	struct stats_sock_key k;
 	uint64_t last_ns;
-	struct stats_decay size;	/* at lambda[score_lambda] */
-	uint32_t pad;
-};
-
-struct stats_pair_key {
-	uint8_t src[16];
-	uint8_t dst[16];
-};
-
-/* one cache line: inter-arrival (the flow score) and size at the score rate */
-struct stats_pair {
-	struct stats_pair_key k;
-	uint64_t last_ns;
-	struct stats_decay iat;
-	struct stats_decay size;
+	float w;
+	uint8_t pad[12];
 };
 
 /* a learned normal in floats: EWMA mean and variance (see baseline.c) */
@@ -108,7 +97,6 @@ struct stats_host {
 #define STATS_HOST_HOT offsetof(struct stats_host, base)
 
 _Static_assert(sizeof(struct stats_sock) == 64, "a socket entry is one cache line");
-_Static_assert(sizeof(struct stats_pair) == 64, "a pair entry is one cache line");
 _Static_assert((int)STATS_HOST_METRICS == (int)STATS_NHOST_M, "the query's metrics are the window's");
 _Static_assert(sizeof(struct stats_host) == 384 && STATS_HOST_HOT == 192, "host: 3 hot + 3 cold lines");
 
@@ -135,9 +123,8 @@ struct stats {
 	double neg_lambda_s[STATS_MAX_LAMBDA];	/* -lambda_i / 1e9: exponent per ns */
 	stats_v4f neg_lambda_v4;	/* -lambda_i (per s) of the first four rates; 0 past nlambda */
 	float neg_score_lambda;		/* -lambda[score_lambda] per s */
-	double score_window_s;		/* 1 / lambda[score_lambda] */
 	uint32_t keep_tab[256];		/* stats_keep_ticks by the float exponent of w + 2 */
-	uint32_t ticks_1s, ticks_host;	/* least time kept: pairs and sockets, hosts */
+	uint32_t ticks_1s, ticks_host;	/* least time kept: sockets, hosts */
 	double window_s;
 	double base_alpha;	/* EWMA weight of one window */
 	double peak_decay;	/* what a peak keeps of itself per window */
@@ -145,8 +132,8 @@ struct stats {
 	uint64_t win_lo, win_hi;	/* [lo, hi): the window of the last packet ... */
 	uint32_t win;		/* ... and its index: one division per window, not three per packet */
 	bool based;
-	struct stats_table hosts, pairs, socks;
-	struct stats_gate gate_hosts, gate_pairs, gate_socks;
+	struct stats_table hosts, socks;
+	struct stats_gate gate_hosts, gate_socks;
 	struct stats_global global;
 	struct stats_counters c;
 	uint64_t clock_ns;	/* the latest packet time seen (what a save's ages count from) */
@@ -156,8 +143,6 @@ struct stats {
 
 static const char *const stats_metric_names[STATS_M_MAX] = {
 	[STATS_M_NONE] = "none",
-	[STATS_M_PKT_SIZE] = "pkt_size",
-	[STATS_M_PAIR_IAT] = "pair_iat",
 	[STATS_M_PPS_OUT] = "pps_out",
 	[STATS_M_BPS_OUT] = "bps_out",
 	[STATS_M_PPS_IN] = "pps_in",
@@ -183,12 +168,10 @@ void stats_cfg_default(struct stats_cfg *cfg)
 	memcpy(cfg->lambda, lambdas, sizeof(lambdas));
 	cfg->score_lambda = 3;
 	cfg->hosts = 32768;
-	cfg->pairs = 65536;
 	cfg->sockets = 163840;
 	cfg->window_ns = 1000000000ULL;
 	cfg->learning_ns = 60ULL * 1000000000ULL;
 	cfg->half_life_s = 300.0;
-	cfg->min_weight = 8.0;
 	cfg->freeze_z = 6.0;
 	cfg->daily_profile = false;
 	cfg->turnover_s = 4.0;
@@ -245,7 +228,6 @@ static unsigned int stats_nlambda(const struct stats_cfg *cfg)
 uint64_t stats_mem_bytes(const struct stats_cfg *cfg)
 {
 	return sizeof(struct stats) + stats_table_mem(cfg->hosts, sizeof(struct stats_host)) +
-	       stats_table_mem(cfg->pairs, sizeof(struct stats_pair)) +
 	       stats_table_mem(cfg->sockets, sizeof(struct stats_sock));
 }
 
@@ -269,7 +251,7 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 
 	if (n == 0 || cfg->score_lambda >= n || cfg->window_ns == 0 || cfg->half_life_s <= 0.0 ||
 	    !(cfg->turnover_s >= 0.0) ||
-	    !cfg->hosts || !cfg->pairs || !cfg->sockets) {
+	    !cfg->hosts || !cfg->sockets) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -287,7 +269,6 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 	st->cfg = *cfg;
 	st->nlambda = n;
 	st->neg_score_lambda = (float)-cfg->lambda[cfg->score_lambda];
-	st->score_window_s = 1.0 / cfg->lambda[cfg->score_lambda];
 	for (i = 0; i < n; i++) {
 		st->neg_lambda_s[i] = -cfg->lambda[i] * 1e-9;
 		if (i < 4)
@@ -305,9 +286,6 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 	if (!ret)
 		st->hosts.hot_size = STATS_HOST_HOT;
 	if (!ret)
-		ret = stats_table_init(&st->pairs, cfg->pairs, sizeof(struct stats_pair),
-				       sizeof(struct stats_pair_key));
-	if (!ret)
 		ret = stats_table_init(&st->socks, cfg->sockets, sizeof(struct stats_sock),
 				       sizeof(struct stats_sock_key));
 	if (ret) {
@@ -316,7 +294,6 @@ struct stats *stats_new(const struct stats_cfg *cfg)
 		return NULL;
 	}
 	stats_gate_init(&st->gate_hosts, &st->hosts, cfg->turnover_s);
-	stats_gate_init(&st->gate_pairs, &st->pairs, cfg->turnover_s);
 	stats_gate_init(&st->gate_socks, &st->socks, cfg->turnover_s);
 	return st;
 }
@@ -326,7 +303,6 @@ void stats_free(struct stats *st)
 	if (!st)
 		return;
 	stats_table_destroy(&st->hosts);
-	stats_table_destroy(&st->pairs);
 	stats_table_destroy(&st->socks);
 	free(st->pending);
 	free(st);
@@ -418,19 +394,6 @@ static void stats_score_set(struct stats_score *s, enum stats_metric m, double o
 	s->score = learning ? 0.0f : (float)(sc > 1e30 ? 1e30 : sc);
 	s->fresh = 0;
 	s->pad = 0;	/* every byte set: results compare (and replay) byte for byte */
-}
-
-/* score x against damped statistics (before x is folded in) */
-static void stats_score_decay(const struct stats *st, struct stats_score *s, enum stats_metric m,
-			      const struct stats_decay *dec, double d, double x, double band_floor)
-{
-	bool learning = (double)dec->w * d < st->cfg.min_weight;
-	double var = learning ? 0.0 : stats_decay_var(dec), sd = var > 0.0 ? sqrt(var) : 0.0;
-
-	/* a learning key scores 0 whatever its band: no square root for it */
-	if (sd < band_floor)
-		sd = band_floor;
-	stats_score_set(s, m, x, dec->mean, sd, st->score_window_s, learning, false);
 }
 
 static double stats_base_band(const struct stats_base *b)
@@ -595,7 +558,7 @@ static bool stats_counted(int rc)
 }
 
 struct stats_hashes {
-	uint64_t src, dst, pair, sock;
+	uint64_t src, dst, sock;
 };
 
 /* murmur3's 64-bit finaliser */
@@ -609,15 +572,15 @@ static inline uint64_t stats_mix(uint64_t h)
 	return h;
 }
 
-/* the hosts' hashes from their addresses; the pair's and socket's derived from them (keys still compared) */
+/* the hosts' hashes from their addresses; the socket's derived from them (keys still compared) */
 static inline void stats_hashes_of(const struct pkt_info *p, struct stats_hashes *hs)
 {
 	uint64_t ports = (uint64_t)p->src_port << 24 | (uint64_t)p->dst_port << 8 | p->proto;
 
 	hs->src = stats_hash(p->src, 16, STATS_SEED_HOST);
 	hs->dst = stats_hash(p->dst, 16, STATS_SEED_HOST);
-	hs->pair = stats_mix(hs->src ^ (hs->dst << 29 | hs->dst >> 35) ^ STATS_SEED_PAIR);
-	hs->sock = stats_mix(hs->pair ^ (ports + 1) * 0x9e3779b97f4a7c15ULL ^ STATS_SEED_SOCK);
+	hs->sock = stats_mix(hs->src ^ (hs->dst << 29 | hs->dst >> 35) ^ (ports + 1) * 0x9e3779b97f4a7c15ULL ^
+			     STATS_SEED_SOCK);
 }
 
 /* probe, and when the key is new and the table is gated, take a slot only with a token */
@@ -705,81 +668,36 @@ static inline bool stats_opens(const struct pkt_info *p)
 static void stats_one(struct stats *st, const struct pkt_info *p, uint64_t now, const struct stats_hashes *hs,
 		      struct stats_result *r)
 {
-	static const struct stats_decay none;
 	const uint32_t tick = stats_tick(st, now);
-	const double x = (double)p->len, window = st->score_window_s;
 	struct stats_sock_key sk;
-	struct stats_pair_key pk;
 	struct stats_host *src, *dst;
-	struct stats_sock *so = NULL;
-	struct stats_pair *pr = NULL;
 	enum stats_table_got got;
-	uint32_t sslot, pslot;
-	stats_v4f d4;
+	uint32_t sslot;
 	bool rolled;
-	double d;
 
 	st->c.packets++;
 	stats_global_roll(st, now);
 	st->global.pkts++;
 
-	/* socket and host pair: find both, then both decay factors at once */
+	/* socket: a new one is a flow its source opened; kept while its damped count lasts */
 	stats_sock_key(p, &sk);
 	sslot = stats_take(st, &st->socks, &st->gate_socks, &sk, sizeof(sk), hs->sock, now, tick, &got);
 	if (sslot != STATS_TABLE_NONE) {
-		so = stats_table_entry(&st->socks, sslot);
+		struct stats_sock *so = stats_table_entry(&st->socks, sslot);
+
 		if (got != STATS_TABLE_FOUND) {
 			st->c.new_sockets++;
 			st->c.evict_sockets += got == STATS_TABLE_EVICTED;
 			r->new_flow = 1;
+			so->w = 0.0f;
+		} else {
+			so->w *= (float)stats_exp2_neg((double)(stats_age_s(so->last_ns, now) * st->neg_score_lambda));
 		}
-	}
-	memcpy(pk.src, p->src, 16);
-	memcpy(pk.dst, p->dst, 16);
-	pslot = stats_take(st, &st->pairs, &st->gate_pairs, &pk, sizeof(pk), hs->pair, now, tick, &got);
-	if (pslot != STATS_TABLE_NONE) {
-		pr = stats_table_entry(&st->pairs, pslot);
-		if (got != STATS_TABLE_FOUND) {
-			st->c.new_pairs++;
-			st->c.evict_pairs += got == STATS_TABLE_EVICTED;
-		}
-	}
-	{
-		stats_v4f dt = { so ? stats_age_s(so->last_ns, now) : 0.0f, pr ? stats_age_s(pr->last_ns, now) : 0.0f,
-				 0.0f, 0.0f };
-
-		d4 = stats_exp2_neg_v4(dt * st->neg_score_lambda);
-	}
-
-	/* socket: packet size */
-	if (so) {
-		d = d4[0];
-		stats_score_decay(st, &r->pkt, STATS_M_PKT_SIZE, &so->size, d, x, 1.0);
-		stats_decay_add(&so->size, d, x);
+		so->w += 1.0f;
 		so->last_ns = now;
-		stats_table_set_expire(&st->socks, sslot, tick + stats_keep_ticks(st, so->size.w, st->ticks_1s));
+		stats_table_set_expire(&st->socks, sslot, tick + stats_keep_ticks(st, so->w, st->ticks_1s));
 	} else {
 		st->c.gated_sockets++;
-		stats_score_decay(st, &r->pkt, STATS_M_PKT_SIZE, &none, 1.0, x, 1.0);
-	}
-
-	/* host pair: size and inter-arrival */
-	if (pr) {
-		d = d4[1];
-		if (pr->last_ns && now >= pr->last_ns) {
-			double iat = (double)(now - pr->last_ns) * 1e-9;
-
-			stats_score_decay(st, &r->flow, STATS_M_PAIR_IAT, &pr->iat, d, iat, 1e-6);
-			stats_decay_add(&pr->iat, d, iat);
-		} else {
-			stats_score_set(&r->flow, STATS_M_PAIR_IAT, 0.0, 0.0, 0.0, window, true, false);
-		}
-		stats_decay_add(&pr->size, d, x);
-		pr->last_ns = now;
-		stats_table_set_expire(&st->pairs, pslot, tick + stats_keep_ticks(st, pr->size.w, st->ticks_1s));
-	} else {
-		st->c.gated_pairs++;
-		stats_score_set(&r->flow, STATS_M_PAIR_IAT, 0.0, 0.0, 0.0, window, true, false);
 	}
 
 	/* source host: how much it sends, to how many hosts and ports */
@@ -820,27 +738,24 @@ void stats_burst(struct stats *st, const struct pkt_info *pk, const int *rc, con
 	/* in chunks: hash and prefetch the sets, then the entries, then update */
 	for (base = 0; base < n; base += STATS_CHUNK) {
 		uint16_t m = (uint16_t)(n - base < STATS_CHUNK ? n - base : STATS_CHUNK);
-		int32_t budget[3];
+		int32_t budget[2];
 
 		for (i = 0; i < m; i++) {
 			if (!stats_counted(rc[base + i]))
 				continue;
 			stats_hashes_of(&pk[base + i], &hs[i]);
 			stats_table_prefetch(&st->socks, hs[i].sock);
-			stats_table_prefetch(&st->pairs, hs[i].pair);
 			stats_table_prefetch(&st->hosts, hs[i].src);
 			stats_table_prefetch(&st->hosts, hs[i].dst);
 		}
 		budget[0] = stats_prefetch_budget(&st->gate_socks, ts_ns[base + m - 1]);
-		budget[1] = stats_prefetch_budget(&st->gate_pairs, ts_ns[base + m - 1]);
-		budget[2] = stats_prefetch_budget(&st->gate_hosts, ts_ns[base + m - 1]);
+		budget[1] = stats_prefetch_budget(&st->gate_hosts, ts_ns[base + m - 1]);
 		for (i = 0; i < m; i++) {
 			if (!stats_counted(rc[base + i]))
 				continue;
 			stats_prefetch(&st->socks, &budget[0], hs[i].sock);
-			stats_prefetch(&st->pairs, &budget[1], hs[i].pair);
-			stats_prefetch(&st->hosts, &budget[2], hs[i].src);
-			stats_prefetch(&st->hosts, &budget[2], hs[i].dst);
+			stats_prefetch(&st->hosts, &budget[1], hs[i].src);
+			stats_prefetch(&st->hosts, &budget[1], hs[i].dst);
 		}
 		for (i = 0; i < m; i++) {
 			struct stats_result *r = res ? &res[base + i] : &scratch;
@@ -957,10 +872,9 @@ void stats_get_counters(const struct stats *st, struct stats_counters *out)
 	*out = st->c;
 }
 
-void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *pairs, uint32_t *sockets)
+void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *sockets)
 {
 	*hosts = stats_table_used(&st->hosts);
-	*pairs = stats_table_used(&st->pairs);
 	*sockets = stats_table_used(&st->socks);
 }
 

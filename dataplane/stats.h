@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * stats.h: per-flow / per-host-pair / per-host statistics and their scores,
+ * stats.h: per-socket / per-host statistics and their scores,
  * the contract between the dataplane and the detectors. One struct stats per
  * rx lcore; pure code (time from packet timestamps, no clock, no allocation
  * after stats_new), so replaying a capture twice gives identical results.
  *
  * Per packet, O(1) and independent of fan-out:
- *   socket (5-tuple)  damped size statistics at the score rate lambda[score_lambda]
- *   host pair (a->b)  damped size and inter-arrival statistics at the score rate
+ *   socket (5-tuple)  known or new (a new one is a flow its source opened),
+ *                     kept while its damped packet count at lambda[score_lambda] lasts
  *   source host       damped packet count at each decay rate lambda[i] (its
  *                     packet rate over five horizons), and per window:
  *                     packets/bytes out and in, and of what it opens (SYNs,
@@ -16,8 +16,9 @@
  *                     ports (HyperLogLog), each against a learned baseline
  * Tables are fixed-size and set-associative; a new key evicts, in its set,
  * the entry whose weight decays away first. "Damped" means every past sample
- * weighs 2^(-lambda * age_s), as in Kitsune's AfterImage. Socket and pair
- * entries are one cache line each, the hot part of a host three.
+ * weighs 2^(-lambda * age_s), as in Kitsune's AfterImage. A socket entry is
+ * one cache line, the hot part of a host three. (Per-packet size and per-pair
+ * inter-arrival scores were computed once and read by no detector: removed.)
  */
 #ifndef VIGIL_STATS_H
 #define VIGIL_STATS_H
@@ -32,8 +33,6 @@
 /* What a score is about; stats_metric_name() gives the snake_case name. */
 enum stats_metric {
 	STATS_M_NONE = 0,
-	STATS_M_PKT_SIZE,	/* packet size vs its socket's damped size */
-	STATS_M_PAIR_IAT,	/* inter-arrival (s) vs its host pair's damped inter-arrival */
 	STATS_M_PPS_OUT,	/* host window metrics, per second of the window ... */
 	STATS_M_BPS_OUT,
 	STATS_M_PPS_IN,
@@ -68,8 +67,6 @@ struct stats_score {
 
 /* What stats_burst writes for each packet (same index as its input). */
 struct stats_result {
-	struct stats_score pkt;		/* STATS_M_PKT_SIZE */
-	struct stats_score flow;	/* STATS_M_PAIR_IAT */
 	struct stats_score src;		/* the source host's last closed window, worst metric */
 	struct stats_score dst;		/* the destination host's last closed window, worst metric */
 	uint8_t new_flow;		/* the socket was not in the table */
@@ -79,14 +76,12 @@ struct stats_result {
 
 struct stats_cfg {
 	double lambda[STATS_MAX_LAMBDA];	/* decay rates, 1/s; 0 ends the list */
-	uint32_t score_lambda;		/* index into lambda[] used for packet/flow scores */
+	uint32_t score_lambda;		/* index into lambda[]: how long an idle socket or host is kept */
 	uint32_t hosts;			/* table capacities (rounded up to a multiple of 8) */
-	uint32_t pairs;
 	uint32_t sockets;
 	uint64_t window_ns;		/* host metric window */
 	uint64_t learning_ns;		/* a host is learned for this long before it is scored */
 	double half_life_s;		/* baseline EWMA half-life */
-	double min_weight;		/* damped statistics with less weight are "learning" */
 	double freeze_z;		/* windows scoring above this are not learned (0: learn all) */
 	bool daily_profile;		/* global rate baseline per hour of day (UTC) */
 	/*
@@ -102,16 +97,16 @@ struct stats_cfg {
 struct stats_counters {
 	uint64_t packets;
 	uint64_t skipped;
-	uint64_t new_hosts, new_pairs, new_sockets;
-	uint64_t evict_hosts, evict_pairs, evict_sockets;	/* live entries pushed out */
+	uint64_t new_hosts, new_sockets;
+	uint64_t evict_hosts, evict_sockets;	/* live entries pushed out */
 	uint64_t host_windows;					/* host windows closed and scored */
 	uint64_t flow_deltas;				/* XDP-only packets folded in by stats_flow_delta */
-	uint64_t gated_hosts, gated_pairs, gated_sockets;	/* new keys refused by the turnover gate */
+	uint64_t gated_hosts, gated_sockets;	/* new keys refused by the turnover gate */
 };
 
 struct stats;
 
-/* Fill cfg with the defaults (lambda 5, 3, 1, 0.1, 0.01; 256 k entries in all; turnover 4 s). */
+/* Fill cfg with the defaults (lambda 5, 3, 1, 0.1, 0.01; 32 k hosts, 160 k sockets; turnover 4 s). */
 void stats_cfg_default(struct stats_cfg *cfg);
 
 /* Bytes stats_new will allocate for cfg (tables included). */
@@ -177,7 +172,7 @@ void stats_global_score(const struct stats *st, struct stats_score *out);
 void stats_get_counters(const struct stats *st, struct stats_counters *out);
 
 /* Entries in use per table (O(capacity): for tests and benchmarks, not the hot path). */
-void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *pairs, uint32_t *sockets);
+void stats_used(const struct stats *st, uint32_t *hosts, uint32_t *sockets);
 
 const char *stats_metric_name(enum stats_metric m);
 

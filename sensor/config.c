@@ -146,11 +146,9 @@ static const struct cfgtab_row config_rows[] = {
 	  .offset = OFF(flow_harvest_ms), .doc = "How often the flow table is scanned, in milliseconds" },
 
 	{ .key = "stats.enabled", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(stats_enabled),
-	  .doc = "Keep damped per-socket, per-host-pair and per-host statistics and score them (docs/dataplane.md)" },
+	  .doc = "Keep per-socket and per-host statistics and score each host's windows (docs/dataplane.md; what anomaly reads)" },
 	{ .key = "stats.hosts", .type = CFGTAB_U32, .def = "32768", .min = 64, .max = 16777216,
 	  .offset = OFF(stats_hosts), .doc = "Hosts tracked (about 312 bytes each); the entry decaying first is evicted" },
-	{ .key = "stats.pairs", .type = CFGTAB_U32, .def = "65536", .min = 64, .max = 16777216,
-	  .offset = OFF(stats_pairs), .doc = "Host pairs tracked (about 168 bytes each)" },
 	{ .key = "stats.sockets", .type = CFGTAB_U32, .def = "163840", .min = 64, .max = 16777216,
 	  .offset = OFF(stats_sockets), .doc = "Sockets (5-tuples) tracked (about 120 bytes each)" },
 	{ .key = "stats.window_s", .type = CFGTAB_U32, .def = "1", .min = 1, .max = 3600,

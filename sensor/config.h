@@ -123,7 +123,7 @@ struct config {
 
 	/* dataplane/stats.h: per-flow / pair / host statistics and baselines */
 	bool stats_enabled;
-	uint32_t stats_hosts, stats_pairs, stats_sockets;	/* table capacities */
+	uint32_t stats_hosts, stats_sockets;	/* table capacities */
 	uint32_t stats_window_s;	/* host metric window */
 	uint32_t stats_learning_s;	/* a host is learned this long before it is scored */
 	double stats_half_life_s;	/* baseline half-life */

@@ -247,7 +247,6 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 
 		stats_cfg_default(&sc);
 		sc.hosts = cfg->stats_hosts;
-		sc.pairs = cfg->stats_pairs;
 		sc.sockets = cfg->stats_sockets;
 		sc.window_ns = (uint64_t)cfg->stats_window_s * 1000000000ULL;
 		sc.learning_ns = (uint64_t)cfg->stats_learning_s * 1000000000ULL;

@@ -118,13 +118,13 @@ static void mem_v4(uint8_t a[16], uint32_t ip)
 	a[15] = (uint8_t)ip;
 }
 
-/* distinct hosts, pairs and sockets until every table is full */
+/* distinct hosts and sockets until every table is full */
 static void mem_fill_stats(struct stats *st, const struct stats_cfg *cfg)
 {
 	struct pkt_info pi[32];
 	uint64_t ts[32];
 	int rc[32];
-	uint32_t i, j, total = 2 * (cfg->hosts + cfg->pairs + cfg->sockets);
+	uint32_t i, j, total = 2 * (cfg->hosts + cfg->sockets);
 
 	for (i = 0; i < total; i += 32) {
 		for (j = 0; j < 32; j++) {
@@ -153,7 +153,7 @@ int main(int argc, char **argv)
 	struct dp_port *port = NULL;
 	struct stats_cfg scfg;
 	struct stats *st = NULL;
-	uint32_t uh, up, us;
+	uint32_t uh, us;
 	long rss, huge_s, huge_p, mlock, mlock_shared;
 	int fd = -1, ret, rc = 1;
 
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	mem_fill_stats(st, &scfg);
-	stats_used(st, &uh, &up, &us);
+	stats_used(st, &uh, &us);
 	rss = mem_kb("/proc/self/status", "VmRSS:");
 	huge_s = mem_kb("/proc/self/smaps_rollup", "Shared_Hugetlb:");
 	huge_p = mem_kb("/proc/self/smaps_rollup", "Private_Hugetlb:");
@@ -202,7 +202,7 @@ int main(int argc, char **argv)
 	printf("xdp_flows=%u flow_map=shared flow_map_kernel_kib=%ld (%.2f of per-CPU on %d CPUs)\n",
 	       flows, mlock_shared, mlock > 0 ? (double)mlock_shared / (double)mlock : 0.0,
 	       libbpf_num_possible_cpus());
-	printf("stats_entries=%u hosts=%u pairs=%u sockets=%u stats_alloc_kib=%llu\n", uh + up + us, uh, up, us,
+	printf("stats_entries=%u hosts=%u sockets=%u stats_alloc_kib=%llu\n", uh + us, uh, us,
 	       (unsigned long long)(stats_mem_bytes(&scfg) >> 10));
 	printf("rss_kib=%ld hugetlb_kib=%ld\n", rss, huge_s + huge_p);
 	printf("mem_mib=%.1f\n", (double)(rss + huge_s + huge_p) / 1024.0);

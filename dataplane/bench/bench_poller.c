@@ -197,7 +197,7 @@ static void bench_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	if (r->st) {
 		stats_burst(r->st, r->pi, r->rc, r->ts, n, r->res);
 		for (i = 0; i < n; i++)
-			r->checksum += r->res[i].pkt.score + r->res[i].src.score;
+			r->checksum += r->res[i].src.score + r->res[i].new_flow;
 	} else {
 		for (i = 0; i < n; i++)
 			r->checksum += r->pi[i].len;
@@ -316,7 +316,7 @@ static int bench_stats(struct bench_cap *cap, double secs, struct stats *st)
 			for (j = 0; j < m; j++)
 				ts[j] = cap->ts[k + j] + (done / n) * cap->span_ns;
 			stats_burst(st, pi + k, rc + k, ts, (uint16_t)m, res);
-			checksum += res[0].pkt.score;
+			checksum += res[0].src.score + res[0].new_flow;
 			done += m;
 		}
 		now = bench_cpu_ns();
@@ -403,8 +403,8 @@ int main(int argc, char **argv)
 		dp_eal_cleanup();
 	}
 	stats_get_counters(st, &c);
-	printf("tables: new_hosts=%llu new_pairs=%llu new_sockets=%llu evicted_hosts=%llu evicted_sockets=%llu host_windows=%llu\n",
-	       (unsigned long long)c.new_hosts, (unsigned long long)c.new_pairs,
+	printf("tables: new_hosts=%llu new_sockets=%llu evicted_hosts=%llu evicted_sockets=%llu host_windows=%llu\n",
+	       (unsigned long long)c.new_hosts,
 	       (unsigned long long)c.new_sockets, (unsigned long long)c.evict_hosts,
 	       (unsigned long long)c.evict_sockets, (unsigned long long)c.host_windows);
 	if (ev) {

@@ -75,7 +75,7 @@ static inline int harn_use_stats(struct harn *h)
 	struct stats_cfg sc;
 
 	stats_cfg_default(&sc);
-	sc.hosts = 1024, sc.pairs = 4096, sc.sockets = 4096;
+	sc.hosts = 1024, sc.sockets = 4096;
 	h->stats = stats_new(&sc);
 	if (!h->stats)
 		return -1;
