@@ -220,6 +220,9 @@ static void cfgtab_expect(const struct cfgtab_row *r, char *buf, size_t len)
 	case CFGTAB_CIDR_LIST:
 		snprintf(buf, len, "a list of CIDR prefixes");
 		break;
+	case CFGTAB_TABLE:
+		snprintf(buf, len, "a list of mappings ('- name: ...' entries)");
+		break;
 	}
 }
 
@@ -490,7 +493,33 @@ static void cfgtab_list_reset(const struct cfgtab_row *r, char *target)
 
 static bool cfgtab_is_list(const struct cfgtab_row *r)
 {
-	return r->type == CFGTAB_STRING_LIST || r->type == CFGTAB_CIDR_LIST;
+	return r->type == CFGTAB_STRING_LIST || r->type == CFGTAB_CIDR_LIST || r->type == CFGTAB_TABLE;
+}
+
+static int cfgtab_check_row(const struct cfgtab_row *rows, size_t n, size_t i, char *err, size_t errlen);
+
+/* A TABLE row's entry rows: keys "<row key>.<name>", no nested tables, default empty. */
+static int cfgtab_check_sub(const struct cfgtab_row *r, char *err, size_t errlen)
+{
+	size_t klen = strlen(r->key), j;
+	int rc;
+
+	if (!r->sub || !r->n_sub || r->size == 0 || r->def[0])
+		goto bad;
+	for (j = 0; j < r->n_sub; j++) {
+		const struct cfgtab_row *s = &r->sub[j];
+
+		if (!s->key || strncmp(s->key, r->key, klen) || s->key[klen] != '.' || s->type == CFGTAB_TABLE ||
+		    s->offset >= r->size)
+			goto bad;
+		rc = cfgtab_check_row(r->sub, r->n_sub, j, err, errlen);
+		if (rc)
+			return rc;
+	}
+	return 0;
+bad:
+	cfgtab_set_err(err, errlen, "table: the entry rows of '%s' are malformed", r->key);
+	return -EINVAL;
 }
 
 /* Table sanity, so that a bad row fails the first test rather than a user's config. */
@@ -507,6 +536,8 @@ static int cfgtab_check_row(const struct cfgtab_row *rows, size_t n, size_t i, c
 		goto bad;
 	if (cfgtab_is_list(r) && !r->count_max)
 		goto bad;
+	if (r->type == CFGTAB_TABLE)
+		return cfgtab_check_sub(r, err, errlen);
 	if (r->type == CFGTAB_ENUM && (!r->enum_names || !r->enum_names[0]))
 		goto bad;
 	if ((r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) && !(r->min <= r->max))
@@ -700,6 +731,38 @@ static int cfgtab_scalar_text(struct cfgtab_ctx *c, const struct cfgtab_row *r, 
 	return 0;
 }
 
+static int cfgtab_walk(struct cfgtab_ctx *c, yaml_node_t *map, const char *prefix);
+
+/* Entry idx of a TABLE row: its defaults, then the mapping's keys against the entry's rows. */
+static int cfgtab_set_entry(struct cfgtab_ctx *c, const struct cfgtab_row *r, yaml_node_t *e, size_t idx)
+{
+	char *entry = c->target + r->offset + idx * r->size;
+	struct cfgtab_ctx sub = *c;
+	size_t i;
+	int rc;
+
+	if (e->type != YAML_MAPPING_NODE)
+		return cfgtab_fail(c, e->start_mark, "expected a mapping as entry %zu of '%s', got %s", idx + 1,
+				   r->key, cfgtab_kind(e));
+	rc = cfgtab_defaults(r->sub, r->n_sub, entry, c->err, c->errlen);
+	if (rc)
+		return rc;
+	sub.rows = r->sub;
+	sub.n = r->n_sub;
+	sub.target = entry;
+	rc = cfgtab_walk(&sub, e, r->key);
+	if (rc)
+		return rc;
+	for (i = 0; i < r->n_sub; i++) {
+		const struct cfgtab_row *s = &r->sub[i];
+
+		if (s->type == CFGTAB_STRING && s->min >= 1 && !entry[s->offset])
+			return cfgtab_fail(c, e->start_mark, "entry %zu of '%s' needs '%s'", idx + 1, r->key,
+					   s->key + strlen(r->key) + 1);
+	}
+	return 0;
+}
+
 static int cfgtab_set_list(struct cfgtab_ctx *c, const struct cfgtab_row *r, yaml_node_t *v)
 {
 	char why[CFGTAB_WHY_MAX], exp[64];
@@ -730,6 +793,12 @@ static int cfgtab_set_list(struct cfgtab_ctx *c, const struct cfgtab_row *r, yam
 		if (count == r->count_max)
 			return cfgtab_fail(c, e->start_mark, "'%s' holds at most %zu entries, got %zu",
 					   r->key, r->count_max, total);
+		if (r->type == CFGTAB_TABLE) {
+			rc = cfgtab_set_entry(c, r, e, count);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (e->type != YAML_SCALAR_NODE)
 			return cfgtab_fail(c, e->start_mark, "expected a scalar entry in '%s', got %s",
 					   r->key, cfgtab_kind(e));
@@ -1158,6 +1227,9 @@ static void cfgtab_doc_type(const struct cfgtab_row *r, char *buf, size_t len)
 		else
 			snprintf(buf, len, "list of CIDR prefixes, max %zu entries", r->count_max);
 		break;
+	case CFGTAB_TABLE:
+		snprintf(buf, len, "list of mappings (keys below), max %zu entries", r->count_max);
+		break;
 	}
 }
 
@@ -1179,6 +1251,8 @@ static void cfgtab_doc_default(const struct cfgtab_row *r, char *buf, size_t len
 		}
 		buf[o++] = ']';
 		buf[o] = '\0';
+	} else if (r->type == CFGTAB_STRING && r->min >= 1 && !r->def[0]) {
+		snprintf(buf, len, "(required)");
 	} else if (r->type == CFGTAB_STRING) {
 		snprintf(buf, len, "\"%s\"", r->def);
 	} else {
@@ -1186,33 +1260,51 @@ static void cfgtab_doc_default(const struct cfgtab_row *r, char *buf, size_t len
 	}
 }
 
-int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title)
+/* A TABLE's entry key as documented: "intel.feeds.name" -> "intel.feeds[].name". */
+static void cfgtab_doc_key(const struct cfgtab_row *table, const struct cfgtab_row *r, char *buf, size_t len)
+{
+	size_t k = table ? strlen(table->key) : 0;
+
+	if (table)
+		snprintf(buf, len, "%.*s[]%s", (int)k, r->key, r->key + k);
+	else
+		snprintf(buf, len, "%s", r->key);
+}
+
+static void cfgtab_doc_row(FILE *fp, const struct cfgtab_row *table, const struct cfgtab_row *r)
 {
 	char lo[32], hi[32], text[512];
-	size_t i;
+
+	cfgtab_doc_key(table, r, text, sizeof(text));
+	fprintf(fp, "| `%s` | ", text);
+	cfgtab_doc_type(r, text, sizeof(text));
+	cfgtab_doc_cell(fp, text);
+	fprintf(fp, " | `");
+	cfgtab_doc_default(r, text, sizeof(text));
+	cfgtab_doc_cell(fp, text);
+	fprintf(fp, "` | ");
+	if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
+		cfgtab_fmt_num(lo, sizeof(lo), r->min);
+		cfgtab_fmt_num(hi, sizeof(hi), r->max);
+		fprintf(fp, "%s .. %s", lo, hi);
+	}
+	fprintf(fp, " | ");
+	cfgtab_doc_cell(fp, r->doc ? r->doc : "");
+	fprintf(fp, " |\n");
+}
+
+int cfgtab_write_doc(const struct cfgtab_row *rows, size_t n, FILE *fp, const char *title)
+{
+	size_t i, j;
 
 	if (title)
 		fprintf(fp, "# %s\n\n", title);
 	fprintf(fp, "| Key | Type | Default | Range | Description |\n");
 	fprintf(fp, "|-----|------|---------|-------|-------------|\n");
 	for (i = 0; i < n; i++) {
-		const struct cfgtab_row *r = &rows[i];
-
-		fprintf(fp, "| `%s` | ", r->key);
-		cfgtab_doc_type(r, text, sizeof(text));
-		cfgtab_doc_cell(fp, text);
-		fprintf(fp, " | `");
-		cfgtab_doc_default(r, text, sizeof(text));
-		cfgtab_doc_cell(fp, text);
-		fprintf(fp, "` | ");
-		if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
-			cfgtab_fmt_num(lo, sizeof(lo), r->min);
-			cfgtab_fmt_num(hi, sizeof(hi), r->max);
-			fprintf(fp, "%s .. %s", lo, hi);
-		}
-		fprintf(fp, " | ");
-		cfgtab_doc_cell(fp, r->doc ? r->doc : "");
-		fprintf(fp, " |\n");
+		cfgtab_doc_row(fp, NULL, &rows[i]);
+		for (j = 0; rows[i].type == CFGTAB_TABLE && j < rows[i].n_sub; j++)
+			cfgtab_doc_row(fp, &rows[i], &rows[i].sub[j]);
 	}
 	return ferror(fp) ? -EIO : 0;
 }
@@ -1248,34 +1340,41 @@ void cfgtab_man_text(FILE *fp, const char *s)
 		fputs("\\fR", fp);
 }
 
-int cfgtab_write_man(const struct cfgtab_row *rows, size_t n, FILE *fp)
+static void cfgtab_man_row(FILE *fp, const struct cfgtab_row *table, const struct cfgtab_row *r)
 {
 	char lo[32], hi[32], text[512];
-	size_t i;
+
+	fprintf(fp, ".TP\n.B ");
+	cfgtab_doc_key(table, r, text, sizeof(text));
+	cfgtab_man_text(fp, text);
+	fprintf(fp, "\n");
+	cfgtab_doc_type(r, text, sizeof(text));
+	cfgtab_man_text(fp, text);
+	fprintf(fp, "; default \\fB");
+	cfgtab_doc_default(r, text, sizeof(text));
+	cfgtab_man_text(fp, text);
+	fprintf(fp, "\\fR");
+	if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
+		cfgtab_fmt_num(lo, sizeof(lo), r->min);
+		cfgtab_fmt_num(hi, sizeof(hi), r->max);
+		fprintf(fp, "; ");
+		cfgtab_man_text(fp, lo);
+		fprintf(fp, " to ");
+		cfgtab_man_text(fp, hi);
+	}
+	fprintf(fp, ".\n.br\n");
+	cfgtab_man_text(fp, r->doc ? r->doc : "");
+	fprintf(fp, "\n");
+}
+
+int cfgtab_write_man(const struct cfgtab_row *rows, size_t n, FILE *fp)
+{
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		const struct cfgtab_row *r = &rows[i];
-
-		fprintf(fp, ".TP\n.B ");
-		cfgtab_man_text(fp, r->key);
-		fprintf(fp, "\n");
-		cfgtab_doc_type(r, text, sizeof(text));
-		cfgtab_man_text(fp, text);
-		fprintf(fp, "; default \\fB");
-		cfgtab_doc_default(r, text, sizeof(text));
-		cfgtab_man_text(fp, text);
-		fprintf(fp, "\\fR");
-		if (r->type == CFGTAB_U32 || r->type == CFGTAB_DOUBLE) {
-			cfgtab_fmt_num(lo, sizeof(lo), r->min);
-			cfgtab_fmt_num(hi, sizeof(hi), r->max);
-			fprintf(fp, "; ");
-			cfgtab_man_text(fp, lo);
-			fprintf(fp, " to ");
-			cfgtab_man_text(fp, hi);
-		}
-		fprintf(fp, ".\n.br\n");
-		cfgtab_man_text(fp, r->doc ? r->doc : "");
-		fprintf(fp, "\n");
+		cfgtab_man_row(fp, NULL, &rows[i]);
+		for (j = 0; rows[i].type == CFGTAB_TABLE && j < rows[i].n_sub; j++)
+			cfgtab_man_row(fp, &rows[i], &rows[i].sub[j]);
 	}
 	return ferror(fp) ? -EIO : 0;
 }

@@ -19,6 +19,8 @@ enum cfgtab_type {
 	CFGTAB_ENUM,		/* int-sized enum; value = index into enum_names */
 	CFGTAB_STRING_LIST,	/* char[count_max][size]; count in a uint32_t at count_offset */
 	CFGTAB_CIDR_LIST,	/* struct cfgtab_cidr[count_max]; count at count_offset */
+	CFGTAB_TABLE,		/* a list of mappings: count_max entries of size bytes, count at count_offset;
+				 * each entry's keys are the rows in sub (keys "<key>.<name>", offsets within the entry) */
 };
 
 /* IPv4 or IPv6 prefix; IPv4 as IPv4-mapped IPv6 with prefix_len + 96. Same layout as config_cidr. */
@@ -40,6 +42,9 @@ struct cfgtab_row {
 	const char *doc;		/* one line for docs/config.md */
 	/* STRING, optional: 0 if value is acceptable, else -EINVAL with why ("... for 'key'") */
 	int (*check)(const char *key, const char *value, char *why, size_t whylen);
+	/* TABLE: the rows of one entry; a STRING sub row with min >= 1 must be given in every entry */
+	const struct cfgtab_row *sub;
+	size_t n_sub;
 };
 
 /*
