@@ -8,6 +8,7 @@
  * where, and the conversations involved.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alert.h"
@@ -79,13 +80,17 @@ static struct json_object *alert_flows(const struct detect_incident *inc)
 	return o;
 }
 
-/* alert.metadata: the MITRE ATT&CK technique and tactic, arrays of strings as EVE rules carry them */
-static struct json_object *alert_metadata(const char *technique)
+/*
+ * alert.metadata: the MITRE ATT&CK technique and tactic, and for an intel
+ * match its feed and indicator, arrays of strings as EVE rules carry them
+ */
+static struct json_object *alert_metadata(const char *technique, const struct detect_intel *in)
 {
 	const struct mitre_technique *t = mitre_lookup(technique);
 	struct json_object *m;
+	char conf[8];
 
-	if (!t)
+	if (!t && !in->feed[0])
 		return NULL;
 	m = json_object_new_object();
 #define ALERT_META(key, val)                                                                 \
@@ -94,12 +99,35 @@ static struct json_object *alert_metadata(const char *technique)
 		json_object_array_add(a, json_object_new_string(val));                      \
 		json_object_object_add(m, key, a);                                          \
 	} while (0)
-	ALERT_META("mitre_tactic_id", t->tactic_id);
-	ALERT_META("mitre_tactic_name", t->tactic);
-	ALERT_META("mitre_technique_id", t->id);
-	ALERT_META("mitre_technique_name", t->name);
+	if (t) {
+		ALERT_META("mitre_tactic_id", t->tactic_id);
+		ALERT_META("mitre_tactic_name", t->tactic);
+		ALERT_META("mitre_technique_id", t->id);
+		ALERT_META("mitre_technique_name", t->name);
+	}
+	if (in->feed[0]) {
+		snprintf(conf, sizeof(conf), "%u", in->confidence);
+		ALERT_META("intel_feed", in->feed);
+		ALERT_META("intel_indicator", in->indicator);
+		ALERT_META("intel_type", in->type ? in->type : "");
+		ALERT_META("intel_confidence", conf);
+	}
 #undef ALERT_META
 	return m;
+}
+
+/* vigil.intel: what an intel match was */
+static struct json_object *alert_intel(const struct detect_intel *in)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "feed", json_object_new_string(in->feed));
+	json_object_object_add(o, "indicator", json_object_new_string(in->indicator));
+	json_object_object_add(o, "type", json_object_new_string(in->type ? in->type : ""));
+	json_object_object_add(o, "matched", json_object_new_string(in->matched));
+	json_object_object_add(o, "where", json_object_new_string(in->where ? in->where : ""));
+	json_object_object_add(o, "confidence", json_object_new_int(in->confidence));
+	return o;
 }
 
 /* alert.source / alert.target: who did it and to whom, as Suricata names them */
@@ -160,7 +188,7 @@ struct json_object *alert_json(const struct alert_ctx *ctx, const struct detect_
 		if (has_dst)
 			json_object_object_add(a, "target",
 					       alert_endpoint(inc->dst, inc->dst_port, !inc->icmp && inc->dst_port));
-		meta = alert_metadata(technique);
+		meta = alert_metadata(technique, &inc->intel);
 		if (meta)
 			json_object_object_add(a, "metadata", meta);
 		json_object_object_add(o, "alert", a);
@@ -198,6 +226,8 @@ struct json_object *alert_json(const struct alert_ctx *ctx, const struct detect_
 		json_object_object_add(v, "src_spread", json_object_new_boolean(true));
 	if (inc->detail[0])
 		json_object_object_add(v, "detail", json_object_new_string(inc->detail));
+	if (inc->intel.feed[0])
+		json_object_object_add(v, "intel", alert_intel(&inc->intel));
 	json_object_object_add(o, "vigil", v);
 	return o;
 }

@@ -19,11 +19,13 @@ _Static_assert(sizeof(enum config_mode) == sizeof(int), "enum rows store an int"
 _Static_assert(sizeof(enum config_handoff) == sizeof(int), "enum rows store an int");
 _Static_assert(sizeof(enum config_flow_map) == sizeof(int), "enum rows store an int");
 _Static_assert(sizeof(enum config_action) == sizeof(int), "enum rows store an int");
+_Static_assert(sizeof(enum config_feed_format) == sizeof(int), "enum rows store an int");
 
 static const char *const config_mode_names[] = { "tap", "inline", NULL };
 static const char *const config_handoff_names[] = { "all", "none", "first_n", "sample", NULL };
 static const char *const config_flow_map_names[] = { "percpu", "shared", NULL };
 static const char *const config_action_names[] = { "alert", "block", NULL };
+static const char *const config_feed_format_names[] = { "ip", "csv", "domain", "stix", NULL };
 /* outputs.eve.types: the EVE event types (sensor/output.c routes lines by them) */
 static const char *const config_eve_type_names[] = { "alert", "incident", "flow", "stats", NULL };
 
@@ -80,6 +82,37 @@ static int config_check_name(const char *key, const char *value, char *why, size
 	}
 	return 0;
 }
+
+#define FOFF(field) offsetof(struct config_feed, field)
+
+/* a feed's name labels metrics and alerts: sensor.name's rule; "" only as the default (an entry must name it) */
+static int config_check_feed_name(const char *key, const char *value, char *why, size_t whylen)
+{
+	return value[0] ? config_check_name(key, value, why, whylen) : 0;
+}
+
+/* one entry of intel.feeds (a list of these mappings) */
+static const struct cfgtab_row config_feed_rows[] = {
+	{ .key = "intel.feeds.name", .type = CFGTAB_STRING, .def = "", .min = 1, .offset = FOFF(name),
+	  .size = CONFIG_FEED_NAME_LEN, .check = config_check_feed_name,
+	  .doc = "The feed's name, carried in every alert it causes and in the metrics" },
+	{ .key = "intel.feeds.path", .type = CFGTAB_STRING, .def = "", .min = 1, .offset = FOFF(path),
+	  .size = CONFIG_PATH_MAX, .doc = "The feed file; re-read when it changes and on SIGHUP" },
+	{ .key = "intel.feeds.format", .type = CFGTAB_ENUM, .def = "ip", .offset = FOFF(format),
+	  .enum_names = config_feed_format_names,
+	  .doc = "ip: an address or prefix a line ('#' and ';' comments); csv: an IP column named by its header "
+		 "(ip, dst_ip, ip_address, *_ip) or the first holding addresses; domain: a name a line (a listed name "
+		 "matches every name under it; hosts-file lines too); stix: a STIX 2.1 bundle of indicators" },
+	{ .key = "intel.feeds.severity", .type = CFGTAB_U32, .def = "1", .min = 1, .max = 3,
+	  .offset = FOFF(severity), .doc = "Severity of its alerts (1 high .. 3 low)" },
+	{ .key = "intel.feeds.confidence", .type = CFGTAB_U32, .def = "50", .min = 0, .max = 100,
+	  .offset = FOFF(confidence),
+	  .doc = "Confidence (0..100) its alerts carry, unless an indicator states its own (STIX)" },
+	{ .key = "intel.feeds.action", .type = CFGTAB_ENUM, .def = "alert", .offset = FOFF(action),
+	  .enum_names = config_action_names,
+	  .doc = "alert; block: inline, the listed address (or the server of a listed name) is blocked for "
+		 "sensor.block_ttl_s" },
+};
 
 static const struct cfgtab_row config_rows[] = {
 	{ .key = "sensor.name", .type = CFGTAB_STRING, .def = "vigil", .offset = OFF(sensor_name),
@@ -264,6 +297,16 @@ static const struct cfgtab_row config_rows[] = {
 			"Uses of an admin protocol that make an incident (remote execution and DCSync always; RDP, WinRM, "
 			"admin shares, DCOM and the remote registry for pairs not seen while learning)",
 			"1.0", "Unused", "600"),
+	{ .key = "detectors.intel.enabled", .type = CFGTAB_BOOL, .def = "true", .offset = OFF(intel.enabled),
+	  .doc = "Run the intel detector: traffic with the addresses and names of intel.feeds" },
+	CONFIG_DET_ALLOW_ROWS("intel", intel),
+	{ .key = "intel.feeds", .type = CFGTAB_TABLE, .def = "", .offset = OFF(intel_feeds),
+	  .size = sizeof(struct config_feed), .count_max = CONFIG_MAX_FEEDS, .count_offset = OFF(n_intel_feeds),
+	  .sub = config_feed_rows, .n_sub = sizeof(config_feed_rows) / sizeof(config_feed_rows[0]),
+	  .doc = "Threat-intelligence feeds (docs/intel.md), each a mapping of the keys below" },
+	{ .key = "intel.check_s", .type = CFGTAB_U32, .def = "10", .min = 0, .max = 86400,
+	  .offset = OFF(intel_check_s),
+	  .doc = "How often the feed files are checked for changes, in seconds (0: only on SIGHUP)" },
 	{ .key = "detectors.min_fraction", .type = CFGTAB_DOUBLE, .def = "0.25", .min = 0.01, .max = 1,
 	  .offset = OFF(detect_min_fraction),
 	  .doc = "After learning the threshold is min(floor, learned), but never below floor * this" },

@@ -90,6 +90,26 @@ struct config_detector {
 	uint32_t n_ports;
 };
 
+/* intel.feeds[]: one threat-intelligence feed file (sensor/intel.h) */
+#define CONFIG_MAX_FEEDS 16
+#define CONFIG_FEED_NAME_LEN 32
+
+enum config_feed_format {	/* values of enum intel_format */
+	CONFIG_FEED_IP = 0,
+	CONFIG_FEED_CSV = 1,
+	CONFIG_FEED_DOMAIN = 2,
+	CONFIG_FEED_STIX = 3,
+};
+
+struct config_feed {
+	char name[CONFIG_FEED_NAME_LEN];
+	char path[CONFIG_PATH_MAX];
+	enum config_feed_format format;
+	uint32_t severity;		/* 1 high .. 3 low */
+	uint32_t confidence;		/* 0..100, unless an indicator states its own (STIX) */
+	enum config_action action;
+};
+
 struct config {
 	char sensor_name[64];
 	enum config_mode mode;
@@ -145,7 +165,7 @@ struct config {
 
 	struct config_flood flood;
 	struct config_detector synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
-		newservice, anomaly, lateral;
+		newservice, anomaly, lateral, intel;
 	double detect_min_fraction;	/* a learned threshold never drops below floor * this */
 	uint32_t detect_connections;	/* conversations followed at once (det_conn.h) */
 
@@ -173,6 +193,10 @@ struct config {
 	bool eve_append;			/* false: truncated at start */
 
 	char log_level[16];
+
+	struct config_feed intel_feeds[CONFIG_MAX_FEEDS];
+	uint32_t n_intel_feeds;
+	uint32_t intel_check_s;		/* feed files are checked for changes this often; 0: only on SIGHUP */
 };
 
 struct config_error {

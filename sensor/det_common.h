@@ -277,7 +277,7 @@ int det_dnstunnel_parse(const uint8_t *msg, uint32_t len, char *name, uint16_t *
 /* Every detector's operations (det_flood_ops adapts det_flood.c). */
 extern const struct det_ops det_flood_ops, det_synflood_ops, det_portscan_ops, det_hostsweep_ops,
 	det_bruteforce_ops, det_exfil_ops, det_beacon_ops, det_dnstunnel_ops, det_newservice_ops,
-	det_anomaly_ops, det_lateral_ops;
+	det_anomaly_ops, det_lateral_ops, det_intel_ops;
 
 /* The flood core's counters behind det_flood_ops' state. */
 void det_flood_ops_stats(void *st, struct det_flood_stats *out);

@@ -40,6 +40,8 @@ static const struct detect_row detect_rows[DETECT_MAX] = {
 			       "Misc activity", 3, "T1046" }, &det_anomaly_ops },
 	[DETECT_LATERAL] = { { "lateral", 9100011, "VIGIL lateral: an internal host using admin protocols on another",
 			       "Attempted Administrator Privilege Gain", 2, "T1021" }, &det_lateral_ops },
+	[DETECT_INTEL] = { { "intel", 9100012, "VIGIL intel: an address or name listed in a threat-intelligence feed",
+			     "A Network Trojan was detected", 1, "T1071" }, &det_intel_ops },
 };
 
 struct detect_port_range {
@@ -64,6 +66,7 @@ struct detect {
 	struct det_table *claimed;	/* addr -> last incident time */
 	struct det_conns *conns;	/* the conversations every detector reads */
 	const struct stats *stats;	/* per-host learned behaviour (borrowed), NULL: none */
+	const struct intel_set *intel;	/* indicators (borrowed), NULL: none */
 	uint64_t next_id;
 	uint64_t now_ns;		/* newest (rebased) packet time */
 	uint64_t offset_ns;		/* added to frame times after a clock reset (modulo 2^64: a
@@ -227,6 +230,7 @@ const struct config_detector *detect_block(const struct config *cfg, enum detect
 	case DETECT_NEWSERVICE: return &cfg->newservice;
 	case DETECT_ANOMALY: return &cfg->anomaly;
 	case DETECT_LATERAL: return &cfg->lateral;
+	case DETECT_INTEL: return &cfg->intel;
 	default: return NULL;
 	}
 }
@@ -551,6 +555,16 @@ void detect_set_stats(struct detect *d, const struct stats *st)
 const struct stats *detect_stats(const struct detect *d)
 {
 	return d->stats;
+}
+
+void detect_set_intel(struct detect *d, const struct intel_set *set)
+{
+	d->intel = set;
+}
+
+const struct intel_set *detect_intel(const struct detect *d)
+{
+	return d->intel;
 }
 
 void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32_t len,

@@ -28,6 +28,7 @@ enum detect_id {
 	DETECT_NEWSERVICE,
 	DETECT_ANOMALY,
 	DETECT_LATERAL,
+	DETECT_INTEL,
 	DETECT_MAX,
 };
 
@@ -47,6 +48,17 @@ struct detect_tuple {
 	uint16_t dst_port;
 	uint8_t proto;
 	uint8_t pad[3];
+};
+
+/* What the intel detector matched (det_intel.c); feed[0] == 0 for every other detector. */
+struct detect_intel {
+	char feed[32];			/* intel.feeds[].name */
+	char indicator[96];		/* as the feed lists it ("198.51.100.0/24", "evil.example") */
+	char matched[96];		/* what the traffic carried (the address, the full name) */
+	const char *type;		/* static: "ipv4-addr", "ipv6-addr", "domain-name" */
+	const char *where;		/* static: "ip.src", "ip.dst", "dns.query", "dns.cname", "tls.sni", "http.host" */
+	uint8_t confidence;		/* 0..100 */
+	uint8_t pad[7];
 };
 
 /* The one shape every detector reports; alert.c turns it into an EVE alert. */
@@ -89,6 +101,8 @@ struct detect_incident {
 	struct detect_tuple flows[DETECT_MAX_FLOWS];
 	char detail[160];		/* e.g. the tunnelling domain, what an anomaly changed; "" when none */
 	enum config_action action;	/* from the detector's config block */
+	bool offender_dst;		/* containment blocks dst, not src (intel: the listed side) */
+	struct detect_intel intel;
 };
 
 /* Static facts of one detector (the registry table's row). */
@@ -102,6 +116,7 @@ struct detect_info {
 };
 
 struct det_conn;
+struct intel_set;
 struct stats;
 struct stats_result;
 
@@ -157,6 +172,14 @@ void detect_frame(struct detect *d, uint64_t ts_ns, const uint8_t *frame, uint32
  */
 void detect_set_stats(struct detect *d, const struct stats *st);
 const struct stats *detect_stats(const struct detect *d);
+
+/*
+ * The indicators the intel detector matches (sensor/intel.h); borrowed, NULL:
+ * none. Set again by the owner whenever a reload swaps a new set in, on the
+ * packet thread, so a frame sees one set from start to end.
+ */
+void detect_set_intel(struct detect *d, const struct intel_set *set);
+const struct intel_set *detect_intel(const struct detect *d);
 
 /* The same with the frame's view already built (tests; home flags are filled in here). */
 void detect_packet(struct detect *d, const struct detect_pkt *p);
