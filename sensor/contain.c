@@ -108,6 +108,8 @@ enum contain_verdict contain_incident(struct contain *c, const struct detect_inc
 				      const struct config_cidr *allow, uint32_t n_allow, uint64_t now_ns,
 				      struct config_cidr *key)
 {
+	/* the offender: the source, unless the incident names the other side (intel: the listed one) */
+	const uint8_t *off = inc->offender_dst ? inc->dst : inc->src;
 	struct contain_entry *e;
 	uint32_t i;
 
@@ -128,13 +130,13 @@ enum contain_verdict contain_incident(struct contain *c, const struct detect_inc
 	if (!c->cfg.inline_mode)
 		return CONTAIN_TAP;
 	/* no source sent most of it (spoofed, reflected, distributed): blocking the one named stops nothing */
-	if (contain_unblockable(inc->src) || inc->src_spread)
+	if (contain_unblockable(off) || inc->src_spread)
 		return CONTAIN_NO_OFFENDER;
-	if (config_in_cidrs(allow, n_allow, inc->src) || config_in_cidrs(c->cfg.never, c->cfg.n_never, inc->src))
+	if (config_in_cidrs(allow, n_allow, off) || config_in_cidrs(c->cfg.never, c->cfg.n_never, off))
 		return CONTAIN_ALLOWLISTED;
-	memcpy(key->addr, inc->src, 16);
+	memcpy(key->addr, off, 16);
 	key->prefix_len = 128;	/* IPv4 as IPv4-mapped: 96 + 32 */
-	if (config_in_cidrs(c->cfg.fixed, c->cfg.n_fixed, inc->src))
+	if (config_in_cidrs(c->cfg.fixed, c->cfg.n_fixed, off))
 		return CONTAIN_ACTIVE;	/* xdp.blocklist drops it for good already */
 	e = contain_find(c, key);
 	if (e) {
