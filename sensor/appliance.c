@@ -19,6 +19,7 @@
 #include "appliance.h"
 #include "caps.h"
 #include "contain.h"
+#include "intel.h"
 #include "log.h"
 #include "metrics.h"
 #include "output.h"
@@ -76,6 +77,7 @@ struct appliance {
 	const struct poller_stats *poller;	/* the receive loop's counters (same thread), or NULL */
 	struct appliance_reload reload;
 	struct output *output;		/* EVE files reopened on SIGHUP, or NULL */
+	struct intel *intel;		/* intel.feeds, re-read off this thread; NULL: none configured */
 };
 
 static void appliance_on_hup(int sig)
@@ -493,6 +495,19 @@ static void appliance_reload_start(struct appliance *a)
 	pr_info("reload: reading %s", a->config_path);
 }
 
+/* intel.feeds after a (re)load: the feeds are read by their own thread; SIGHUP re-reads them all. */
+static void appliance_intel_cfg(struct appliance *a)
+{
+	if (!a->intel && a->cfg->n_intel_feeds) {
+		a->intel = intel_new(a->cfg);
+		if (!a->intel)
+			pr_err("intel: cannot start the feed reader: %s", strerror(errno));
+	} else if (a->intel) {
+		intel_reconfigure(a->intel, a->cfg);
+	}
+	detect_set_intel(pipeline_detect(a->pl), intel_poll(a->intel));
+}
+
 /* On the packet thread, once the parse is done: swap the new settings in (cheap: no I/O here). */
 static void appliance_reload_apply(struct appliance *a)
 {
@@ -516,6 +531,7 @@ static void appliance_reload_apply(struct appliance *a)
 		 * timeouts they read from it apply from the next packet; nothing learned is reset */
 		*a->cfg = *r->next;
 		rc = detect_reconfigure(pipeline_detect(a->pl), a->cfg);
+		appliance_intel_cfg(a);
 		if (rc < 0)
 			pr_err("reload: detector settings not applied: %s", strerror(-rc));
 		appliance_contain_cfg(a);
@@ -536,6 +552,7 @@ static void appliance_snapshot(struct appliance *a)
 	struct pipeline_stats ps;
 	struct detect_stats ds;
 	struct det_flood_stats fs = { 0 };
+	struct intel_stats is;
 	unsigned int i;
 	int n;
 
@@ -587,6 +604,8 @@ static void appliance_snapshot(struct appliance *a)
 	s.state_save_ns = a->save_ns;
 	s.state_snapshot_ns = a->snapshot_ns;
 	s.start_time_s = a->start_s;
+	intel_get_stats(a->intel, &is);
+	s.intel = &is;
 	n = metrics_format(&s, a->text, 65536);
 	if (n > 0)
 		metrics_publish(a->metrics, a->text, (size_t)n);
@@ -661,6 +680,18 @@ struct appliance *appliance_new(struct config *cfg, const char *config_path, str
 		}
 		a->next_save_ns = clock_ns(CLOCK_MONOTONIC) + (uint64_t)cfg->state_save_s * 1000000000ULL;
 	}
+	if (cfg->n_intel_feeds) {
+		a->intel = intel_new(cfg);
+		if (!a->intel) {
+			int e = errno;
+
+			pr_err("intel: cannot start the feed reader: %s", strerror(e));
+			appliance_free(a);
+			errno = e;
+			return NULL;
+		}
+		detect_set_intel(pipeline_detect(pl), intel_poll(a->intel));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = appliance_on_hup;
 	sigemptyset(&sa.sa_mask);
@@ -685,6 +716,8 @@ void appliance_tick(struct appliance *a, uint64_t now_ns)
 		appliance_reload_start(a);
 	}
 	appliance_reload_apply(a);
+	if (a->intel)	/* a reload of the feeds, if one is ready: one pointer, between frames */
+		detect_set_intel(pipeline_detect(a->pl), intel_poll(a->intel));
 	if (a->contain && contain_active(a->contain)) {
 		/* TTLs run on the incidents' clock (packet time in replay) */
 		struct config_cidr keys[64];
@@ -744,6 +777,10 @@ void appliance_free(struct appliance *a)
 		appliance_snapshot(a); /* a last scrape sees the final counters */
 		metrics_free(a->metrics);
 	}
+	if (a->intel) {	/* after the last snapshot, which reads its counters */
+		detect_set_intel(pipeline_detect(a->pl), NULL);
+		intel_free(a->intel);
+	}
 	free(a->text);
 	free(a);
 }
@@ -752,6 +789,11 @@ void appliance_set_output(struct appliance *a, struct output *o)
 {
 	if (a)
 		a->output = o;
+}
+
+void appliance_get_intel_stats(struct appliance *a, struct intel_stats *out)
+{
+	intel_get_stats(a ? a->intel : NULL, out);
 }
 
 void appliance_set_poller(struct appliance *a, const struct poller_stats *ps)

@@ -72,4 +72,8 @@ void appliance_stop(struct appliance *a);
 
 void appliance_free(struct appliance *a);
 
+/* The intel feeds' counters (sensor/intel.h), on the packet thread; zeroed when none are configured. */
+struct intel_stats;
+void appliance_get_intel_stats(struct appliance *a, struct intel_stats *out);
+
 #endif

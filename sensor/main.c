@@ -27,6 +27,7 @@
 #include "dp.h"
 #include "dirs.h"
 #include "evidence.h"
+#include "intel.h"
 #include "atomic_file.h"
 #include "log.h"
 #include "output.h"
@@ -97,6 +98,7 @@ static void sensor_emit_stats(struct sensor_ctx *sc, uint64_t now_ns)
 	};
 	struct pipeline_stats pst;
 	struct publish_stats ps;
+	struct intel_stats is;
 	struct json_object *o;
 
 	pipeline_get_stats(sc->pl, &pst);
@@ -125,6 +127,8 @@ static void sensor_emit_stats(struct sensor_ctx *sc, uint64_t now_ns)
 		in.pub_refused = ps.refused;
 		in.pub_connected = ps.connected;
 	}
+	appliance_get_intel_stats(sc->app, &is);
+	in.intel = &is;
 	o = stats_event_json(sc->actx, &in);
 	if (!o)
 		return;

@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "httpd.h"
+#include "intel.h"
 #include "metrics.h"
 #include "version.h"
 #include "xdp_loader.h"
@@ -82,6 +83,33 @@ static void metrics_one_seconds(struct metrics_buf *b, const char *name, const c
 	metrics_head(b, name, type, help);
 	metrics_put(b, "%s %llu.%09llu\n", name, (unsigned long long)(ns / 1000000000ULL),
 		    (unsigned long long)(ns % 1000000000ULL));
+}
+
+/* intel feeds: indicators in use by type, hits and failed reads per feed, reloads */
+static void metrics_intel(struct metrics_buf *b, const struct intel_stats *is)
+{
+	uint32_t i, t;
+
+	metrics_head(b, "vigil_intel_indicators", "gauge", "Indicators of a feed in use, by type");
+	for (i = 0; i < is->n; i++)
+		for (t = 0; t < INTEL_TYPE_MAX; t++)
+			metrics_put(b, "vigil_intel_indicators{feed=\"%s\",type=\"%s\"} %u\n", is->feed[i].name,
+				    intel_type_name((enum intel_type)t), is->feed[i].indicators[t]);
+	metrics_head(b, "vigil_intel_hits_total", "counter", "Matches of a feed's indicators in traffic");
+	for (i = 0; i < is->n; i++)
+		metrics_put(b, "vigil_intel_hits_total{feed=\"%s\"} %llu\n", is->feed[i].name,
+			    (unsigned long long)is->feed[i].hits);
+	metrics_head(b, "vigil_intel_reload_errors_total", "counter",
+		     "Reads of a feed that failed (its previous version stayed in use)");
+	for (i = 0; i < is->n; i++)
+		metrics_put(b, "vigil_intel_reload_errors_total{feed=\"%s\"} %llu\n", is->feed[i].name,
+			    (unsigned long long)is->feed[i].errors);
+	metrics_head(b, "vigil_intel_loads_total", "counter", "Versions of a feed parsed and put in use");
+	for (i = 0; i < is->n; i++)
+		metrics_put(b, "vigil_intel_loads_total{feed=\"%s\"} %llu\n", is->feed[i].name,
+			    (unsigned long long)is->feed[i].loads);
+	metrics_one(b, "vigil_intel_reloads_total", "counter", "New sets of feeds swapped in after the first",
+		    (unsigned long long)is->reloads);
 }
 
 int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
@@ -183,6 +211,8 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 		metrics_one(&b, "vigil_poller_empty_polls_total", "counter", "Receive polls that found no frame",
 			    (unsigned long long)s->poller_empty_polls);
 	}
+	if (s->intel && s->intel->n)
+		metrics_intel(&b, s->intel);
 	metrics_one(&b, "vigil_start_time_seconds", "gauge", "When the sensor started, Unix time",
 		    (unsigned long long)s->start_time_s);
 	return b.full ? -ENOSPC : (int)b.off;

@@ -17,6 +17,8 @@
 
 #define METRICS_MAX_DETECTORS 16
 
+struct intel_stats;
+
 struct metrics_snapshot {
 	bool have_xdp;
 	uint64_t xdp[VIGIL_STAT_MAX];		/* vg_stats by reason */
@@ -49,6 +51,7 @@ struct metrics_snapshot {
 	uint64_t poller_busy_ns;		/* the receive loop's own time (struct poller_stats) */
 	uint64_t poller_bursts, poller_empty_polls;
 	uint64_t start_time_s;			/* wall clock, seconds */
+	const struct intel_stats *intel;	/* intel feeds (sensor/intel.h), NULL or n == 0: none */
 };
 
 /*

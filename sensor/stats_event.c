@@ -5,11 +5,39 @@
  * flow) where one exists; what is vigil's own sits under stats.vigil_*.
  */
 #include "eve.h"
+#include "intel.h"
 #include "stats_event.h"
 
 static void stats_event_add(struct json_object *o, const char *k, uint64_t v)
 {
 	json_object_object_add(o, k, json_object_new_int64((int64_t)v));
+}
+
+/* stats.vigil_intel: reloads, and per feed what is in use, hits and failed reads */
+static struct json_object *stats_event_intel(const struct intel_stats *is)
+{
+	struct json_object *o = json_object_new_object(), *feeds = json_object_new_array();
+	uint32_t i;
+
+	stats_event_add(o, "reloads", is->reloads);
+	stats_event_add(o, "reload_errors", is->reload_errors);
+	for (i = 0; i < is->n; i++) {
+		const struct intel_feed_stats *fs = &is->feed[i];
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "name", json_object_new_string(fs->name));
+		json_object_object_add(f, "loaded", json_object_new_boolean(fs->loaded));
+		stats_event_add(f, "ipv4", fs->indicators[INTEL_TYPE_IPV4]);
+		stats_event_add(f, "ipv6", fs->indicators[INTEL_TYPE_IPV6]);
+		stats_event_add(f, "domains", fs->indicators[INTEL_TYPE_DOMAIN]);
+		stats_event_add(f, "ignored", fs->ignored);
+		stats_event_add(f, "hits", fs->hits);
+		stats_event_add(f, "loads", fs->loads);
+		stats_event_add(f, "errors", fs->errors);
+		json_object_array_add(feeds, f);
+	}
+	json_object_object_add(o, "feeds", feeds);
+	return o;
 }
 
 struct json_object *stats_event_json(const struct alert_ctx *ctx, const struct stats_event_in *in)
@@ -60,6 +88,8 @@ struct json_object *stats_event_json(const struct alert_ctx *ctx, const struct s
 		json_object_object_add(pub, "connected", json_object_new_boolean(in->pub_connected));
 		json_object_object_add(st, "vigil_publish", pub);
 	}
+	if (in->intel && in->intel->n)
+		json_object_object_add(st, "vigil_intel", stats_event_intel(in->intel));
 	json_object_object_add(o, "stats", st);
 	return o;
 }

@@ -14,6 +14,8 @@
 
 #include "alert.h"
 
+struct intel_stats;
+
 /* Plain counters, filled by the caller from pipeline_stats / publish_stats. */
 struct stats_event_in {
 	uint64_t wall_ns;		/* when (wall clock) */
@@ -26,6 +28,7 @@ struct stats_event_in {
 	uint64_t pub_published, pub_acked, pub_queued, pub_resent;
 	uint64_t pub_dropped_full, pub_dropped_spool, pub_spool_errors, pub_spool_bytes, pub_refused;
 	bool pub_connected;
+	const struct intel_stats *intel;	/* the intel feeds (sensor/intel.h), NULL: none configured */
 };
 
 /* The stats event (EVE header without a flow); NULL on allocation failure. Caller puts it. */
