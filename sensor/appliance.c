@@ -186,8 +186,9 @@ static const char *appliance_on_incident(void *ctx, const struct detect_incident
 		return "blocked";
 	case CONTAIN_TAP:
 		if (!a->tap_logged)
-			pr_warn("containment: detectors.%s.action is block, but the sensor is not inline: "
-				"incidents are only alerted (alert.action \"allowed\"); logged once", name);
+			pr_warn("containment: %s%s.action is block, but the sensor is not inline: "
+				"incidents are only alerted (alert.action \"allowed\"); logged once",
+				inc->intel.feed[0] ? "intel.feeds " : "detectors.", inc->intel.feed[0] ? inc->intel.feed : name);
 		a->tap_logged = true;
 		return NULL;
 	case CONTAIN_ALLOWLISTED:
@@ -195,7 +196,7 @@ static const char *appliance_on_incident(void *ctx, const struct detect_incident
 	case CONTAIN_FULL:
 		memset(&k, 0, sizeof(k));
 		k.prefixlen = 128;
-		memcpy(k.addr, inc->src, 16);
+		memcpy(k.addr, inc->offender_dst ? inc->dst : inc->src, 16);
 		if (xdp_block_format(&k, text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "?");
 		pr_info("containment: %s incident %llu not blocked: %s %s", name, (unsigned long long)inc->incident_id,

@@ -112,7 +112,9 @@ static void det_intel_report(struct det_intel *s, const struct det_intel_frame *
 			inc->icmp_code = (uint8_t)fr->sport;
 		}
 		inc->severity = hit->feed->severity;
-		inc->action = block_ok ? hit->feed->action : CONFIG_ACTION_ALERT;
+		/* the feed's action, or detectors.intel.action: block for every feed */
+		inc->action = block_ok && (hit->feed->action == CONFIG_ACTION_BLOCK ||
+					   s->env->cfg->action == CONFIG_ACTION_BLOCK) ? CONFIG_ACTION_BLOCK : CONFIG_ACTION_ALERT;
 		inc->offender_dst = listed_srv;
 		det_incident_add_host(inc, host);
 		snprintf(in->feed, sizeof(in->feed), "%s", hit->feed->name);
