@@ -127,9 +127,19 @@ static uint64_t intel_hash(const void *p, size_t n, uint64_t h)
 	return h ^ (h >> 29);
 }
 
+/* The 16 bytes and the length, mixed so every bit of the key reaches the low bits (splitmix64's finaliser). */
 static uint64_t intel_ip_hash(const uint8_t addr[16], uint8_t len)
 {
-	return intel_hash(addr, 16, 0xcbf29ce484222325ULL ^ len);
+	uint64_t a, b, h;
+
+	memcpy(&a, addr, 8);
+	memcpy(&b, addr + 8, 8);
+	h = a * 0x9e3779b97f4a7c15ULL ^ b ^ ((uint64_t)len << 56);
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 31);
 }
 
 static bool intel_is_v4(const uint8_t a[16])
