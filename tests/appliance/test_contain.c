@@ -117,6 +117,34 @@ int main(void)
 				     key.prefix_len == 128 && !memcmp(key.addr, inc.src, 16), "prefix %u", key.prefix_len);
 	}
 
+	/* an intel match names the listed side as the offender (dst): that is blocked, not the host */
+	{
+		struct contain_cfg ic = cfg;
+		struct contain *t;
+		enum contain_verdict v;
+
+		ic.n_never = 0;
+		ic.n_fixed = 0;
+		t = contain_new(&ic);
+		memset(&inc, 0, sizeof(inc));
+		inc.det = DETECT_INTEL;
+		inc.action = CONFIG_ACTION_BLOCK;
+		inc.incident_id = 1;
+		inc.offender_dst = true;
+		v4(inc.src, 10, 0, 0, 5);
+		v4(inc.dst, 203, 0, 113, 9);
+		v = t ? contain_incident(t, &inc, NULL, 0, NS, &key) : CONTAIN_NONE;
+		testlib_case("offender_dst: the destination (the listed address) is blocked",
+			     v == CONTAIN_BLOCK && key.prefix_len == 128 && !memcmp(key.addr, inc.dst, 16),
+			     "verdict %s", contain_verdict_name(v));
+		v4(inc.dst, 198, 51, 100, 70);	/* in the detector's allowlist */
+		inc.incident_id = 2;
+		v = t ? contain_incident(t, &inc, allow, 1, NS, &key) : CONTAIN_NONE;
+		testlib_case("offender_dst: the allowlist is checked against the destination", v == CONTAIN_ALLOWLISTED,
+			     "verdict %s", contain_verdict_name(v));
+		contain_free(t);
+	}
+
 	/* tap mode: action block only alerts */
 	{
 		struct contain_cfg tap = cfg;
