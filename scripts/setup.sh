@@ -16,6 +16,7 @@ PACKAGES=(
   libnats-dev nats-server      # collector/collector_fleet.c (JetStream); tests/fleet runs a cluster
   libpsl-dev publicsuffix       # registered domains (detectors: dnstunnel)
   python3-jsonschema           # tests/collector/schema.sh: events against docs/schema
+  python3-scapy                # tests/intel/mkcap.py: the planted-indicator capture
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark
   qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
