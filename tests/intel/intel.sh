@@ -107,6 +107,9 @@ t_check "every alert's flow_id and community_id are a flow event's" \
   jq -n -e --slurpfile f "$TMP/planted.flows" --slurpfile a "$TMP/planted.alerts" \
     '([$f[] | {key: (.flow_id | tostring), value: .community_id}] | from_entries) as $m
      | all($a[]; $m[.flow_id | tostring] == .community_id and all(.vigil.flows.flow_ids[]?; $m[tostring] != null))'
+t_check "alert, incident, flow and stats events valid against docs/schema" \
+  /usr/bin/python3 "$SRC/tests/collector/validate_events.py" "$SRC/docs/schema/vigil-event.schema.json" \
+    "$TMP/planted.alerts" "$TMP/planted.flows" "$TMP/planted.stats"
 t_eq "one incident per indicator and host: the second flow to 198.51.100.7 joins it (2 flows at its end)" \
   "$(jq -c 'select(.vigil.intel.indicator=="198.51.100.7" and .vigil.state=="end") | .vigil.flows.count' "$TMP/planted.alerts")" 2
 t_check "stats event: indicators and hits per feed" \
