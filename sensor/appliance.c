@@ -158,8 +158,6 @@ static const char *appliance_on_incident(void *ctx, const struct detect_incident
 {
 	struct appliance *a = ctx;
 	const struct config_detector *blk = detect_block(a->cfg, inc->det);
-	const struct config_cidr *allow = blk ? blk->allow_cidrs : a->cfg->flood.allow_cidrs;
-	uint32_t n_allow = blk ? blk->n_allow_cidrs : a->cfg->flood.n_allow_cidrs;
 	const char *name = detect_info(inc->det) ? detect_info(inc->det)->name : "?";
 	struct vigil_block_key k;
 	struct config_cidr key;
@@ -167,7 +165,7 @@ static const char *appliance_on_incident(void *ctx, const struct detect_incident
 	char text[64];
 	int rc;
 
-	v = contain_incident(a->contain, inc, allow, n_allow, inc->ts_ns, &key);
+	v = contain_incident(a->contain, inc, blk->allow_cidrs, blk->n_allow_cidrs, inc->ts_ns, &key);
 	switch (v) {
 	case CONTAIN_BLOCK:
 		appliance_key(&key, &k, text, sizeof(text));

@@ -54,24 +54,14 @@ struct config_cidr {
 	uint8_t prefix_len;
 };
 
-struct config_flood {
-	bool enabled;
+/* flood's own keys (detectors.flood.*), the extension of its block */
+struct config_flood_ext {
 	uint32_t window_s;	/* rate measured over windows of this length */
-	uint32_t learning_s;	/* per-destination learning period */
-	double k;		/* alert above mean + k * stddev ... */
-	double floor_pps;	/* ... and above this absolute rate */
-	double floor_bps;	/* the same for bits per second (0: off) */
+	double floor_bps;	/* bits per second towards one host (0: off); floor is packets per second */
 	double floor_reflect_pps;	/* unsolicited amplifier responses per second (0: off) */
 	double floor_dhcp_pps;	/* DHCP packets per second network-wide (0: off) */
 	double half_life_s;	/* EWMA half-life of the baseline */
 	uint32_t end_after_s;	/* an incident ends after this long back under threshold */
-	/* shared with every detector block (see struct config_detector) */
-	struct config_cidr allow_cidrs[CONFIG_MAX_ALLOW];
-	uint32_t n_allow_cidrs;
-	char allow_ports[CONFIG_MAX_ALLOW][CONFIG_PORT_LEN];
-	uint32_t n_allow_ports;
-	enum config_action action;
-	uint32_t evidence_packets;	/* 0: evidence_post_packets */
 };
 
 /* One detector's block: detectors.<name>.{enabled,k,floor,learning_s,allow_cidrs,allow_ports,action} */
@@ -88,6 +78,9 @@ struct config_detector {
 	uint32_t evidence_packets;	/* frames saved after the trigger; 0: evidence_post_packets */
 	char ports[CONFIG_MAX_ALLOW][CONFIG_PORT_LEN];	/* the detector's own extra service ports, if it has any */
 	uint32_t n_ports;
+	union {			/* a detector's own keys, beyond the shared ones (config.c names them) */
+		struct config_flood_ext flood;
+	} ext;
 };
 
 /* intel.feeds[]: one threat-intelligence feed file (sensor/intel.h) */
@@ -163,8 +156,7 @@ struct config {
 	bool collector_plain_tcp;	/* plain ZMTP to a non-loopback collector */
 	uint32_t collector_stats_interval_s;	/* a stats event every this many seconds; 0: only at exit */
 
-	struct config_flood flood;
-	struct config_detector synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
+	struct config_detector flood, synflood, portscan, hostsweep, bruteforce, exfil, beacon, dnstunnel,
 		newservice, anomaly, lateral, intel;
 	double detect_min_fraction;	/* a learned threshold never drops below floor * this */
 	uint32_t detect_connections;	/* conversations followed at once (det_conn.h) */

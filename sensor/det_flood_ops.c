@@ -148,21 +148,22 @@ static void det_flood_ops_note(struct det_flood_ops_st *s, const struct detect_p
 
 static struct det_flood_cfg det_flood_ops_cfg(const struct det_env *env)
 {
-	const struct config_flood *fc = &env->all->flood;
+	const struct config_detector *fc = env->cfg;
+	const struct config_flood_ext *fx = &fc->ext.flood;
 	struct det_flood_cfg c = {
-		.window_ns = (uint64_t)fc->window_s * DET_NS,
+		.window_ns = (uint64_t)fx->window_s * DET_NS,
 		.learning_ns = (uint64_t)fc->learning_s * DET_NS,
 		.k = fc->k,
-		.floor_pps = fc->floor_pps,
-		.half_life_s = fc->half_life_s,
-		.end_after_ns = (uint64_t)fc->end_after_s * DET_NS,
+		.floor_pps = fc->floor,
+		.half_life_s = fx->half_life_s,
+		.end_after_ns = (uint64_t)fx->end_after_s * DET_NS,
 		.update_ns = 10ULL * DET_NS,
 		.max_hosts = 65536,
 		.min_fraction = env->min_fraction,
 		.bcast_divisor = 4,
-		.floor_bps = fc->floor_bps,
-		.floor_reflect_pps = fc->floor_reflect_pps,
-		.floor_dhcp_pps = fc->floor_dhcp_pps,
+		.floor_bps = fx->floor_bps,
+		.floor_reflect_pps = fx->floor_reflect_pps,
+		.floor_dhcp_pps = fx->floor_dhcp_pps,
 	};
 
 	return c;

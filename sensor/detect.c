@@ -5,6 +5,7 @@
  * Also owns packet time: reordered frames are clamped, clock resets rebased.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,35 +14,50 @@
 
 struct detect_row {
 	struct detect_info info;
+	size_t block;			/* offset of its struct config_detector in struct config */
 	const struct det_ops *ops;
 };
 
+#define DETECT_BLOCK(member) offsetof(struct config, member)
+
 static const struct detect_row detect_rows[DETECT_MAX] = {
 	[DETECT_FLOOD] = { { "flood", 9100001, "VIGIL flood: packet rate towards host far above its baseline",
-			     "Attempted Denial of Service", 2, "T1498.001" }, &det_flood_ops },
+			     "Attempted Denial of Service", 2, "T1498.001", DETECT_EVIDENCE_VICTIM },
+				DETECT_BLOCK(flood), &det_flood_ops },
 	[DETECT_SYNFLOOD] = { { "synflood", 9100002, "VIGIL synflood: half-open TCP handshakes or unsolicited SYN-ACKs",
-				"Attempted Denial of Service", 2, "T1499.001" }, &det_synflood_ops },
+				"Attempted Denial of Service", 2, "T1499.001", DETECT_EVIDENCE_VICTIM },
+				DETECT_BLOCK(synflood), &det_synflood_ops },
 	[DETECT_PORTSCAN] = { { "portscan", 9100003, "VIGIL portscan: one source probing the ports or services of one host",
-				"Detection of a Network Scan", 3, "T1046" }, &det_portscan_ops },
+				"Detection of a Network Scan", 3, "T1046", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(portscan), &det_portscan_ops },
 	[DETECT_HOSTSWEEP] = { { "hostsweep", 9100004, "VIGIL hostsweep: one source probing many internal hosts",
-				 "Detection of a Network Scan", 3, "T1046" }, &det_hostsweep_ops },
+				 "Detection of a Network Scan", 3, "T1046", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(hostsweep), &det_hostsweep_ops },
 	[DETECT_BRUTEFORCE] = { { "bruteforce", 9100005,
 				  "VIGIL bruteforce: many short connections to an authentication service",
-				  "Attempted User Privilege Gain", 2, "T1110.001" }, &det_bruteforce_ops },
+				  "Attempted User Privilege Gain", 2, "T1110.001", DETECT_EVIDENCE_PAIR },
+				DETECT_BLOCK(bruteforce), &det_bruteforce_ops },
 	[DETECT_EXFIL] = { { "exfil", 9100006, "VIGIL exfil: internal host uploading far above its baseline",
-			     "Potential Corporate Privacy Violation", 2, "T1048" }, &det_exfil_ops },
+			     "Potential Corporate Privacy Violation", 2, "T1048", DETECT_EVIDENCE_PAIR },
+				DETECT_BLOCK(exfil), &det_exfil_ops },
 	[DETECT_BEACON] = { { "beacon", 9100007, "VIGIL beacon: regular connections to one outside destination",
-			      "A Network Trojan was detected", 2, "T1071" }, &det_beacon_ops },
+			      "A Network Trojan was detected", 2, "T1071", DETECT_EVIDENCE_PAIR },
+				DETECT_BLOCK(beacon), &det_beacon_ops },
 	[DETECT_DNSTUNNEL] = { { "dnstunnel", 9100008, "VIGIL dnstunnel: DNS names or record types that carry data",
-				 "Potential Corporate Privacy Violation", 2, "T1071.004" }, &det_dnstunnel_ops },
+				 "Potential Corporate Privacy Violation", 2, "T1071.004", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(dnstunnel), &det_dnstunnel_ops },
 	[DETECT_NEWSERVICE] = { { "newservice", 9100009, "VIGIL newservice: host serving or reaching a port never seen while learning",
-				  "Potentially Bad Traffic", 2, "T1133" }, &det_newservice_ops },
+				  "Potentially Bad Traffic", 2, "T1133", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(newservice), &det_newservice_ops },
 	[DETECT_ANOMALY] = { { "anomaly", 9100010, "VIGIL anomaly: host traffic far outside its learned distribution",
-			       "Misc activity", 3, "T1046" }, &det_anomaly_ops },
+			       "Misc activity", 3, "T1046", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(anomaly), &det_anomaly_ops },
 	[DETECT_LATERAL] = { { "lateral", 9100011, "VIGIL lateral: an internal host using admin protocols on another",
-			       "Attempted Administrator Privilege Gain", 2, "T1021" }, &det_lateral_ops },
+			       "Attempted Administrator Privilege Gain", 2, "T1021", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(lateral), &det_lateral_ops },
 	[DETECT_INTEL] = { { "intel", 9100012, "VIGIL intel: an address or name listed in a threat-intelligence feed",
-			     "A Network Trojan was detected", 1, "T1071" }, &det_intel_ops },
+			     "A Network Trojan was detected", 1, "T1071", DETECT_EVIDENCE_SOURCE },
+				DETECT_BLOCK(intel), &det_intel_ops },
 };
 
 struct detect_port_range {
@@ -51,7 +67,7 @@ struct detect_port_range {
 struct detect_slot {
 	struct det_env env;
 	void *st;
-	struct config_detector cfg;	/* a copy: flood's block is shaped differently */
+	struct config_detector cfg;	/* a copy, taken at start and at each reconfigure */
 	struct detect_port_range ports[CONFIG_MAX_ALLOW];
 	uint32_t n_ports;
 	void *saved;			/* loaded state waiting for the first clock */
@@ -203,36 +219,11 @@ bool detect_claimed(const struct detect *d, const uint8_t addr[16], uint64_t now
 	return t && *t + window_ns >= now_ns;
 }
 
-static void detect_flood_block(const struct config *cfg, struct config_detector *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->enabled = cfg->flood.enabled;
-	out->k = cfg->flood.k;
-	out->floor = cfg->flood.floor_pps;
-	out->learning_s = cfg->flood.learning_s;
-	memcpy(out->allow_cidrs, cfg->flood.allow_cidrs, sizeof(out->allow_cidrs));
-	out->n_allow_cidrs = cfg->flood.n_allow_cidrs;
-	memcpy(out->allow_ports, cfg->flood.allow_ports, sizeof(out->allow_ports));
-	out->n_allow_ports = cfg->flood.n_allow_ports;
-	out->action = cfg->flood.action;
-}
-
 const struct config_detector *detect_block(const struct config *cfg, enum detect_id id)
 {
-	switch (id) {
-	case DETECT_SYNFLOOD: return &cfg->synflood;
-	case DETECT_PORTSCAN: return &cfg->portscan;
-	case DETECT_HOSTSWEEP: return &cfg->hostsweep;
-	case DETECT_BRUTEFORCE: return &cfg->bruteforce;
-	case DETECT_EXFIL: return &cfg->exfil;
-	case DETECT_BEACON: return &cfg->beacon;
-	case DETECT_DNSTUNNEL: return &cfg->dnstunnel;
-	case DETECT_NEWSERVICE: return &cfg->newservice;
-	case DETECT_ANOMALY: return &cfg->anomaly;
-	case DETECT_LATERAL: return &cfg->lateral;
-	case DETECT_INTEL: return &cfg->intel;
-	default: return NULL;
-	}
+	if (id >= DETECT_MAX)
+		return NULL;
+	return (const struct config_detector *)((const char *)cfg + detect_rows[id].block);
 }
 
 /* Detector i's block from cfg and its parsed allow_ports; -EINVAL on a bad port. */
@@ -241,10 +232,7 @@ static int detect_slot_cfg(const struct config *cfg, unsigned int i, struct conf
 {
 	uint32_t j, k;
 
-	if (i == DETECT_FLOOD)
-		detect_flood_block(cfg, blk);
-	else
-		*blk = *detect_block(cfg, (enum detect_id)i);
+	*blk = *detect_block(cfg, (enum detect_id)i);
 	for (j = 0; blk->enabled && j < blk->n_allow_ports && j < CONFIG_MAX_ALLOW; j++)
 		if (detect_parse_port(blk->allow_ports[j], &ports[j]))
 			return -EINVAL;

@@ -105,6 +105,13 @@ struct detect_incident {
 	struct detect_intel intel;
 };
 
+/* Whose frames make an incident's evidence file (pipeline.c asks evidence.c for them). */
+enum detect_evidence_hosts {
+	DETECT_EVIDENCE_SOURCE = 0,	/* the source */
+	DETECT_EVIDENCE_VICTIM,		/* the destination when known (a flood's victim), else the source */
+	DETECT_EVIDENCE_PAIR,		/* the source, and with it the destination when known */
+};
+
 /* Static facts of one detector (the registry table's row). */
 struct detect_info {
 	const char *name;		/* vigil.detector, config block detectors.<name> */
@@ -113,6 +120,7 @@ struct detect_info {
 	const char *category;
 	int severity;			/* 1 high .. 3 low, as Suricata: the default, incidents may say otherwise */
 	const char *technique;		/* MITRE ATT&CK technique id, the default of its incidents */
+	enum detect_evidence_hosts evidence;
 };
 
 struct det_conn;
@@ -151,7 +159,7 @@ struct detect;
 const struct detect_info *detect_info(enum detect_id id);
 /* DETECT_MAX when no detector has that name */
 enum detect_id detect_lookup(const char *name);
-/* Detector id's block of cfg (borrowed); NULL for flood (its block has its own keys) and unknown ids. */
+/* Detector id's block of cfg (borrowed); NULL for an unknown id. */
 const struct config_detector *detect_block(const struct config *cfg, enum detect_id id);
 
 /* NULL with errno (EINVAL: a bad allow_ports entry; ENOMEM). Borrows cfg. */

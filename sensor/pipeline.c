@@ -70,37 +70,24 @@ static void pipeline_emit_json(struct pipeline *pl, struct json_object *o)
 	json_object_put(o);
 }
 
-/* Whose packets make an incident's evidence: the victim of a flood, else the source (pair when known). */
+/* Whose packets make an incident's evidence: the registry row says (the victim of a flood, else the source, pair when known). */
 static void pipeline_evidence_hosts(const struct detect_incident *inc, const uint8_t **a, const uint8_t **b)
 {
 	static const uint8_t zero[16];
 	bool has_dst = memcmp(inc->dst, zero, 16) != 0;
 
+	*a = inc->src;
 	*b = NULL;
-	switch (inc->det) {
-	case DETECT_FLOOD:
-	case DETECT_SYNFLOOD:
+	switch (detect_info(inc->det)->evidence) {
+	case DETECT_EVIDENCE_VICTIM:
 		*a = has_dst ? inc->dst : inc->src;
 		break;
-	case DETECT_BEACON:
-	case DETECT_EXFIL:
-	case DETECT_BRUTEFORCE:
-		*a = inc->src;
+	case DETECT_EVIDENCE_PAIR:
 		*b = has_dst ? inc->dst : NULL;
 		break;
-	default:
-		*a = inc->src;
+	case DETECT_EVIDENCE_SOURCE:
 		break;
 	}
-}
-
-static uint32_t pipeline_evidence_packets(const struct config *cfg, enum detect_id det)
-{
-	const struct config_detector *blk = detect_block(cfg, det);
-
-	if (det == DETECT_FLOOD)
-		return cfg->flood.evidence_packets;
-	return blk ? blk->evidence_packets : 0;
 }
 
 /* vigil.evidence of an event: the file, and once complete its size and digest */
@@ -140,7 +127,7 @@ static void pipeline_evidence_start(struct pipeline *pl, const struct detect_inc
 	pipeline_evidence_hosts(inc, &a, &b);
 	if (pl->n_pending == pl->cfg->evidence_max_open ||
 	    evidence_start(pl->out.evidence, inc->incident_id, detect_info(inc->det)->name, a, b,
-			   pipeline_evidence_packets(pl->cfg, inc->det), inc->ts_ns, &info) < 0) {
+			   detect_block(pl->cfg, inc->det)->evidence_packets, inc->ts_ns, &info) < 0) {
 		pl->st.evidence_failed++;
 		return;
 	}

@@ -44,7 +44,7 @@ static const struct reload_row reload_restart_only[] = {
 	ROW("collector.queue_max", collector_queue_max),
 	ROW("collector.retry_ms", collector_retry_ms),
 	ROW("detectors.flood.enabled", flood.enabled),
-	ROW("detectors.flood.window_s", flood.window_s),
+	ROW("detectors.flood.window_s", flood.ext.flood.window_s),
 	ROW("state.path", state_path),
 	ROW("state.save_s", state_save_s),
 	ROW("metrics.listen", metrics_listen),

@@ -35,7 +35,7 @@ typedef const char *(*check_fn)(const struct config *cfg);
 
 static const char *chk_rate_k(const struct config *c)
 {
-	return c->flood.k == 6.0 && c->flood.floor_pps == 1000 ? NULL : "flood.k != 6";
+	return c->flood.k == 6.0 && c->flood.floor == 1000 ? NULL : "flood.k != 6";
 }
 
 static const char *chk_values(const struct config *c)
@@ -56,9 +56,9 @@ static const char *chk_values(const struct config *c)
 	if (strcmp(c->collector_endpoint, "ipc:///tmp/v") || c->collector_queue_max != 16 ||
 	    c->collector_retry_ms != 60000)
 		return "collector.*";
-	if (c->flood.enabled || c->flood.window_s != 60 || c->flood.learning_s != 0 ||
-	    c->flood.k != 25.0 || c->flood.floor_pps != 1e9 || c->flood.half_life_s != 0.5e1 ||
-	    c->flood.end_after_s != 3600)
+	if (c->flood.enabled || c->flood.ext.flood.window_s != 60 || c->flood.learning_s != 0 ||
+	    c->flood.k != 25.0 || c->flood.floor != 1e9 || c->flood.ext.flood.half_life_s != 0.5e1 ||
+	    c->flood.ext.flood.end_after_s != 3600)
 		return "detectors.flood.*";
 	if (strcmp(c->log_level, "debug"))
 		return "log.level";
@@ -124,7 +124,7 @@ static const char *chk_handoff(const struct config *c)
 
 static const char *chk_alias(const struct config *c)
 {
-	return c->flow_timeout_s == 120 && c->flood.end_after_s == 120 ? NULL : "alias value";
+	return c->flow_timeout_s == 120 && c->flood.ext.flood.end_after_s == 120 ? NULL : "alias value";
 }
 
 struct load_case {
@@ -360,10 +360,10 @@ static const char *config_diff(const struct config *a, const struct config *b)
 	    a->collector_queue_max != b->collector_queue_max ||
 	    a->collector_retry_ms != b->collector_retry_ms)
 		return "collector_*";
-	if (a->flood.enabled != b->flood.enabled || a->flood.window_s != b->flood.window_s ||
+	if (a->flood.enabled != b->flood.enabled || a->flood.ext.flood.window_s != b->flood.ext.flood.window_s ||
 	    a->flood.learning_s != b->flood.learning_s || a->flood.k != b->flood.k ||
-	    a->flood.floor_pps != b->flood.floor_pps || a->flood.half_life_s != b->flood.half_life_s ||
-	    a->flood.end_after_s != b->flood.end_after_s)
+	    a->flood.floor != b->flood.floor || a->flood.ext.flood.half_life_s != b->flood.ext.flood.half_life_s ||
+	    a->flood.ext.flood.end_after_s != b->flood.ext.flood.end_after_s)
 		return "flood.*";
 	if (strcmp(a->log_level, b->log_level))
 		return "log_level";
@@ -443,9 +443,9 @@ static void test_defaults(void)
 	else if (strcmp(c.collector_endpoint, "tcp://127.0.0.1:7800") ||
 		 c.collector_queue_max != 100000 || c.collector_retry_ms != 1000)
 		bad = "collector.*";
-	else if (!c.flood.enabled || c.flood.window_s != 1 || c.flood.learning_s != 30 ||
-		 c.flood.k != 6.0 || c.flood.floor_pps != 1000 || c.flood.half_life_s != 300 ||
-		 c.flood.end_after_s != 5)
+	else if (!c.flood.enabled || c.flood.ext.flood.window_s != 1 || c.flood.learning_s != 30 ||
+		 c.flood.k != 6.0 || c.flood.floor != 1000 || c.flood.ext.flood.half_life_s != 300 ||
+		 c.flood.ext.flood.end_after_s != 5)
 		bad = "detectors.flood.*";
 	else if (strcmp(c.log_level, "info"))
 		bad = "log.level";

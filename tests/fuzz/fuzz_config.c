@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_config_strings_ok(cfg.collector_endpoint, sizeof(cfg.collector_endpoint));
 	fuzz_config_strings_ok(cfg.log_level, sizeof(cfg.log_level));
 	/* strtod takes "nan" and "inf": a bound check must not let them through */
-	if (!isfinite(cfg.flood.k) || !isfinite(cfg.flood.floor_pps) || !isfinite(cfg.flood.half_life_s))
+	if (!isfinite(cfg.flood.k) || !isfinite(cfg.flood.floor) || !isfinite(cfg.flood.ext.flood.half_life_s))
 		abort();
 	if ((unsigned)cfg.mode > CONFIG_MODE_INLINE || (unsigned)cfg.xdp_handoff > CONFIG_HANDOFF_SAMPLE)
 		abort();
