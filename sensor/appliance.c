@@ -550,7 +550,6 @@ static void appliance_snapshot(struct appliance *a)
 	struct metrics_snapshot s;
 	struct pipeline_stats ps;
 	struct detect_stats ds;
-	struct det_flood_stats fs = { 0 };
 	struct intel_stats is;
 	unsigned int i;
 	int n;
@@ -566,18 +565,17 @@ static void appliance_snapshot(struct appliance *a)
 	s.alerts = ps.alerts;
 	s.alerts_dropped = ps.alerts_dropped;
 	pipeline_get_detect_stats(a->pl, &ds);
-	pipeline_get_flood_stats(a->pl, &fs);
 	for (i = 0; i < DETECT_MAX && s.n_detectors < METRICS_MAX_DETECTORS; i++) {
+		struct detect_detector_stats dd;
 		unsigned int k = s.n_detectors++;
 
+		pipeline_get_detector_stats(a->pl, (enum detect_id)i, &dd);
 		s.det[k].name = detect_info((enum detect_id)i)->name;
 		s.det[k].incidents = ds.incidents[i];
-		if (i == DETECT_FLOOD) {
-			s.det[k].hosts = fs.hosts;
-			s.det[k].learning = fs.learning;
-			s.det[k].evictions = fs.evictions;
-			s.det[k].restored = fs.restored;
-		}
+		s.det[k].hosts = dd.hosts;
+		s.det[k].learning = dd.learning;
+		s.det[k].evictions = dd.evictions;
+		s.det[k].restored = dd.restored;
 	}
 	if (a->pub) {
 		struct publish_stats pst;

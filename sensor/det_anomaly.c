@@ -160,4 +160,5 @@ const struct det_ops det_anomaly_ops = {
 	.packet = det_anomaly_packet,
 	.tick = det_anomaly_tick,
 	.finish = det_base_finish,
+	.stats = det_base_stats,
 };

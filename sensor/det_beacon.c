@@ -516,4 +516,5 @@ const struct det_ops det_beacon_ops = {
 	.save_size = det_beacon_save_size,
 	.save = det_beacon_save,
 	.load = det_beacon_load,
+	.stats = det_base_stats,
 };

@@ -247,4 +247,5 @@ const struct det_ops det_bruteforce_ops = {
 	.finish = det_base_finish,
 	.conn = det_bruteforce_conn,
 	.reconfigure = det_bruteforce_reconfigure,
+	.stats = det_base_stats,
 };

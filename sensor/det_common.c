@@ -246,6 +246,14 @@ struct det_table *det_base_learned(void *st)
 	return ((struct det_base *)st)->tab;
 }
 
+void det_base_stats(void *st, struct detect_detector_stats *out)
+{
+	const struct det_base *b = st;
+
+	out->hosts = det_table_used(b->tab);
+	out->evictions = det_table_recycled(b->tab);
+}
+
 void det_incident_add_flow(struct detect_incident *inc, const uint8_t src[16], uint16_t sport, const uint8_t dst[16],
 			   uint16_t dport, uint8_t proto)
 {

@@ -60,6 +60,8 @@ struct det_ops {
 	int (*load)(void *st, const void *buf, size_t len);
 	/* the config block changed (SIGHUP): apply what is cached, keep what was learned; may be NULL */
 	int (*reconfigure)(void *st);
+	/* what it holds now (metrics); det_base_stats for a detector built on struct det_base */
+	void (*stats)(void *st, struct detect_detector_stats *out);
 };
 
 /*
@@ -178,6 +180,9 @@ void det_base_finish(void *st, uint64_t now_ns);
 /* The table of st's base (its first member): the learned state the registry saves. */
 struct det_table *det_base_learned(void *st);
 
+/* Keys in st's base table (its first member) and those recycled to make room. */
+void det_base_stats(void *st, struct detect_detector_stats *out);
+
 /* For a walk: true when an entry last seen at last_ns has been idle longer than idle_ns. */
 static inline bool det_base_idle(const struct det_base *b, uint64_t last_ns, uint64_t idle_ns)
 {
@@ -278,8 +283,5 @@ int det_dnstunnel_parse(const uint8_t *msg, uint32_t len, char *name, uint16_t *
 extern const struct det_ops det_flood_ops, det_synflood_ops, det_portscan_ops, det_hostsweep_ops,
 	det_bruteforce_ops, det_exfil_ops, det_beacon_ops, det_dnstunnel_ops, det_newservice_ops,
 	det_anomaly_ops, det_lateral_ops, det_intel_ops;
-
-/* The flood core's counters behind det_flood_ops' state. */
-void det_flood_ops_stats(void *st, struct det_flood_stats *out);
 
 #endif

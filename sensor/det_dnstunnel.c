@@ -307,10 +307,20 @@ static void det_dnstunnel_finish(void *st, uint64_t now_ns)
 	det_incidents_finish(s->inc, now_ns);
 }
 
+/* keys: the domains followed */
+static void det_dnstunnel_stats(void *st, struct detect_detector_stats *out)
+{
+	const struct det_dnstunnel *s = st;
+
+	out->hosts = det_table_used(s->doms);
+	out->evictions = det_table_recycled(s->doms);
+}
+
 const struct det_ops det_dnstunnel_ops = {
 	.create = det_dnstunnel_create,
 	.destroy = det_dnstunnel_destroy,
 	.packet = det_dnstunnel_packet,
 	.tick = det_dnstunnel_tick,
 	.finish = det_dnstunnel_finish,
+	.stats = det_dnstunnel_stats,
 };

@@ -228,6 +228,15 @@ static struct det_table *det_exfil_learned(void *st)
 	return ((struct det_exfil *)st)->hosts;
 }
 
+/* keys: hosts and host-destination pairs */
+static void det_exfil_stats(void *st, struct detect_detector_stats *out)
+{
+	const struct det_exfil *s = st;
+
+	out->hosts = (uint64_t)det_table_used(s->hosts) + det_table_used(s->pairs);
+	out->evictions = det_table_recycled(s->hosts) + det_table_recycled(s->pairs);
+}
+
 const struct det_ops det_exfil_ops = {
 	.create = det_exfil_create,
 	.destroy = det_exfil_destroy,
@@ -236,4 +245,5 @@ const struct det_ops det_exfil_ops = {
 	.finish = det_exfil_finish,
 	.learned = det_exfil_learned,
 	.layout = &det_exfil_layout,
+	.stats = det_exfil_stats,
 };

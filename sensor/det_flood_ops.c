@@ -264,11 +264,16 @@ static void det_flood_ops_finish(void *st, uint64_t now_ns)
 	det_flood_finish(s->core, now_ns, det_flood_ops_emit, s);
 }
 
-void det_flood_ops_stats(void *st, struct det_flood_stats *out)
+static void det_flood_ops_stats(void *st, struct detect_detector_stats *out)
 {
 	struct det_flood_ops_st *s = st;
+	struct det_flood_stats fs;
 
-	det_flood_get_stats(s->core, out);
+	det_flood_get_stats(s->core, &fs);
+	out->hosts = fs.hosts;
+	out->learning = fs.learning;
+	out->evictions = fs.evictions;
+	out->restored = fs.restored;
 }
 
 static size_t det_flood_ops_save_size(void *st)
@@ -305,4 +310,5 @@ const struct det_ops det_flood_ops = {
 	.save = det_flood_ops_save,
 	.load = det_flood_ops_load,
 	.reconfigure = det_flood_ops_reconfigure,
+	.stats = det_flood_ops_stats,
 };

@@ -359,4 +359,5 @@ const struct det_ops det_hostsweep_ops = {
 	.conn = det_hostsweep_conn,
 	.learned = det_base_learned,
 	.layout = &det_hostsweep_layout,
+	.stats = det_base_stats,
 };

@@ -230,4 +230,5 @@ const struct det_ops det_lateral_ops = {
 	.packet = det_lateral_packet,
 	.tick = det_lateral_tick,
 	.finish = det_base_finish,
+	.stats = det_base_stats,
 };

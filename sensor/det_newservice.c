@@ -269,4 +269,5 @@ const struct det_ops det_newservice_ops = {
 	.save_size = det_newservice_save_size,
 	.save = det_newservice_save,
 	.load = det_newservice_load,
+	.stats = det_base_stats,
 };

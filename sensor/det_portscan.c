@@ -607,4 +607,5 @@ const struct det_ops det_portscan_ops = {
 	.conn = det_portscan_conn,
 	.learned = det_base_learned,
 	.layout = &det_portscan_layout,
+	.stats = det_base_stats,
 };

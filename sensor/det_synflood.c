@@ -278,4 +278,5 @@ const struct det_ops det_synflood_ops = {
 	.finish = det_synflood_finish,
 	.learned = det_base_learned,
 	.layout = &det_synflood_layout,
+	.stats = det_base_stats,
 };

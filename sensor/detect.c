@@ -595,11 +595,11 @@ void detect_get_stats(const struct detect *d, struct detect_stats *out)
 	*out = d->st;
 }
 
-void detect_get_flood_stats(const struct detect *d, struct det_flood_stats *out)
+void detect_get_detector_stats(const struct detect *d, enum detect_id id, struct detect_detector_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (d->slot[DETECT_FLOOD].st)
-		det_flood_ops_stats(d->slot[DETECT_FLOOD].st, out);
+	if (id < DETECT_MAX && d->slot[id].st && detect_rows[id].ops->stats)
+		detect_rows[id].ops->stats(d->slot[id].st, out);
 }
 
 void detect_set_id_base(struct detect *d, uint64_t base)

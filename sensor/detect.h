@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "det_flood.h"
 #include "pkt.h"
 
 enum detect_id {
@@ -154,6 +153,14 @@ struct detect_stats {
 	uint64_t time_backwards;	/* frames older than the newest seen: clamped */
 };
 
+/* What one detector holds now (metrics: vigil_detector_*{detector}); every detector reports hosts. */
+struct detect_detector_stats {
+	uint64_t hosts;			/* keys (hosts, pairs, domains...) it tracks now */
+	uint64_t learning;		/* of those, still learning (detectors that say so; else 0) */
+	uint64_t evictions;		/* idle keys dropped to make room */
+	uint64_t restored;		/* keys restored from saved state */
+};
+
 struct detect;
 
 const struct detect_info *detect_info(enum detect_id id);
@@ -206,8 +213,8 @@ void detect_finish(struct detect *d, uint64_t now_ns);
 void detect_set_id_base(struct detect *d, uint64_t base);
 
 void detect_get_stats(const struct detect *d, struct detect_stats *out);
-/* The flood detector's own counters; zeroed when it is disabled. */
-void detect_get_flood_stats(const struct detect *d, struct det_flood_stats *out);
+/* Detector id's own counters; zeroed when it is off. */
+void detect_get_detector_stats(const struct detect *d, enum detect_id id, struct detect_detector_stats *out);
 
 /*
  * Learned state across restarts (sensor/state.c keeps it, one section per

@@ -379,9 +379,9 @@ uint64_t pipeline_events(const struct pipeline *pl)
 	return pl->st.alerts;
 }
 
-void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out)
+void pipeline_get_detector_stats(const struct pipeline *pl, enum detect_id id, struct detect_detector_stats *out)
 {
-	detect_get_flood_stats(pl->det, out);
+	detect_get_detector_stats(pl->det, id, out);
 }
 
 const struct stats *pipeline_stats_engine(const struct pipeline *pl)

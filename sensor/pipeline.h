@@ -56,7 +56,8 @@ void pipeline_finish(struct pipeline *pl, uint64_t now_ns);
 void pipeline_get_stats(const struct pipeline *pl, struct pipeline_stats *out);
 /* alert events emitted so far (start, update, end): cheap, for the housekeeping tick */
 uint64_t pipeline_events(const struct pipeline *pl);
-void pipeline_get_flood_stats(const struct pipeline *pl, struct det_flood_stats *out);
+/* One detector's own counters (detect_get_detector_stats). */
+void pipeline_get_detector_stats(const struct pipeline *pl, enum detect_id id, struct detect_detector_stats *out);
 /* The statistics engine (dataplane/stats.h) for queries; NULL when stats.enabled is false. */
 const struct stats *pipeline_stats_engine(const struct pipeline *pl);
 /* The engine's saved host baselines (stats_load), before the first frame; -ENOENT when it is off. */
