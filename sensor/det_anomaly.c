@@ -94,7 +94,7 @@ static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p,
 			n += (size_t)snprintf(detail + n, sizeof(detail) - n, "%s%s %.0f vs %.1f (peak %.0f)", n ? "; " : "",
 					      anom_metrics[i].name, w.obs[m], w.expected[m], w.peak[m]);
 	}
-	if (!volume || !fanout || detect_claimed(env->reg, host, p->ts_ns, ANOM_CLAIM_NS))
+	if (!volume || !fanout || det_claimed(env->claimed, host, p->ts_ns, ANOM_CLAIM_NS))
 		return;
 	k = det_key(1, host, NULL, 0, 0);
 	inc = det_incidents_open(s->b.inc, &k, p->ts_ns, &is_new);
@@ -139,7 +139,7 @@ static void det_anomaly_judge(struct det_anomaly *s, const struct detect_pkt *p,
 static void det_anomaly_packet(void *st, const struct detect_pkt *p)
 {
 	struct det_anomaly *s = st;
-	const struct stats *eng = detect_stats(s->b.env->reg);
+	const struct stats *eng = s->b.env->stats;
 
 	s->b.now_ns = p->ts_ns;
 	if (!p->pi || !p->src_home || !eng || !p->res || !p->res->src.fresh)

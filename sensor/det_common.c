@@ -241,6 +241,48 @@ void det_base_finish(void *st, uint64_t now_ns)
 	det_incidents_finish(b->inc, now_ns);
 }
 
+double det_threshold_rule(double floor, bool learning, double learned, double min_fraction)
+{
+	double lo = floor * min_fraction;
+
+	if (learning || !(learned == learned))
+		return floor;
+	if (learned > floor)
+		return floor;
+	return learned > lo ? learned : lo;
+}
+
+int det_parse_port_range(const char *s, uint16_t *lo_out, uint16_t *hi_out)
+{
+	char *end;
+	unsigned long lo, hi;
+
+	lo = strtoul(s, &end, 10);
+	if (end == s || lo > 65535)
+		return -EINVAL;
+	hi = lo;
+	if (*end == '-') {
+		const char *h = end + 1;
+
+		hi = strtoul(h, &end, 10);
+		if (end == h || hi > 65535 || hi < lo)
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*lo_out = (uint16_t)lo;
+	*hi_out = (uint16_t)hi;
+	return 0;
+}
+
+bool det_claimed(struct det_table *claimed, const uint8_t addr[16], uint64_t now_ns, uint64_t window_ns)
+{
+	struct det_key k = det_key(1, addr, NULL, 0, 0);
+	const uint64_t *t = det_table_find(claimed, &k);
+
+	return t && *t + window_ns >= now_ns;
+}
+
 struct det_table *det_base_learned(void *st)
 {
 	return ((struct det_base *)st)->tab;

@@ -27,8 +27,16 @@ struct det_env {
 	detect_emit_fn emit;			/* the registry's sink */
 	void *emit_ctx;
 	uint64_t *next_id;			/* shared incident numbering */
-	const struct detect *reg;		/* for detect_claimed() */
+	struct det_table *claimed;		/* the registry's: addr -> last incident time (det_claimed) */
+	const struct stats *stats;		/* per-host learned behaviour (borrowed), NULL: none */
+	const struct intel_set *intel;		/* threat-intelligence indicators (borrowed), NULL: none */
 };
+
+/* The rule every detector's threshold follows: see detect_threshold() (docs/detectors.md). */
+double det_threshold_rule(double floor, bool learning, double learned, double min_fraction);
+
+/* true if a detector had an incident involving addr within window_ns before now_ns (claimed: env->claimed) */
+bool det_claimed(struct det_table *claimed, const uint8_t addr[16], uint64_t now_ns, uint64_t window_ns);
 
 /*
  * Where a detector keeps what it learned inside its table's values, so the
@@ -203,7 +211,7 @@ void det_incident_add_port(struct detect_incident *inc, uint16_t port);
 /* The shared threshold for a learned metric: see detect_threshold(). */
 static inline double det_threshold(const struct det_env *env, bool learning, double learned)
 {
-	return detect_threshold(env->cfg->floor, learning, learned, env->min_fraction);
+	return det_threshold_rule(env->cfg->floor, learning, learned, env->min_fraction);
 }
 
 /*

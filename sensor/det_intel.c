@@ -159,7 +159,7 @@ static void det_intel_packet(void *st, const struct detect_pkt *p)
 	struct det_intel *s = st;
 	const struct pkt_info *pi = p->pi;
 	const struct det_conn *c = p->conn;
-	struct det_intel_frame fr = { .s = s, .p = p, .set = detect_intel(s->env->reg) };
+	struct det_intel_frame fr = { .s = s, .p = p, .set = s->env->intel };
 	char name[INTEL_NAMES_MAX];
 	int n = -1;
 

@@ -109,7 +109,7 @@ static void det_synflood_judge(struct det_synflood *s, struct syn_ent *e, uint64
 	const struct det_env *env = s->b.env;
 	double floor = env->cfg->floor * (e->agg ? SYN_AGG_MULT : 1);
 	bool learning = det_win_learning(&e->w, env, now);
-	double thr = detect_threshold(floor, learning, det_win_learned(&e->w, env->cfg->k), env->min_fraction);
+	double thr = det_threshold_rule(floor, learning, det_win_learned(&e->w, env->cfg->k), env->min_fraction);
 	uint32_t half = e->syn > e->ack ? e->syn - e->ack : 0;
 	uint32_t unsolicited = e->synack > e->syn_out ? e->synack - e->syn_out : 0;
 	bool hit = false;

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * detect.c: the registry. One table row per detector, so adding one is a row
- * here, a config block and a file; the pipeline only ever calls detect_*().
- * Also owns packet time: reordered frames are clamped, clock resets rebased.
+ * detect.c: the registry. One table row per detector (its facts, where its
+ * struct config_detector block sits, its det_ops), so adding one is its id in
+ * detect.h, a row here, its block's rows in config.c and its file; the
+ * pipeline only ever calls detect_*(). Calls go one way: the registry calls
+ * the detectors and det_common.c, which never call back (what they need of
+ * the registry, the claimed hosts and the statistics engine, is in their
+ * det_env). Also owns packet time: reordered frames are clamped, clock
+ * resets rebased.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -111,36 +116,7 @@ enum detect_id detect_lookup(const char *name)
 
 double detect_threshold(double floor, bool learning, double learned, double min_fraction)
 {
-	double lo = floor * min_fraction;
-
-	if (learning || !(learned == learned))
-		return floor;
-	if (learned > floor)
-		return floor;
-	return learned > lo ? learned : lo;
-}
-
-int det_parse_port_range(const char *s, uint16_t *lo_out, uint16_t *hi_out)
-{
-	char *end;
-	unsigned long lo, hi;
-
-	lo = strtoul(s, &end, 10);
-	if (end == s || lo > 65535)
-		return -EINVAL;
-	hi = lo;
-	if (*end == '-') {
-		const char *h = end + 1;
-
-		hi = strtoul(h, &end, 10);
-		if (end == h || hi > 65535 || hi < lo)
-			return -EINVAL;
-	}
-	if (*end)
-		return -EINVAL;
-	*lo_out = (uint16_t)lo;
-	*hi_out = (uint16_t)hi;
-	return 0;
+	return det_threshold_rule(floor, learning, learned, min_fraction);
 }
 
 static int detect_parse_port(const char *s, struct detect_port_range *r)
@@ -213,10 +189,7 @@ static void detect_on_conn(void *ctx, const struct det_conn *c, enum det_conn_ev
 
 bool detect_claimed(const struct detect *d, const uint8_t addr[16], uint64_t now_ns, uint64_t window_ns)
 {
-	struct det_key k = det_key(1, addr, NULL, 0, 0);
-	const uint64_t *t = det_table_find(d->claimed, &k);
-
-	return t && *t + window_ns >= now_ns;
+	return det_claimed(d->claimed, addr, now_ns, window_ns);
 }
 
 const struct config_detector *detect_block(const struct config *cfg, enum detect_id id)
@@ -258,7 +231,9 @@ static int detect_slot_start(struct detect *d, unsigned int i)
 	s->env.emit = detect_on_incident;
 	s->env.emit_ctx = d;
 	s->env.next_id = &d->next_id;
-	s->env.reg = d;
+	s->env.claimed = d->claimed;
+	s->env.stats = d->stats;
+	s->env.intel = d->intel;
 	errno = 0;
 	s->st = detect_rows[i].ops->create(&s->env);
 	if (!s->st)
@@ -537,7 +512,11 @@ void detect_packet(struct detect *d, const struct detect_pkt *in)
 
 void detect_set_stats(struct detect *d, const struct stats *st)
 {
+	unsigned int i;
+
 	d->stats = st;
+	for (i = 0; i < DETECT_MAX; i++)
+		d->slot[i].env.stats = st;
 }
 
 const struct stats *detect_stats(const struct detect *d)
@@ -547,7 +526,11 @@ const struct stats *detect_stats(const struct detect *d)
 
 void detect_set_intel(struct detect *d, const struct intel_set *set)
 {
+	unsigned int i;
+
 	d->intel = set;
+	for (i = 0; i < DETECT_MAX; i++)
+		d->slot[i].env.intel = set;
 }
 
 const struct intel_set *detect_intel(const struct detect *d)
