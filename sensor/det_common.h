@@ -287,9 +287,4 @@ double det_entropy(const char *s, unsigned int n);
 /* DNS question name of a query (lower case, dotted) and qtype; length or -1 (det_dnstunnel.c). */
 int det_dnstunnel_parse(const uint8_t *msg, uint32_t len, char *name, uint16_t *qtype);
 
-/* Every detector's operations (det_flood_ops adapts det_flood.c). */
-extern const struct det_ops det_flood_ops, det_synflood_ops, det_portscan_ops, det_hostsweep_ops,
-	det_bruteforce_ops, det_exfil_ops, det_beacon_ops, det_dnstunnel_ops, det_newservice_ops,
-	det_anomaly_ops, det_lateral_ops, det_intel_ops;
-
 #endif

@@ -25,6 +25,11 @@ struct detect_row {
 
 #define DETECT_BLOCK(member) offsetof(struct config, member)
 
+/* Every detector's operations, each defined in its own file (det_flood_ops adapts det_flood.c). */
+extern const struct det_ops det_flood_ops, det_synflood_ops, det_portscan_ops, det_hostsweep_ops,
+	det_bruteforce_ops, det_exfil_ops, det_beacon_ops, det_dnstunnel_ops, det_newservice_ops,
+	det_anomaly_ops, det_lateral_ops, det_intel_ops;
+
 static const struct detect_row detect_rows[DETECT_MAX] = {
 	[DETECT_FLOOD] = { { "flood", 9100001, "VIGIL flood: packet rate towards host far above its baseline",
 			     "Attempted Denial of Service", 2, "T1498.001", DETECT_EVIDENCE_VICTIM },
