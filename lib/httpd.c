@@ -6,6 +6,9 @@
  * read blocked it in send: issue 20, finding 5); here one internal thread
  * polls every connection, sockets are non-blocking, idle ones time out, and
  * connections are limited in all and per address before they cost anything.
+ * The collector's console adds what a browser needs: headers on every
+ * response (its Content-Security-Policy), a Basic challenge, HTTPS, and a
+ * pool of threads so that a handler waiting for a sensor holds only itself.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -57,6 +60,7 @@ struct httpd {
 	size_t nroutes;
 	httpd_auth_fn auth;
 	void *auth_ctx;
+	char *headers, *realm, *tls_cert, *tls_key;	/* copies of the cfg's */
 	pthread_mutex_t lock;		/* stats and peers: read by other threads */
 	struct httpd_stats st;
 	struct httpd_peer *peers;
@@ -230,8 +234,46 @@ static void httpd_completed(void *cls, struct MHD_Connection *c, void **rctx, en
 	pthread_mutex_unlock(&h->lock);
 }
 
-static enum MHD_Result httpd_send(struct MHD_Connection *c, unsigned int status, const char *ctype, char *body,
-				  size_t len)
+/* Add every "Name: value" line of text to r. */
+static void httpd_add_headers(struct MHD_Response *r, const char *text)
+{
+	char name[128], value[HTTPD_RESP_HEADERS];
+
+	while (text && *text) {
+		const char *nl = strchr(text, '\n'), *colon = strchr(text, ':');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+
+		if (colon && colon < text + len && (size_t)(colon - text) < sizeof(name)) {
+			const char *v = colon + 1;
+
+			memcpy(name, text, (size_t)(colon - text));
+			name[colon - text] = '\0';
+			while (*v == ' ')
+				v++;
+			snprintf(value, sizeof(value), "%.*s", (int)(text + len - v), v);
+			MHD_add_response_header(r, name, value);
+		}
+		text += len + (nl ? 1 : 0);
+	}
+}
+
+int httpd_resp_header(struct httpd_resp *resp, const char *name, const char *value)
+{
+	size_t used = strlen(resp->headers);
+	int n;
+
+	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n"))
+		return -EINVAL;
+	n = snprintf(resp->headers + used, sizeof(resp->headers) - used, "%s: %s\n", name, value);
+	if (n < 0 || (size_t)n >= sizeof(resp->headers) - used) {
+		resp->headers[used] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+static enum MHD_Result httpd_send(struct httpd *h, struct MHD_Connection *c, unsigned int status, const char *ctype,
+				  char *body, size_t len, const char *headers)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ok;
@@ -243,6 +285,8 @@ static enum MHD_Result httpd_send(struct MHD_Connection *c, unsigned int status,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype ? ctype : "text/plain; charset=utf-8");
+	httpd_add_headers(r, h->headers);
+	httpd_add_headers(r, headers);
 	ok = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ok;
@@ -284,8 +328,13 @@ static enum MHD_Result httpd_request(void *cls, struct MHD_Connection *c, const 
 		pthread_mutex_lock(&h->lock);
 		h->st.unauthorised++;
 		pthread_mutex_unlock(&h->lock);
+		char challenge[160] = "";
+
+		if (h->realm)
+			snprintf(challenge, sizeof(challenge), "WWW-Authenticate: Basic realm=\"%s\", charset=\"UTF-8\"\n",
+				 h->realm);
 		text = httpd_text("unauthorised\n", &len);
-		return httpd_send(c, 401, NULL, text, len);
+		return httpd_send(h, c, 401, NULL, text, len, challenge);
 	}
 	for (size_t i = 0; i < h->nroutes; i++) {
 		size_t pl = strlen(h->routes[i].prefix);
@@ -297,15 +346,15 @@ static enum MHD_Result httpd_request(void *cls, struct MHD_Connection *c, const 
 	}
 	if (!best) {
 		text = httpd_text("not found\n", &len);
-		return httpd_send(c, 404, NULL, text, len);
+		return httpd_send(h, c, 404, NULL, text, len, NULL);
 	}
 	rc = best->fn(best->ctx, &req, &resp);
 	if (rc) {
 		free(resp.body);
 		text = httpd_text("internal error\n", &len);
-		return httpd_send(c, 500, NULL, text, len);
+		return httpd_send(h, c, 500, NULL, text, len, NULL);
 	}
-	return httpd_send(c, resp.status ? resp.status : 200, resp.ctype, resp.body, resp.len);
+	return httpd_send(h, c, resp.status ? resp.status : 200, resp.ctype, resp.body, resp.len, resp.headers);
 }
 
 struct httpd *httpd_new(const struct httpd_cfg *cfg)
@@ -332,9 +381,20 @@ struct httpd *httpd_new(const struct httpd_cfg *cfg)
 		h->cfg.max_per_ip = 8;
 	if (!h->cfg.timeout_s)
 		h->cfg.timeout_s = 5;
+	if (!h->cfg.threads)
+		h->cfg.threads = 1;
 	pthread_mutex_init(&h->lock, NULL);
 	rc = httpd_parse(cfg->listen, &h->ss, &h->sl);
+	if (!rc && (!cfg->tls_cert != !cfg->tls_key || (cfg->realm && strpbrk(cfg->realm, "\"\\\r\n"))))
+		rc = -EINVAL;	/* a certificate without its key, or a realm that would break the header */
 	h->peers = calloc(h->cfg.max_conns, sizeof(*h->peers));
+	h->headers = cfg->headers ? strdup(cfg->headers) : NULL;
+	h->realm = cfg->realm ? strdup(cfg->realm) : NULL;
+	h->tls_cert = cfg->tls_cert ? strdup(cfg->tls_cert) : NULL;
+	h->tls_key = cfg->tls_key ? strdup(cfg->tls_key) : NULL;
+	if (!rc && ((cfg->headers && !h->headers) || (cfg->realm && !h->realm) || (cfg->tls_cert && !h->tls_cert) ||
+		    (cfg->tls_key && !h->tls_key)))
+		rc = -ENOMEM;
 	if (rc || !h->peers) {
 		httpd_free(h);
 		errno = rc ? -rc : ENOMEM;
@@ -380,16 +440,27 @@ int httpd_start(struct httpd *h)
 	if (!getsockname(h->lfd, (struct sockaddr *)&ss, &sl))
 		h->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 							 : ((struct sockaddr_in *)&ss)->sin_port);
+	if (h->tls_cert && !httpd_tls_supported()) {
+		close(h->lfd);
+		h->lfd = -1;
+		return -ENOTSUP;
+	}
+	/* the TLS options come last: without a certificate they end the list early (both NULL) */
 	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-				(h->ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+				(h->ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (h->tls_cert ? MHD_USE_TLS : 0),
 				0, httpd_accept, h, httpd_request, h,
 				MHD_OPTION_LISTEN_SOCKET, h->lfd,
+				MHD_OPTION_THREAD_POOL_SIZE, h->cfg.threads,
 				/* MHD's own limits above ours, so ours decide (and count) */
 				MHD_OPTION_CONNECTION_LIMIT, h->cfg.max_conns + 8,
 				MHD_OPTION_CONNECTION_TIMEOUT, h->cfg.timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTPD_MEMORY_LIMIT,
 				MHD_OPTION_NOTIFY_CONNECTION, httpd_notify, h,
 				MHD_OPTION_NOTIFY_COMPLETED, httpd_completed, h,
+				h->tls_cert ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END,
+				"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+				MHD_OPTION_HTTPS_MEM_CERT, h->tls_cert,
+				MHD_OPTION_HTTPS_MEM_KEY, h->tls_key,
 				MHD_OPTION_END);
 	if (!h->d) {
 		close(h->lfd);
@@ -409,6 +480,16 @@ const char *httpd_header(const struct httpd_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *httpd_query(const struct httpd_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+bool httpd_tls_supported(void)
+{
+	return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
 void httpd_get_stats(struct httpd *h, struct httpd_stats *out)
 {
 	pthread_mutex_lock(&h->lock);
@@ -426,5 +507,12 @@ void httpd_free(struct httpd *h)
 		close(h->lfd);
 	pthread_mutex_destroy(&h->lock);
 	free(h->peers);
+	free(h->headers);
+	free(h->realm);
+	free(h->tls_cert);
+	if (h->tls_key) {
+		explicit_bzero(h->tls_key, strlen(h->tls_key));
+		free(h->tls_key);
+	}
 	free(h);
 }

@@ -4,10 +4,13 @@
  * 127.0.0.1: routing by the longest prefix, 404, the authorisation hook
  * (401), request headers, the per-address connection limit (refused,
  * counted) and the idle timeout (closed, counted), and a slow client that
- * does not delay another.
+ * does not delay another; then what the console needs: headers on every
+ * answer, a response's own headers, query arguments, a Basic challenge, and
+ * a pool of threads in which a waiting handler holds only itself.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,40 @@ static bool auth(void *ctx, const struct httpd_req *req)
 
 	(void)ctx;
 	return strncmp(req->path, "/secret", 7) || (tok && !strcmp(tok, "Bearer t"));
+}
+
+static int route_q(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
+{
+	const char *a = httpd_query(req, "a"), *b = httpd_query(req, "b"), *c = httpd_query(req, "c");
+	char text[256];
+
+	(void)ctx;
+	snprintf(text, sizeof(text), "a=[%s] b=[%s] c=%s", a ? a : "", b ? b : "", c ? "set" : "absent");
+	resp->body = strdup(text);
+	resp->len = strlen(text);
+	httpd_resp_header(resp, "X-Mine", "yes");
+	/* a header that would split the response is refused */
+	if (httpd_resp_header(resp, "X-Bad", "a\r\nSet-Cookie: x=1") != -EINVAL)
+		httpd_resp_header(resp, "X-Bad-Accepted", "1");
+	return 0;
+}
+
+static int route_sleep(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
+{
+	(void)ctx;
+	(void)req;
+	usleep(1500000);
+	resp->body = strdup("slept");
+	resp->len = 5;
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int conn(int port)
@@ -145,5 +182,56 @@ int main(void)
 	httpd_free(h);
 	testlib_case("a bad listen address", httpd_new(&(struct httpd_cfg){ .listen = "nonsense" }) == NULL &&
 		     errno == EINVAL, "%s", strerror(errno));
+	testlib_case("a certificate without its key", httpd_new(&(struct httpd_cfg){ .listen = "127.0.0.1:0",
+		     .tls_cert = "x" }) == NULL && errno == EINVAL, "%s", strerror(errno));
+
+	/* the console's server: 2 threads, headers everywhere, a Basic challenge */
+	cfg = (struct httpd_cfg){ .listen = "127.0.0.1:0", .name = "console", .threads = 2,
+				  .headers = "X-Frame-Options: DENY\nX-Test: all\n", .realm = "vigil" };
+	h = httpd_new(&cfg);
+	if (!testlib_case("new with threads, headers and a realm", h != NULL, "%s", strerror(errno)))
+		return testlib_done();
+	httpd_route(h, "/q", route_q, NULL);
+	httpd_route(h, "/sleep", route_sleep, NULL);
+	httpd_set_auth(h, auth, NULL);
+	rc = httpd_start(h);
+	port = rc ? 0 : httpd_port(h);
+	testlib_case("start", rc == 0 && port > 0, "rc %d", rc);
+	get(port, "GET /q?a=x%20y&b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", buf, sizeof(buf));
+	testlib_case("query arguments, decoded; one without a value; one absent", status_is(buf, "200") &&
+		     strstr(buf, "a=[x y] b=[] c=absent"), "%.300s", buf);
+	testlib_case("the server's headers and the response's own", strstr(buf, "X-Frame-Options: DENY\r\n") &&
+		     strstr(buf, "X-Test: all\r\n") && strstr(buf, "X-Mine: yes\r\n") && !strstr(buf, "Bad"),
+		     "%.400s", buf);
+	get(port, "GET /nothing HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", buf, sizeof(buf));
+	testlib_case("the server's headers on a 404 too", status_is(buf, "404") && strstr(buf, "X-Test: all"), "%.300s",
+		     buf);
+	get(port, "GET /secret HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", buf, sizeof(buf));
+	testlib_case("a 401 asks for a Basic login of the realm, with the server's headers",
+		     status_is(buf, "401") && strstr(buf, "WWW-Authenticate: Basic realm=\"vigil\"") &&
+		     strstr(buf, "X-Test: all"), "%.300s", buf);
+	slow = conn(port);
+	if (slow >= 0)
+		send(slow, "GET /sleep HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 51, 0);
+	usleep(100000);
+	{
+		int64_t t0 = now_ms(), ms;
+
+		get(port, "GET /q HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", buf, sizeof(buf));
+		ms = now_ms() - t0;
+		testlib_case("a handler waiting 1.5 s holds only its thread", status_is(buf, "200") && ms < 1000,
+			     "%lld ms", (long long)ms);
+	}
+	if (slow >= 0) {
+		size_t got = 0;
+		ssize_t n;
+
+		while (got + 1 < sizeof(buf) && (n = recv(slow, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+			got += (size_t)n;
+		buf[got] = '\0';
+		testlib_case("...and answers when it is done", status_is(buf, "200") && strstr(buf, "slept"), "%.60s", buf);
+		close(slow);
+	}
+	httpd_free(h);
 	return testlib_done();
 }
