@@ -67,6 +67,7 @@ static const char collector_store_schema[] =
 	" dest_ip TEXT,"
 	" received_us INTEGER NOT NULL,"
 	" json TEXT NOT NULL,"
+	" incident_id INTEGER,"
 	" UNIQUE(sensor, seq));"
 	"CREATE INDEX IF NOT EXISTS events_ts ON events(ts_us);"
 	"CREATE TABLE IF NOT EXISTS quarantine("
@@ -241,7 +242,7 @@ static const char *collector_store_jstr(struct json_object *o, const char *k1, c
 
 void collector_store_meta_from(struct json_object *o, struct collector_store_meta *m)
 {
-	struct json_object *a, *v;
+	struct json_object *a, *v, *vg;
 	const char *ts = collector_store_jstr(o, "timestamp", NULL);
 
 	memset(m, 0, sizeof(*m));
@@ -254,9 +255,15 @@ void collector_store_meta_from(struct json_object *o, struct collector_store_met
 	if (json_object_object_get_ex(o, "alert", &a) && json_object_is_type(a, json_type_object) &&
 	    json_object_object_get_ex(a, "severity", &v) && json_object_is_type(v, json_type_int))
 		m->severity = json_object_get_int(v);
-	else if (json_object_object_get_ex(o, "vigil", &a) && json_object_is_type(a, json_type_object) &&
-		 json_object_object_get_ex(a, "severity", &v) && json_object_is_type(v, json_type_int))
-		m->severity = json_object_get_int(v);	/* an incident's update or end says it in vigil{} */
+	/* an incident's later events carry no alert{}: what they say is in vigil{} (docs/events.md) */
+	if (!m->event_type || (strcmp(m->event_type, "alert") && strcmp(m->event_type, "incident")) ||
+	    !json_object_object_get_ex(o, "vigil", &vg) || !json_object_is_type(vg, json_type_object))
+		return;
+	if (!m->severity && json_object_object_get_ex(vg, "severity", &v) && json_object_is_type(v, json_type_int))
+		m->severity = json_object_get_int(v);
+	if (json_object_object_get_ex(vg, "incident_id", &v) && json_object_is_type(v, json_type_int) &&
+	    json_object_get_int64(v) > 0)
+		m->incident_id = json_object_get_int64(v);
 }
 
 static int collector_store_sqlerr(struct collector_store *s, char *errbuf, size_t errlen, const char *what)
@@ -336,6 +343,10 @@ static int collector_store_db_insert(struct collector_store *s, const char *name
 		sqlite3_bind_null(st, 8);
 	sqlite3_bind_int64(st, 9, recv_us);
 	sqlite3_bind_text(st, 10, line, (int)line_len, SQLITE_STATIC);
+	if (m->incident_id > 0)
+		sqlite3_bind_int64(st, 11, m->incident_id);
+	else
+		sqlite3_bind_null(st, 11);
 	rc = sqlite3_step(st);
 	sqlite3_clear_bindings(st);
 	if (rc == SQLITE_DONE)
@@ -502,6 +513,40 @@ static FILE *collector_store_fopen(const char *path)
 	return fp;
 }
 
+/*
+ * A database of an older collector has no incident_id column: add it and fill
+ * it (and the severity of incident events) from the stored text, once; then
+ * index it, so an incident's events are found without reading every alert.
+ * json_valid first: json_extract fails the whole statement on a bad row.
+ */
+static int collector_store_migrate(sqlite3 *db)
+{
+	static const char add[] =
+		"BEGIN;"
+		"ALTER TABLE events ADD COLUMN incident_id INTEGER;"
+		"UPDATE events SET incident_id = json_extract(json, '$.vigil.incident_id')"
+		" WHERE event_type IN ('alert', 'incident') AND json_valid(json)"
+		" AND json_type(json, '$.vigil.incident_id') = 'integer'"
+		" AND json_extract(json, '$.vigil.incident_id') > 0;"
+		"UPDATE events SET severity = json_extract(json, '$.vigil.severity')"
+		" WHERE severity IS NULL AND event_type IN ('alert', 'incident') AND json_valid(json)"
+		" AND json_type(json, '$.vigil.severity') = 'integer';"
+		"COMMIT;";
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT incident_id FROM events LIMIT 0", -1, &st, NULL) != SQLITE_OK) {
+		if (sqlite3_exec(db, add, NULL, NULL, NULL) != SQLITE_OK) {
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -EIO;
+		}
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_exec(db, "CREATE INDEX IF NOT EXISTS events_incident ON events(incident_id, sensor)"
+			 " WHERE incident_id IS NOT NULL;", NULL, NULL, NULL) != SQLITE_OK)
+		return -EIO;
+	return 0;
+}
+
 static int collector_store_db_open(struct collector_store *s, const char *path, struct collector_store_scan *scan,
 				   char *errbuf, size_t errlen)
 {
@@ -522,9 +567,12 @@ static int collector_store_db_open(struct collector_store *s, const char *path, 
 	sqlite3_busy_timeout(s->db, 5000);
 	if (sqlite3_exec(s->db, collector_store_schema, NULL, NULL, NULL) != SQLITE_OK)
 		return collector_store_sqlerr(s, errbuf, errlen, path);
+	rc = collector_store_migrate(s->db);
+	if (rc)
+		return collector_store_sqlerr(s, errbuf, errlen, path);
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO events(sensor, seq, ts_us, event_type, detector, severity, src_ip,"
-			       " dest_ip, received_us, json) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			       " dest_ip, received_us, json, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT OR IGNORE INTO quarantine(at_us, reason, sensor, seq, json) VALUES (?,?,?,?,?)",
@@ -892,8 +940,7 @@ void collector_store_sensors(const struct collector_store *s,
 int collector_store_incident_sensors(struct collector_store *s, uint64_t id, char (*names)[64], size_t max,
 				     size_t *n)
 {
-	static const char sql[] = "SELECT DISTINCT sensor FROM events WHERE event_type IN ('alert', 'incident') AND "
-				  "json_extract(json, '$.vigil.incident_id') = ?1 ORDER BY sensor";
+	static const char sql[] = "SELECT DISTINCT sensor FROM events WHERE incident_id = ?1 ORDER BY sensor";
 	sqlite3_stmt *st = NULL;
 	int rc;
 
@@ -915,8 +962,7 @@ int collector_store_incident_sensors(struct collector_store *s, uint64_t id, cha
 int collector_store_incident_sha256(struct collector_store *s, const char *sensor, uint64_t id, char *hex)
 {
 	static const char sql[] = "SELECT json_extract(json, '$.vigil.evidence.sha256') FROM events "
-				  "WHERE sensor = ?1 AND event_type IN ('alert', 'incident') AND "
-				  "json_extract(json, '$.vigil.incident_id') = ?2 AND "
+				  "WHERE sensor = ?1 AND incident_id = ?2 AND json_valid(json) AND "
 				  "json_type(json, '$.vigil.evidence.sha256') = 'text' ORDER BY seq DESC LIMIT 1";
 	sqlite3_stmt *st = NULL;
 	int rc;

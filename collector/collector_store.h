@@ -58,7 +58,8 @@ struct collector_store_meta {
 	const char *event_type;
 	const char *detector;		/* vigil.detector, may be NULL */
 	const char *src_ip, *dest_ip;	/* may be NULL */
-	int severity;			/* alert.severity; 0: none */
+	int severity;			/* alert.severity, else vigil.severity (incident events); 0: none */
+	int64_t incident_id;		/* vigil.incident_id of an alert or incident event (> 0); 0: none */
 };
 
 /* Per-sensor state, for the metrics endpoint. */
@@ -166,17 +167,17 @@ void collector_store_sensors(const struct collector_store *s,
 			     void (*fn)(void *ctx, const struct collector_store_sensor_info *si), void *ctx);
 
 /*
- * Sensors with a stored alert whose vigil.incident_id is id: the first max
- * names into names[i] (64 bytes each), *n = how many there are. 0, -ENOTSUP
- * without SQLite, -EIO. Scans the alerts (json_extract): meant for a person
- * asking, not for every event.
+ * Sensors with a stored alert or incident event whose vigil.incident_id is id:
+ * the first max names into names[i] (64 bytes each), *n = how many there are.
+ * 0, -ENOTSUP without SQLite, -EIO. Uses the incident_id column's index.
  */
 int collector_store_incident_sensors(struct collector_store *s, uint64_t id, char (*names)[64], size_t max,
 				     size_t *n);
 
 /*
- * The vigil.evidence.sha256 of sensor's newest stored alert for incident id
- * into hex (65 bytes), "" when none names one. 0, -ENOTSUP without SQLite, -EIO.
+ * The vigil.evidence.sha256 of sensor's newest stored alert or incident event
+ * for incident id that names one (the update that completes the capture) into
+ * hex (65 bytes), "" when none does. 0, -ENOTSUP without SQLite, -EIO.
  */
 int collector_store_incident_sha256(struct collector_store *s, const char *sensor, uint64_t id, char *hex);
 
