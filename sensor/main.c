@@ -95,6 +95,7 @@ static void sensor_emit_stats(struct sensor_ctx *sc, uint64_t now_ns)
 	struct stats_event_in in = {
 		.wall_ns = (uint64_t)((int64_t)now_ns + sc->actx->wall_offset_ns),
 		.uptime_s = (now_ns - sc->stats_start_ns) / 1000000000ULL,
+		.version = version_release(),
 	};
 	struct pipeline_stats pst;
 	struct publish_stats ps;

@@ -90,6 +90,12 @@ struct json_object *stats_event_json(const struct alert_ctx *ctx, const struct s
 	}
 	if (in->intel && in->intel->n)
 		json_object_object_add(st, "vigil_intel", stats_event_intel(in->intel));
+	if (in->version) {
+		struct json_object *vs = json_object_new_object();
+
+		json_object_object_add(vs, "version", json_object_new_string(in->version));
+		json_object_object_add(st, "vigil_sensor", vs);
+	}
 	json_object_object_add(o, "stats", st);
 	return o;
 }

@@ -29,6 +29,7 @@ struct stats_event_in {
 	uint64_t pub_dropped_full, pub_dropped_spool, pub_spool_errors, pub_spool_bytes, pub_refused;
 	bool pub_connected;
 	const struct intel_stats *intel;	/* the intel feeds (sensor/intel.h), NULL: none configured */
+	const char *version;		/* vigil's release (version_release()); NULL: left out */
 };
 
 /* The stats event (EVE header without a flow); NULL on allocation failure. Caller puts it. */
