@@ -34,7 +34,12 @@ struct collector_config {
 	uint32_t max_connections;		/* connections open at once; beyond, a handshake is refused */
 	uint32_t key_handshakes;		/* connections one key may open per second */
 	uint32_t handshake_timeout_ms;		/* a connection must finish its handshake within this */
-	char metrics_listen[64];		/* "ADDR:PORT" of the Prometheus endpoint; "" disables */
+	char metrics_listen[64];		/* "ADDR:PORT" of the HTTP listener (metrics, console); "" disables */
+	bool console;				/* the web console and its JSON API on that listener */
+	char http_token_file[COLLECTOR_PATH_MAX];	/* the listener's secret token; required off loopback */
+	char http_user[64];			/* the user name HTTP Basic logins give with the token */
+	char http_tls_cert[COLLECTOR_PATH_MAX];	/* PEM certificate chain: HTTPS; "" plain HTTP */
+	char http_tls_key[COLLECTOR_PATH_MAX];	/* PEM private key of that certificate */
 	char control[COLLECTOR_PATH_MAX];	/* local ZeroMQ endpoint `evidence` talks to; "" disables */
 	char evidence_dir[COLLECTOR_PATH_MAX];	/* fetched evidence files: <dir>/<sensor>/<file> */
 	uint32_t evidence_timeout_ms;		/* how long a sensor has to answer an evidence request */

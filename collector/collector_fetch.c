@@ -106,20 +106,22 @@ static int collector_fetch_recv(void *sock, zmq_msg_t *m, size_t *kept)
 	return total;
 }
 
-int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t msg_len)
+int collector_fetch_get(const struct collector_fetch_opts *o, struct collector_fetch_result *res, char *msg,
+			size_t msg_len)
 {
 	zmq_msg_t m[COLLECTOR_CTL_REP_FRAMES];
 	struct wire_frame f[COLLECTOR_CTL_REP_FRAMES];
 	struct collector_ctl_rep rep;
-	char out[4096], sha[WIRE_SHA256_HEX + 1], got[SHA256_HEX_LEN];
-	uint8_t incid[WIRE_SEQ_LEN];
+	uint8_t incid[WIRE_SEQ_LEN], digest[SHA256_DIGEST_LEN];
+	char got[SHA256_HEX_LEN];
 	void *ctx = NULL, *sock = NULL;
 	int zero = 0, one = 1, rc, total;
 	size_t kept = 0;
-	uint64_t size;
+	struct sha256 h;
 	struct stat sb;
 	zmq_pollitem_t it;
 
+	memset(res, 0, sizeof(*res));
 	if (!o->control || !o->control[0])
 		return collector_fetch_err(msg, msg_len, -EINVAL, "collector.control is empty: evidence fetching is off");
 	/* an ipc socket file that is not there: no collector (ZeroMQ would retry silently) */
@@ -182,14 +184,65 @@ int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t 
 					 (const char *)rep.msg.data);
 		goto cleanup;
 	}
-	memcpy(sha, rep.sha256.data, WIRE_SHA256_HEX);
-	sha[WIRE_SHA256_HEX] = '\0';
+	memcpy(res->sha256, rep.sha256.data, WIRE_SHA256_HEX);
+	res->sha256[WIRE_SHA256_HEX] = '\0';
+	snprintf(res->sensor, sizeof(res->sensor), "%.*s", (int)rep.sensor.len, (const char *)rep.sensor.data);
+	/* hashed here again: what the analyst gets is what the sensor's event announced */
+	sha256_init(&h);
+	sha256_update(&h, rep.data.data, rep.data.len);
+	sha256_final(&h, digest);
+	sha256_hex(digest, got);
+	if (strcmp(got, res->sha256)) {
+		rc = collector_fetch_err(msg, msg_len, -EBADMSG, "digest mismatch: the bytes hash to %s, the sensor "
+					 "announced %s", got, res->sha256);
+		goto cleanup;
+	}
+	res->data = malloc(rep.data.len ? rep.data.len : 1);
+	if (!res->data) {
+		rc = collector_fetch_err(msg, msg_len, -ENOMEM, "out of memory for %zu bytes", rep.data.len);
+		goto cleanup;
+	}
+	memcpy(res->data, rep.data.data, rep.data.len);
+	res->len = rep.data.len;
+	rc = 0;
+cleanup:
+	for (size_t i = 0; i < kept; i++)
+		zmq_msg_close(&m[i]);
+	if (sock)
+		zmq_close(sock);
+	if (ctx)
+		zmq_ctx_term(ctx);
+	return rc;
+}
+
+void collector_fetch_result_free(struct collector_fetch_result *res)
+{
+	if (!res)
+		return;
+	free(res->data);
+	res->data = NULL;
+	res->len = 0;
+}
+
+int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t msg_len)
+{
+	struct collector_fetch_result res;
+	struct wire_frame sensor;
+	char out[4096], got[SHA256_HEX_LEN];
+	uint64_t size;
+	int rc;
+
+	rc = collector_fetch_get(o, &res, msg, msg_len);
+	if (rc)
+		return rc;
+	sensor.data = res.sensor;
+	sensor.len = strlen(res.sensor);
 	if (o->out && o->out[0])
 		snprintf(out, sizeof(out), "%s", o->out);
 	else
-		collector_fetch_name(out, sizeof(out), &rep.sensor, o->incident_id);
+		collector_fetch_name(out, sizeof(out), &sensor, o->incident_id);
 	/* a temporary file beside it (O_EXCL | O_NOFOLLOW), fsync'ed, renamed over the name: a link there is replaced */
-	rc = atomic_file_put(AT_FDCWD, out, rep.data.data, rep.data.len, 0644, ATOMIC_FILE_SYNC);
+	rc = atomic_file_put(AT_FDCWD, out, res.data, res.len, 0644, ATOMIC_FILE_SYNC);
 	if (rc) {
 		collector_fetch_err(msg, msg_len, rc, "cannot write %s: %s", out, strerror(-rc));
 		goto cleanup;
@@ -199,21 +252,16 @@ int collector_fetch_run(const struct collector_fetch_opts *o, char *msg, size_t 
 		collector_fetch_err(msg, msg_len, rc, "cannot read back %s: %s", out, strerror(-rc));
 		goto cleanup;
 	}
-	if (strcmp(got, sha) || size != rep.data.len) {
+	if (strcmp(got, res.sha256) || size != res.len) {
 		unlink(out);
 		rc = collector_fetch_err(msg, msg_len, -EBADMSG, "digest mismatch: %s hashes to %s, the sensor "
-					 "announced %s; file removed", out, got, sha);
+					 "announced %s; file removed", out, got, res.sha256);
 		goto cleanup;
 	}
 	collector_fetch_err(msg, msg_len, 0, "saved %s: %llu bytes, sha256 %s (verified)", out,
 			    (unsigned long long)size, got);
 	rc = 0;
 cleanup:
-	for (size_t i = 0; i < kept; i++)
-		zmq_msg_close(&m[i]);
-	if (sock)
-		zmq_close(sock);
-	if (ctx)
-		zmq_ctx_term(ctx);
+	collector_fetch_result_free(&res);
 	return rc;
 }

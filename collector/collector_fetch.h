@@ -18,6 +18,23 @@ struct collector_fetch_opts {
 	uint32_t wait_ms;	/* how long to wait for the collector's answer */
 };
 
+/* What the collector sent back: the verified file (malloc'ed) and what it is. */
+struct collector_fetch_result {
+	char sensor[64];
+	char sha256[65];	/* hex, as the collector checked it against the stored event */
+	uint8_t *data;
+	size_t len;
+};
+
+/*
+ * Ask the collector for the file, keep it in memory, hash it again. 0 with res
+ * filled (free it with collector_fetch_result_free), or -errno with msg as for
+ * collector_fetch_run. For the CLI and the console's download.
+ */
+int collector_fetch_get(const struct collector_fetch_opts *o, struct collector_fetch_result *res, char *msg,
+			size_t msg_len);
+void collector_fetch_result_free(struct collector_fetch_result *res);
+
 /*
  * Fetch, write, verify. Returns 0 with msg = "saved FILE: N bytes, sha256 X
  * (verified)", or -errno with msg = one line saying what went wrong

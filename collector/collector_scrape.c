@@ -20,7 +20,8 @@
 #define COLLECTOR_SCRAPE_WAIT_S 1	/* a scrape waits this long for fresh text */
 
 struct collector_scrape {
-	struct httpd *http;
+	struct httpd *http;		/* borrowed */
+	bool root;			/* "/" is ours too */
 	int evfd;			/* a scrape wants text */
 	pthread_mutex_t lock;		/* text, len, gen, want */
 	pthread_cond_t cond;		/* gen moved */
@@ -38,7 +39,7 @@ static int collector_scrape_get(void *ctx, const struct httpd_req *req, struct h
 	uint64_t want, one = 1;
 	struct timespec dl;
 
-	if (strcmp(req->path, "/metrics") && strcmp(req->path, "/")) {
+	if (strcmp(req->path, "/metrics") && (!s->root || strcmp(req->path, "/"))) {
 		resp->status = 404;
 		text = "try /metrics\n";
 	} else if (strcmp(req->method, "GET")) {
@@ -71,9 +72,8 @@ static int collector_scrape_get(void *ctx, const struct httpd_req *req, struct h
 	return resp->body ? 0 : -ENOMEM;
 }
 
-struct collector_scrape *collector_scrape_new(const char *listen)
+struct collector_scrape *collector_scrape_new(struct httpd *h, bool root)
 {
-	struct httpd_cfg hc = { .listen = listen, .name = "metrics" };
 	struct collector_scrape *s = calloc(1, sizeof(*s));
 	pthread_condattr_t ca;
 	int rc;
@@ -85,11 +85,10 @@ struct collector_scrape *collector_scrape_new(const char *listen)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cond, &ca);
 	pthread_condattr_destroy(&ca);
+	s->http = h;
+	s->root = root;
 	s->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	s->http = s->evfd >= 0 ? httpd_new(&hc) : NULL;
-	rc = s->http ? httpd_route(s->http, "/", collector_scrape_get, s) : -errno;
-	if (!rc)
-		rc = httpd_start(s->http);
+	rc = s->evfd >= 0 ? httpd_route(h, root ? "/" : "/metrics", collector_scrape_get, s) : -errno;
 	if (rc) {
 		collector_scrape_free(s);
 		errno = -rc;
@@ -135,7 +134,7 @@ void collector_scrape_free(struct collector_scrape *s)
 {
 	if (!s)
 		return;
-	httpd_free(s->http);	/* its thread stops first: no scrape waits on what goes below */
+	/* the server was freed first: no scrape waits on what goes below */
 	if (s->evfd >= 0)
 		close(s->evfd);
 	free(s->text);

@@ -15,8 +15,12 @@
 
 struct collector_scrape;
 
-/* Serve GET /metrics (and /) on listen ("ADDR:PORT"). NULL with errno (EADDRINUSE ...). */
-struct collector_scrape *collector_scrape_new(const char *listen);
+/*
+ * Serve GET /metrics on h (and / when root: no console there), before
+ * httpd_start. h is borrowed and must be freed (its threads stopped) before
+ * collector_scrape_free. NULL with errno.
+ */
+struct collector_scrape *collector_scrape_new(struct httpd *h, bool root);
 
 /* The descriptor the loop polls: readable when a scrape waits for text. */
 int collector_scrape_fd(const struct collector_scrape *s);

@@ -38,6 +38,7 @@
 #include "collector_scrape.h"
 #include "collector_serve.h"
 #include "collector_store.h"
+#include "collector_web.h"
 
 #define COLLECTOR_ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
@@ -80,7 +81,8 @@ struct collector_serve {
 	void *sock;
 	void *zap;			/* ZMQ_REP on inproc://zeromq.zap.01 when CURVE is on */
 	void *mon;			/* handshake failures of sock */
-	struct collector_scrape *scrape;	/* metrics on lib/httpd's thread, NULL when off */
+	struct collector_web *web;		/* the HTTP listener: metrics and console, NULL when off */
+	struct collector_scrape *scrape;	/* its metrics endpoint (the web's), NULL when off */
 	time_t refused_logged;
 	uint64_t refused_quiet;
 	struct collector_store *store;
@@ -1233,12 +1235,27 @@ opened:
 	if (rc)
 		goto cleanup;
 	if (cfg->metrics_listen[0]) {
-		sv->scrape = collector_scrape_new(cfg->metrics_listen);
-		if (!sv->scrape)
-			pr_warn("metrics endpoint %s unavailable (%s); running without it", cfg->metrics_listen,
-				strerror(errno));
-		else
-			pr_info("metrics on http://%s/metrics", cfg->metrics_listen);
+		bool fatal;
+
+		rc = collector_web_new(cfg, &sv->web, &fatal, err, sizeof(err));
+		if (rc && fatal) {
+			pr_err("%s", err);
+			goto cleanup;
+		}
+		rc = 0;
+		if (!sv->web) {
+			pr_warn("HTTP listener %s unavailable (%s); running without metrics and console",
+				cfg->metrics_listen, err);
+		} else {
+			sv->scrape = collector_web_scrape(sv->web);
+			pr_info("metrics on %s://%s/metrics", collector_web_scheme(sv->web), cfg->metrics_listen);
+			if (cfg->console)
+				pr_info("console on %s://%s/%s", collector_web_scheme(sv->web), cfg->metrics_listen,
+					collector_web_has_token(sv->web) ? " (token required)" : "");
+			if (collector_web_has_token(sv->web) && strcmp(collector_web_scheme(sv->web), "https"))
+				pr_warn("%s: the HTTP token travels in clear without collector.http_tls_cert",
+					cfg->metrics_listen);
+		}
 	}
 	pr_info("listening on %s", cfg->listen);
 	sdnotify_send("READY=1\nSTATUS=listening");
@@ -1347,7 +1364,7 @@ cleanup:
 	if (sv->ingest.store && sv->ingest.store != sv->store)
 		collector_store_free(sv->ingest.store);
 	collector_store_free(sv->store);
-	collector_scrape_free(sv->scrape);	/* its thread stops before the store goes */
+	collector_web_free(sv->web);	/* its threads stop before the store goes */
 	if (sv->sock && sv->mon)
 		zmq_socket_monitor(sv->sock, NULL, 0);
 	if (sv->mon)

@@ -64,7 +64,7 @@ static char drive_pub[41], drive_sec[41], drive_srv[41];
 static unsigned long drive_incident, drive_hold_ms;
 static const char *drive_sha;	/* --sha: the evidence digest the alerts announce */
 static unsigned long drive_pad;	/* --pad N: events carry N more bytes */
-static const char *drive_json;	/* --json FILE: forge sends this file's text as its event */
+static const char *drive_json;	/* --json FILE: forge (and publish) send this file's text as the event */
 
 /* Options after the positional arguments: --keys SENSOR.key SERVER.pub, --spool DIR, --rate N. */
 static int drive_options(int argc, char **argv, struct publish_cfg *cfg, unsigned long *rate)
@@ -122,6 +122,7 @@ static uint64_t drive_now_us(void)
  * publish ENDPOINT NAME COUNT DELAY_US TIMEOUT_MS [options]: events {"n":seq}
  * up to COUNT, then flush. With a spool, a restarted driver continues after
  * the last seq the spool remembers. --rate N paces N events per second.
+ * --json FILE: every event is that file's text (one line) instead.
  */
 /* ENDPOINT[,ENDPOINT...]: several collectors (publish_cfg.endpoints); ep is modified. */
 static char *drive_eps[PUBLISH_ENDPOINTS_MAX];
@@ -144,7 +145,7 @@ static int drive_publish(int argc, char **argv)
 	struct publish *p;
 	unsigned long count, delay_us, timeout_ms, rate = 0, first;
 	uint64_t t0;
-	char json[512], *big = NULL;
+	char json[512], *big = NULL, given[65536] = "";
 	int rc;
 
 	if (argc < 5 || drive_options(argc - 5, argv + 5, &cfg, &rate)) {
@@ -153,6 +154,20 @@ static int drive_publish(int argc, char **argv)
 	}
 	drive_endpoints(argv[0], &cfg);
 	cfg.sensor_name = argv[1];
+	if (drive_json) {
+		FILE *fp = fopen(drive_json, "r");
+		size_t n = fp ? fread(given, 1, sizeof(given) - 1, fp) : 0;
+
+		if (fp)
+			fclose(fp);
+		while (n && (given[n - 1] == '\n' || given[n - 1] == '\r'))
+			n--;
+		given[n] = '\0';
+		if (!n) {
+			fprintf(stderr, "publish: --json %s: nothing to send\n", drive_json);
+			return 2;
+		}
+	}
 	count = strtoul(argv[2], NULL, 10);
 	delay_us = strtoul(argv[3], NULL, 10);
 	timeout_ms = strtoul(argv[4], NULL, 10);
@@ -185,7 +200,7 @@ static int drive_publish(int argc, char **argv)
 			memset(big + l, 'x', drive_pad);
 			strcpy(big + l + drive_pad, "\"}");
 		}
-		rc = publish_event(p, drive_pad && big ? big : json);
+		rc = publish_event(p, given[0] ? given : drive_pad && big ? big : json);
 		if (rc && rc != -ENOBUFS) {	/* -ENOBUFS: the oldest were dropped and counted */
 			fprintf(stderr, "publish_event %lu: %s\n", i, strerror(-rc));
 			publish_free(p);
