@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "collector_console.h"
+#include "collector_console_assets.h"
 #include "collector_fetch.h"
 #include "collector_incidents.h"
 #include "collector_query.h"
@@ -29,6 +30,16 @@ struct collector_console {
 	char sqlite[512];
 	char control[512];
 	uint32_t evidence_wait_ms;
+};
+
+/* The pages: a path and the file that answers it. */
+static const struct {
+	const char *path, *file;
+} console_pages[] = {
+	{ "/", "index.html" },
+	{ "/incident", "incident.html" },
+	{ "/host", "host.html" },
+	{ "/sensors", "sensors.html" },
 };
 
 static int64_t console_now_us(void)
@@ -67,6 +78,50 @@ static int console_json(struct httpd_resp *resp, struct json_object *o)
 	json_object_put(o);
 	httpd_resp_header(resp, "Cache-Control", "no-store");
 	return rc;
+}
+
+static const struct collector_console_asset *console_asset(const char *name)
+{
+	for (unsigned int i = 0; i < collector_console_nassets; i++)
+		if (!strcmp(collector_console_assets[i].name, name))
+			return &collector_console_assets[i];
+	return NULL;
+}
+
+static int console_file(struct httpd_resp *resp, const char *name)
+{
+	const struct collector_console_asset *a = console_asset(name);
+
+	if (!a)
+		return console_text(resp, 404, NULL, "not found\n");
+	resp->ctype = a->ctype;
+	resp->body = malloc(a->len ? a->len : 1);
+	if (!resp->body)
+		return -ENOMEM;
+	memcpy(resp->body, a->data, a->len);
+	resp->len = a->len;
+	httpd_resp_header(resp, "Cache-Control", "no-cache");
+	return 0;
+}
+
+/* GET /, /incident, /host, /sensors and /static/NAME. */
+static int console_static(void *ctx, const struct httpd_req *req, struct httpd_resp *resp)
+{
+	(void)ctx;
+	if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+		return console_text(resp, 405, NULL, "only GET\n");
+	if (!strncmp(req->path, "/static/", 8)) {
+		const char *name = req->path + 8;
+
+		/* pages are reached by their path, the rest by name */
+		if (strstr(name, ".html"))
+			return console_text(resp, 404, NULL, "not found\n");
+		return console_file(resp, name);
+	}
+	for (size_t i = 0; i < sizeof(console_pages) / sizeof(console_pages[0]); i++)
+		if (!strcmp(req->path, console_pages[i].path))
+			return console_file(resp, console_pages[i].file);
+	return console_text(resp, 404, NULL, "not found\n");
 }
 
 /* The filters of /api/incidents from the query; 0, or an answer 400 with why. */
@@ -252,7 +307,9 @@ struct collector_console *collector_console_new(const struct collector_console_c
 	snprintf(c->sqlite, sizeof(c->sqlite), "%s", cfg->sqlite ? cfg->sqlite : "");
 	snprintf(c->control, sizeof(c->control), "%s", cfg->control ? cfg->control : "");
 	c->evidence_wait_ms = cfg->evidence_wait_ms;
-	rc = httpd_route(h, "/api/", console_api, c);
+	rc = httpd_route(h, "/", console_static, c);
+	if (!rc)
+		rc = httpd_route(h, "/api/", console_api, c);
 	if (rc) {
 		free(c);
 		errno = -rc;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * collector_console.h: the read-only web console on the collector's HTTP
- * listener: the JSON API of incidents, hosts and sensors (docs/console.md).
- * Handlers run on
+ * listener: four pages (incidents, incident, host, sensors), their script and
+ * style, and the JSON API they use (docs/console.md). Handlers run on
  * lib/httpd's threads and read the SQLite store through connections of their
  * own; an evidence download goes through collector.control like
  * `vigil-collector evidence`.
@@ -22,7 +22,7 @@ struct collector_console_cfg {
 
 struct collector_console;
 
-/* Route /api/ on h (before httpd_start). Strings are copied. NULL with errno. */
+/* Route /, the pages, /static/ and /api/ on h (before httpd_start). Strings are copied. NULL with errno. */
 struct collector_console *collector_console_new(const struct collector_console_cfg *cfg, struct httpd *h);
 
 /* After h is freed (its threads stopped). NULL-safe. */

@@ -49,10 +49,14 @@ detectors:
     learning_s: 20
     end_after_s: 5
 YAML
+CONSOLE=127.0.0.1:9780
 cat > "$TMP/collector.yaml" <<YAML
 collector:
   listen: tcp://127.0.0.1:7800
   events_jsonl: $TMP/events.jsonl
+  metrics_listen: $CONSOLE
+  control: ipc://$TMP/run/collector.ctl
+  evidence_dir: $TMP/fetched
 YAML
 
 step "starting vigil-collector (ZeroMQ on tcp://127.0.0.1:7800) and vigil-sensor (XDP + DPDK AF_XDP on ${P}t1)"
@@ -71,6 +75,11 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 sed 's/^/  /' "$TMP/sensor.log"
+if grep -q "console on http://$CONSOLE/" "$TMP/collector.log"; then
+  echo "  console: http://$CONSOLE/ (open it in a browser on this machine while the demo runs)"
+else
+  grep 'HTTP listener' "$TMP/collector.log" | sed 's/^/  /' || true
+fi
 
 step "alerts at the collector, as they arrive"
 build/collector/vigil-collector query -c "$TMP/collector.yaml" --follow &
@@ -94,6 +103,10 @@ alerts=$(grep -c '"event_type":"alert"' "$TMP/events.jsonl" 2>/dev/null || true)
 flows=$(wc -l < "$TMP/flows.json")
 echo "  alerts stored by the collector: ${alerts:-0}   flow records written by the sensor: $flows"
 echo "  raw events: $TMP/events.jsonl (removed at exit)"
+if listed=$(curl -sf "http://$CONSOLE/api/incidents" | jq -r '.incidents[] | "\(.id) \(.detector) \(.signature)"'); then
+  echo "  console: http://$CONSOLE/ lists $(printf '%s' "$listed" | grep -c . || true) incident(s):"
+  printf '%s\n' "$listed" | sed 's/^/    /'
+fi
 for f in "$TMP"/evidence/*.pcapng; do
   [ -e "$f" ] || continue
   echo "  evidence: $(basename "$f"): $(stat -c %s "$f") bytes, sha256 $(sha256sum "$f" | cut -c1-16)..."

@@ -292,8 +292,16 @@ security)
 	get /api/incidents -u "vigil:$TOKEN" -D "$TMP/hdr" >/dev/null
 	grep -qi '^content-type: application/json' "$TMP/hdr" && grep -qi '^x-content-type-options: nosniff' "$TMP/hdr"
 	check "API answers are JSON, never sniffed as HTML" $?
-	grep -qi "^content-security-policy: default-src 'none'; script-src 'self'" "$TMP/hdr"
-	check "answers carry a strict Content-Security-Policy" $?
+	get / -u "vigil:$TOKEN" -D "$TMP/hdr" >"$TMP/page.html"
+	grep -qi "^content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'" "$TMP/hdr"
+	check "pages carry a strict Content-Security-Policy" $?
+	for p in / /incident /host /sensors; do get "$p" -u "vigil:$TOKEN"; done >"$TMP/pages.html"
+	get /static/console.js -u "vigil:$TOKEN" >"$TMP/console.js"
+	! grep -Eiq '<script>|<script [^>]*>[^<]|<style|style=| on[a-z]+=' "$TMP/pages.html" &&
+		grep -c '<script src="/static/console.js" defer></script>' "$TMP/pages.html" | grep -qx 4
+	check "no inline script, style or handler in any page" $?
+	! grep -v '^ *//' "$TMP/console.js" | grep -Eq 'innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function'
+	check "the script never parses data as HTML" $?
 	get /api/incidents -X POST -u "vigil:$TOKEN" >/dev/null; [ "$(code)" = 405 ]; check "POST: 405 (read-only)" $?
 	stop_collector
 
