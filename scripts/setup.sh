@@ -19,7 +19,7 @@ PACKAGES=(
   python3-scapy                # tests/intel/mkcap.py: the planted-indicator capture
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark
-  curl openssl                 # tests/collector/console.sh: the console over HTTP(S)
+  chromium fonts-dejavu-core curl openssl  # tests/collector/console.sh: the console in headless chromium (readable screenshots), over HTTP(S)
   qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
   dpkg-dev debhelper fakeroot lintian   # scripts/build-deb.sh, tests/package
   systemd man-db logrotate     # tests/package: systemd-analyze verify, man -l, the logrotate file

@@ -6,6 +6,9 @@
 #            brute force (edge-1) and a port scan (edge-2) into the collector
 #            (root: BPF_PROG_TEST_RUN, DPDK); then every endpoint, filter and
 #            error, and an evidence download checked against the sensor's file
+#   browser  the same store in headless chromium (console_browser.py): each
+#            page's DOM, the chart's points, the evidence link's download and
+#            its SHA-256, hostile fields shown as text; PNGs into SHOTS_DIR
 #   security no credentials off loopback: refused at start; 401 without the
 #            token, Bearer and Basic with it; DNS-rebinding Host refused; bad
 #            token and key files refused; HTTPS; the headers and the pages'
@@ -249,6 +252,28 @@ api)
 	get "/api/incidents/$(jq -rn --arg c "$ID2" '$c | @uri')/evidence" >/dev/null
 	[ "$(code)" = 503 ] || [ "$(code)" = 404 ]; check "evidence of a sensor not connected: an error, not a file" $? "$(code)"
 	get /api/incidents/edge-1:99/evidence >/dev/null; [ "$(code)" = 404 ]; check "evidence of an unknown incident: 404" $?
+	stop_collector
+	;;
+browser)
+	fill
+	NS=$(dbcount "sensor = 'edge-1' AND event_type = 'stats'")
+	hold edge-1
+	wait_rows $((NS + 1)) "sensor = 'edge-1' AND event_type = 'stats'"; check "edge-1's publisher is back" $?
+	SHOTS=${SHOTS:-$TMP/shots}
+	A=$(jq -c 'select(.vigil.state == "start")' "$TMP/alerts-edge-1.json" | head -1)
+	echo "$A" | jq -c --arg id "$ID1" --arg id2 "$ID2" --arg sha "$SHA1" --argjson n "$N1" \
+		--arg hid "$HOSTILE_NAME:7" --arg htxt "$HOSTILE_SIG" \
+		--arg first "$(jq -r .timestamp "$TMP/alerts-edge-1.json" | sort | head -1 | cut -c1-19 | tr T ' ')" \
+		--arg version "$(tail -1 "$TMP/stats-edge-1.json" | jq -r .stats.vigil_sensor.version)" \
+		'{incident: $id, signature: .alert.signature, severity: .alert.severity, detector: .vigil.detector,
+		  events: $n, sha256: $sha, host: .src_ip, host_cidr: "192.168.56.0/24", first_seen: $first,
+		  community_id: .community_id, sensor: "edge-1", version: $version, order: [$hid, $id, $id2],
+		  other: $id2, other_sensor: "edge-2", other_detector: "portscan", hostile: $hid, hostile_text: $htxt,
+		  capture_loss: ("170 lost of 20,000 (0.85 %)" + "card missed 3, last minute 0.85 %")}' \
+		>"$TMP/expect.json"
+	/usr/bin/python3 "$SRC/tests/collector/console_browser.py" "$BASE" "$SHOTS" "$TMP/expect.json"
+	check "browser checks" $?
+	echo "screenshots: $SHOTS"
 	stop_collector
 	;;
 security)
