@@ -255,6 +255,13 @@ api)
 	stop_collector
 	;;
 browser)
+	# the one reason to skip: no browser at all (scripts/setup.sh installs Debian's chromium)
+	CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+	if [ ! -x "$CHROMIUM" ]; then
+		echo "SKIP: $CHROMIUM is missing: Debian's chromium (scripts/setup.sh installs it) drives the browser test"
+		exit 77
+	fi
+	export CHROMIUM
 	fill
 	NS=$(dbcount "sensor = 'edge-1' AND event_type = 'stats'")
 	hold edge-1
