@@ -1,23 +1,17 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * parse.h: BPF-side header parsing for vigil.bpf.c. A cursor walks the frame and
- * one __always_inline parse_<hdr>() per header moves it forward. Every function
- * returns 0 or the enum vigil_stat reason that the frame is counted under, and
- * every bounds check says which verifier rule it satisfies.
+ * parse.h: vigil's one frame parser, compiled for BPF (vigil.bpf.c, the XDP
+ * program) and for user space (vigil_user.c, the replay's flow core, and
+ * dataplane/pkt.c, what the detectors see) through shim.h. A cursor walks the
+ * frame and one __always_inline parse_<hdr>() per header moves it forward.
+ * Every function returns 0 or the enum vigil_stat reason that the frame is
+ * counted under, and every bounds check says which verifier rule it satisfies
+ * (user space keeps them: they are the bounds of a frame there too).
  */
 #ifndef VIGIL_PARSE_H
 #define VIGIL_PARSE_H
 
-#include <linux/bpf.h>
-#include <linux/if_ether.h>
-#include <linux/in.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/tcp.h>
-#include <linux/udp.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_endian.h>
-
+#include "shim.h"
 #include "vigil_flow.h"
 
 #define PARSE_VLAN_MAX 4	/* layer-2 tags (VLAN, VN-tag, E-tag, PBB, FabricPath) in front of L3 */
@@ -25,6 +19,9 @@
 #define PARSE_IP6_EXT_MAX 6	/* extension headers walked before giving up */
 
 /* not in every uapi header set */
+#define PARSE_ETH_P_IP 0x0800
+#define PARSE_ETH_P_IPV6 0x86DD
+#define PARSE_ETH_P_8021Q 0x8100
 #define PARSE_ETH_P_8021AD 0x88A8
 #define PARSE_ETH_P_VNTAG 0x8926
 #define PARSE_ETH_P_ETAG 0x893F
@@ -36,6 +33,11 @@
 #define PARSE_ETH_P_TEB 0x6558		/* transparent Ethernet bridging (GRE, Geneve) */
 #define PARSE_ETH_P_ERSPAN2 0x88BE
 #define PARSE_ETH_P_ERSPAN3 0x22EB
+#define PARSE_IPPROTO_ICMP 1
+#define PARSE_IPPROTO_IPIP 4
+#define PARSE_IPPROTO_TCP 6
+#define PARSE_IPPROTO_UDP 17
+#define PARSE_IPPROTO_IPV6 41
 #define PARSE_IPPROTO_GRE 47
 #define PARSE_IPPROTO_DCCP 33
 #define PARSE_PORT_VXLAN 4789
@@ -57,12 +59,15 @@ struct hdr_cursor {
 
 #define PARSE_IP_LEN_FRAME 0xffffffffu	/* ip_len: the datagram runs to the frame's end */
 
-/* what the parsers found; filled progressively, ports in host byte order */
+/*
+ * What the parsers found; filled progressively, ports in host byte order.
+ * Aligned to 8: flow.h compares the addresses 8 bytes at a time.
+ */
 struct parse_info {
 	__u8 saddr[16];
 	__u8 daddr[16];
 	__u16 sport;
-	__u16 dport;
+	__u16 dport;		/* ICMP: the paired type, or the code (flow keys) */
 	__u16 vlan_id;		/* outer tag, 0 if untagged */
 	__u8 proto;
 	__u8 ip_ver;
@@ -72,43 +77,101 @@ struct parse_info {
 	__u8 l4_absent;		/* 1: the L4 header cannot be found (broken IPv6 chain) */
 	__u32 ip_len;		/* datagram length from the IP header's start, as its
 				 * length field says (Ethernet padding is not in it) */
-};
+	__u16 l3_off;		/* frame offsets of the IP header and of what follows */
+	__u16 l4_off;		/* its header chain (set by parse_frame and parse_inner) */
+	__u8 pad[4];
+} __attribute__((aligned(8)));
+
+/* The headers, as vigil reads them (network byte order). */
+struct parse_eth {
+	__u8 dst[6];
+	__u8 src[6];
+	__be16 proto;
+} VG_HDR;
 
 struct vlan_tag {
 	__be16 tci;
 	__be16 proto;
-};
+} VG_HDR;
+
+struct parse_ip4 {
+	__u8 ver_ihl;		/* version << 4 | header length in 4-byte words */
+	__u8 tos;
+	__be16 tot_len;
+	__be16 id;
+	__be16 frag_off;	/* flags << 13 | offset in 8-byte units */
+	__u8 ttl;
+	__u8 protocol;
+	__be16 check;
+	__be32 saddr;
+	__be32 daddr;
+} VG_HDR;
+
+struct parse_ip6 {
+	__u8 ver_tc;		/* version << 4 | traffic class (high) */
+	__u8 tc_flow[3];
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+} VG_HDR;
 
 /* IPv6 hop-by-hop, routing and destination options share this prefix */
 struct ip6_ext {
 	__u8 nexthdr;
 	__u8 hdrlen;	/* in 8-byte units, not counting the first 8 */
-};
+} VG_HDR;
 
 struct ip6_frag {
 	__u8 nexthdr;
 	__u8 reserved;
 	__be16 frag_off;	/* offset << 3 | M flag */
 	__be32 id;
-};
+} VG_HDR;
+
+struct parse_tcp {
+	__be16 source;
+	__be16 dest;
+	__be32 seq;
+	__be32 ack_seq;
+	__u8 doff;		/* data offset in 4-byte words << 4 */
+	__u8 flags;		/* CWR ECE URG ACK PSH RST SYN FIN */
+	__be16 window;
+	__be16 check;
+	__be16 urg_ptr;
+} VG_HDR;
+
+struct parse_udp {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__be16 check;
+} VG_HDR;
 
 struct sctp_common {
 	__be16 source;
 	__be16 dest;
 	__be32 vtag;
 	__be32 checksum;
-};
+} VG_HDR;
 
 struct icmp_common {
 	__u8 type;
 	__u8 code;
 	__be16 checksum;
 	__be32 rest;
-};
+} VG_HDR;
+
+/* a 16-bit field at any byte of the frame, network byte order as it is */
+static __always_inline __be16 parse_be16_at(const void *p)
+{
+	return ((const struct vlan_tag *)p)->tci;
+}
 
 static __always_inline int parse_vlan_proto(__be16 proto)
 {
-	return proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(PARSE_ETH_P_8021AD);
+	return proto == bpf_htons(PARSE_ETH_P_8021Q) || proto == bpf_htons(PARSE_ETH_P_8021AD);
 }
 
 /*
@@ -142,7 +205,7 @@ static __always_inline int parse_mpls(struct hdr_cursor *c, void *end, __be16 *p
 	__u8 *lbl;
 	int i;
 
-#pragma unroll
+	VG_UNROLL
 	for (i = 0; i < PARSE_MPLS_MAX; i++) {
 		lbl = c->pos;
 		/* verifier: the 4-byte label is read from the packet */
@@ -159,9 +222,9 @@ static __always_inline int parse_mpls(struct hdr_cursor *c, void *end, __be16 *p
 	if ((void *)(lbl + 1) > end)
 		return VIGIL_STAT_BAD_VLAN;
 	if ((lbl[0] >> 4) == 4)
-		*proto = bpf_htons(ETH_P_IP);
+		*proto = bpf_htons(PARSE_ETH_P_IP);
 	else if ((lbl[0] >> 4) == 6)
-		*proto = bpf_htons(ETH_P_IPV6);
+		*proto = bpf_htons(PARSE_ETH_P_IPV6);
 	else
 		*proto = 0;
 	return 0;
@@ -186,7 +249,7 @@ static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end, __be16 *
 		pp = (__u16)h[6] << 8 | h[7];
 		c->pos = h + 8;
 	}
-	*proto = pp == 0x0021 ? bpf_htons(ETH_P_IP) : pp == 0x0057 ? bpf_htons(ETH_P_IPV6) : 0;
+	*proto = pp == 0x0021 ? bpf_htons(PARSE_ETH_P_IP) : pp == 0x0057 ? bpf_htons(PARSE_ETH_P_IPV6) : 0;
 	return 0;
 }
 
@@ -197,7 +260,7 @@ static __always_inline int parse_pppoe(struct hdr_cursor *c, void *end, __be16 *
 static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct parse_info *pi,
 					__be16 *proto)
 {
-	struct ethhdr *eth = c->pos;
+	struct parse_eth *eth = c->pos;
 	struct vlan_tag *tag;
 	__u8 *t;
 	__u32 tlen;
@@ -207,10 +270,10 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct 
 	/* verifier: packet access needs pos + len <= data_end before any read */
 	if ((void *)(eth + 1) > end)
 		return VIGIL_STAT_BAD_ETH;
-	p = eth->h_proto;
+	p = eth->proto;
 	c->pos = eth + 1;
 
-#pragma unroll
+	VG_UNROLL
 	for (i = 0; i < PARSE_VLAN_MAX; i++) {
 		tlen = parse_l2_tag_len(p);
 		if (!tlen)
@@ -228,19 +291,19 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct 
 		} else if (tlen == 6) {
 			if ((void *)(t + 6) > end)
 				return VIGIL_STAT_BAD_VLAN;
-			p = *(__be16 *)(t + 4);
+			p = parse_be16_at(t + 4);
 		} else if (tlen == 8) {
 			if ((void *)(t + 8) > end)
 				return VIGIL_STAT_BAD_VLAN;
-			p = *(__be16 *)(t + 6);
+			p = parse_be16_at(t + 6);
 		} else if (tlen == 16) {
 			if ((void *)(t + 16) > end)
 				return VIGIL_STAT_BAD_VLAN;
-			p = *(__be16 *)(t + 14);
+			p = parse_be16_at(t + 14);
 		} else {
 			if ((void *)(t + 18) > end)
 				return VIGIL_STAT_BAD_VLAN;
-			p = *(__be16 *)(t + 16);
+			p = parse_be16_at(t + 16);
 		}
 		c->pos = t + tlen;
 	}
@@ -258,14 +321,15 @@ static __always_inline int parse_ethhdr(struct hdr_cursor *c, void *end, struct 
  * The cursor as data + a bounded variable offset. Each combination of layer-2
  * tags leaves a different constant offset, and the verifier would walk the IP
  * parsers once per combination (past its 1M-instruction limit); an offset
- * it only knows as 0..511 lets those paths share one state. The mask is in asm
- * so clang cannot fold it away; every later read is still bounds-checked.
+ * it only knows as 0..511 lets those paths share one state (vg_mask: clang
+ * cannot fold it away); every later read is still bounds-checked. Layer 2
+ * ends within 110 bytes, so the mask never changes the offset.
  */
 static __always_inline void parse_cursor_forget(struct hdr_cursor *c, void *data)
 {
 	__u64 off = (__u64)(c->pos - data);
 
-	asm volatile("%0 &= 0x1ff" : "+r"(off));
+	vg_mask(off, 0x1ff);
 	c->pos = data + off;
 }
 
@@ -282,16 +346,16 @@ static __always_inline void parse_v4_mapped(__u8 dst[16], __be32 addr)
 /* IPv4 header with options (IHL); fragments flagged in pi. */
 static __always_inline int parse_iphdr(struct hdr_cursor *c, void *end, struct parse_info *pi)
 {
-	struct iphdr *iph = c->pos;
+	struct parse_ip4 *iph = c->pos;
 	__u32 hlen;
 	__u16 frag;
 
 	/* verifier: fixed part read first, bounded by data_end */
 	if ((void *)(iph + 1) > end)
 		return VIGIL_STAT_BAD_IP4;
-	if (iph->version != 4 || iph->ihl < 5)
+	if ((iph->ver_ihl >> 4) != 4 || (iph->ver_ihl & 0x0f) < 5)
 		return VIGIL_STAT_BAD_IP4;
-	hlen = iph->ihl * 4;
+	hlen = (__u32)(iph->ver_ihl & 0x0f) * 4;
 	/* verifier: hlen is 20..60 (4-bit field * 4), the options must be in the packet too */
 	if (c->pos + hlen > end)
 		return VIGIL_STAT_BAD_IP4;
@@ -321,7 +385,7 @@ static __always_inline int parse_ip6_is_ext(__u8 nh)
 /* IPv6 header, then the extension chain up to PARSE_IP6_EXT_MAX headers. */
 static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct parse_info *pi)
 {
-	struct ipv6hdr *ip6h = c->pos;
+	struct parse_ip6 *ip6h = c->pos;
 	struct ip6_ext *ext;
 	struct ip6_frag *fh;
 	__u8 nh;
@@ -330,7 +394,7 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct 
 	/* verifier: the fixed 40-byte header must be inside the packet */
 	if ((void *)(ip6h + 1) > end)
 		return VIGIL_STAT_BAD_IP6;
-	if (ip6h->version != 6)
+	if ((ip6h->ver_tc >> 4) != 6)
 		return VIGIL_STAT_BAD_IP6;
 	pi->ip_ver = 6;
 	c->l3 = ip6h;
@@ -339,13 +403,13 @@ static __always_inline int parse_ip6hdr(struct hdr_cursor *c, void *end, struct 
 		pi->ip_len = 40 + (__u32)bpf_ntohs(ip6h->payload_len);
 	else
 		pi->ip_len = ip6h->nexthdr == PARSE_IPPROTO_HOPOPTS ? PARSE_IP_LEN_FRAME : 40;
-	__builtin_memcpy(pi->saddr, &ip6h->saddr, 16);
-	__builtin_memcpy(pi->daddr, &ip6h->daddr, 16);
+	__builtin_memcpy(pi->saddr, ip6h->saddr, 16);
+	__builtin_memcpy(pi->daddr, ip6h->daddr, 16);
 	nh = ip6h->nexthdr;
 	c->pos = ip6h + 1;
 
 	/* a constant bound lets the verifier see the loop ends */
-#pragma unroll
+	VG_UNROLL
 	for (i = 0; i < PARSE_IP6_EXT_MAX; i++) {
 		if (!parse_ip6_is_ext(nh))
 			break;
@@ -431,7 +495,7 @@ static __always_inline int parse_l4_short(struct hdr_cursor *c, void *end, struc
 	__u8 *h = c->pos;
 	int pair;
 
-	if (pi->proto == IPPROTO_ICMP || pi->proto == PARSE_IPPROTO_ICMPV6) {
+	if (pi->proto == PARSE_IPPROTO_ICMP || pi->proto == PARSE_IPPROTO_ICMPV6) {
 		/* verifier: type and code are read from the packet */
 		if ((void *)(h + 2) > end || room < 2)
 			return VIGIL_STAT_BAD_L4;
@@ -452,8 +516,8 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct pars
 {
 	struct icmp_common *ic;
 	struct sctp_common *sh;
-	struct tcphdr *th;
-	struct udphdr *uh;
+	struct parse_tcp *th;
+	struct parse_udp *uh;
 	__u32 used, room;
 	int pair;
 
@@ -464,16 +528,16 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct pars
 	used = (__u32)(c->pos - c->l3);
 	room = pi->ip_len > used ? pi->ip_len - used : 0;
 	switch (pi->proto) {
-	case IPPROTO_TCP:
+	case PARSE_IPPROTO_TCP:
 		th = c->pos;
 		/* verifier: ports and flags are read, bound the 20-byte header */
 		if ((void *)(th + 1) > end || room < 20)
 			return parse_l4_short(c, end, pi, room);
 		pi->sport = bpf_ntohs(th->source);
 		pi->dport = bpf_ntohs(th->dest);
-		pi->tcp_flags = ((__u8 *)th)[13];
+		pi->tcp_flags = th->flags;
 		return 0;
-	case IPPROTO_UDP:
+	case PARSE_IPPROTO_UDP:
 		uh = c->pos;
 		/* verifier: bound the 8-byte header before reading the ports */
 		if ((void *)(uh + 1) > end || room < 8)
@@ -491,9 +555,9 @@ static __always_inline int parse_l4(struct hdr_cursor *c, void *end, struct pars
 		pi->sport = bpf_ntohs(sh->source);
 		pi->dport = bpf_ntohs(sh->dest);
 		return 0;
-	case IPPROTO_ICMP:
+	case PARSE_IPPROTO_ICMP:
 	case PARSE_IPPROTO_ICMPV6:
-		if ((pi->proto == IPPROTO_ICMP) != (pi->ip_ver == 4))
+		if ((pi->proto == PARSE_IPPROTO_ICMP) != (pi->ip_ver == 4))
 			return 0;	/* ICMP over IPv6 or ICMPv6 over IPv4: key as plain protocol */
 		ic = c->pos;
 		/* verifier: bound the 8-byte header before reading type and code */
@@ -547,11 +611,11 @@ static __always_inline int parse_tunnel(struct hdr_cursor *c, void *end,
 			off += (e3[11] & 1) ? 20 : 12;
 			gp = PARSE_ETH_P_TEB;
 		}
-	} else if (pi->proto == IPPROTO_IPIP || pi->proto == IPPROTO_IPV6) {
+	} else if (pi->proto == PARSE_IPPROTO_IPIP || pi->proto == PARSE_IPPROTO_IPV6) {
 		/* IPv4/IPv6 in IPv4/IPv6 (4in4, 6in4, 4in6, 6in6): the packet follows */
 		off = 0;
-		gp = pi->proto == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6;
-	} else if (pi->proto == IPPROTO_UDP &&
+		gp = pi->proto == PARSE_IPPROTO_IPIP ? PARSE_ETH_P_IP : PARSE_ETH_P_IPV6;
+	} else if (pi->proto == PARSE_IPPROTO_UDP &&
 		   (pi->dport == PARSE_PORT_VXLAN || pi->dport == PARSE_PORT_VXLAN_LINUX)) {
 		/* verifier: UDP header and the 8-byte VXLAN header are read */
 		if ((void *)(h + 16) > end)
@@ -560,7 +624,7 @@ static __always_inline int parse_tunnel(struct hdr_cursor *c, void *end,
 			return 0;	/* VNI flag clear: not VXLAN as RFC 7348 has it */
 		off = 16;
 		gp = PARSE_ETH_P_TEB;
-	} else if (pi->proto == IPPROTO_UDP && pi->dport == PARSE_PORT_GENEVE) {
+	} else if (pi->proto == PARSE_IPPROTO_UDP && pi->dport == PARSE_PORT_GENEVE) {
 		/* verifier: UDP header and the fixed 8 bytes of Geneve are read */
 		if ((void *)(h + 16) > end)
 			return -1;
@@ -573,7 +637,7 @@ static __always_inline int parse_tunnel(struct hdr_cursor *c, void *end,
 	}
 	if (gp == PARSE_ETH_P_TEB)
 		*inner_eth = 1;
-	else if (gp == ETH_P_IP || gp == ETH_P_IPV6)
+	else if (gp == PARSE_ETH_P_IP || gp == PARSE_ETH_P_IPV6)
 		*inner_eth = 0;
 	else
 		return 0;
@@ -582,6 +646,103 @@ static __always_inline int parse_tunnel(struct hdr_cursor *c, void *end,
 	if ((void *)(h + off) > end)
 		return -1;
 	c->pos = h + off;
+	return 1;
+}
+
+/*
+ * IPv4 or IPv6 by ethertype, then the L4 ports; 0 or the reason the frame is
+ * not accounted. *l4bad gets a detail reason of a frame that is still keyed
+ * (a truncated L4 header, an IPv6 extension chain that cannot be walked).
+ */
+static __always_inline int parse_l3(struct hdr_cursor *c, void *end, struct parse_info *pi,
+				    __be16 proto, int *l4bad)
+{
+	int bad;
+
+	if (proto == bpf_htons(PARSE_ETH_P_IP))
+		bad = parse_iphdr(c, end, pi);
+	else if (proto == bpf_htons(PARSE_ETH_P_IPV6))
+		bad = parse_ip6hdr(c, end, pi);
+	else
+		bad = VIGIL_STAT_NON_IP;
+	if (bad == VIGIL_STAT_BAD_IP6_EXT) {
+		/* keyed without ports all the same: a detail, not an outcome */
+		*l4bad = bad;
+		return 0;
+	}
+	if (bad)
+		return bad;
+	*l4bad = parse_l4(c, end, pi);
+	return 0;
+}
+
+/*
+ * A frame from its Ethernet header to its L4 ports: the outer headers, as
+ * keyed without xdp.tunnel_inner. 0 or the reason the frame is not keyed
+ * (*l4bad as parse_l3); c ends at the L4 header (where parse_inner starts).
+ */
+static __always_inline int parse_frame(struct hdr_cursor *c, void *data, void *end,
+				       struct parse_info *pi, int *l4bad)
+{
+	__be16 proto = 0;
+	int bad;
+
+	c->pos = data;
+	c->l3 = data;
+	bad = parse_ethhdr(c, end, pi, &proto);
+	if (bad)
+		return bad;
+	parse_cursor_forget(c, data);
+	bad = parse_l3(c, end, pi, proto, l4bad);
+	if (bad)
+		return bad;
+	pi->l3_off = (__u16)(c->l3 - data);
+	pi->l4_off = (__u16)(c->pos - data);
+	return 0;
+}
+
+/*
+ * Inner keying (VIGIL_CFG_F_TUNNEL_INNER): replaces *pi by the tunnel's inner
+ * header when there is one and it parses; the outer VLAN id stays. off is
+ * where the outer L4 header starts. 1: pi (and *l4bad) now hold the inner
+ * header; 0: no tunnel vigil opens; -1: a tunnel whose inner header is bad
+ * (pi is left as it was: keyed by the outer header).
+ */
+static __always_inline int parse_inner(void *data, void *end, __u32 off, struct parse_info *pi,
+				       int *l4bad)
+{
+	struct parse_info in = {};
+	struct hdr_cursor c;
+	int inner_eth = 0, t, bad, ibad = 0;
+	__be16 proto = 0;
+	__u64 o;
+
+	/* verifier: a bounded offset keeps data + off a packet pointer it can check;
+	 * a mask, which clang cannot fold into a comparison on another register
+	 * (the outer headers end within 12.5 KiB: the mask changes nothing) */
+	off &= 0x3fff;
+	c.pos = data + off;
+	c.l3 = c.pos;
+	t = parse_tunnel(&c, end, pi, &inner_eth, &proto);
+	if (!t)
+		return 0;
+	bad = t < 0;
+	if (!bad && inner_eth)
+		bad = parse_ethhdr(&c, end, &in, &proto);
+	if (!bad) {
+		/* the inner frame starts at most 0x3fff + 386 bytes in: keep 15 bits */
+		o = (__u64)(c.pos - data);
+		vg_mask(o, 0x7fff);
+		c.pos = data + o;
+		bad = parse_l3(&c, end, &in, proto, &ibad);
+	}
+	if (bad)
+		return -1;
+	in.l3_off = (__u16)(c.l3 - data);
+	in.l4_off = (__u16)(c.pos - data);
+	in.vlan_id = pi->vlan_id;
+	*pi = in;
+	*l4bad = ibad;
 	return 1;
 }
 

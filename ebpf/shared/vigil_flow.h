@@ -53,6 +53,16 @@ enum vigil_meta_flag {
 	VIGIL_META_F_INNER = 16,	/* keyed by a tunnel's inner header */
 };
 
+/* What the program decided for a frame (flow.h's vigil_frame); vigil_xdp turns it
+ * into an XDP action, the user-space build returns it (vigil_user_frame). */
+enum vigil_verdict {
+	VIGIL_VERDICT_DROP = 0,		/* tap: accounted, then dropped */
+	VIGIL_VERDICT_PASS = 1,		/* inline: up the stack */
+	VIGIL_VERDICT_PEER = 2,		/* inline with a peer port: out of it */
+	VIGIL_VERDICT_XSK = 3,		/* handed to user space (no socket: the mode's fallback) */
+	VIGIL_VERDICT_BLOCKED = 4,	/* on the blocklist: dropped in any mode, in no flow */
+};
+
 enum vigil_dir {
 	VIGIL_DIR_AB = 0,	/* from (addr_a, port_a) to (addr_b, port_b) */
 	VIGIL_DIR_BA = 1,
