@@ -613,6 +613,7 @@ void xdp_flow_sum(const void *percpu, unsigned int n, size_t stride, struct vigi
 {
 	const struct vigil_flow *f;
 	uint64_t earliest = UINT64_MAX;
+	bool seen = false;
 	unsigned int c;
 
 	memset(out, 0, sizeof(*out));
@@ -636,7 +637,9 @@ void xdp_flow_sum(const void *percpu, unsigned int n, size_t stride, struct vigi
 		out->handed += f->handed;
 		out->tcp_flags[0] |= f->tcp_flags[0];
 		out->tcp_flags[1] |= f->tcp_flags[1];
-		if (f->first_ns && f->first_ns < earliest) {
+		/* the copy that saw the first frame (a capture's clock may start at 0) */
+		if (!seen || f->first_ns < earliest) {
+			seen = true;
 			earliest = f->first_ns;
 			out->first_ns = f->first_ns;
 			out->initiator = f->initiator;
