@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pkt.c: user-space frame parser for the poller. Mirrors the XDP program's
- * rules (two VLAN tags, IPv4 options and fragments, a bounded IPv6 extension
- * chain) so both halves of the pipeline agree on what a packet is.
+ * pkt.c: the detectors' and statistics' view of a frame, read by the XDP
+ * program's own parser (ebpf/parse.h compiled for user space): what the flow
+ * table keys is what the detectors see. This file only turns the parser's
+ * result into struct pkt_info and reads the few fields the flow key does not
+ * need (TTL, lengths, window, ICMP code, where the payload starts).
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "parse.h"
 #include "pkt.h"
 
 enum {
-	PKT_ETH_HLEN = 14,
-	PKT_MAX_VLANS = 2,
-	PKT_MAX_IP6_EXT = 6,
+	PKT_PARSE_MAX = 65535,	/* headers are read in the first 64 KiB, as XDP replay reads them */
 };
 
 static const char *const pkt_status_names[PKT_STATUS_MAX] = {
@@ -31,157 +32,127 @@ static uint16_t pkt_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/*
- * The transport header at p: left bytes of frame, l4_len of them the IP
- * header's length for the transport (never more than left). A TCP or UDP
- * payload, and an ICMP message whole (from its type byte), is noted relative
- * to p (the callers add their offsets).
- */
-static int pkt_l4(const uint8_t *p, uint32_t left, uint32_t l4_len, struct pkt_info *info)
+/* the parser's reason (enum vigil_stat) a frame is not keyed, as a pkt_status */
+static int pkt_status_of(int reason)
 {
-	uint32_t hl = 8;
+	switch (reason) {
+	case VIGIL_STAT_NON_IP:
+		return PKT_NON_IP;
+	case VIGIL_STAT_BAD_VLAN:
+		return PKT_BAD_VLAN;
+	case VIGIL_STAT_BAD_IP4:
+		return PKT_BAD_IP4;
+	case VIGIL_STAT_BAD_IP6:
+		return PKT_BAD_IP6;
+	default:
+		return PKT_BAD_ETH;
+	}
+}
 
-	switch (info->proto) {
-	case 6: /* TCP: ports + flags at offset 13 */
-		if (left < 20)
-			return PKT_BAD_L4;
-		info->tcp_flags = p[13];
-		hl = (uint32_t)(p[12] >> 4) * 4;
+/* TTL and length field of the IP header at l3 (read whole by the parser) */
+static void pkt_ip_fields(const uint8_t *l3, uint8_t ip_ver, struct pkt_info *info)
+{
+	uint32_t plen;
+
+	if (ip_ver == 4) {
+		info->ip_ttl = l3[8];
+		info->ip_len = pkt_be16(l3 + 2);
+		return;
+	}
+	info->ip_ttl = l3[7];
+	plen = pkt_be16(l3 + 4);
+	info->ip_len = plen ? (uint16_t)(plen + 40 > UINT16_MAX ? UINT16_MAX : plen + 40) : 0;
+}
+
+/*
+ * The transport's fields beyond the key, for a frame whose L4 header the
+ * parser read whole: TCP window and payload, UDP payload, ICMP type and code
+ * (in the ports too, as pkt_info always had them) and the ICMP message whole,
+ * from its type byte, as the payload.
+ */
+static void pkt_l4_fields(const uint8_t *frame, uint32_t len, const struct parse_info *pi,
+			  struct pkt_info *info)
+{
+	const uint8_t *l4 = frame + pi->l4_off;
+	uint32_t ip_end, hl = 0, l4_len;
+
+	/* the datagram ends where the IP header says, or at the frame's end */
+	ip_end = pi->ip_len == PARSE_IP_LEN_FRAME ? len : (uint32_t)pi->l3_off + pi->ip_len;
+	if (ip_end > len)
+		ip_end = len;
+	l4_len = ip_end > pi->l4_off ? ip_end - pi->l4_off : 0;
+	switch (pi->proto) {
+	case PARSE_IPPROTO_TCP:
+		info->tcp_window = pkt_be16(l4 + 14);
+		hl = (uint32_t)(l4[12] >> 4) * 4;
 		if (hl < 20)
 			hl = l4_len;	/* a bad data offset: no payload to point at */
-		/* fall through */
-	case 17:
-	case 132:
-		if (left < 4)
-			return PKT_BAD_L4;
-		info->src_port = pkt_be16(p);
-		info->dst_port = pkt_be16(p + 2);
-		if (info->proto != 132 && l4_len > hl) {	/* SCTP's chunks are not one payload */
-			info->payload_off = (uint16_t)hl;
-			info->payload_len = l4_len - hl > UINT16_MAX ? UINT16_MAX : (uint16_t)(l4_len - hl);
-		}
-		return PKT_OK;
-	case 1:
-	case 58:
-		if (left < 2)
-			return PKT_BAD_L4;
-		info->src_port = p[0];	/* type */
-		info->dst_port = p[1];	/* code */
+		break;
+	case PARSE_IPPROTO_UDP:
+		hl = 8;
+		break;
+	case PARSE_IPPROTO_ICMP:
+	case PARSE_IPPROTO_ICMPV6:
+		if ((pi->proto == PARSE_IPPROTO_ICMP) != (pi->ip_ver == 4))
+			return;	/* keyed as a plain protocol: no ICMP header read */
+		info->icmp_type = l4[0];
+		info->icmp_code = l4[1];
+		info->src_port = l4[0];
+		info->dst_port = l4[1];
 		/* the whole ICMP message is the payload: an error quotes the packet it is about */
 		if (l4_len >= 8) {
-			info->payload_off = 0;
+			info->payload_off = (uint16_t)pi->l4_off;
 			info->payload_len = l4_len > UINT16_MAX ? UINT16_MAX : (uint16_t)l4_len;
 		}
-		return PKT_OK;
+		return;
 	default:
-		return PKT_OK;
+		return;
+	}
+	if (l4_len > hl) {
+		info->payload_off = (uint16_t)(pi->l4_off + hl);
+		info->payload_len = l4_len - hl > UINT16_MAX ? UINT16_MAX : (uint16_t)(l4_len - hl);
 	}
 }
 
-/* pkt_l4 after an IP header of hl bytes of a datagram of ip_len bytes (0: unknown, to the frame's end) */
-static int pkt_l4_after(const uint8_t *p, uint32_t left, uint32_t hl, uint32_t ip_len, struct pkt_info *info)
+int pkt_parse_flags(const uint8_t *frame, uint32_t len, unsigned int flags, struct pkt_info *info)
 {
-	uint32_t end = ip_len && ip_len < left ? ip_len : left;
-	int rc = pkt_l4(p + hl, left - hl, end > hl ? end - hl : 0, info);
+	uint32_t view = len > PKT_PARSE_MAX ? PKT_PARSE_MAX : len;
+	uint8_t *data = (uint8_t *)frame;	/* the parsers only read */
+	struct parse_info pi = {};
+	struct hdr_cursor c;
+	int bad, l4bad = 0;
 
-	if (info->payload_len)
-		info->payload_off = (uint16_t)(info->payload_off + hl);
-	return rc;
-}
+	memset(info, 0, sizeof(*info));
+	info->len = len;
+	bad = parse_frame(&c, data, data + view, &pi, &l4bad);
+	if (bad)
+		return pkt_status_of(bad);
+	if ((flags & PKT_PARSE_INNER) &&
+	    (pi.proto == PARSE_IPPROTO_GRE || pi.proto == PARSE_IPPROTO_UDP ||
+	     pi.proto == PARSE_IPPROTO_IPIP || pi.proto == PARSE_IPPROTO_IPV6) &&
+	    parse_inner(data, data + view, (__u32)(c.pos - (void *)data), &pi, &l4bad) > 0)
+		info->inner = 1;
 
-static int pkt_ip4(const uint8_t *p, uint32_t left, struct pkt_info *info)
-{
-	uint32_t ihl;
-	uint16_t frag;
-
-	if (left < 20 || (p[0] >> 4) != 4)
-		return PKT_BAD_IP4;
-	ihl = (uint32_t)(p[0] & 0x0f) * 4;
-	if (ihl < 20 || ihl > left)
-		return PKT_BAD_IP4;
-	info->ip_ver = 4;
-	info->proto = p[9];
-	memset(info->src, 0, 10);
-	info->src[10] = info->src[11] = 0xff;
-	memcpy(info->src + 12, p + 12, 4);
-	memset(info->dst, 0, 10);
-	info->dst[10] = info->dst[11] = 0xff;
-	memcpy(info->dst + 12, p + 16, 4);
-	frag = pkt_be16(p + 6) & 0x1fff;
-	if (frag) {
-		info->is_fragment = 1;
+	memcpy(info->src, pi.saddr, 16);
+	memcpy(info->dst, pi.daddr, 16);
+	info->vlan_id = pi.vlan_id;
+	info->proto = pi.proto;
+	info->ip_ver = pi.ip_ver;
+	info->is_fragment = pi.later_fragment;
+	pkt_ip_fields(frame + pi.l3_off, pi.ip_ver, info);
+	/* ports, flags and payload only from a transport header read whole */
+	if (l4bad)
+		return PKT_BAD_L4;
+	if (pi.later_fragment)
 		return PKT_OK;
-	}
-	return pkt_l4_after(p, left, ihl, pkt_be16(p + 2), info);
-}
-
-static int pkt_ip6(const uint8_t *p, uint32_t left, struct pkt_info *info)
-{
-	uint32_t off = 40, plen;
-	uint8_t nh;
-	int i;
-
-	if (left < 40 || (p[0] >> 4) != 6)
-		return PKT_BAD_IP6;
-	info->ip_ver = 6;
-	memcpy(info->src, p + 8, 16);
-	memcpy(info->dst, p + 24, 16);
-	nh = p[6];
-	for (i = 0; i < PKT_MAX_IP6_EXT; i++) {
-		if (nh == 0 || nh == 43 || nh == 60) {	/* hop-by-hop, routing, dest options */
-			if (off + 8 > left)
-				return PKT_BAD_IP6;
-			nh = p[off];
-			off += ((uint32_t)p[off + 1] + 1) * 8;
-		} else if (nh == 44) {			/* fragment */
-			if (off + 8 > left)
-				return PKT_BAD_IP6;
-			if (pkt_be16(p + off + 2) & 0xfff8)
-				info->is_fragment = 1;
-			nh = p[off];
-			off += 8;
-		} else {
-			break;
-		}
-	}
-	if (off > left)
-		return PKT_BAD_IP6;
-	info->proto = nh;
-	if (info->is_fragment)
-		return PKT_OK;
-	plen = pkt_be16(p + 4);
-	return pkt_l4_after(p, left, off, plen ? plen + 40 : 0, info);	/* 0: a jumbogram, or offload */
+	info->src_port = pi.sport;
+	info->dst_port = pi.dport;
+	info->tcp_flags = pi.tcp_flags;
+	pkt_l4_fields(frame, len, &pi, info);
+	return PKT_OK;
 }
 
 int pkt_parse(const uint8_t *frame, uint32_t len, struct pkt_info *info)
 {
-	uint32_t off = 12;
-	uint16_t et;
-	int i, rc;
-
-	memset(info, 0, sizeof(*info));
-	info->len = len;
-	if (len < PKT_ETH_HLEN)
-		return PKT_BAD_ETH;
-	et = pkt_be16(frame + off);
-	off += 2;
-	for (i = 0; i < PKT_MAX_VLANS && (et == 0x8100 || et == 0x88a8); i++) {
-		if (off + 4 > len)
-			return PKT_BAD_VLAN;
-		if (i == 0)
-			info->vlan_id = pkt_be16(frame + off) & 0x0fff;
-		et = pkt_be16(frame + off + 2);
-		off += 4;
-	}
-	if (et == 0x8100 || et == 0x88a8)
-		return PKT_BAD_VLAN;
-	if (et == 0x0800)
-		rc = pkt_ip4(frame + off, len - off, info);
-	else if (et == 0x86dd)
-		rc = pkt_ip6(frame + off, len - off, info);
-	else
-		return PKT_NON_IP;
-	if (info->payload_len)
-		info->payload_off = (uint16_t)(info->payload_off + off);
-	return rc;
+	return pkt_parse_flags(frame, len, 0, info);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fuzz_pkt.c: libFuzzer target for pkt_parse(), the user-space frame parser
- * every received packet goes through. Besides memory safety it checks the
+ * fuzz_pkt.c: libFuzzer target for pkt_parse(), the frame parser every
+ * received packet goes through (the XDP program's parse.h built for user
+ * space), with and without inner keying. Besides memory safety it checks the
  * promises pkt.h makes about the result, so a silent misparse also stops the run.
  */
 #include <stddef.h>
@@ -15,18 +16,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint8_t fuzz_pkt_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void fuzz_pkt_one(const uint8_t *data, uint32_t len, unsigned int flags)
 {
 	struct pkt_info info;
-	uint32_t len = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-	int st = pkt_parse(data, len, &info);
+	int st = pkt_parse_flags(data, len, flags, &info);
 
 	if (st < 0 || st >= PKT_STATUS_MAX || !pkt_status_name(st))
 		abort();
 	if (info.len != len)
 		abort();
 	if (st != PKT_OK && st != PKT_BAD_L4)
-		return 0;
+		return;
 	/* info is valid: the IP version is known and IPv4 is stored IPv4-mapped */
 	if (info.ip_ver != 4 && info.ip_ver != 6)
 		abort();
@@ -49,5 +49,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (!info.payload_len && info.payload_off)
 		abort();
+	/* the fields added with the shared parser belong to their protocol */
+	if ((info.icmp_type || info.icmp_code) && info.proto != 1 && info.proto != 58)
+		abort();
+	if (info.tcp_window && info.proto != 6)
+		abort();
+	if (info.inner && !(flags & PKT_PARSE_INNER))
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	uint32_t len = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+
+	fuzz_pkt_one(data, len, 0);
+	fuzz_pkt_one(data, len, PKT_PARSE_INNER);
 	return 0;
 }
