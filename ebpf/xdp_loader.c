@@ -218,6 +218,24 @@ static int xdp_loader_map_by_name(const __u32 *ids, __u32 n, const char *name, i
 	return -ESRCH;
 }
 
+int xdp_loader_prog_map(int prog_fd, const char *name, int *fd)
+{
+	struct bpf_prog_info info;
+	__u32 ids[16], len;
+	int err;
+
+	memset(&info, 0, sizeof(info));
+	info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	info.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(info);
+	err = bpf_obj_get_info_by_fd(prog_fd, &info, &len);
+	if (err)
+		return err;
+	if (info.nr_map_ids > sizeof(ids) / sizeof(ids[0]))
+		info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	return xdp_loader_map_by_name(ids, info.nr_map_ids, name, fd);
+}
+
 int xdp_loader_from_ifindex(int ifindex, struct xdp_maps *m)
 {
 	struct bpf_prog_info info;

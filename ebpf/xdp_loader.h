@@ -77,6 +77,9 @@ void xdp_maps_close(struct xdp_maps *m);
 /* Set every fd in m to -1. */
 void xdp_maps_init(struct xdp_maps *m);
 
+/* A new fd (the caller's) of prog_fd's map called name ("vg_gate"); -ESRCH: none. */
+int xdp_loader_prog_map(int prog_fd, const char *name, int *fd);
+
 /* BPF program id of prog_fd. */
 int xdp_loader_prog_id(int prog_fd, uint32_t *id);
 
