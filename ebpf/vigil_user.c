@@ -166,6 +166,7 @@ int vigil_user_frame(struct vigil_user *u, const uint8_t *frame, uint32_t len, u
 		len = VIGIL_USER_FRAME_MAX;	/* headers are all the program reads */
 	verdict = vigil_frame(&u->env, &u->st, &u->cfg, data, data + len, wire_len ? wire_len : len,
 			      ts_ns, &flags);
+	flow_table_touched(u->env.flows);	/* the flow accounted may have moved on in time */
 	if (meta_flags)
 		*meta_flags = flags;
 	return verdict;
@@ -186,43 +187,13 @@ uint64_t vigil_user_evicted(const struct vigil_user *u)
 	return flow_table_evicted(u->env.flows);
 }
 
-struct vigil_user_walk {
-	vigil_user_flow_cb cb;
-	void *ctx;
-	uint64_t now_ns;
-	uint64_t idle_ns;
-	bool all;
-	bool harvest;		/* remove what is reported */
-	int n;			/* flows reported */
-	int cb_ret;
-};
-
-static int vigil_user_visit(void *ctx, const struct vigil_flow_key *key, struct vigil_flow *val)
-{
-	struct vigil_user_walk *w = ctx;
-
-	/* xdp_flows_harvest's rule: idle for more than idle_ns, a clock that went back keeps it */
-	if (w->harvest && !w->all && (val->last_ns > w->now_ns || w->now_ns - val->last_ns <= w->idle_ns))
-		return FLOW_TABLE_KEEP;
-	w->n++;
-	w->cb_ret = w->cb(w->ctx, key, val);
-	return (w->harvest ? FLOW_TABLE_DELETE : FLOW_TABLE_KEEP) | (w->cb_ret ? FLOW_TABLE_STOP : 0);
-}
-
 int vigil_user_harvest(struct vigil_user *u, uint64_t now_ns, uint64_t idle_timeout_ns, bool all,
 		       vigil_user_flow_cb cb, void *ctx)
 {
-	struct vigil_user_walk w = { .cb = cb, .ctx = ctx, .now_ns = now_ns, .idle_ns = idle_timeout_ns,
-				     .all = all, .harvest = true };
-
-	flow_table_walk(u->env.flows, vigil_user_visit, &w);
-	return w.cb_ret ? w.cb_ret : w.n;
+	return flow_table_harvest(u->env.flows, now_ns, idle_timeout_ns, all, cb, ctx);
 }
 
 int vigil_user_scan(struct vigil_user *u, vigil_user_flow_cb cb, void *ctx)
 {
-	struct vigil_user_walk w = { .cb = cb, .ctx = ctx };
-
-	flow_table_walk(u->env.flows, vigil_user_visit, &w);
-	return w.cb_ret ? w.cb_ret : w.n;
+	return flow_table_scan(u->env.flows, cb, ctx);
 }

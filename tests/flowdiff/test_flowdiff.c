@@ -4,8 +4,9 @@
  * program. Every frame of every capture goes through the kernel's (the real
  * vigil.bpf.o, BPF_PROG_TEST_RUN) and through the user-space one
  * (vigil_user.c), as each replay path gives it; after each frame the verdict,
- * the metadata flags and every per-reason counter must agree, and at the end
- * the flow records, harvested idle and then all, must be identical. The first
+ * the metadata flags and every per-reason counter must agree, the flows
+ * harvested every second of capture time (idle for 2 s) must be identical,
+ * and so must, at the end, the flows idle for 5 s and then all the rest. The first
  * difference names the capture and the frame. Two configurations: per-CPU
  * table, outer keying, hand-off all, tap; and the shared table, inner keying,
  * hand-off first_n 2, inline, a blocklist and a closing new-flow gate.
@@ -35,7 +36,8 @@ enum {
 	FD_FILES_MAX = 4096,
 	FD_FRAMES_MAX = 200000,		/* per capture: bounds a pathological file */
 	FD_FLOW_ENTRIES = 65536,
-	FD_IDLE_NS = 5000000000u,	/* the idle harvest's timeout */
+	FD_IDLE_NS = 5000000000u,	/* the idle harvest's timeout at the end */
+	FD_TICK_IDLE_NS = 2000000000u,	/* and of the harvests every second of capture time */
 };
 
 struct fd_variant {
@@ -367,7 +369,7 @@ static int fd_capture(struct fd_kernel *k, const struct fd_variant *v, const cha
 	struct replay *r = NULL;
 	struct replay_frame f;
 	char err[256], why[640] = "", what[512];
-	uint64_t last_ts = 0;
+	uint64_t last_ts = 0, next_harvest = 0;
 	long n = 0, first = 0;
 	int rc, hx, hu, ret = 1;
 
@@ -391,7 +393,21 @@ static int fd_capture(struct fd_kernel *k, const struct fd_variant *v, const cha
 			last_ts = f.ts_ns;
 		if (!first && fd_frame(k, u, v, &f, linear, why, sizeof(why)))
 			first = n;
+		/* as the sensor harvests: every second of capture time (a short timeout here) */
+		if (!first && last_ts >= next_harvest) {
+			x.n = y.n = 0;
+			hx = xdp_flows_harvest(k->flows_fd, last_ts, FD_TICK_IDLE_NS, false, fd_flow_add, &x);
+			hu = vigil_user_harvest(u, last_ts, FD_TICK_IDLE_NS, false, fd_flow_add, &y);
+			t->flows += x.n;
+			if (hx < 0 || hu < 0 || fd_flows_diff(&x, &y, what, sizeof(what))) {
+				snprintf(why, sizeof(why), "harvest at %llu (%d, %d): %s",
+					 (unsigned long long)last_ts, hx, hu, hx < 0 || hu < 0 ? "failed" : what);
+				first = n;
+			}
+			next_harvest = last_ts + 1000000000ull;
+		}
 	}
+	x.n = y.n = 0;
 	t->frames += (unsigned long long)n;
 	/* the flows idle at the end, then all: both harvests must report the same records */
 	hx = xdp_flows_harvest(k->flows_fd, last_ts, FD_IDLE_NS, false, fd_flow_add, &x);
