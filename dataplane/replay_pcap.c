@@ -3,12 +3,21 @@
  * replay_pcap.c: capture reading through libpcap (pcap, pcapng), turning every
  * link type that carries IP into the Ethernet frame the XDP program parses, so
  * a capture from a cooked, raw-IP, loopback or NFLOG socket replays like a tap.
+ * A classic pcap file (version 2.4) is also mapped and its records read in
+ * place, without libpcap's two copies a frame (stdio's buffer, then its own):
+ * reading was a sixth of a replay. A record libpcap would treat specially
+ * (longer than the snapshot length, cut short by the end of the file) hands
+ * the rest of the file back to libpcap at that record, so what comes out,
+ * errors included, is what libpcap gives.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -27,11 +36,24 @@
 /* NFLOG: one TLV holds the packet (netfilter's NFULA_PAYLOAD) */
 #define REPLAY_NFULA_PAYLOAD 9
 
+/* a classic pcap file read in place */
+struct replay_map {
+	const uint8_t *base;	/* the file, mapped (frames given out point into it
+				 * until replay_close); NULL: not mapped */
+	int active;		/* 0: libpcap reads the rest */
+	size_t len;
+	size_t off;		/* the next record */
+	uint32_t max_caplen;	/* longer records go to libpcap (its snapshot length) */
+	uint32_t frac_ns;	/* 1000: microsecond stamps, 1: nanosecond */
+	int swapped;		/* written on a host of the other byte order */
+};
+
 struct replay {
 	pcap_t *pc;
 	int nsec;
 	int dlt;
 	uint64_t last_ts;
+	struct replay_map m;
 	struct replay_stats st;
 	uint8_t buf[REPLAY_BUF];
 };
@@ -206,7 +228,82 @@ static int replay_dlt_supported(int dlt)
 	return dlt == REPLAY_DLT_NFLOG || replay_find_l3(dlt, probe, sizeof(probe), &l3) == 0;
 }
 
+static uint32_t replay_u32(const uint8_t *p, int swapped)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swapped ? __builtin_bswap32(v) : v;
+}
+
+/*
+ * Map the file when it is a classic pcap file of version 2.4 (libpcap has
+ * opened it already and said it is good); anything else, or no memory for
+ * the mapping (a 32-bit board and a large file), is read by libpcap.
+ */
+static void replay_map_open(struct replay *r, const char *path, const struct stat *sb)
+{
+	uint8_t hdr[24];
+	uint32_t magic;
+	uint16_t major, minor;
+	void *base;
+	int fd;
+
+	if (sb->st_size < 24 || (uint64_t)sb->st_size > SIZE_MAX)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr)) {
+		close(fd);
+		return;
+	}
+	memcpy(&magic, hdr, 4);
+	memcpy(&major, hdr + 4, 2);
+	memcpy(&minor, hdr + 6, 2);
+	r->m.swapped = magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u;
+	if (r->m.swapped) {
+		magic = __builtin_bswap32(magic);
+		major = __builtin_bswap16(major);
+		minor = __builtin_bswap16(minor);
+	}
+	if ((magic != 0xa1b2c3d4u && magic != 0xa1b23c4du) || major != 2 || minor != 4) {
+		close(fd);
+		return;
+	}
+	base = mmap(NULL, (size_t)sb->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return;
+	(void)madvise(base, (size_t)sb->st_size, MADV_SEQUENTIAL);
+	r->m.base = base;
+	r->m.active = 1;
+	r->m.len = (size_t)sb->st_size;
+	r->m.off = 24;
+	r->m.max_caplen = (uint32_t)pcap_snapshot(r->pc);
+	r->m.frac_ns = magic == 0xa1b23c4du ? 1 : 1000;
+}
+
+/* the rest of the file to libpcap, from the record at off (the mapping stays:
+ * frames already given out point into it) */
+static void replay_map_stop(struct replay *r)
+{
+	FILE *fp = pcap_file(r->pc);
+
+	/* should the seek fail, libpcap reads on from the file's header: a
+	 * record it cannot make sense of, an error, as a damaged file gives */
+	if (fp)
+		(void)fseeko(fp, (off_t)r->m.off, SEEK_SET);
+	r->m.active = 0;
+}
+
 int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
+{
+	return replay_open_flags(path, 0, out, err, errlen);
+}
+
+int replay_open_flags(const char *path, unsigned int flags, struct replay **out, char *err,
+		      size_t errlen)
 {
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct replay *r = NULL;
@@ -248,6 +345,9 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
 		goto cleanup;
 	}
 	r->dlt = dlt;
+	r->st.file_bytes = (uint64_t)sb.st_size;
+	if (!(flags & REPLAY_OPEN_NO_MAP))
+		replay_map_open(r, path, &sb);
 	*out = r;
 	r = NULL;
 cleanup:
@@ -283,19 +383,54 @@ static void replay_to_ether(struct replay *r, const uint8_t *data, uint32_t capl
 	f->caplen = REPLAY_ETH_HLEN + n;
 }
 
+/*
+ * The next record of a mapped file into h and *data: 1, 0 at the end, -1 when
+ * libpcap must read this record (and the rest).
+ */
+static int replay_map_next(struct replay *r, struct pcap_pkthdr *h, const uint8_t **data)
+{
+	const uint8_t *p = r->m.base + r->m.off;
+	size_t left = r->m.len - r->m.off;
+	int32_t frac;
+
+	if (!left)
+		return 0;
+	if (left < 16)
+		goto to_libpcap;	/* a header cut short: libpcap's error */
+	h->caplen = replay_u32(p + 8, r->m.swapped);
+	h->len = replay_u32(p + 12, r->m.swapped);
+	if (h->caplen > r->m.max_caplen || h->caplen > left - 16)
+		goto to_libpcap;	/* libpcap trims it, or says it is cut short */
+	/* the file's fields are signed 32-bit, as libpcap reads them; it then
+	 * gives the fraction in ns (we open with nanosecond precision) */
+	h->ts.tv_sec = (time_t)(int32_t)replay_u32(p, r->m.swapped);
+	frac = (int32_t)replay_u32(p + 4, r->m.swapped);
+	h->ts.tv_usec = (suseconds_t)frac * (suseconds_t)r->m.frac_ns;
+	*data = p + 16;
+	r->m.off += 16 + (size_t)h->caplen;
+	return 1;
+to_libpcap:
+	replay_map_stop(r);
+	return -1;
+}
+
 int replay_next(struct replay *r, struct replay_frame *f, char *err, size_t errlen)
 {
-	struct pcap_pkthdr *h;
+	struct pcap_pkthdr mh, *h = &mh;
 	const u_char *data;
 	uint64_t ts;
-	int rc;
+	int rc = r->m.active ? replay_map_next(r, &mh, &data) : -1;
 
-	rc = pcap_next_ex(r->pc, &h, &data);
-	if (rc == PCAP_ERROR_BREAK)
+	if (rc == 0)
 		return 0;
-	if (rc != 1) {
-		snprintf(err, errlen, "read error: %s", pcap_geterr(r->pc));
-		return -EIO;
+	if (rc < 0) {
+		rc = pcap_next_ex(r->pc, &h, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return 0;
+		if (rc != 1) {
+			snprintf(err, errlen, "read error: %s", pcap_geterr(r->pc));
+			return -EIO;
+		}
 	}
 	ts = (uint64_t)h->ts.tv_sec * 1000000000ULL +
 	     (uint64_t)h->ts.tv_usec * (r->nsec ? 1ULL : 1000ULL);
@@ -305,8 +440,10 @@ int replay_next(struct replay *r, struct replay_frame *f, char *err, size_t errl
 	if (r->dlt == DLT_EN10MB) {
 		f->data = data;
 		f->caplen = h->caplen;
+		f->stable = h == &mh;	/* in the mapping, until replay_close */
 	} else {
 		replay_to_ether(r, data, h->caplen, f);
+		f->stable = 0;
 	}
 	/* the original frame's length, whatever its link type: what is counted */
 	f->wirelen = h->len > h->caplen ? h->len : h->caplen;
@@ -318,13 +455,22 @@ int replay_next(struct replay *r, struct replay_frame *f, char *err, size_t errl
 
 void replay_get_stats(const struct replay *r, struct replay_stats *out)
 {
+	FILE *fp = r->pc ? pcap_file(r->pc) : NULL;
+	long pos = fp ? ftell(fp) : -1;
+
 	*out = r->st;
+	if (r->m.active)
+		out->file_read = r->m.off;
+	else if (pos >= 0)
+		out->file_read = (uint64_t)pos;
 }
 
 void replay_close(struct replay *r)
 {
 	if (!r)
 		return;
+	if (r->m.base)
+		munmap((void *)r->m.base, r->m.len);
 	if (r->pc)
 		pcap_close(r->pc);
 	free(r);
