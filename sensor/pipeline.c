@@ -33,6 +33,7 @@ struct pipeline {
 	uint64_t next_harvest_ns;
 	uint64_t now_ns;
 	bool ids_based;			/* incident numbering anchored to the first frame's time */
+	unsigned int parse_flags;	/* pkt_parse: inner headers as XDP keys them (xdp.tunnel_inner) */
 	struct pipeline_evidence *pending;	/* start alerts whose evidence is being captured */
 	uint32_t n_pending;
 	pipeline_action_fn act;		/* containment; NULL: none */
@@ -221,6 +222,7 @@ struct pipeline *pipeline_new(const struct config *cfg, const struct alert_ctx *
 	pl->actx = actx;
 	pl->out = *out;
 	pl->harvest_ns = (uint64_t)cfg->flow_harvest_ms * 1000000ULL;
+	pl->parse_flags = cfg->xdp_tunnel_inner ? PKT_PARSE_INNER : 0;
 	if (out->evidence) {
 		pl->pending = calloc(cfg->evidence_max_open, sizeof(*pl->pending));
 		if (!pl->pending) {
@@ -295,7 +297,7 @@ void pipeline_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 		pl->ids_based = true;
 	}
 	for (i = 0; i < n; i++) {
-		pl->rc[i] = pkt_parse(pkts[i].data, pkts[i].len, &pl->pi[i]);
+		pl->rc[i] = pkt_parse_flags(pkts[i].data, pkts[i].len, pl->parse_flags, &pl->pi[i]);
 		pl->ts[i] = pkts[i].ts_ns;
 		pl->st.packets++;
 		pl->st.parse[pl->rc[i]]++;
