@@ -10,6 +10,7 @@
 
 #include "flow_rates.h"
 #include "stats_table.h"
+#include "vigil_user.h"
 
 #define FLOW_RATES_SEED 0x3c6ef372fe94f82bULL
 
@@ -92,6 +93,27 @@ void flow_rates_update(struct flow_rates *fr, struct stats *st, const struct vig
 	e->unseen_pkts = unseen;
 	e->pkts = pkts;
 	e->bytes = bytes;
+}
+
+struct flow_rates_scan_ctx {
+	struct flow_rates *fr;
+	struct stats *st;
+	uint64_t now_ns;
+};
+
+static int flow_rates_scan_one(void *ctx, const struct vigil_flow_key *k, const struct vigil_flow *f)
+{
+	struct flow_rates_scan_ctx *c = ctx;
+
+	flow_rates_update(c->fr, c->st, k, f, c->now_ns);
+	return 0;
+}
+
+int flow_rates_scan_user(struct flow_rates *fr, struct stats *st, struct vigil_user *u, uint64_t now_ns)
+{
+	struct flow_rates_scan_ctx c = { .fr = fr, .st = st, .now_ns = now_ns };
+
+	return vigil_user_scan(u, flow_rates_scan_one, &c);
 }
 
 void flow_rates_get_counters(const struct flow_rates *fr, struct flow_rates_counters *out)

@@ -4,7 +4,8 @@
  * per-flow deltas of the packets user space never saw (hand-off none, first_n
  * or sample) and folds them into the statistics' host windows. The pure part
  * (flow_rates_update) takes summed records; flow_rates_scan reads the map in
- * batches (bpf_map_lookup_batch) on the rx lcore's timer.
+ * batches (bpf_map_lookup_batch) on the rx lcore's timer, flow_rates_scan_user
+ * the table of the XDP program's user-space build in replay.
  */
 #ifndef VIGIL_FLOW_RATES_H
 #define VIGIL_FLOW_RATES_H
@@ -34,6 +35,9 @@ void flow_rates_update(struct flow_rates *fr, struct stats *st, const struct vig
 
 /* Read every record of the XDP flow table flows_fd and update. Records read or -errno. */
 int flow_rates_scan(struct flow_rates *fr, struct stats *st, int flows_fd, uint64_t now_ns);
+/* The same over the flow table of the user-space build (replay). Records read. */
+struct vigil_user;
+int flow_rates_scan_user(struct flow_rates *fr, struct stats *st, struct vigil_user *u, uint64_t now_ns);
 
 void flow_rates_get_counters(const struct flow_rates *fr, struct flow_rates_counters *out);
 

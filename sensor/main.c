@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * main.c: vigil-sensor. Reads the config, sets up the XDP program and the
- * DPDK port (live on an interface, or a capture replayed through the same
- * program and the same poller), runs the pipeline, and shuts down cleanly.
- * The only place in the sensor that exits.
+ * DPDK port live on an interface, or replays a capture through the XDP
+ * program's user-space build (or, --replay-xdp, the program itself) without
+ * DPDK; runs the pipeline, and shuts down cleanly. The only place in the
+ * sensor that exits.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +42,9 @@
 #include "replay.h"
 #include "sdnotify.h"
 #include "version.h"
+#include "replay_feed.h"
+#include "replay_progress.h"
+#include "vigil_user.h"
 #include "xdp_loader.h"
 
 
@@ -55,6 +59,7 @@ struct sensor_opts {
 	const char *flows_json;
 	const char *stats_json;
 	bool check_config;
+	bool replay_xdp;	/* replay through the XDP program (BPF_PROG_TEST_RUN) */
 	bool verbose;
 	bool version;
 };
@@ -62,23 +67,8 @@ struct sensor_opts {
 /* xdp.object "": the object installed beside the binary (<prefix>/lib/vigil), else the build tree's */
 static const char *const sensor_obj_near_exe[] = { "../lib/vigil/vigil.bpf.o", "../ebpf/vigil.bpf.o" };
 
-/* Replay feed state: one pending frame survives a full ring. */
-struct sensor_replay {
-	struct replay *rp;
-	struct dp_port *port;
-	int prog_fd;
-	bool pending;
-	struct replay_frame frame;
-	uint64_t last_ts;
-	uint64_t runt;		/* shorter than an Ethernet header */
-	uint64_t xdp_errors;	/* refused by BPF_PROG_TEST_RUN (size) */
-	uint64_t not_handed;	/* accounted in XDP only */
-	char err[256];
-};
-
 struct sensor_ctx {
 	struct pipeline *pl;
-	struct sensor_replay *rs;
 	struct appliance *app;	/* SIGHUP reload, metrics */
 	/* stats events (sensor/stats_event.h): to the publisher and --stats-json */
 	struct publish *pub;
@@ -165,6 +155,8 @@ static void sensor_usage(FILE *fp)
 		"       vigil-sensor --version\n"
 		"  -c, --config FILE      YAML configuration (default " SENSOR_DEFAULT_CONFIG ")\n"
 		"  -r, --read FILE        replay a pcap/pcapng capture through the pipeline, then exit\n"
+		"      --replay-xdp       replay through the XDP program itself (a syscall per frame)\n"
+		"                         instead of its user-space build\n"
 		"      --alerts-json FILE also write every alert, one JSON object per line\n"
 		"      --flows-json FILE  write every flow record as an EVE flow event, one per line\n"
 		"      --stats-json FILE  write the stats events (periodic and at exit), one per line\n"
@@ -182,6 +174,7 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		{ "flows-json", required_argument, NULL, 'F' },
 		{ "stats-json", required_argument, NULL, 'S' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "replay-xdp", no_argument, NULL, 'X' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -197,6 +190,7 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 		case 'F': o->flows_json = optarg; break;
 		case 'S': o->stats_json = optarg; break;
 		case 'C': o->check_config = true; break;
+		case 'X': o->replay_xdp = true; break;
 		case 'v': o->verbose = true; break;
 		case 'V': o->version = true; break;
 		case 'h': sensor_usage(stdout); return 1;
@@ -277,49 +271,6 @@ static int sensor_publish_keys(const struct config *cfg, char *pub, char *sec, c
 	return 0;
 }
 
-/* Replay feed: read frames, account them through the XDP program, queue the handed-off ones. */
-static int sensor_replay_feed(void *ctx, uint16_t max)
-{
-	struct sensor_ctx *sc = ctx;
-	struct sensor_replay *rs = sc->rs;
-	uint16_t done = 0;
-
-	while (done < max) {
-		uint16_t flags = 0;
-		int rc;
-
-		if (!rs->pending) {
-			rc = replay_next(rs->rp, &rs->frame, rs->err, sizeof(rs->err));
-			if (rc < 0)
-				return rc;
-			if (rc == 0)
-				return 0;
-			if (rs->frame.ts_ns > rs->last_ts)
-				rs->last_ts = rs->frame.ts_ns;
-			rc = xdp_loader_run_frame_wire(rs->prog_fd, rs->frame.data, rs->frame.caplen,
-						       rs->frame.wirelen, rs->frame.ts_ns, NULL, &flags);
-			if (rc == -EINVAL) {
-				rs->runt++;
-				continue;
-			}
-			if (rc < 0) {
-				rs->xdp_errors++;
-				continue;
-			}
-			if (!(flags & VIGIL_META_F_HANDOFF)) {
-				rs->not_handed++;
-				continue;
-			}
-			rs->pending = true;
-		}
-		if (dp_port_inject(rs->port, rs->frame.data, rs->frame.caplen, rs->frame.ts_ns) < 0)
-			return 1; /* ring full: the poller drains it, then we go on */
-		rs->pending = false;
-		done++;
-	}
-	return 1;
-}
-
 static void sensor_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 {
 	struct sensor_ctx *sc = ctx;
@@ -382,14 +333,45 @@ static int sensor_xdp_maps(const struct config *cfg, const struct xdp_maps *m)
 	return xdp_block_sync(m);
 }
 
-static void sensor_log_xdp_stats(int stats_fd)
+/*
+ * Replay's flow core: the XDP program's user-space build, configured as the
+ * program would be (vg_cfg, the blocklist). 0 or -errno.
+ */
+static int sensor_replay_user(const struct config *cfg, const struct vigil_xdp_cfg *x,
+			      struct vigil_user **out)
+{
+	struct vigil_user *u = vigil_user_new(cfg->xdp_flow_entries, cfg->xdp_flow_map == CONFIG_FLOW_MAP_SHARED);
+	struct vigil_block_key k;
+	uint32_t i;
+	int ret;
+
+	if (!u)
+		return -errno;
+	vigil_user_set_cfg(u, x);
+	for (i = 0; i < cfg->n_xdp_blocklist; i++) {
+		k.prefixlen = cfg->xdp_blocklist[i].prefix_len;
+		memcpy(k.addr, cfg->xdp_blocklist[i].addr, sizeof(k.addr));
+		ret = vigil_user_block_add(u, &k);
+		if (ret < 0) {
+			vigil_user_free(u);
+			return ret;
+		}
+	}
+	*out = u;
+	return 0;
+}
+
+/* the program's counters by reason (the kernel's, or the user-space build's) */
+static void sensor_log_xdp_stats(int stats_fd, const struct vigil_user *u)
 {
 	uint64_t st[VIGIL_STAT_MAX];
 	char line[1024];
 	size_t off = 0;
 	int i;
 
-	if (stats_fd < 0 || xdp_stats_read(stats_fd, st) < 0)
+	if (u)
+		vigil_user_stats(u, st);
+	else if (stats_fd < 0 || xdp_stats_read(stats_fd, st) < 0)
 		return;
 	for (i = 0; i < VIGIL_STAT_MAX && off < sizeof(line); i++)
 		if (st[i])
@@ -405,8 +387,10 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct config_error cerr;
 	enum log_level level = LOG_LEVEL_INFO;
-	struct sensor_replay rs = { .prog_fd = -1 };
-	struct sensor_ctx sc = { .rs = &rs };
+	struct sensor_ctx sc = { 0 };
+	struct replay *rp = NULL;
+	struct replay_feed_stats rst = { 0 };
+	struct vigil_user *user = NULL;
 	struct xdp_loader *xl = NULL;
 	struct xdp_maps live_maps, *maps = NULL;
 	struct dp_port *port = NULL;
@@ -458,7 +442,9 @@ int main(int argc, char **argv)
 	}
 	libbpf_set_print(sensor_libbpf_log);
 
-	if (cfg.xdp_object[0]) {
+	if (opts.replay && !opts.replay_xdp) {
+		obj = NULL;	/* a replay runs the program's user-space build unless --replay-xdp */
+	} else if (cfg.xdp_object[0]) {
 		obj = cfg.xdp_object;
 		if (access(obj, R_OK) != 0) {
 			pr_err("XDP object '%s': %s", obj, strerror(errno));
@@ -476,7 +462,7 @@ int main(int argc, char **argv)
 	if (opts.replay) {
 		char err[512];
 
-		ret = replay_open(opts.replay, &rs.rp, err, sizeof(err));
+		ret = replay_open(opts.replay, &rp, err, sizeof(err));
 		if (ret < 0) {
 			pr_err("%s", err);
 			return 1;
@@ -535,19 +521,29 @@ int main(int argc, char **argv)
 		sc.stats_fp = output_wants(output, OUTPUT_STATS) ? output_stream(output) : NULL;
 	}
 
-	pr_info("XDP object %s", obj);
+	if (obj)
+		pr_info("XDP object %s", obj);
 	ecfg = (struct dp_eal_cfg){ .memory_mb = cfg.dpdk_memory_mb, .hugepages = cfg.dpdk_hugepages,
 				    .verbose = opts.verbose };
 	pcfg = (struct dp_port_cfg){ .mbufs = cfg.dpdk_mbufs, .burst = (uint16_t)cfg.dpdk_burst };
-	ret = dp_eal_init(&ecfg);
+	ret = opts.replay ? 0 : dp_eal_init(&ecfg);	/* a replay needs no DPDK */
 	if (ret < 0) {
 		pr_err("DPDK EAL initialisation failed: %s", strerror(-ret));
 		goto cleanup;
 	}
-	eal_up = true;
+	eal_up = !opts.replay;
 	sensor_xdp_cfg(&cfg, &xcfg);
 
-	if (opts.replay) {
+	if (opts.replay && !opts.replay_xdp) {
+		ret = sensor_replay_user(&cfg, &xcfg, &user);
+		if (ret < 0) {
+			pr_err("cannot set up the replay's flow table: %s", strerror(-ret));
+			goto cleanup;
+		}
+		out.flows_user = user;
+		actx = (struct alert_ctx){ .sensor_name = cfg.sensor_name, .in_iface = "replay",
+					   .wall_offset_ns = 0 };
+	} else if (opts.replay) {
 		ret = xdp_loader_open(obj, &xl);
 		if (ret < 0) {
 			pr_err("cannot load XDP object '%s': %s", obj, strerror(-ret));
@@ -560,14 +556,6 @@ int main(int argc, char **argv)
 			pr_err("cannot create the flow table: %s", strerror(-ret));
 			goto cleanup;
 		}
-		/* replay: every frame goes to the poller, as a tap's hand-off 'all' would */
-		ret = dp_port_open_ring(&pcfg, &port);
-		if (ret < 0) {
-			pr_err("cannot open the replay port: %s", strerror(-ret));
-			goto cleanup;
-		}
-		rs.port = port;
-		rs.prog_fd = maps->prog_fd;
 		actx = (struct alert_ctx){ .sensor_name = cfg.sensor_name, .in_iface = "replay",
 					   .wall_offset_ns = 0 };
 	} else {
@@ -601,17 +589,18 @@ int main(int argc, char **argv)
 			.wall_offset_ns = (int64_t)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC)),
 		};
 	}
-	ret = xdp_cfg_write(maps->cfg_fd, &xcfg);
-	if (ret == 0)
+	ret = maps ? xdp_cfg_write(maps->cfg_fd, &xcfg) : 0;
+	if (ret == 0 && maps)
 		ret = sensor_xdp_maps(&cfg, maps);
-	if (ret == 0)
+	if (ret == 0 && maps)
 		ret = xdp_flows_install(maps, flows_fd);
 	if (ret < 0) {
 		pr_err("cannot configure the XDP program: %s", strerror(-ret));
 		goto cleanup;
 	}
-	pr_info("flow table: %s, %u entries", cfg.xdp_flow_map == CONFIG_FLOW_MAP_SHARED ?
-		"shared (LRU_HASH)" : "per-CPU (LRU_PERCPU_HASH)", cfg.xdp_flow_entries);
+	pr_info("flow table: %s%s, %u entries", user ? "user space, " : "",
+		cfg.xdp_flow_map == CONFIG_FLOW_MAP_SHARED ? "shared (LRU_HASH)" : "per-CPU (LRU_PERCPU_HASH)",
+		cfg.xdp_flow_entries);
 	out.flows_fd = flows_fd;
 
 	/* set up: from here on only CAP_NET_ADMIN and CAP_BPF (threads started later inherit that) */
@@ -689,7 +678,7 @@ int main(int argc, char **argv)
 	sc.pub = pub;
 	sc.actx = &actx;
 	sc.stats_interval_s = cfg.collector_stats_interval_s;
-	sc.app = appliance_new(&cfg, opts.config, pl, pub, maps->stats_fd, flows_fd);
+	sc.app = appliance_new(&cfg, opts.config, pl, pub, maps ? maps->stats_fd : -1, flows_fd);
 	if (!sc.app)
 		goto cleanup;
 	appliance_set_poller(sc.app, &pollst);
@@ -710,19 +699,32 @@ int main(int argc, char **argv)
 
 	{
 		struct poller_ops ops = {
-			.feed = opts.replay ? sensor_replay_feed : NULL,
 			.packets = sensor_packets,
 			.tick = sensor_tick,
 		};
+		struct replay_feed_cfg fcfg = {
+			.core = user ? REPLAY_CORE_USER : REPLAY_CORE_XDP, .user = user,
+			.prog_fd = maps ? maps->prog_fd : -1, .burst = (uint16_t)cfg.dpdk_burst,
+			.tick_ns = 100000000ULL, .progress_ns = 250000000ULL,
+		};
+		struct replay_progress prog;
+		char err[512] = "";
 
-		ret = poller_run(port, (uint16_t)cfg.dpdk_burst, 100000000ULL, &ops, &sc, &sensor_stop, &pollst);
-	}
-	if (ret < 0) {
-		pr_err("replay of %s failed: %s", opts.replay, rs.err);
-		goto cleanup;
+		if (opts.replay && replay_progress_init(&prog, pl, stderr)) {
+			fcfg.progress = replay_progress_show;
+			fcfg.progress_ctx = &prog;
+		}
+		if (opts.replay)
+			ret = replay_feed_run(rp, &fcfg, &ops, &sc, &sensor_stop, &pollst, &rst, err, sizeof(err));
+		else
+			ret = poller_run(port, (uint16_t)cfg.dpdk_burst, 100000000ULL, &ops, &sc, &sensor_stop, &pollst);
+		if (ret < 0) {
+			pr_err("replay of %s failed: %s", opts.replay, err);
+			goto cleanup;
+		}
 	}
 	sdnotify_send("STOPPING=1\nSTATUS=flushing and saving state");
-	end_ns = opts.replay ? rs.last_ts : clock_ns(CLOCK_MONOTONIC);
+	end_ns = opts.replay ? rst.last_ts : clock_ns(CLOCK_MONOTONIC);
 	pipeline_finish(pl, end_ns);
 	appliance_stop(sc.app);	/* learned state saved, blocks lifted */
 	if (!sc.stats_start_ns)
@@ -730,8 +732,8 @@ int main(int argc, char **argv)
 	sensor_emit_stats(&sc, end_ns);	/* the final counters, before the publisher flushes */
 
 	pipeline_get_stats(pl, &pst);
-	sensor_log_xdp_stats(maps->stats_fd);
-	{
+	sensor_log_xdp_stats(maps ? maps->stats_fd : -1, user);
+	if (port) {
 		struct dp_port_stats ds;
 
 		/* imissed: frames the kernel redirected but the socket's ring had no room for */
@@ -747,8 +749,8 @@ int main(int argc, char **argv)
 		(unsigned long long)pst.parse[PKT_BAD_L4], (unsigned long long)pst.alerts,
 		(unsigned long long)pst.flows);
 	if (opts.replay)
-		pr_info("replay: runt=%llu xdp_refused=%llu", (unsigned long long)rs.runt,
-			(unsigned long long)rs.xdp_errors);
+		pr_info("replay: runt=%llu xdp_refused=%llu frames=%llu", (unsigned long long)rst.runt,
+			(unsigned long long)rst.refused, (unsigned long long)rst.frames);
 	if (pub) {
 		struct publish_stats ps;
 
@@ -776,7 +778,8 @@ cleanup:
 	xdp_loader_free(xl);
 	if (eal_up)
 		dp_eal_cleanup();
-	replay_close(rs.rp);
+	replay_close(rp);
+	vigil_user_free(user);
 	output_free(output);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include "pipeline.h"
 #include "flow_rates.h"
 #include "stats.h"
+#include "vigil_user.h"
 #include "xdp_loader.h"
 
 enum { PIPELINE_BURST_MAX = 512 };
@@ -328,11 +329,15 @@ static void pipeline_harvest(struct pipeline *pl, uint64_t now_ns, bool all)
 {
 	int ret;
 
-	if (pl->out.flows_fd < 0)
+	if (pl->out.flows_fd < 0 && !pl->out.flows_user)
 		return;
 	pl->now_ns = all ? UINT64_MAX : now_ns;
-	ret = xdp_flows_harvest(pl->out.flows_fd, now_ns, (uint64_t)pl->cfg->flow_timeout_s * 1000000000ULL,
-				all, pipeline_on_flow, pl);
+	if (pl->out.flows_user)
+		ret = vigil_user_harvest(pl->out.flows_user, now_ns, (uint64_t)pl->cfg->flow_timeout_s * 1000000000ULL,
+					 all, pipeline_on_flow, pl);
+	else
+		ret = xdp_flows_harvest(pl->out.flows_fd, now_ns, (uint64_t)pl->cfg->flow_timeout_s * 1000000000ULL,
+					all, pipeline_on_flow, pl);
 	if (ret < 0)
 		pl->st.harvest_errors++;
 	if (pl->out.flows)
@@ -350,8 +355,10 @@ void pipeline_tick(void *ctx, uint64_t now_ns)
 	}
 	if (now_ns >= pl->next_harvest_ns) {
 		/* unseen packets of live flows first, then the expired flows go */
-		if (pl->next_harvest_ns && pl->rates && pl->out.flows_fd >= 0 &&
-		    flow_rates_scan(pl->rates, pl->stats, pl->out.flows_fd, now_ns) < 0)
+		if (pl->next_harvest_ns && pl->rates && pl->out.flows_user)
+			flow_rates_scan_user(pl->rates, pl->stats, pl->out.flows_user, now_ns);
+		else if (pl->next_harvest_ns && pl->rates && pl->out.flows_fd >= 0 &&
+			 flow_rates_scan(pl->rates, pl->stats, pl->out.flows_fd, now_ns) < 0)
 			pl->st.harvest_errors++;
 		if (pl->next_harvest_ns)
 			pipeline_harvest(pl, now_ns, false);

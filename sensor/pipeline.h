@@ -21,12 +21,16 @@
 #include "publish.h"
 #include "stats.h"
 
+struct vigil_user;
+
 struct pipeline_out {
 	FILE *alerts;		/* --alerts-json, may be NULL */
 	FILE *flows;		/* --flows-json, may be NULL */
 	struct publish *pub;	/* may be NULL */
 	int flows_fd;		/* the XDP flow table (inner map) */
 	struct evidence *evidence;	/* pcapng per incident; may be NULL (borrowed) */
+	struct vigil_user *flows_user;	/* replay: the XDP program's user-space build, whose
+					 * table is harvested instead of flows_fd; may be NULL */
 };
 
 struct pipeline_stats {

@@ -22,9 +22,9 @@ trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 trap 'exit 143' TERM INT	# a timeout still stops the sensor and cleans up
 
 DELAY_MS=2000
-# about ten seconds of replay (the first slow write ends after three): benign
-# traffic, then many small frames
-"$GEN" --pcap "$TMP/long.pcap" --phase benign:60 --phase udpflood:60:13000 --seed 4 --quiet
+# several seconds of replay through the XDP program (the first slow write
+# ends after three): benign traffic, then many small frames
+"$GEN" --pcap "$TMP/long.pcap" --phase benign:60 --phase udpflood:120:13000 --seed 4 --quiet
 "$GEN" --pcap "$TMP/calm.pcap" --start 1700090000 --phase benign:10 --seed 5 --quiet
 
 port=
@@ -49,7 +49,9 @@ state:
   save_s: 1
 YAML
 
-VIGIL_TEST_STATE_WRITE_DELAY_MS=$DELAY_MS "$SENSOR" -c "$TMP/s.yaml" -r "$TMP/long.pcap" > "$TMP/slow.log" 2>&1 &
+# through the XDP program (a syscall a frame): a replay that lasts seconds
+VIGIL_TEST_STATE_WRITE_DELAY_MS=$DELAY_MS "$SENSOR" -c "$TMP/s.yaml" -r "$TMP/long.pcap" --replay-xdp \
+  > "$TMP/slow.log" 2>&1 &
 PID=$!
 # while it runs: the writer thread's capabilities and a few scrapes
 caps=
