@@ -28,6 +28,7 @@
 #include "state.h"
 #include "state_writer.h"
 #include "stats.h"
+#include "vigil_user.h"
 #include "xdp_loader.h"
 
 static volatile sig_atomic_t appliance_hup;
@@ -75,6 +76,7 @@ struct appliance {
 	bool tap_logged;
 	uint64_t block_failures;
 	const struct poller_stats *poller;	/* the receive loop's counters (same thread), or NULL */
+	const struct vigil_user *user;		/* a replay's flow core (same thread), or NULL */
 	struct appliance_reload reload;
 	struct output *output;		/* EVE files reopened on SIGHUP, or NULL */
 	struct intel *intel;		/* intel.feeds, re-read off this thread; NULL: none configured */
@@ -557,6 +559,13 @@ static void appliance_snapshot(struct appliance *a)
 	memset(&s, 0, sizeof(s));
 	if (a->stats_fd >= 0 && xdp_stats_read(a->stats_fd, s.xdp) == 0)
 		s.have_xdp = true;
+	if (a->user) {
+		vigil_user_stats(a->user, s.xdp);
+		s.have_xdp = true;
+		s.have_flow_table = true;
+		s.flow_entries = vigil_user_flows(a->user);
+		s.flow_capacity = a->cfg->xdp_flow_entries;
+	}
 	pipeline_get_stats(a->pl, &ps);
 	s.packets = ps.packets;
 	memcpy(s.parse, ps.parse, sizeof(s.parse));
@@ -796,4 +805,9 @@ void appliance_get_intel_stats(struct appliance *a, struct intel_stats *out)
 void appliance_set_poller(struct appliance *a, const struct poller_stats *ps)
 {
 	a->poller = ps;
+}
+
+void appliance_set_user(struct appliance *a, const struct vigil_user *u)
+{
+	a->user = u;
 }

@@ -59,6 +59,13 @@ void appliance_tick(struct appliance *a, uint64_t now_ns);
 /* The receive loop's counters, read by the metrics snapshot on the loop's own thread. */
 struct poller_stats;
 void appliance_set_poller(struct appliance *a, const struct poller_stats *ps);
+/*
+ * A replay's flow core (ebpf/vigil_user.h), owned by the loop's thread: its
+ * counters by reason and its flow table's fill go into the metrics, as the
+ * XDP maps' do live. u may be NULL; borrowed until appliance_free.
+ */
+struct vigil_user;
+void appliance_set_user(struct appliance *a, const struct vigil_user *u);
 /* EVE files (sensor/output.h) to reopen on SIGHUP, before the config is reloaded. o may be NULL. */
 struct output;
 void appliance_set_output(struct appliance *a, struct output *o);

@@ -682,6 +682,7 @@ int main(int argc, char **argv)
 	if (!sc.app)
 		goto cleanup;
 	appliance_set_poller(sc.app, &pollst);
+	appliance_set_user(sc.app, user);	/* a replay's counters and flows in the metrics */
 	appliance_set_output(sc.app, output);	/* reopened on SIGHUP */
 	/* containment acts on a live inline port only; a replay or a tap only alerts */
 	if (appliance_contain_start(sc.app, maps, !opts.replay && cfg.mode == CONFIG_MODE_INLINE) < 0)

@@ -140,6 +140,12 @@ int metrics_format(const struct metrics_snapshot *s, char *buf, size_t len)
 				metrics_put(&b, "vigil_xdp_frames_total{reason=\"%s\"} %llu\n",
 					    xdp_stat_name((enum vigil_stat)i), (unsigned long long)s->xdp[i]);
 	}
+	if (s->have_flow_table) {
+		metrics_one(&b, "vigil_flow_table_entries", "gauge", "Flows in the XDP flow table",
+			    (unsigned long long)s->flow_entries);
+		metrics_one(&b, "vigil_flow_table_capacity", "gauge", "Capacity of the XDP flow table",
+			    (unsigned long long)s->flow_capacity);
+	}
 	metrics_one(&b, "vigil_packets_total", "counter", "Frames handed to the sensor's pipeline",
 		    (unsigned long long)s->packets);
 	metrics_head(&b, "vigil_parse_total", "counter", "Pipeline frames by parse result");

@@ -47,6 +47,10 @@ struct metrics_snapshot {
 	uint64_t state_saves_skipped;		/* periodic saves not taken: a write was in flight */
 	uint64_t state_save_ns;			/* last write + fsync + rename (writer thread) */
 	uint64_t state_snapshot_ns;		/* last snapshot, on the packet thread */
+	bool have_flow_table;			/* the table is the packet loop's own (a replay's
+						 * user-space build): counted here, not by the thread */
+	uint64_t flow_entries;
+	uint32_t flow_capacity;
 	bool have_poller;
 	uint64_t poller_busy_ns;		/* the receive loop's own time (struct poller_stats) */
 	uint64_t poller_bursts, poller_empty_polls;
@@ -65,7 +69,8 @@ struct metrics;
 /*
  * Listen on "ADDRESS:PORT" (IPv4, or [IPv6]:PORT) and serve GET /metrics from a
  * thread. flows_fd (may be -1) is dup'ed: the thread counts its entries for
- * vigil_flow_table_entries against capacity. NULL with errno on failure.
+ * vigil_flow_table_entries against capacity (with -1, the snapshot's
+ * have_flow_table gives them). NULL with errno on failure.
  */
 struct metrics *metrics_new(const char *listen_addr, int flows_fd, uint32_t capacity);
 /* Replace the text served (copied). Thread-safe. */

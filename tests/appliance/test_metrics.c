@@ -70,6 +70,9 @@ static void test_format(void)
 		{ "# TYPE vigil_poller_busy_seconds_total counter\n" },
 		{ "# TYPE vigil_spool_depth gauge\n" },
 		{ "# TYPE vigil_xdp_packets_total counter\n" },
+		{ "vigil_flow_table_entries 12\n" },
+		{ "vigil_flow_table_capacity 65536\n" },
+		{ "# TYPE vigil_flow_table_entries gauge\n" },
 	};
 	size_t i;
 	int n;
@@ -82,6 +85,9 @@ static void test_format(void)
 	s.packets = 990;
 	s.parse[PKT_OK] = 980;
 	s.flows = 12;
+	s.have_flow_table = true;	/* a replay's user-space table, counted by the loop */
+	s.flow_entries = 12;
+	s.flow_capacity = 65536;
 	s.n_detectors = 1;
 	s.det[0].name = "flood";
 	s.det[0].incidents = 2;
@@ -106,9 +112,12 @@ static void test_format(void)
 	testlib_case("format: too small a buffer is -ENOSPC", metrics_format(&s, buf, 100) == -ENOSPC, "%s", "not refused");
 	s.have_spool = false;
 	s.have_poller = false;
+	s.have_flow_table = false;
 	metrics_format(&s, buf, sizeof(buf));
 	testlib_case("format: no spool, no spool family", !strstr(buf, "vigil_spool_depth"), "%s", "present");
 	testlib_case("format: no poller, no poller family", !strstr(buf, "vigil_poller_"), "%s", "present");
+	testlib_case("format: no table of the loop's own, no table gauges (the thread counts a map)",
+		     !strstr(buf, "vigil_flow_table_"), "%s", "present");
 }
 
 static void test_server(void)
