@@ -71,7 +71,8 @@ echo "$v" | grep -q "^vigil-collector [0-9]"
 t_check "installed vigil-collector --version ($(echo "$v" | head -1))" [ $? -eq 0 ]
 
 # 4. a replay with the installed binary, XDP object and board profile; EVE in
-#    YAML, into directories that do not exist yet
+#    YAML, into directories that do not exist yet. --replay-xdp: the kernel runs
+#    the installed object (a plain -r runs its user-space build, no object loaded)
 cat > "$TMP/sensor.yaml" <<YAML
 include: $ROOT/usr/share/vigil/boards/generic-x86/sensor.yaml
 sensor: {name: pkg-test}
@@ -80,7 +81,7 @@ evidence: {dir: $TMP/var/lib/vigil/evidence}
 outputs:
   eve: {filename: $TMP/var/log/vigil/eve.json, types: [alert, stats], append: true}
 YAML
-(cd / && "$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$CAP" > "$TMP/replay.log" 2>&1)
+(cd / && "$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$CAP" --replay-xdp > "$TMP/replay.log" 2>&1)
 rc=$?
 t_eq "installed sensor replays $(basename "$CAP")" "$rc" 0
 grep -q "XDP object $ROOT/usr/lib/vigil/vigil.bpf.o" "$TMP/replay.log"
@@ -94,7 +95,7 @@ flows=$(jq -c 'select(.event_type=="flow")' "$TMP/var/log/vigil/eve.json" 2>/dev
 t_check "outputs.eve: $alerts alert and $stats stats events, no flow (not asked for)" [ $? -eq 0 ]
 n=$(find "$TMP/var/lib/vigil/evidence" -name '*.pcapng' 2>/dev/null | wc -l)
 t_check "evidence.dir made when missing, $n pcapng file(s) in it" [ "$n" -ge 1 ]
-# a second run appends
+# a second run, through the user-space build (the default), appends as many alerts
 (cd / && "$ROOT/usr/bin/vigil-sensor" -c "$TMP/sensor.yaml" -r "$CAP" > "$TMP/replay2.log" 2>&1)
 a2=$(jq -c 'select(.event_type=="alert")' "$TMP/var/log/vigil/eve.json" | wc -l)
 t_eq "a second replay appends to eve.json (append: true)" "$a2" $((alerts * 2))
