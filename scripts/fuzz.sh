@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 secs=${1:-}
 build=${2:-build-fuzz}
-targets=(pkt replay config ingest detect intel)
+targets=(pkt replay config ingest detect intel flow)
 case "$secs" in '' | *[!0-9]*) echo "usage: $0 SECONDS [BUILDDIR]" >&2; exit 2 ;; esac
 command -v clang >/dev/null || { echo "fuzz.sh: clang is needed (apt-get install clang libclang-rt-dev)" >&2; exit 2; }
 
@@ -29,7 +29,7 @@ ninja -C "$build" "${targets[@]/#/tests/fuzz/fuzz_}" >"$build/fuzz-build.log" 2>
 
 per=$(( secs / ${#targets[@]} ))
 [ "$per" -ge 1 ] || per=1
-declare -A maxlen=([pkt]=2048 [replay]=65536 [config]=4096 [ingest]=16384 [detect]=16384 [intel]=8192)
+declare -A maxlen=([pkt]=2048 [replay]=65536 [config]=4096 [ingest]=16384 [detect]=16384 [intel]=8192 [flow]=16384)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:symbolize=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 crashes=0

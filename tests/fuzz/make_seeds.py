@@ -189,8 +189,9 @@ def ingest_seeds():
           b''.join(ingest_rec(b'n1', 2 + i, ev) for i in range(45)) + ingest_rec(b'n1', 60, ev, ms=1000))
 
 
-def detect_seeds():
-    """The first frames of each attack capture as fuzz_detect records (time step, length, frame)."""
+def detect_seeds(sub):
+    """The first frames of each attack capture as fuzz_detect records (time step, length, frame);
+    fuzz_flow reads the same format."""
     d = os.path.join(CAPS, 'attack')
     for cap in sorted(os.listdir(d)):
         if not cap.endswith('.pcap'):
@@ -208,18 +209,18 @@ def detect_seeds():
             fr = data[off + 16:off + 16 + incl][:1514]
             out += bytes([step]) + struct.pack('<H', len(fr)) + fr
             off += 16 + incl
-        write('detect', os.path.splitext(cap)[0][:40], out)
+        write(sub, os.path.splitext(cap)[0][:40], out)
 
 
 def main():
-    only = sys.argv[1:] or ['pkt', 'replay', 'config', 'ingest', 'detect']
+    only = sys.argv[1:] or ['pkt', 'replay', 'config', 'ingest', 'detect', 'flow']
     for sub in only:
         d = os.path.join(OUT, sub)
         if os.path.isdir(d):
             for f in os.listdir(d):
                 os.unlink(os.path.join(d, f))
     seeds = {'pkt': pkt_seeds, 'replay': replay_seeds, 'config': config_seeds, 'ingest': ingest_seeds,
-             'detect': detect_seeds}
+             'detect': lambda: detect_seeds('detect'), 'flow': lambda: detect_seeds('flow')}
     for sub in only:
         seeds[sub]()
     return 0
