@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bench_poller.c: how fast one core runs the dataplane loop (rx -> parse ->
- * statistics -> free) on a capture held in memory and fed through a net_ring
- * port, and what the statistics alone cost per packet without DPDK. Mode rx
- * runs the same loop without statistics: the baseline the script divides by;
- * mode evidence adds the copy of every frame into evidence's pre-trigger ring.
- * The feed (what the NIC and the kernel do live: fill buffers) runs on the
- * second core by default, so the poller's core is charged only for its own
- * work; -f same puts it back on the poller's core, copy included.
+ * bench_poller.c: how fast one core runs the receive loop on a capture held in
+ * memory and fed through a net_ring port. Mode pipeline is the loop exactly as
+ * the sensor runs it: pipeline_packets and pipeline_tick (parse, statistics,
+ * every detector, alerts, evidence) with the configuration's defaults. Mode
+ * poller is the same loop without the detectors and evidence (parse ->
+ * statistics), rx without the statistics too, evidence the poller mode plus
+ * the copy of every frame into evidence's pre-trigger ring; stats is the
+ * statistics alone per packet without DPDK. The feed (what the NIC and the
+ * kernel do live: fill buffers) runs on the second core by default, so the
+ * poller's core is charged only for its own work; -f same puts it back on the
+ * poller's core, copy included.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -23,8 +27,10 @@
 #include <rte_pause.h>
 
 #include "clock.h"
+#include "config.h"
 #include "dp.h"
 #include "evidence.h"
+#include "pipeline.h"
 #include "pkt.h"
 #include "poller.h"
 #include "replay.h"
@@ -45,6 +51,7 @@ struct bench_run {
 	struct dp_port *port;
 	struct stats *st;
 	struct evidence *ev;	/* NULL: no evidence ring */
+	struct pipeline *pl;	/* mode pipeline: the sensor's consumer, and nothing else */
 	uint64_t next;		/* frame to inject */
 	uint64_t pass;
 	uint64_t deadline_ns;
@@ -182,6 +189,11 @@ static void bench_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 	struct bench_run *r = ctx;
 	uint16_t i;
 
+	if (r->pl) {
+		pipeline_packets(r->pl, pkts, n);
+		r->packets += n;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		r->rc[i] = pkt_parse(pkts[i].data, pkts[i].len, &r->pi[i]);
 		r->ts[i] = pkts[i].ts_ns;
@@ -207,15 +219,18 @@ static void bench_packets(void *ctx, const struct poller_pkt *pkts, uint16_t n)
 
 static void bench_tick(void *ctx, uint64_t now_ns)
 {
-	(void)ctx;
-	(void)now_ns;
+	struct bench_run *r = ctx;
+
+	if (r->pl)
+		pipeline_tick(r->pl, now_ns);
 }
 
 /*
  * the full loop through DPDK: inject from memory -> net_ring -> poller -> parse -> [evidence] -> stats;
  * feed_cpu >= 0: the injection runs on that CPU, the poller (this thread) only receives
  */
-static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, struct evidence *ev, int feed_cpu)
+static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, struct evidence *ev,
+			struct pipeline *pl, int feed_cpu)
 {
 	struct dp_port_cfg pcfg = { .mbufs = 8191, .burst = BENCH_BURST };
 	struct poller_ops ops = { .feed = feed_cpu < 0 ? bench_feed : NULL, .packets = bench_packets,
@@ -232,6 +247,7 @@ static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, st
 	r->cap = cap;
 	r->st = st;
 	r->ev = ev;
+	r->pl = pl;
 	ret = dp_port_open_ring(&pcfg, &r->port);
 	if (ret < 0) {
 		fprintf(stderr, "bench: ring port: %s\n", strerror(-ret));
@@ -250,8 +266,9 @@ static int bench_poller(struct bench_cap *cap, double secs, struct stats *st, st
 		}
 		feeding = true;
 	}
-	/* the poller stops when the feed thread says so (or, same-core feed, when the feed ends) */
-	ret = poller_run(r->port, BENCH_BURST, 1000000000ULL, &ops, r, &r->stop, &ps);
+	/* the poller stops when the feed thread says so (or, same-core feed, when the
+	 * feed ends); the timer every 100 ms of frame time, as the sensor's */
+	ret = poller_run(r->port, BENCH_BURST, 100000000ULL, &ops, r, &r->stop, &ps);
 	t1 = clock_mono_ns();
 	c1 = bench_cpu_ns();
 	if (feeding) {
@@ -330,6 +347,23 @@ static int bench_stats(struct bench_cap *cap, double secs, struct stats *st)
 	return 0;
 }
 
+/* the evidence folder and the files the run left in it */
+static void bench_rmdir(const char *dir)
+{
+	char path[512];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const char *pcap = NULL, *mode = "poller";
@@ -341,6 +375,9 @@ int main(int argc, char **argv)
 	struct stats_counters c;
 	struct stats *st = NULL;
 	struct evidence *ev = NULL;
+	struct pipeline *pl = NULL;
+	struct config cfg;
+	struct alert_ctx actx = { .sensor_name = "bench", .in_iface = "bench" };
 	char evdir[] = "/tmp/vigil-bench-evidence.XXXXXX";
 	bool evdir_made = false;
 	/* EAL pins this thread to CPU 0 (-l 0); the feed takes CPU 1 when there is one */
@@ -358,7 +395,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!pcap || (strcmp(mode, "poller") && strcmp(mode, "stats") && strcmp(mode, "rx") &&
-		      strcmp(mode, "evidence")) || secs <= 0)
+		      strcmp(mode, "evidence") && strcmp(mode, "pipeline")) || secs <= 0)
 		goto usage;
 	ret = bench_load(pcap, max, &cap);
 	if (ret < 0)
@@ -390,6 +427,40 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
+	if (!strcmp(mode, "pipeline")) {
+		/* the sensor's consumer with every default: statistics, every detector,
+		 * alerts (built, then dropped: no file, no collector), evidence files */
+		struct pipeline_out out = { .flows_fd = -1 };
+
+		config_defaults(&cfg);
+		if (!mkdtemp(evdir)) {
+			fprintf(stderr, "bench: mkdtemp: %s\n", strerror(errno));
+			goto cleanup;
+		}
+		evdir_made = true;
+		if (cfg.evidence_enabled) {
+			struct evidence_cfg ec = {
+				.dir = evdir, .sensor_name = "bench", .ring_bytes = cfg.evidence_ring_mib << 20,
+				.ring_ns = (uint64_t)cfg.evidence_pre_s * 1000000000ULL,
+				.snaplen = cfg.evidence_snaplen, .post_packets = cfg.evidence_post_packets,
+				.post_ns = (uint64_t)cfg.evidence_post_s * 1000000000ULL,
+				.budget_bytes = (uint64_t)cfg.evidence_budget_mib << 20,
+				.max_open = cfg.evidence_max_open,
+			};
+
+			ev = evidence_new(&ec);
+			if (!ev) {
+				fprintf(stderr, "bench: evidence_new: %s\n", strerror(errno));
+				goto cleanup;
+			}
+			out.evidence = ev;
+		}
+		pl = pipeline_new(&cfg, &actx, &out);
+		if (!pl) {
+			fprintf(stderr, "bench: pipeline_new: %s\n", strerror(errno));
+			goto cleanup;
+		}
+	}
 	if (!strcmp(mode, "stats")) {
 		ret = bench_stats(&cap, secs, st);
 	} else {
@@ -399,8 +470,17 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		/* rx: the same loop without statistics, the baseline of the ratios */
-		ret = bench_poller(&cap, secs, strcmp(mode, "rx") ? st : NULL, ev, feed_cpu);
+		ret = bench_poller(&cap, secs, strcmp(mode, "rx") ? st : NULL, pl ? NULL : ev, pl, feed_cpu);
 		dp_eal_cleanup();
+	}
+	if (pl) {
+		struct pipeline_stats ps;
+		struct detect_stats ds;
+
+		pipeline_get_stats(pl, &ps);
+		pipeline_get_detect_stats(pl, &ds);
+		printf("pipeline: packets=%llu alerts=%llu evidence_failed=%llu\n", (unsigned long long)ps.packets,
+		       (unsigned long long)ps.alerts, (unsigned long long)ps.evidence_failed);
 	}
 	stats_get_counters(st, &c);
 	printf("tables: new_hosts=%llu new_sockets=%llu evicted_hosts=%llu evicted_sockets=%llu host_windows=%llu\n",
@@ -417,15 +497,16 @@ int main(int argc, char **argv)
 	}
 	rc = ret < 0 ? 1 : 0;
 cleanup:
+	pipeline_free(pl);
 	evidence_free(ev, NULL, NULL);
 	if (evdir_made)
-		rmdir(evdir);
+		bench_rmdir(evdir);
 	stats_free(st);
 	free(cap.buf);
 	free(cap.off);
 	free(cap.ts);
 	return rc;
 usage:
-	fprintf(stderr, "usage: vigil-bench-poller -r capture.pcap [-m poller|rx|evidence|stats] [-s seconds] [-n max_frames] [-f same|CPU]\n");
+	fprintf(stderr, "usage: vigil-bench-poller -r capture.pcap [-m pipeline|poller|rx|evidence|stats] [-s seconds] [-n max_frames] [-f same|CPU]\n");
 	return 2;
 }
