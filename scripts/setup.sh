@@ -20,6 +20,7 @@ PACKAGES=(
   iproute2 ethtool procps jq
   tshark                       # tests: evidence files must open in tshark
   chromium fonts-dejavu-core curl openssl  # tests/collector/console.sh: the console in headless chromium (readable screenshots), over HTTP(S)
+  tcpdump                      # scripts/bench-replay.sh: the floor it compares replay with
   qemu-user-static             # scripts/cross-build.sh: arm64 unit tests
   dpkg-dev debhelper fakeroot lintian   # scripts/build-deb.sh, tests/package
   systemd man-db logrotate     # tests/package: systemd-analyze verify, man -l, the logrotate file
