@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# replay.sh: the whole sensor pipeline over captures (vigil-sensor -r): XDP
-# accounting through BPF_PROG_TEST_RUN, the DPDK ring port, the poller, the
-# flood detector, EVE alerts and flows. Real captures from tests/data and
+# replay.sh: the whole sensor pipeline over captures (vigil-sensor -r): the
+# XDP program's user-space build (and, once, the program itself through
+# BPF_PROG_TEST_RUN: the same output), the replay loop, the flood detector,
+# EVE alerts and flows, the progress line on a terminal. Real captures from tests/data and
 # captures vigil-gen writes from a fixed seed. Also the bad-input contract:
 # a clear one-line error and exit 1, nothing left behind.
 # Usage: replay.sh SRCDIR BUILDDIR
@@ -64,10 +65,19 @@ t_eq "flood capture: flows hold every byte as captured" \
 t_check "flood capture: flow events are EVE flow events" \
   jq -s -e 'all(.[]; .event_type == "flow" and (.flow.start|type) == "string" and (.src_ip|type) == "string" and (.dest_port|type) == "number")' "$TMP/flood.flows"
 
-# 2. the same capture again: identical output (time comes from the capture)
+# 2. the same capture again: identical output (time comes from the capture),
+# and through the XDP program itself (--replay-xdp): the same output too
 run flood2 "$CAP/stopddos_amp.UDP.isakmp.pcap"
 t_check "replay is deterministic: alerts identical" cmp -s "$TMP/flood.alerts" "$TMP/flood2.alerts"
 t_check "replay is deterministic: flows identical" cmp -s <(sort "$TMP/flood.flows") <(sort "$TMP/flood2.flows")
+"$SENSOR" -c "$TMP/sensor.yaml" -r "$CAP/stopddos_amp.UDP.isakmp.pcap" --replay-xdp \
+  --alerts-json "$TMP/floodx.alerts" --flows-json "$TMP/floodx.flows" > "$TMP/floodx.log" 2>&1
+t_check "--replay-xdp: the same alerts" cmp -s "$TMP/flood.alerts" "$TMP/floodx.alerts"
+t_check "--replay-xdp: the same flows" cmp -s <(sort "$TMP/flood.flows") <(sort "$TMP/floodx.flows")
+t_check "--replay-xdp: the kernel's table, the user-space one by default" \
+  bash -c 'grep -q "flow table: per-CPU" "$1" && grep -q "flow table: user space, per-CPU" "$2"' _ \
+  "$TMP/floodx.log" "$TMP/flood.log"
+t_check "no DPDK EAL for a replay" bash -c '! grep -qi "EAL" "$1" "$2"' _ "$TMP/flood.log" "$TMP/floodx.log"
 
 # 3. a real benign capture: no alert, every frame accounted
 run benign "$CAP/zeek_var-services-std-ports.pcap"
@@ -92,6 +102,14 @@ t_check "generated flood: victim, its learned rate of unanswered packets, z-scor
 t_check "generated flood: alert within 2 s of the onset" \
   start_is "$TMP/atk.alerts" '(.timestamp[0:19] + "Z" | fromdateiso8601) - 1700000060 | . >= 0 and . <= 2'
 t_eq "generated flood: the end event follows" "$(count "$TMP/atk.alerts" 'select(.vigil.state=="end")')" 1
+
+# 4b. the progress line: on a terminal (a pty from script(1)), not in a log
+t_check "progress: no line when stderr is not a terminal" bash -c '! grep -q "frames/s\|frames, .*% of" "$1"' _ "$TMP/atk.log"
+if command -v script >/dev/null; then
+  script -qec "$SENSOR -c $TMP/sensor.yaml -r $TMP/atk.pcap" /dev/null > "$TMP/tty.out" 2>&1
+  t_check "progress: on a terminal, frames, share of the file, rate and alerts" \
+    grep -Eq "replay: [0-9]+ frames, 100% of [0-9.]+ MB, [0-9]+ k frames/s, [1-9][0-9]* alerts" "$TMP/tty.out"
+fi
 
 # 5. bad input: one line, exit 1
 bad() { # name expected-substring args...
