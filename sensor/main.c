@@ -203,6 +203,10 @@ static int sensor_parse_args(int argc, char **argv, struct sensor_opts *o)
 	}
 	if (!o->config)
 		o->config = SENSOR_DEFAULT_CONFIG;
+	if (o->replay_xdp && !o->replay) {
+		fprintf(stderr, "vigil-sensor: --replay-xdp goes with -r capture.pcap\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 
