@@ -418,7 +418,8 @@ print(max(b - a for a, b in zip(r, r[1:])) // 1000 if len(r) > 1 else 999999)' "
 reload)
 	# finding 10: a SIGHUP with a deeply nested config, or an include of a FIFO, reloaded on the packet thread
 	{ [ -n "$SENSOR" ] && [ -x "$SENSOR" ] && [ -n "$GEN" ]; } || { echo "SKIP: needs vigil-sensor and vigil-gen"; exit 77; }
-	"$GEN" --pcap "$TMP/cap.pcap" --phase benign:30 --phase udpflood:40:13000 --seed 4 --quiet; check "a capture of 70 s" $?
+	# replayed through the XDP program (a syscall a frame): a replay of seconds, SIGHUPs in flight
+	"$GEN" --pcap "$TMP/cap.pcap" --phase benign:30 --phase udpflood:80:13000 --seed 4 --quiet; check "a capture of 110 s" $?
 	mkfifo "$TMP/fifo"
 	/usr/bin/python3 -c 'import sys; n = 200000; open(sys.argv[1], "w").write("sensor: " + "[" * n + "]" * n + "\n")' "$TMP/deep.yaml"
 	T0=$(date +%s%N)
@@ -442,7 +443,7 @@ EOY
 	pkts() { metrics 2>/dev/null | awk '/^vigil_packets_total / { print $2 }'; }
 	started() { i=0; while [ $i -lt 100 ] && [ -z "$(pkts)" ]; do sleep 0.1; i=$((i + 1)); done; [ -n "$(pkts)" ]; }
 	# run 1: a reload whose parse takes 8 s (the test hook standing in for a slow disk): the replay goes on
-	VIGIL_TEST_RELOAD_DELAY_MS=8000 "$SENSOR" -c "$TMP/s.yaml" -r "$TMP/cap.pcap" >"$TMP/sensor.log" 2>&1 &
+	VIGIL_TEST_RELOAD_DELAY_MS=8000 "$SENSOR" -c "$TMP/s.yaml" -r "$TMP/cap.pcap" --replay-xdp >"$TMP/sensor.log" 2>&1 &
 	SPID=$!; PIDS="$PIDS $SPID"
 	started; check "sensor replaying, metrics up" $?
 	P0=$(pkts); T0=$(date +%s%N)
@@ -461,7 +462,7 @@ EOY
 	check "the frames did not wait for the 8 s parse (it runs on its own thread)" $?
 	wait "$SPID"; check "the sensor exits normally with a parse in flight" $?
 	# run 2: a FIFO included, then 200,000 nested levels: each refused at once, logged, counted
-	"$SENSOR" -c "$TMP/s.yaml" -r "$TMP/cap.pcap" >"$TMP/sensor2.log" 2>&1 &
+	"$SENSOR" -c "$TMP/s.yaml" -r "$TMP/cap.pcap" --replay-xdp >"$TMP/sensor2.log" 2>&1 &
 	SPID=$!; PIDS="$PIDS $SPID"
 	started; check "sensor replaying again" $?
 	{ cat "$TMP/good.yaml"; echo "include: $TMP/fifo"; } >"$TMP/s.yaml"
