@@ -163,7 +163,7 @@ static const struct cfgtab_row config_rows[] = {
 	  .offset = OFF(xdp_pin_dir), .size = SZ(xdp_pin_dir),
 	  .doc = "bpffs directory where the maps are pinned" },
 	{ .key = "xdp.tunnel_inner", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(xdp_tunnel_inner),
-	  .doc = "Key GRE, VXLAN and Geneve traffic by the inner header (false: by the outer one)" },
+	  .doc = "Key GRE, VXLAN, Geneve and IP-in-IP traffic by the inner header, which the detectors then see too (false: by the outer one)" },
 	{ .key = "xdp.precise_time", .type = CFGTAB_BOOL, .def = "false", .offset = OFF(xdp_precise_time),
 	  .doc = "Flow times to the nanosecond (false: to the scheduler tick, ~25 ns cheaper per frame on some clocks)" },
 	{ .key = "xdp.new_flow_rate", .type = CFGTAB_U32, .def = "200000", .min = 0, .max = 100000000,
