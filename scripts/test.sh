@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: set up (packages, hugepages, build) and run every suite with meson test.
 # Suites: quick (unit without the generators; no root), unit, config, bpf, collector, fleet, gen, replay, netns, detect, intel, appliance,
-# flowcmp, robustness, fuzz, cross, package, monitoring. Extra arguments go to meson test
+# flowcmp, flowdiff, robustness, fuzz, cross, package, monitoring. Extra arguments go to meson test
 # (e.g. ./scripts/test.sh --suite quick) and run only that, skipping set-up when
 # build/ exists (docs/contributing.md: which lane when). Without arguments,
 # first the unit, replay and collector suites built with ASan + UBSan
